@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Accounts;
+using Portal.Core.Audit;
+using Portal.Core.Customers;
+using Portal.Core.Dashboard;
+using Portal.Core.Jobs;
+
+namespace Portal.Core.Data;
+
+/// <summary>
+/// The one DbContext: Identity, the seed-001 customer tables, jobs and the audit log. Created per operation through
+/// <see cref="IDbContextFactory{TContext}"/>; there is no repository layer over it.
+/// </summary>
+public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : IdentityDbContext<PortalUser>(options)
+{
+    public DbSet<Customer> Customers => Set<Customer>();
+    public DbSet<CreditCardTransaction> CreditCardTransactions => Set<CreditCardTransaction>();
+    public DbSet<UpiTransaction> UpiTransactions => Set<UpiTransaction>();
+    public DbSet<JobRecord> Jobs => Set<JobRecord>();
+    public DbSet<JobSchedule> JobSchedules => Set<JobSchedule>();
+    public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+    public DbSet<DashboardTotals> DashboardTotals => Set<DashboardTotals>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        var sqlite = Database.IsSqlite();
+        builder.ApplyConfiguration(new CustomerConfiguration());
+        builder.ApplyConfiguration(new CreditCardTransactionConfiguration(sqlite));
+        builder.ApplyConfiguration(new UpiTransactionConfiguration(sqlite));
+        builder.ApplyConfiguration(new JobRecordConfiguration());
+        builder.ApplyConfiguration(new JobScheduleConfiguration());
+        builder.ApplyConfiguration(new AuditEntryConfiguration());
+        builder.ApplyConfiguration(new DashboardTotalsConfiguration(sqlite));
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every DateTime the portal stores is UTC; say so on the way back out.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Portal.Core.Data;
+
+/// <summary>
+/// Used by <c>dotnet ef</c> only: <c>-- --provider Sqlite|SqlServer</c> picks the provider (and so the migrations
+/// project). No database is contacted to add a migration or script one.
+/// </summary>
+public sealed class PortalDbContextDesignTimeFactory : IDesignTimeDbContextFactory<PortalDbContext>
+{
+    public PortalDbContext CreateDbContext(string[] args)
+    {
+        var name = "Sqlite";
+        for (var i = 0; i < args.Length - 1; i++)
+        {
+            if (args[i] is "--provider" or "-p")
+            {
+                name = args[i + 1];
+            }
+        }
+
+        var options = new DatabaseOptions { Provider = name };
+        if (!options.TryGetProvider(out var provider, out var error))
+        {
+            throw new ArgumentException(error);
+        }
+
+        var connectionString = provider == DatabaseProvider.Sqlite
+            ? "Data Source=design-time.db"
+            : "Server=localhost;Database=Portal;Integrated Security=true;TrustServerCertificate=true";
+        var builder = new DbContextOptionsBuilder<PortalDbContext>();
+        builder.Use(provider, connectionString);
+        return new PortalDbContext(builder.Options);
+    }
+}

@@ -1,0 +1,155 @@
+using Microsoft.Data.SqlClient;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Portal.Core.Accounts;
+using Portal.Core.Customers;
+using Portal.Core.Dashboard;
+using Portal.Core.Jobs;
+
+namespace Portal.Core.Data;
+
+/// <summary>
+/// Prepares the database in the background while the web server already answers (with a "starting" page):
+/// migrations, roles and the first admin, demo data on a first run, then job recovery. A wrong configuration or an
+/// unreachable server leaves a clear message on <see cref="DatabaseStatus"/>; connection failures are retried.
+/// </summary>
+public sealed partial class PortalInitializer(
+    DatabaseSettings settings,
+    DatabaseStatus status,
+    IDbContextFactory<PortalDbContext> dbFactory,
+    AccountsBootstrap accounts,
+    CustomerDataLoader loader,
+    JobQueue queue,
+    JobSchedules schedules,
+    JobRecovery recovery,
+    ILogger<PortalInitializer> logger) : BackgroundService
+{
+    public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(30);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await InitializeAsync(stoppingToken);
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (AccountSetupException ex)
+            {
+                Fail(ex.Message, null);
+                return;
+            }
+            catch (Exception ex) when (IsConnectionFailure(ex))
+            {
+                Fail($"Cannot reach the database ({settings.Describe()}): {ex.GetBaseException().Message} Retrying every {RetryDelay.TotalSeconds:0} seconds.", ex);
+                await Task.Delay(RetryDelay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+#pragma warning disable CA1031 // start-up failures are shown on the status page, the app keeps running
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Fail($"The database could not be prepared ({settings.Describe()}): {ex.GetBaseException().Message}", ex);
+                return;
+            }
+        }
+    }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        if (settings.ConfigurationError is { } configError)
+        {
+            throw new AccountSetupException(configError);
+        }
+
+        status.Set(DatabaseState.Starting, $"Connecting to {settings.Describe()}");
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            if (settings.Options.ShouldMigrate(settings.Provider))
+            {
+                status.Set(DatabaseState.Starting, "Applying database migrations");
+                await db.Database.MigrateAsync(cancellationToken);
+            }
+            else if (!await db.Database.CanConnectAsync(cancellationToken))
+            {
+                await db.Database.OpenConnectionAsync(cancellationToken); // throws the provider's own reason
+            }
+
+            if (settings.Provider == DatabaseProvider.Sqlite)
+            {
+                // Readers do not block the writer (jobs write while pages read).
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            }
+        }
+
+        var password = await accounts.EnsureAsync(cancellationToken);
+        if (password is not null)
+        {
+            // Printed once, to the console only (not to the log), so the first person can sign in.
+            Console.WriteLine();
+            Console.WriteLine("==================================================================");
+            Console.WriteLine(" First start: created the administrator account");
+            Console.WriteLine($"   email:    {accounts.AdminEmail}");
+            Console.WriteLine($"   password: {password}");
+            Console.WriteLine(" Change it after signing in, or set Portal__Admin__Password.");
+            Console.WriteLine("==================================================================");
+            Console.WriteLine();
+        }
+
+        if (settings.Options.SeedDemoData && await IsEmptyAsync(cancellationToken))
+        {
+            await SeedDemoDataAsync(cancellationToken);
+        }
+
+        status.Set(DatabaseState.Ready, "Ready");
+        var resumed = await recovery.RecoverAsync(cancellationToken);
+        LogReady(logger, settings.Describe(), resumed);
+    }
+
+    private async Task<bool> IsEmptyAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return !await db.Customers.AnyAsync(cancellationToken);
+    }
+
+    private async Task SeedDemoDataAsync(CancellationToken cancellationToken)
+    {
+        var users = settings.Options.DemoUsers;
+        var transactions = settings.Options.DemoTransactions;
+        var progress = new Progress<LoadProgress>(p =>
+            status.Set(DatabaseState.Starting, $"Loading demo data: {p.RowsDone:N0} of {p.RowsTotal:N0} rows ({100.0 * p.RowsDone / Math.Max(1, p.RowsTotal):0}%)"));
+        var result = await loader.LoadAsync(new DemoDataGenerator(), users, transactions, progress, cancellationToken);
+        LogSeeded(logger, result.Users, result.CreditCardTransactions + result.UpiTransactions, result.RowsPerSecond);
+        await queue.EnqueueAsync(RecomputeDashboardTotalsJob.Kind, SystemPrincipal.Instance, title: "Recompute dashboard totals (after demo data load)", cancellationToken: cancellationToken);
+        if ((await schedules.ListAsync(cancellationToken)).Count == 0)
+        {
+            await schedules.CreateAsync("Nightly dashboard totals", RecomputeDashboardTotalsJob.Kind, "0 2 * * *", SystemPrincipal.Instance, cancellationToken);
+        }
+    }
+
+    private void Fail(string message, Exception? ex)
+    {
+        status.Set(DatabaseState.Failed, message, ex?.GetType().Name);
+        LogFailed(logger, message);
+    }
+
+    private static bool IsConnectionFailure(Exception ex) =>
+        ex is SqlException or System.Net.Sockets.SocketException or TimeoutException
+        || ex.InnerException is SqlException or System.Net.Sockets.SocketException
+        || (ex is SqliteException sqlite && sqlite.SqliteErrorCode is 14 /* CANTOPEN */);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database ready: {Where}; {Resumed} queued job(s) resumed")]
+    private static partial void LogReady(ILogger logger, string where, int resumed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded demo data: {Users} customers, {Transactions} transactions ({RowsPerSecond:0} rows/s)")]
+    private static partial void LogSeeded(ILogger logger, long users, long transactions, double rowsPerSecond);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Message}")]
+    private static partial void LogFailed(ILogger logger, string message);
+}

@@ -1,0 +1,94 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Data;
+
+namespace Portal.Core.Jobs;
+
+public sealed record JobFilter(IReadOnlyCollection<JobStatus>? Statuses = null, string? Kind = null, string? Search = null);
+
+public sealed record JobCounts(int Queued, int Running, int FailedToday);
+
+public enum JobSortField
+{
+    Created,
+    Title,
+    Status,
+    Kind,
+    Progress,
+    RequestedBy,
+}
+
+public sealed record JobSort(JobSortField Field, bool Descending)
+{
+    public static readonly JobSort Newest = new(JobSortField.Created, true);
+    public static readonly JobSort Oldest = new(JobSortField.Created, false);
+}
+
+/// <summary>Reads for the Jobs page, the dashboard and the status bar.</summary>
+public sealed class JobQueries(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock)
+{
+    public async Task<(IReadOnlyList<JobRecord> Items, int Total)> ListAsync(JobFilter filter, JobSort sort, int page, int pageSize,
+        CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = db.Jobs.AsNoTracking();
+        if (filter.Statuses is { Count: > 0 } statuses)
+        {
+            query = query.Where(j => statuses.Contains(j.Status));
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Kind))
+        {
+            query = query.Where(j => j.Kind == filter.Kind);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Search))
+        {
+            var term = filter.Search.Trim();
+            query = query.Where(j => j.Title.Contains(term) || j.RequestedBy.Contains(term) || (j.Error != null && j.Error.Contains(term)));
+        }
+
+        var total = await query.CountAsync(cancellationToken);
+        query = (sort.Field, sort.Descending) switch
+        {
+            (JobSortField.Title, false) => query.OrderBy(j => j.Title).ThenByDescending(j => j.Id),
+            (JobSortField.Title, true) => query.OrderByDescending(j => j.Title).ThenByDescending(j => j.Id),
+            (JobSortField.Status, false) => query.OrderBy(j => j.Status).ThenByDescending(j => j.Id),
+            (JobSortField.Status, true) => query.OrderByDescending(j => j.Status).ThenByDescending(j => j.Id),
+            (JobSortField.Kind, false) => query.OrderBy(j => j.Kind).ThenByDescending(j => j.Id),
+            (JobSortField.Kind, true) => query.OrderByDescending(j => j.Kind).ThenByDescending(j => j.Id),
+            (JobSortField.RequestedBy, false) => query.OrderBy(j => j.RequestedBy).ThenByDescending(j => j.Id),
+            (JobSortField.RequestedBy, true) => query.OrderByDescending(j => j.RequestedBy).ThenByDescending(j => j.Id),
+            (JobSortField.Progress, false) => query.OrderBy(j => j.ProgressTotal == 0 ? 0.0 : (double)j.ProgressDone / j.ProgressTotal).ThenByDescending(j => j.Id),
+            (JobSortField.Progress, true) => query.OrderByDescending(j => j.ProgressTotal == 0 ? 0.0 : (double)j.ProgressDone / j.ProgressTotal).ThenByDescending(j => j.Id),
+            (_, false) => query.OrderBy(j => j.Id),
+            _ => query.OrderByDescending(j => j.Id),
+        };
+        var items = await query.Skip(Math.Max(0, page) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
+        return (items, total);
+    }
+
+    public async Task<JobRecord?> GetAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<JobRecord>> LatestAsync(int count, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Jobs.AsNoTracking().OrderByDescending(j => j.Id).Take(count).ToListAsync(cancellationToken);
+    }
+
+    public async Task<JobCounts> CountsAsync(CancellationToken cancellationToken = default)
+    {
+        var since = clock.GetUtcNow().UtcDateTime.Date;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var counts = await db.Jobs.AsNoTracking()
+            .Where(j => j.Status == JobStatus.Queued || j.Status == JobStatus.Running || (j.Status == JobStatus.Failed && j.FinishedAt >= since))
+            .GroupBy(j => j.Status)
+            .Select(g => new { Status = g.Key, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        int Of(JobStatus s) => counts.FirstOrDefault(c => c.Status == s)?.Count ?? 0;
+        return new JobCounts(Of(JobStatus.Queued), Of(JobStatus.Running), Of(JobStatus.Failed));
+    }
+}

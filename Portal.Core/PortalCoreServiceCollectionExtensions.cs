@@ -1,0 +1,95 @@
+using Coravel;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Portal.Core.Accounts;
+using Portal.Core.Audit;
+using Portal.Core.Customers;
+using Portal.Core.Dashboard;
+using Portal.Core.Data;
+using Portal.Core.Jobs;
+
+namespace Portal.Core;
+
+public static class PortalCoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// Everything below the UI: the database, Identity's stores, the durable job queue and its Coravel plumbing, and
+    /// the feature services. The web app and the integration tests both start from here.
+    /// </summary>
+    public static IServiceCollection AddPortalCore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        var settings = DatabaseSettings.From(configuration, contentRoot);
+        services.AddSingleton(settings);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<DatabaseStatus>();
+        services.AddDbContextFactory<PortalDbContext>(options =>
+        {
+            if (settings.ConfigurationError is { } error)
+            {
+                throw new InvalidOperationException(error);
+            }
+
+            options.Use(settings.Provider, settings.ConnectionString, settings.Options.CommandTimeoutSeconds);
+        });
+
+        services.AddIdentityCore<PortalUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.Password.RequiredLength = 10;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<PortalDbContext>();
+        services.Configure<AdminOptions>(configuration.GetSection(AdminOptions.Section));
+        services.Configure<JobOptions>(configuration.GetSection(JobOptions.Section));
+
+        services.AddQueue();
+        services.AddScheduler();
+        services.AddTransient<JobRunner>();
+        services.AddTransient<JobPump>();
+        services.AddSingleton<JobNotifier>();
+        services.AddSingleton<JobExecutor>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobExecutor>());
+        services.AddSingleton<JobQueue>();
+        services.AddSingleton<JobQueries>();
+        services.AddSingleton<JobSchedules>();
+        services.AddSingleton<JobRecovery>();
+
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<AccountsBootstrap>();
+        services.AddSingleton<UserAdministration>();
+        services.AddSingleton<CustomerDataLoader>();
+        services.AddSingleton<DashboardQueries>();
+        services.AddJobHandler<RecomputeDashboardTotalsJob>(RecomputeDashboardTotalsJob.Kind, RecomputeDashboardTotalsJob.DisplayName);
+
+        services.AddSingleton<PortalInitializer>();
+        services.AddHostedService(sp => sp.GetRequiredService<PortalInitializer>());
+        return services;
+    }
+
+    /// <summary>Starts Coravel's scheduler: the job pump every second (retries due, cron schedules due).</summary>
+    public static IServiceProvider UsePortalCore(this IServiceProvider services)
+    {
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Portal.Jobs");
+        services.UseScheduler(s => s.Schedule<JobPump>().EverySecond().PreventOverlapping(nameof(JobPump)))
+            .OnError(ex => logger.LogError(ex, "The job pump failed"));
+        return services;
+    }
+}
+
+public static class JobServiceCollectionExtensions
+{
+    /// <summary>Registers a job kind: its handler (transient, resolved per run) and its name for the UI.</summary>
+    public static IServiceCollection AddJobHandler<THandler>(this IServiceCollection services, string kind, string displayName)
+        where THandler : class, IJobHandler
+    {
+        services.AddKeyedTransient<IJobHandler, THandler>(kind);
+        services.AddSingleton(new JobKind(kind, displayName));
+        return services;
+    }
+}

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Customers;
+using Portal.Core.Data;
+
+// Demo-data load throughput into SQLite: `dotnet run -c Release --project bench/Portal.Bench -- [--users N] [--transactions N]`.
+// Defaults are the benchmark scale: 1,000,000 users and 10,000,000 transactions. Prints figures; asserts nothing.
+var users = 1_000_000;
+long transactions = 10_000_000;
+for (var i = 0; i + 1 < args.Length; i += 2)
+{
+    switch (args[i])
+    {
+        case "--users": users = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        case "--transactions": transactions = long.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
+    }
+}
+
+var folder = Path.Combine(Path.GetTempPath(), "portal-bench-" + Guid.NewGuid().ToString("N")[..8]);
+Directory.CreateDirectory(folder);
+var file = Path.Combine(folder, "bench.db");
+try
+{
+    var options = new DbContextOptionsBuilder<PortalDbContext>();
+    options.Use(DatabaseProvider.Sqlite, $"Data Source={file}");
+    var factory = new Factory(options.Options);
+    await using (var db = factory.CreateDbContext())
+    {
+        await db.Database.MigrateAsync();
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+    }
+
+    Console.WriteLine($"Demo-data load benchmark: {users:N0} users, {transactions:N0} transactions into SQLite ({Environment.ProcessorCount} cores)");
+
+    // Generation alone, to separate it from the inserts.
+    var generator = new DemoDataGenerator();
+    var (cc, upi) = DemoDataGenerator.Split(transactions);
+    var genWatch = Stopwatch.StartNew();
+    long generated = 0;
+    foreach (var _ in generator.CreditCardTransactions(Math.Min(cc, 2_000_000), users))
+    {
+        generated++;
+    }
+
+    Console.WriteLine($"generation only: {generated / genWatch.Elapsed.TotalSeconds,12:N0} rows/s (card transactions, {generated:N0} rows)");
+
+    var lastTable = "";
+    var result = await new CustomerDataLoader(factory).LoadAsync(generator, users, transactions, new Inline<LoadProgress>(p =>
+    {
+        if (p.Table != lastTable && p.Table != "indexes")
+        {
+            lastTable = p.Table;
+        }
+    }));
+    Console.WriteLine($"users:                  {result.Users,12:N0} rows");
+    Console.WriteLine($"credit_card_transactions:{result.CreditCardTransactions,11:N0} rows");
+    Console.WriteLine($"upi_transactions:       {result.UpiTransactions,12:N0} rows");
+    Console.WriteLine($"insert time:            {result.InsertTime.TotalSeconds,12:0.0} s");
+    Console.WriteLine($"insert throughput:      {result.RowsPerSecond,12:N0} rows/s   (target >= 300,000)");
+    Console.WriteLine($"index rebuild + ANALYZE:{result.IndexTime.TotalSeconds,12:0.0} s");
+    var total = result.InsertTime + result.IndexTime;
+    Console.WriteLine($"end to end:             {result.Rows / total.TotalSeconds,12:N0} rows/s   ({total.TotalSeconds:0.0} s)");
+    Console.WriteLine($"database file:          {new FileInfo(file).Length / 1024.0 / 1024.0,12:N0} MiB");
+    return 0;
+}
+finally
+{
+    SqliteConnection.ClearAllPools();
+    Directory.Delete(folder, recursive: true);
+}
+
+internal sealed class Factory(DbContextOptions<PortalDbContext> options) : IDbContextFactory<PortalDbContext>
+{
+    public PortalDbContext CreateDbContext() => new(options);
+}
+
+internal sealed class Inline<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

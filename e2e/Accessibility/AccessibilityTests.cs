@@ -1,0 +1,32 @@
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+
+namespace Portal.E2E.Accessibility;
+
+[Collection(PortalCollection.Name)]
+public sealed class AccessibilityTests(PortalFixture portal)
+{
+    [Fact]
+    public async Task SignInPage_AxeScan_NoCriticalOrSeriousViolations()
+    {
+        var page = await portal.NewPageAsync();
+        await page.GotoAsync("/account/login");
+        AssertNoSeriousViolations(await page.RunAxe());
+    }
+
+    [Fact]
+    public async Task Dashboard_AxeScan_NoCriticalOrSeriousViolations()
+    {
+        var page = await portal.NewPageAsync();
+        await page.SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+        await page.GetByLabel("Customers", new() { Exact = true }).WaitForAsync();
+        AssertNoSeriousViolations(await page.RunAxe());
+    }
+
+    private static void AssertNoSeriousViolations(AxeResult result)
+    {
+        var serious = result.Violations.Where(v => v.Impact is "critical" or "serious").ToList();
+        Assert.True(serious.Count == 0, string.Join("\n", serious.Select(v =>
+            $"{v.Impact} {v.Id}: {v.Help} at {string.Join(", ", v.Nodes.Take(3).Select(n => n.Target?.ToString()))}")));
+    }
+}
