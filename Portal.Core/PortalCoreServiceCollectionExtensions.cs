@@ -28,12 +28,10 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<DatabaseStatus>();
         services.AddDbContextFactory<PortalDbContext>(options =>
         {
-            if (settings.ConfigurationError is { } error)
-            {
-                throw new InvalidOperationException(error);
-            }
-
-            options.Use(settings.Provider, settings.ConnectionString, settings.Options.CommandTimeoutSeconds);
+            // With a configuration error the services still resolve (on an empty in-memory SQLite database that
+            // nothing uses): start-up reports the error on DatabaseStatus and every page shows it, instead of a crash.
+            var connectionString = settings.ConfigurationError is null ? settings.ConnectionString : "Data Source=:memory:";
+            options.Use(settings.Provider, connectionString, settings.Options.CommandTimeoutSeconds);
         });
 
         services.AddIdentityCore<PortalUser>(o =>
@@ -78,18 +76,6 @@ public static class PortalCoreServiceCollectionExtensions
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Portal.Jobs");
         services.UseScheduler(s => s.Schedule<JobPump>().EverySecond().PreventOverlapping(nameof(JobPump)))
             .OnError(ex => logger.LogError(ex, "The job pump failed"));
-        return services;
-    }
-}
-
-public static class JobServiceCollectionExtensions
-{
-    /// <summary>Registers a job kind: its handler (transient, resolved per run) and its name for the UI.</summary>
-    public static IServiceCollection AddJobHandler<THandler>(this IServiceCollection services, string kind, string displayName)
-        where THandler : class, IJobHandler
-    {
-        services.AddKeyedTransient<IJobHandler, THandler>(kind);
-        services.AddSingleton(new JobKind(kind, displayName));
         return services;
     }
 }

@@ -40,7 +40,9 @@ internal sealed class DatabaseGateMiddleware(RequestDelegate next, DatabaseStatu
             .ok{background:#eef6fc;border-left-color:#1565c0}</style></head>
             <body><main role="main"><h1>{{title}}</h1>
             <p class="msg {{(starting ? "ok" : "")}}">{{WebUtility.HtmlEncode(status.Message)}}</p>
-            <p>{{(starting ? "This page refreshes by itself." : "Fix the setting or the server, then restart the portal (it also retries a connection every 30 seconds).")}}</p>
+            <p>{{(starting ? "This page refreshes by itself." : status.Message.StartsWith("Cannot reach", StringComparison.Ordinal)
+                ? "The portal retries the connection every 30 seconds and this page refreshes by itself; check the server and ConnectionStrings:SqlServer."
+                : "Fix the setting, then restart the portal.")}}</p>
             </main></body></html>
             """);
     }

@@ -100,9 +100,12 @@ internal static class SeedCommand
 
         public void Draw(LoadProgress p)
         {
-            var percent = (int)(100 * p.RowsDone / Math.Max(1, p.RowsTotal));
+            var indexes = p.Table == "indexes";
+            var percent = (int)(100 * (indexes ? p.Done : p.RowsDone) / Math.Max(1, indexes ? p.Total : p.RowsTotal));
             var filled = percent * Width / 100;
-            var line = $"[{new string('#', filled)}{new string('-', Width - filled)}] {percent,3}%  {p.Table,-26} {p.Done,12:N0}/{p.Total:N0}  {p.RowsPerSecond,10:N0} rows/s";
+            var line = indexes
+                ? $"[{new string('#', filled)}{new string('-', Width - filled)}] {percent,3}%  rebuilding indexes {p.Done}/{p.Total}"
+                : $"[{new string('#', filled)}{new string('-', Width - filled)}] {percent,3}%  {p.Table,-26} {p.Done,12:N0}/{p.Total:N0}  {p.RowsPerSecond,10:N0} rows/s";
             if (_interactive)
             {
                 Console.Write("\r" + line);

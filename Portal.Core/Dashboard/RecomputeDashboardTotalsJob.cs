@@ -52,22 +52,51 @@ public sealed class RecomputeDashboardTotalsJob(IDbContextFactory<PortalDbContex
             await job.ReportAsync(2 + i, total, $"Summed {from:MMM yyyy}", cancellationToken);
         }
 
-        var row = await db.DashboardTotals.SingleOrDefaultAsync(t => t.Id == 1, cancellationToken);
-        if (row is null)
+        var totals = new DashboardTotals
         {
-            row = new DashboardTotals { Id = 1 };
-            db.DashboardTotals.Add(row);
-        }
-
-        row.Users = users;
-        row.CreditCardTransactions = ccCount;
-        row.UpiTransactions = upiCount;
-        row.CreditCardSpend = ccSpend;
-        row.UpiSpend = upiSpend;
-        row.MonthlyJson = JsonSerializer.Serialize(monthly);
-        row.ComputedAt = clock.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(cancellationToken);
+            Id = 1,
+            Users = users,
+            CreditCardTransactions = ccCount,
+            UpiTransactions = upiCount,
+            CreditCardSpend = ccSpend,
+            UpiSpend = upiSpend,
+            MonthlyJson = JsonSerializer.Serialize(monthly),
+            ComputedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        await SaveAsync(totals, cancellationToken);
         await job.ReportAsync(total, total, $"Totals for {users:N0} customers and {ccCount + upiCount:N0} transactions", cancellationToken);
+    }
+
+    /// <summary>Update-or-insert of the single totals row; two runs finishing together both succeed, the last one wins.</summary>
+    private async Task SaveAsync(DashboardTotals totals, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var updated = await db.DashboardTotals.Where(t => t.Id == totals.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(t => t.Users, totals.Users)
+                .SetProperty(t => t.CreditCardTransactions, totals.CreditCardTransactions)
+                .SetProperty(t => t.UpiTransactions, totals.UpiTransactions)
+                .SetProperty(t => t.CreditCardSpend, totals.CreditCardSpend)
+                .SetProperty(t => t.UpiSpend, totals.UpiSpend)
+                .SetProperty(t => t.MonthlyJson, totals.MonthlyJson)
+                .SetProperty(t => t.ComputedAt, totals.ComputedAt), cancellationToken);
+            if (updated > 0)
+            {
+                return;
+            }
+
+            db.DashboardTotals.Add(totals);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return;
+            }
+            catch (DbUpdateException) when (attempt == 0)
+            {
+                // another run inserted the row between our update and insert: update it instead
+            }
+        }
     }
 
     private static async Task<DateTime?> FirstDateAsync(PortalDbContext db, CancellationToken ct)

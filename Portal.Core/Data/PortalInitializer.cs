@@ -28,7 +28,10 @@ public sealed partial class PortalInitializer(
 {
     public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(30);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // On the thread pool, never on the starting thread's synchronization context.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Run(() => RunAsync(stoppingToken), stoppingToken);
+
+    private async Task RunAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {

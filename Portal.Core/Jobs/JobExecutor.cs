@@ -26,6 +26,7 @@ public sealed partial class JobExecutor(
     private readonly ConcurrentDictionary<long, byte> _userCancelled = new();
     private readonly ConcurrentDictionary<Task, byte> _tasks = new();
     private readonly CancellationTokenSource _stopping = new();
+    private volatile bool _disposed;
 
     public int RunningCount => _running.Count;
 
@@ -186,6 +187,7 @@ public sealed partial class JobExecutor(
         await db.Jobs.Where(j => j.Id == id).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.Status, JobStatus.Queued)
             .SetProperty(j => j.Attempts, j => j.Attempts > 0 ? j.Attempts - 1 : 0)
+            .SetProperty(j => j.StartedAt, (DateTime?)null)
             .SetProperty(j => j.ProgressMessage, "Interrupted by shutdown; resumes on the next start"));
         notifier.Publish(new JobChange(id, JobStatus.Queued));
     }
@@ -224,6 +226,11 @@ public sealed partial class JobExecutor(
     /// <summary>Stops running jobs; they go back to Queued and resume on the next start.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         try
         {
@@ -237,8 +244,9 @@ public sealed partial class JobExecutor(
 
     public void Dispose()
     {
-        _stopping.Dispose();
-        _slots.Dispose();
+        // The container may dispose this singleton before a host's StopAsync has run; stopping then is a no-op.
+        _disposed = true;
+        _stopping.Cancel();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Job executor failed unexpectedly on job {JobId}")]

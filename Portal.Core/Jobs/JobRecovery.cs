@@ -15,6 +15,7 @@ public sealed class JobRecovery(IDbContextFactory<PortalDbContext> dbFactory, Jo
         await db.Jobs.Where(j => j.Status == JobStatus.Running).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.Status, JobStatus.Queued)
             .SetProperty(j => j.Attempts, j => j.Attempts > 0 ? j.Attempts - 1 : 0)
+            .SetProperty(j => j.StartedAt, (DateTime?)null)
             .SetProperty(j => j.ProgressMessage, "Interrupted when the portal stopped; resumed on start"), cancellationToken);
         var queued = await db.Jobs.AsNoTracking()
             .Where(j => j.Status == JobStatus.Queued && j.NotBefore == null)

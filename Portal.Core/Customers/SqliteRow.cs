@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Portal.Core.Customers;
+
+/// <summary>
+/// A prepared multi-row INSERT bound through SQLite's C API. Text from small pools (cities, merchants, categories) is
+/// encoded to UTF-8 once; dates use the same text format as Microsoft.Data.Sqlite and EF Core
+/// ("yyyy-MM-dd HH:mm:ss.FFFFFFF"), so what EF reads back is what was written.
+/// </summary>
+internal sealed class SqliteRow : IDisposable
+{
+    private readonly sqlite3 _db;
+    private readonly sqlite3_stmt _statement;
+    private readonly int _columns;
+    private readonly Dictionary<string, byte[]> _pooled = new(ReferenceEqualityComparer.Instance);
+    private readonly byte[] _buffer = new byte[1024];
+
+    public SqliteRow(SqliteConnection connection, string table, string[] columns, int rows)
+    {
+        _db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
+        _columns = columns.Length;
+        var values = new StringBuilder();
+        for (var r = 0; r < rows; r++)
+        {
+            values.Append(r == 0 ? "(" : ",(");
+            values.Append(string.Join(',', Enumerable.Repeat("?", columns.Length)));
+            values.Append(')');
+        }
+
+        var sql = $"INSERT INTO {table} ({string.Join(",", columns)}) VALUES {values}";
+        Check(raw.sqlite3_prepare_v2(_db, sql, out _statement));
+    }
+
+    /// <summary>The row within the statement that the next binds go to.</summary>
+    public int Row { get; set; }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Index(int column) => (Row * _columns) + column + 1;
+
+    public void Int(int column, long value) => Check(raw.sqlite3_bind_int64(_statement, Index(column), value));
+
+    public void Real(int column, double value) => Check(raw.sqlite3_bind_double(_statement, Index(column), value));
+
+    public void Text(int column, string value)
+    {
+        var length = Encoding.UTF8.GetBytes(value, _buffer);
+        Check(raw.sqlite3_bind_text(_statement, Index(column), _buffer.AsSpan(0, length)));
+    }
+
+    /// <summary>For strings that recur by reference (generator pools): encoded once, then reused.</summary>
+    public void PooledText(int column, string value)
+    {
+        if (!_pooled.TryGetValue(value, out var bytes))
+        {
+            bytes = Encoding.UTF8.GetBytes(value);
+            _pooled[value] = bytes;
+        }
+
+        Check(raw.sqlite3_bind_text(_statement, Index(column), bytes));
+    }
+
+    public void Date(int column, DateTime value)
+    {
+        if (!value.TryFormat(_buffer, out var length, "yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture))
+        {
+            throw new FormatException($"Could not format {value:o}.");
+        }
+
+        Check(raw.sqlite3_bind_text(_statement, Index(column), _buffer.AsSpan(0, length)));
+    }
+
+    public void Execute()
+    {
+        var rc = raw.sqlite3_step(_statement);
+        if (rc != raw.SQLITE_DONE)
+        {
+            throw new SqliteException($"SQLite error {rc}: {raw.sqlite3_errmsg(_db).utf8_to_string()}", rc);
+        }
+
+        Check(raw.sqlite3_reset(_statement));
+    }
+
+    private void Check(int rc)
+    {
+        if (rc != raw.SQLITE_OK)
+        {
+            throw new SqliteException($"SQLite error {rc}: {raw.sqlite3_errmsg(_db).utf8_to_string()}", rc);
+        }
+    }
+
+    public void Dispose() => _statement.Dispose();
+}

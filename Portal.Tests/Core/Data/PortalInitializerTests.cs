@@ -1,0 +1,70 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Configuration;
+using Portal.Core;
+using Portal.Core.Data;
+using Portal.Tests.TestSupport;
+
+namespace Portal.Tests.Core.Data;
+
+public sealed class PortalInitializerTests : DatabaseTest
+{
+    [Fact]
+    public async Task Start_UnknownProvider_ReportsFailedWithClearMessageAndKeepsRunning()
+    {
+        using var host = await StartAsync(new() { ["Database:Provider"] = "Oracle" });
+        var status = host.Services.GetRequiredService<DatabaseStatus>();
+        await WaitAsync(() => status.State != DatabaseState.Starting);
+        Assert.Equal(DatabaseState.Failed, status.State);
+        Assert.Contains("Database:Provider is 'Oracle'", status.Message, StringComparison.Ordinal);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Start_UnreachableSqlServer_ReportsFailedWithServerNameAndRetries()
+    {
+        using var host = await StartAsync(new()
+        {
+            ["Database:Provider"] = "SqlServer",
+            ["ConnectionStrings:SqlServer"] = "Server=127.0.0.1,1;Database=Portal;User Id=sa;Password=not-used-Secret1;Connect Timeout=2;TrustServerCertificate=true",
+        });
+        var status = host.Services.GetRequiredService<DatabaseStatus>();
+        await WaitAsync(() => status.State != DatabaseState.Starting, 60);
+        Assert.Equal(DatabaseState.Failed, status.State);
+        Assert.Contains("Cannot reach the database (SQL Server 127.0.0.1,1, database Portal)", status.Message, StringComparison.Ordinal);
+        Assert.Contains("Retrying every 30 seconds", status.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-used-Secret1", status.Message, StringComparison.Ordinal);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Start_FreshSqliteWithDemoData_LoadsItAndQueuesTotals()
+    {
+        await using var host = await CoreHost.StartAsync(Folder, seedDemoData: true);
+        await using var db = await host.DbAsync();
+        Assert.Equal(500, db.Customers.Count());
+        Assert.Equal(5000, db.CreditCardTransactions.Count() + db.UpiTransactions.Count());
+        Assert.Contains(db.Jobs, j => j.Kind == Portal.Core.Dashboard.RecomputeDashboardTotalsJob.Kind);
+        Assert.Single(db.JobSchedules);
+    }
+
+    private async Task<IHost> StartAsync(Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = Folder.Path, DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddPortalCore(builder.Configuration, Folder.Path);
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    private static async Task WaitAsync(Func<bool> condition, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for start-up to settle");
+            await Task.Delay(25);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+using Portal.Core.Accounts;
+using Portal.Core.Data;
+using Portal.Core.Jobs;
+
+namespace Portal.Tests.TestSupport;
+
+/// <summary>A bUnit context whose services are the real core services of a <see cref="CoreHost"/> (real SQLite).</summary>
+public static class ComponentContext
+{
+    public static BunitContext Create(CoreHost host, string user, string role)
+    {
+        var ctx = new BunitContext();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        ctx.Services.AddMudServices();
+        ctx.Services.AddSingleton(host.Get<JobQueries>());
+        ctx.Services.AddSingleton(host.Get<JobQueue>());
+        ctx.Services.AddSingleton(host.Get<JobNotifier>());
+        ctx.Services.AddSingleton(host.Get<JobSchedules>());
+        ctx.Services.AddSingleton(host.Get<DatabaseSettings>());
+        ctx.Services.AddSingleton(host.Get<Portal.Core.Dashboard.DashboardQueries>());
+        ctx.Services.AddSingleton(TimeProvider.System);
+        ctx.Services.AddScoped<ThemeState>();
+        var auth = ctx.AddAuthorization();
+        auth.SetAuthorized(user);
+        auth.SetRoles(role);
+        if (role is Roles.Admin or Roles.Marketer)
+        {
+            auth.SetPolicies(Policies.RunJobs);
+        }
+
+        if (role is Roles.Admin)
+        {
+            auth.SetPolicies(Policies.RunJobs, Policies.Admin);
+        }
+
+        return ctx;
+    }
+}

@@ -1,0 +1,81 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Accounts;
+using Portal.Core.Data;
+
+namespace Portal.Tests.TestSupport;
+
+/// <summary>The whole web app (Program, AddPortal, UsePortal) on its own SQLite file, for HTTP-level tests.</summary>
+public sealed partial class PortalWebFactory : WebApplicationFactory<Program>
+{
+    public const string AdminEmail = "admin@tests.local";
+    public const string AdminPassword = "Tests-Admin-Pass-1!";
+    private readonly TestFolder _folder = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("ConnectionStrings:Sqlite", _folder.ConnectionString);
+        builder.UseSetting("Database:SeedDemoData", "false");
+        builder.UseSetting("Portal:Admin:Email", AdminEmail);
+        builder.UseSetting("Portal:Admin:Password", AdminPassword);
+        builder.UseSetting("Coravel:Queue:ConsummationDelay", "1");
+    }
+
+    public async Task<HttpClient> ReadyClientAsync()
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var status = Services.GetRequiredService<DatabaseStatus>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!status.IsReady)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the portal did not become ready: " + status.Message);
+            await Task.Delay(25);
+        }
+
+        return client;
+    }
+
+    /// <summary>Makes a user with one role (as the Admin page would) and returns a client signed in as them.</summary>
+    public async Task<HttpClient> SignedInClientAsync(string role)
+    {
+        var client = await ReadyClientAsync();
+        var email = $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}"[..20] + "@tests.local";
+        const string password = "Role-User-Pass-1!";
+        await Services.GetRequiredService<UserAdministration>()
+            .CreateAsync(email, null, role, password, CoreHost.Admin);
+        var response = await SignInAsync(client, email, password);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return client;
+    }
+
+    /// <summary>Posts the real sign-in form (with its antiforgery token).</summary>
+    public static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string email, string password)
+    {
+        var form = await client.GetStringAsync("/account/login");
+        var token = TokenPattern().Match(form).Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(token), "the sign-in form carries an antiforgery token");
+        return await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login",
+            ["__RequestVerificationToken"] = token,
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+        }));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _folder.Dispose();
+        }
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenPattern();
+}

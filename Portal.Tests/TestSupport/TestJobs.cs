@@ -1,0 +1,64 @@
+using Portal.Core.Jobs;
+
+namespace Portal.Tests.TestSupport;
+
+/// <summary>Job kinds for tests, each with a controllable behaviour. State is per test (an instance registered as a singleton).</summary>
+public sealed class TestJobControl
+{
+    public int Runs;
+    public int FailuresBeforeSuccess;
+    public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+public sealed class AlwaysFailsJob : IJobHandler
+{
+    public const string Kind = "test.always-fails";
+
+    public Task RunAsync(JobExecution job, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException($"Upstream said no (attempt {job.Attempt})");
+}
+
+public sealed class FlakyJob(TestJobControl control) : IJobHandler
+{
+    public const string Kind = "test.flaky";
+
+    public async Task RunAsync(JobExecution job, CancellationToken cancellationToken)
+    {
+        var run = Interlocked.Increment(ref control.Runs);
+        if (run <= control.FailuresBeforeSuccess)
+        {
+            throw new TimeoutException($"Flaky failure {run}");
+        }
+
+        await job.ReportAsync(10, 10, "done", cancellationToken);
+    }
+}
+
+/// <summary>Reports progress, then waits until released (or cancelled).</summary>
+public sealed class BlockingJob(TestJobControl control) : IJobHandler
+{
+    public const string Kind = "test.blocking";
+
+    public async Task RunAsync(JobExecution job, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref control.Runs);
+        await job.ReportAsync(3, 10, "waiting", cancellationToken);
+        control.Started.TrySetResult();
+        await control.Release.Task.WaitAsync(cancellationToken);
+        await job.ReportAsync(10, 10, "released", cancellationToken);
+    }
+}
+
+public static class TestJobRegistration
+{
+    public static TestJobControl AddTestJobs(this Microsoft.Extensions.DependencyInjection.IServiceCollection services, TestJobControl? control = null)
+    {
+        control ??= new TestJobControl();
+        Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(services, control);
+        services.AddJobHandler<AlwaysFailsJob>(AlwaysFailsJob.Kind, "Always fails");
+        services.AddJobHandler<FlakyJob>(FlakyJob.Kind, "Flaky");
+        services.AddJobHandler<BlockingJob>(BlockingJob.Kind, "Blocking");
+        return control;
+    }
+}
