@@ -62,7 +62,7 @@ public sealed class CustomerDataLoader(IDbContextFactory<PortalDbContext> dbFact
         await connection.OpenAsync(cancellationToken);
         // Statements stepped through the C API wait for another connection's lock like Microsoft.Data.Sqlite's do.
         SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, 30_000);
-        await ExecAsync(connection, null, "PRAGMA synchronous=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-1048576;", cancellationToken);
+        await ExecAsync(connection, null, "PRAGMA synchronous=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-262144;", cancellationToken);
 
         // One transaction for the whole replace: a load that fails (or is cancelled) leaves every table as it was.
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
