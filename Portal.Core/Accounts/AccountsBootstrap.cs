@@ -5,7 +5,8 @@ using Portal.Core.Audit;
 
 namespace Portal.Core.Accounts;
 
-public sealed class AccountSetupException(string message) : Exception(message);
+/// <summary>Start-up cannot go on: a configuration error or a first admin that cannot be made. Shown, never retried.</summary>
+public sealed class PortalSetupException(string message) : Exception(message);
 
 /// <summary>Creates the roles, and the first admin when there is none.</summary>
 public sealed class AccountsBootstrap(IServiceScopeFactory scopes, IOptions<AdminOptions> admin, AuditLog audit, TimeProvider clock)
@@ -41,7 +42,7 @@ public sealed class AccountsBootstrap(IServiceScopeFactory scopes, IOptions<Admi
             var created = await users.CreateAsync(user, password);
             if (!created.Succeeded)
             {
-                throw new AccountSetupException(
+                throw new PortalSetupException(
                     $"Configuration error: Portal:Admin:Password does not meet the password rules: {Describe(created)}");
             }
         }
@@ -62,7 +63,7 @@ public sealed class AccountsBootstrap(IServiceScopeFactory scopes, IOptions<Admi
     {
         if (!result.Succeeded)
         {
-            throw new AccountSetupException($"Could not {what}: {Describe(result)}");
+            throw new PortalSetupException($"Could not {what}: {Describe(result)}");
         }
     }
 }

@@ -44,7 +44,7 @@ public sealed partial class PortalInitializer(
             {
                 return;
             }
-            catch (AccountSetupException ex)
+            catch (PortalSetupException ex)
             {
                 Fail(ex.Message, null);
                 return;
@@ -68,7 +68,7 @@ public sealed partial class PortalInitializer(
     {
         if (settings.ConfigurationError is { } configError)
         {
-            throw new AccountSetupException(configError);
+            throw new PortalSetupException(configError);
         }
 
         status.Set(DatabaseState.Starting, $"Connecting to {settings.Describe()}");

@@ -25,15 +25,19 @@ public sealed partial class JobExecutor(
     private readonly ConcurrentDictionary<long, CancellationTokenSource> _running = new();
     private readonly ConcurrentDictionary<long, byte> _userCancelled = new();
     private readonly ConcurrentDictionary<Task, byte> _tasks = new();
+    private readonly ConcurrentDictionary<long, byte> _held = new();
     private readonly CancellationTokenSource _stopping = new();
     private volatile bool _disposed;
 
     public int RunningCount => _running.Count;
 
-    /// <summary>Starts work on a job id in the background; a job that is not claimable (no longer queued, not yet due) is left alone.</summary>
+    /// <summary>
+    /// Starts work on a job id in the background; a job that is not claimable (no longer queued, not yet due) is left
+    /// alone, and an id this executor already holds (waiting for a slot or running) is not taken twice.
+    /// </summary>
     public void Start(long id)
     {
-        if (_stopping.IsCancellationRequested)
+        if (_stopping.IsCancellationRequested || !_held.TryAdd(id, 0))
         {
             return;
         }
@@ -61,6 +65,7 @@ public sealed partial class JobExecutor(
         }
         catch (OperationCanceledException)
         {
+            _held.TryRemove(id, out _);
             return;
         }
 
@@ -78,6 +83,7 @@ public sealed partial class JobExecutor(
         {
             _slots.Release();
             _userCancelled.TryRemove(id, out _);
+            _held.TryRemove(id, out _);
         }
     }
 

@@ -83,6 +83,27 @@ public sealed class JobQueueTests : DatabaseTest
     }
 
     [Fact]
+    public async Task Dispatch_SameJobManyTimes_RunsItOnce()
+    {
+        var control = new TestJobControl();
+        await using var host = await CoreHost.StartAsync(Folder, s => s.AddTestJobs(control));
+        var queue = host.Get<JobQueue>();
+        var job = await queue.EnqueueAsync(BlockingJob.Kind, CoreHost.Admin);
+        for (var i = 0; i < 5; i++)
+        {
+            queue.Dispatch(job.Id);
+        }
+
+        await control.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        queue.Dispatch(job.Id);
+        control.Release.SetResult();
+        var done = await host.WaitForJobAsync(job.Id, j => j.IsFinished, "finished");
+        Assert.Equal(JobStatus.Succeeded, done.Status);
+        Assert.Equal(1, control.Runs);
+        Assert.Equal(1, done.Attempts);
+    }
+
+    [Fact]
     public async Task Cancel_RunningJob_StopsItAsCancelled()
     {
         var control = new TestJobControl();
