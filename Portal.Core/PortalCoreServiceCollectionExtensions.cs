@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Portal.Core.Accounts;
+using Portal.Core.Audiences;
 using Portal.Core.Audit;
 using Portal.Core.Customers;
 using Portal.Core.Dashboard;
@@ -62,6 +63,9 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<AccountsBootstrap>();
         services.AddSingleton<UserAdministration>();
         services.AddSingleton<CustomerDataLoader>();
+        var bucket = configuration.GetSection(BucketOptions.Section).Get<BucketOptions>() ?? new BucketOptions();
+        services.AddSingleton<IBucket>(new LocalBucket(Path.IsPathRooted(bucket.Path) ? bucket.Path : Path.Combine(contentRoot, bucket.Path)));
+        services.AddSingleton<AudienceCatalog>();
         services.AddSingleton<DashboardQueries>();
         services.AddJobHandler<RecomputeDashboardTotalsJob>(RecomputeDashboardTotalsJob.Kind, RecomputeDashboardTotalsJob.DisplayName);
 

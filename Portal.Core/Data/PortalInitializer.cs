@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Portal.Core.Accounts;
+using Portal.Core.Audiences;
 using Portal.Core.Customers;
 using Portal.Core.Dashboard;
 using Portal.Core.Jobs;
@@ -24,6 +25,7 @@ public sealed partial class PortalInitializer(
     JobQueue queue,
     JobSchedules schedules,
     JobRecovery recovery,
+    IBucket bucket,
     ILogger<PortalInitializer> logger) : BackgroundService
 {
     public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(30);
@@ -108,6 +110,11 @@ public sealed partial class PortalInitializer(
         if (settings.Options.SeedDemoData && await IsEmptyAsync(cancellationToken))
         {
             await SeedDemoDataAsync(cancellationToken);
+        }
+
+        if (settings.Options.SeedDemoData)
+        {
+            await DemoAudiences.SeedAsync(bucket, cancellationToken);
         }
 
         status.Set(DatabaseState.Ready, "Ready");

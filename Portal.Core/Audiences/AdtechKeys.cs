@@ -1,0 +1,18 @@
+namespace Portal.Core.Audiences;
+
+/// <summary>The state-file block keys that configure an adtech, and the values their settings may take.</summary>
+public static class AdtechKeys
+{
+    public const string AdtechA = "adtechA";
+    public const string AdtechB = "adtechB";
+    public const string Meta = "meta";
+    public const string GoogleAds = "googleAds";
+
+    public static readonly IReadOnlyList<string> All = [AdtechA, AdtechB, Meta, GoogleAds];
+
+    /// <summary>AdtechA's <c>audience_type</c> enum, as the seed declares it.</summary>
+    public static readonly IReadOnlyList<string> AdtechAAudienceTypes = ["TYPE_X"];
+
+    /// <summary>AdtechB's <c>expiration_time</c>: 0 to 540 days, or exactly 1000 for no expiry.</summary>
+    public static bool IsValidExpiration(int days) => days is >= 0 and <= 540 or 1000;
+}

@@ -1,0 +1,63 @@
+using System.Runtime.CompilerServices;
+
+namespace Portal.Core.Audiences;
+
+/// <summary>One state file as the catalog found it: parsed (when it could be), its issues, and whether its member data exists.</summary>
+public sealed record CatalogEntry(string Path, string Name, AudienceState? State, IReadOnlyList<StateIssue> Issues, bool HasMemberData, string Version)
+{
+    public bool IsValid => State is not null && Issues.Count == 0;
+}
+
+/// <summary>
+/// The bucket's audiences, read one state file at a time (the seed's generator), so memory stays flat however many
+/// there are. Invalid files are reported and skipped by runs, never rewritten. Two files whose names differ only in
+/// case are duplicates: the second is reported.
+/// </summary>
+public sealed class AudienceCatalog(IBucket bucket)
+{
+    public const string StateFolder = "state";
+    public const string DataFolder = "data";
+
+    public static string StatePath(string name) => $"{StateFolder}/{name}.yml";
+
+    public static string DataPath(string name) => $"{DataFolder}/{name}.parquet.gz";
+
+    public async IAsyncEnumerable<CatalogEntry> ScanAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        await foreach (var item in bucket.ListAsync(StateFolder, cancellationToken))
+        {
+            if (!item.Path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) && !item.Path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            yield return await ReadAsync(item.Path, seen, cancellationToken);
+        }
+    }
+
+    public async Task<CatalogEntry?> GetAsync(string name, CancellationToken cancellationToken = default) =>
+        await bucket.ExistsAsync(StatePath(name), cancellationToken) ? await ReadAsync(StatePath(name), null, cancellationToken) : null;
+
+    private async Task<CatalogEntry> ReadAsync(string path, Dictionary<string, string>? seen, CancellationToken cancellationToken)
+    {
+        var text = await bucket.ReadTextAsync(path, cancellationToken) ?? throw new FileNotFoundException(path);
+        var result = AudienceStateParser.Parse(path, text.Text);
+        var name = result.State?.Name ?? AudienceStateParser.NameFromFile(path);
+        var issues = result.Issues.ToList();
+        if (seen is not null)
+        {
+            if (seen.TryGetValue(name, out var first))
+            {
+                issues.Add(new StateIssue(Path.GetFileName(path), 1, 1, name, $"Duplicate audience name: '{name}' is also defined by {first} (names must be unique, ignoring case)."));
+            }
+            else
+            {
+                seen[name] = Path.GetFileName(path);
+            }
+        }
+
+        var hasData = await bucket.ExistsAsync(DataPath(name), cancellationToken);
+        return new CatalogEntry(path, name, result.State, issues, hasData, text.Version);
+    }
+}

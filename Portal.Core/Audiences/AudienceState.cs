@@ -1,0 +1,155 @@
+using System.Globalization;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Portal.Core.Audiences;
+
+/// <summary>
+/// One audience's state file, held as its YAML node tree so that every key it has, known or not, stays in place and
+/// in order when the portal writes it back (comments are not kept). Typed accessors read the seed's blocks:
+/// <c>description</c>, <c>source</c> and one block per adtech.
+/// </summary>
+public sealed class AudienceState
+{
+    private readonly YamlStream _stream;
+    private readonly YamlMappingNode _body;
+
+    internal AudienceState(YamlStream stream, string name, YamlMappingNode body)
+    {
+        _stream = stream;
+        Name = name;
+        _body = body;
+    }
+
+    public string Name { get; }
+
+    public string? Description => Scalar(_body, "description");
+
+    public string? SourceEndpoint => Block("source") is { } source ? Scalar(source, "endpoint") : null;
+
+    /// <summary>The saved segment a "segment" source takes its members from.</summary>
+    public string? SourceSegment => Block("source") is { } source ? Scalar(source, "segment") : null;
+
+    /// <summary>The source's <c>params</c>, flattened to text values for the request's query string.</summary>
+    public IReadOnlyDictionary<string, string> SourceParams =>
+        Block("source") is { } source && source.Children.TryGetValue(new YamlScalarNode("params"), out var node) && node is YamlMappingNode map
+            ? map.Children.Where(kv => kv.Value is YamlScalarNode).ToDictionary(kv => ((YamlScalarNode)kv.Key).Value ?? "", kv => ((YamlScalarNode)kv.Value).Value ?? "")
+            : new Dictionary<string, string>();
+
+    public LastResponse? SourceLastResponse => Block("source") is { } source ? ReadResponse(source) : null;
+
+    /// <summary>The adtech blocks present, in file order.</summary>
+    public IReadOnlyList<string> AdtechKeysPresent =>
+        _body.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value ?? "").Where(AdtechKeys.All.Contains).ToList();
+
+    /// <summary>Top-level keys of the audience that the portal does not know; kept as they are.</summary>
+    public IReadOnlyList<string> OtherKeys =>
+        _body.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value ?? "")
+            .Where(k => k is not ("description" or "source") && !AdtechKeys.All.Contains(k)).ToList();
+
+    public string? AdtechName(string key) => Block(key) is { } block ? Scalar(block, "name") : null;
+
+    /// <summary>The id the adtech returned on upload, as text (the seed writes it quoted or not).</summary>
+    public string? AdtechId(string key) => Block(key) is { } block ? Scalar(block, "id") : null;
+
+    public string? AdtechSetting(string key, string setting) => Block(key) is { } block ? Scalar(block, setting) : null;
+
+    public LastResponse? AdtechLastResponse(string key) => Block(key) is { } block ? ReadResponse(block) : null;
+
+    /// <summary>POSTED once the adtech returned an id; otherwise NOT_POSTED, or NOT_FETCHED while there is no member data.</summary>
+    public AdtechStatus StatusOf(string key, bool hasMemberData) =>
+        !string.IsNullOrEmpty(AdtechId(key)) ? AdtechStatus.Posted : hasMemberData ? AdtechStatus.NotPosted : AdtechStatus.NotFetched;
+
+    public void SetSourceResponse(LastResponse response) => WriteResponse(RequireBlock("source"), response);
+
+    /// <summary>Records an upload: the returned id (when there is one) and the response.</summary>
+    public void SetAdtechResult(string key, string? id, LastResponse response)
+    {
+        var block = RequireBlock(key);
+        if (!string.IsNullOrEmpty(id))
+        {
+            Set(block, "id", new YamlScalarNode(id) { Style = ScalarStyle.SingleQuoted }, after: "name");
+        }
+
+        WriteResponse(block, response);
+    }
+
+    /// <summary>The YAML text, as the bucket stores it.</summary>
+    public string ToYaml()
+    {
+        using var writer = new StringWriter(CultureInfo.InvariantCulture);
+        _stream.Save(writer, assignAnchors: false);
+        var text = writer.ToString().TrimEnd();
+        if (text.EndsWith("...", StringComparison.Ordinal))
+        {
+            text = text[..^3].TrimEnd();
+        }
+
+        return text + "\n";
+    }
+
+    /// <summary>The whole tree as plain values (dictionaries, lists, strings), for comparing meaning.</summary>
+    public object? ToPlain() => Plain(_stream.Documents[0].RootNode);
+
+    internal static object? Plain(YamlNode node) => node switch
+    {
+        YamlScalarNode s => s.Value,
+        YamlSequenceNode seq => seq.Children.Select(Plain).ToList(),
+        YamlMappingNode map => map.Children.ToDictionary(kv => (string)Plain(kv.Key)!, kv => Plain(kv.Value)),
+        _ => null,
+    };
+
+    private YamlMappingNode? Block(string key) =>
+        _body.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node as YamlMappingNode : null;
+
+    private YamlMappingNode RequireBlock(string key) =>
+        Block(key) ?? throw new InvalidOperationException($"Audience {Name} has no '{key}' block.");
+
+    private static string? Scalar(YamlMappingNode map, string key) =>
+        map.Children.TryGetValue(new YamlScalarNode(key), out var node) && node is YamlScalarNode scalar ? scalar.Value : null;
+
+    private static LastResponse? ReadResponse(YamlMappingNode block)
+    {
+        if (!block.Children.TryGetValue(new YamlScalarNode("last_response"), out var node) || node is not YamlMappingNode map)
+        {
+            return null;
+        }
+
+        _ = int.TryParse(Scalar(map, "status"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var status);
+        return new LastResponse(Scalar(map, "date") ?? "", status, Scalar(map, "message") ?? "");
+    }
+
+    private static void WriteResponse(YamlMappingNode block, LastResponse response)
+    {
+        var map = new YamlMappingNode
+        {
+            { "date", new YamlScalarNode(response.Date) { Style = ScalarStyle.SingleQuoted } },
+            { "status", new YamlScalarNode(response.Status.ToString(CultureInfo.InvariantCulture)) },
+            { "message", new YamlScalarNode(response.Message) { Style = ScalarStyle.SingleQuoted } },
+        };
+        Set(block, "last_response", map, after: null);
+    }
+
+    /// <summary>Replaces a key's value in place, or adds the key (after <paramref name="after"/> when given, else last).</summary>
+    private static void Set(YamlMappingNode map, string key, YamlNode value, string? after)
+    {
+        var k = new YamlScalarNode(key);
+        if (map.Children.ContainsKey(k) || after is null || !map.Children.ContainsKey(new YamlScalarNode(after)))
+        {
+            map.Children[k] = value;
+            return;
+        }
+
+        // Rebuild to insert in position (YamlMappingNode keeps insertion order).
+        var entries = map.Children.ToList();
+        map.Children.Clear();
+        foreach (var entry in entries)
+        {
+            map.Children.Add(entry.Key, entry.Value);
+            if (entry.Key is YamlScalarNode { Value: var v } && v == after)
+            {
+                map.Children.Add(k, value);
+            }
+        }
+    }
+}

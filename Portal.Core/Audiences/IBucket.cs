@@ -1,0 +1,45 @@
+namespace Portal.Core.Audiences;
+
+/// <summary>An object in the bucket: its path (e.g. <c>state/demo.yml</c>), size and content version.</summary>
+public sealed record BucketItem(string Path, long Size, DateTime LastModified);
+
+/// <summary>A text object and the version it was read at (for optimistic concurrency on write).</summary>
+public sealed record BucketText(string Path, string Text, string Version);
+
+/// <summary>A write that expected one version found another: someone else saved first.</summary>
+public sealed class BucketConflictException(string path, string expected, string actual)
+    : Exception($"{path} was changed by someone else since it was opened (expected version {Short(expected)}, found {Short(actual)}).")
+{
+    private static string Short(string version) => version.Length > 8 ? version[..8] : version;
+
+    public string Path { get; } = path;
+    public string ActualVersion { get; } = actual;
+}
+
+/// <summary>
+/// Where audience state files (<c>state/&lt;name&gt;.yml</c>) and member data (<c>data/&lt;name&gt;.parquet.gz</c>) live.
+/// A seam: the embedded default is a local folder; S3 or Azure Blob can implement the same calls. Every write is
+/// atomic: a reader sees the old object or the new one, never half of one.
+/// </summary>
+public interface IBucket
+{
+    /// <summary>Objects under a folder prefix (e.g. <c>state/</c>), by path.</summary>
+    IAsyncEnumerable<BucketItem> ListAsync(string prefix, CancellationToken cancellationToken = default);
+
+    Task<BucketText?> ReadTextAsync(string path, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes text atomically. With <paramref name="expectedVersion"/>, refuses (BucketConflictException) when the
+    /// stored object is no longer that version; null writes unconditionally. Returns the new version.
+    /// </summary>
+    Task<string> WriteTextAsync(string path, string text, string? expectedVersion, CancellationToken cancellationToken = default);
+
+    Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default);
+
+    Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes a binary object atomically from what <paramref name="write"/> puts in the stream it is given.</summary>
+    Task WriteAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken = default);
+
+    Task DeleteAsync(string path, CancellationToken cancellationToken = default);
+}

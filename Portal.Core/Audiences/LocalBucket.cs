@@ -1,0 +1,137 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Portal.Core.Audiences;
+
+/// <summary>
+/// The embedded bucket: a folder. Writes go to a temporary file in the same folder and are then renamed over the
+/// target, which is atomic on one file system. Paths are relative, with '/' separators, and may not leave the folder.
+/// </summary>
+public sealed class LocalBucket : IBucket
+{
+    private readonly string _root;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    public LocalBucket(string root)
+    {
+        _root = Path.GetFullPath(root);
+        Directory.CreateDirectory(_root);
+    }
+
+    public string Root => _root;
+
+    public static string VersionOf(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    public async IAsyncEnumerable<BucketItem> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var folder = Resolve(prefix.TrimEnd('/'));
+        if (!Directory.Exists(folder))
+        {
+            yield break;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var name = Path.GetFileName(file);
+            if (name.StartsWith('.'))
+            {
+                continue; // temporary files of writes in progress
+            }
+
+            var info = new FileInfo(file);
+            yield return new BucketItem($"{prefix.TrimEnd('/')}/{name}", info.Length, info.LastWriteTimeUtc);
+            await Task.CompletedTask;
+        }
+    }
+
+    public async Task<BucketText?> ReadTextAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var file = Resolve(path);
+        if (!File.Exists(file))
+        {
+            return null;
+        }
+
+        var text = await File.ReadAllTextAsync(file, Encoding.UTF8, cancellationToken);
+        return new BucketText(path, text, VersionOf(text));
+    }
+
+    public async Task<string> WriteTextAsync(string path, string text, string? expectedVersion, CancellationToken cancellationToken = default)
+    {
+        var file = Resolve(path);
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (expectedVersion is not null)
+            {
+                var current = File.Exists(file) ? VersionOf(await File.ReadAllTextAsync(file, Encoding.UTF8, cancellationToken)) : "(none)---";
+                if (!string.Equals(current, expectedVersion, StringComparison.Ordinal))
+                {
+                    throw new BucketConflictException(path, expectedVersion, current);
+                }
+            }
+
+            await WriteAtomicallyAsync(file, (stream, ct) => stream.WriteAsync(Encoding.UTF8.GetBytes(text), ct).AsTask(), cancellationToken);
+            return VersionOf(text);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default) => Task.FromResult(File.Exists(Resolve(path)));
+
+    public Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken = default) =>
+        Task.FromResult<Stream>(new FileStream(Resolve(path), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true));
+
+    public Task WriteAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken = default) =>
+        WriteAtomicallyAsync(Resolve(path), write, cancellationToken);
+
+    public Task DeleteAsync(string path, CancellationToken cancellationToken = default)
+    {
+        File.Delete(Resolve(path));
+        return Task.CompletedTask;
+    }
+
+    private static async Task WriteAtomicallyAsync(string file, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        var temp = Path.Combine(Path.GetDirectoryName(file)!, $".{Path.GetFileName(file)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            {
+                await write(stream, cancellationToken);
+                await stream.FlushAsync(cancellationToken);
+            }
+
+            File.Move(temp, file, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+
+    private string Resolve(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path) || path.Contains('\\', StringComparison.Ordinal) || Path.IsPathRooted(path))
+        {
+            throw new ArgumentException($"'{path}' is not a relative bucket path.", nameof(path));
+        }
+
+        var full = Path.GetFullPath(Path.Combine(_root, path));
+        if (!full.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal) && full != _root)
+        {
+            throw new ArgumentException($"'{path}' leaves the bucket.", nameof(path));
+        }
+
+        return full;
+    }
+}
