@@ -102,7 +102,8 @@ public sealed class LocalBucket : IBucket
         var temp = Path.Combine(Path.GetDirectoryName(file)!, $".{Path.GetFileName(file)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            // Read/write: Parquet appends row groups by reading back the footer it wrote.
+            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, useAsync: true))
             {
                 await write(stream, cancellationToken);
                 await stream.FlushAsync(cancellationToken);
