@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Portal.Core.Accounts;
+using Portal.Core.Adtech;
 using Portal.Core.Audiences;
 using Portal.Core.Audit;
 using Portal.Core.Customers;
@@ -66,6 +67,15 @@ public static class PortalCoreServiceCollectionExtensions
         var bucket = configuration.GetSection(BucketOptions.Section).Get<BucketOptions>() ?? new BucketOptions();
         services.AddSingleton<IBucket>(new LocalBucket(Path.IsPathRooted(bucket.Path) ? bucket.Path : Path.Combine(contentRoot, bucket.Path)));
         services.AddSingleton<AudienceCatalog>();
+        services.Configure<DataSourceOptions>(configuration.GetSection(DataSourceOptions.Section));
+        services.AddHttpClient<HttpDataSource>();
+        services.AddSingleton(configuration.GetSection(AdtechRetryOptions.Section).Get<AdtechRetryOptions>() ?? new AdtechRetryOptions());
+        services.AddHttpClient<AdtechHttp>();
+        services.AddTransient<AdtechConnector, AdtechAConnector>();
+        services.AddTransient<AdtechConnector, AdtechBConnector>();
+        services.AddSingleton<IAdtechConnections, ConfiguredAdtechConnections>();
+        services.AddTransient<CatalogRunner>();
+        services.AddJobHandler<CatalogRunJob>(CatalogRunJob.Kind, CatalogRunJob.DisplayName);
         services.AddSingleton<DashboardQueries>();
         services.AddJobHandler<RecomputeDashboardTotalsJob>(RecomputeDashboardTotalsJob.Kind, RecomputeDashboardTotalsJob.DisplayName);
 

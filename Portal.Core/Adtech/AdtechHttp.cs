@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Portal.Core.Adtech;
+
+/// <summary>Retry policy of adtech calls.</summary>
+public sealed class AdtechRetryOptions
+{
+    public const string Section = "Adtech:Retry";
+
+    public int MaxAttempts { get; set; } = 4;
+    public double BaseDelaySeconds { get; set; } = 1;
+    public double MaxDelaySeconds { get; set; } = 60;
+    public double TimeoutSeconds { get; set; } = 30;
+}
+
+/// <summary>The answer of one adtech call, after retries.</summary>
+public sealed record AdtechResponse(int Status, JsonNode? Body, string Message, int Attempts)
+{
+    public bool IsSuccess => Status is >= 200 and < 300;
+}
+
+/// <summary>
+/// POSTs JSON to an adtech with its bearer token. Retries 429 (waiting as long as Retry-After says), 5xx and timeouts
+/// with exponential backoff; other 4xx are final. Never logs bodies or tokens.
+/// </summary>
+public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, TimeProvider clock)
+{
+    public async Task<AdtechResponse> PostAsync(AdtechConnection connection, string relativeUrl, object payload, CancellationToken cancellationToken)
+    {
+        var url = new Uri(connection.BaseUrl, relativeUrl);
+        var json = JsonSerializer.SerializeToUtf8Bytes(payload, payload.GetType());
+        string message = "";
+        var status = 0;
+        for (var attempt = 1; ; attempt++)
+        {
+            TimeSpan? wait = null;
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(json) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            if (!string.IsNullOrEmpty(connection.AccessToken))
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", connection.AccessToken);
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(options.TimeoutSeconds));
+            try
+            {
+                using var response = await http.SendAsync(request, timeout.Token);
+                status = (int)response.StatusCode;
+                JsonNode? body = null;
+                if (response.Content.Headers.ContentType?.MediaType == "application/json")
+                {
+                    body = await response.Content.ReadFromJsonAsync<JsonNode>(timeout.Token);
+                }
+
+                message = body?["message"]?.GetValue<string>() ?? response.ReasonPhrase ?? "";
+                if (response.IsSuccessStatusCode)
+                {
+                    return new AdtechResponse(status, body, message, attempt);
+                }
+
+                if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                {
+                    wait = RetryAfter(response.Headers.RetryAfter);
+                }
+                else if (status < 500)
+                {
+                    return new AdtechResponse(status, body, message, attempt);
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                status = 504;
+                message = $"No answer within {options.TimeoutSeconds:0.#} s";
+            }
+            catch (HttpRequestException ex)
+            {
+                status = 503;
+                message = ex.Message;
+            }
+
+            if (attempt >= options.MaxAttempts)
+            {
+                return new AdtechResponse(status, null, $"{message} (after {attempt} attempts)", attempt);
+            }
+
+            var backoff = TimeSpan.FromSeconds(Math.Min(options.MaxDelaySeconds, options.BaseDelaySeconds * Math.Pow(2, attempt - 1)));
+            await Task.Delay(wait ?? backoff, clock, cancellationToken);
+        }
+    }
+
+    private TimeSpan? RetryAfter(RetryConditionHeaderValue? header)
+    {
+        var delay = header?.Delta ?? (header?.Date is { } date ? date - clock.GetUtcNow() : null);
+        return delay is { } d ? TimeSpan.FromSeconds(Math.Clamp(d.TotalSeconds, 0, options.MaxDelaySeconds)) : null;
+    }
+}

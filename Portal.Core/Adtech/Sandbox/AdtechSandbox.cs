@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Portal.Core.Audiences;
+
+namespace Portal.Core.Adtech.Sandbox;
+
+/// <summary>A fault the sandbox answers with instead of the real thing, for the next request whose path contains a text.</summary>
+public sealed record SandboxFault(string PathContains, int Status, int RetryAfterSeconds = 0, TimeSpan? Delay = null);
+
+/// <summary>One request the sandbox accepted: which API, which audience, how many members.</summary>
+public sealed record SandboxCall(string Api, string AudienceId, int Members);
+
+/// <summary>What the sandbox has seen and what it will do next; one per sandbox.</summary>
+public sealed class SandboxState
+{
+    private int _nextId;
+
+    public ConcurrentQueue<SandboxFault> Faults { get; } = new();
+    public ConcurrentQueue<SandboxCall> Calls { get; } = new();
+    public ConcurrentDictionary<string, int> DataRequests { get; } = new(StringComparer.Ordinal);
+    public ConcurrentDictionary<string, int> AudienceMembers { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The access token the adtech APIs accept.</summary>
+    public string AccessToken { get; set; } = "sandbox-token";
+
+    internal string NewId(string prefix) => $"{prefix}{Interlocked.Increment(ref _nextId):D10}";
+}
+
+/// <summary>
+/// A stand-in for the data source and the adtech APIs, served on loopback: in Development inside the portal, in tests
+/// on their own port. It checks what real APIs check (token, required fields, enums) and can be told to fail.
+/// </summary>
+public static class AdtechSandbox
+{
+    public static RouteGroupBuilder MapAdtechSandbox(this IEndpointRouteBuilder endpoints, string prefix, SandboxState state)
+    {
+        var group = endpoints.MapGroup(prefix);
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            var path = context.HttpContext.Request.Path.Value ?? "";
+            if (state.Faults.TryPeek(out var fault) && path.Contains(fault.PathContains, StringComparison.Ordinal) && state.Faults.TryDequeue(out fault))
+            {
+                if (fault.Delay is { } delay)
+                {
+                    await Task.Delay(delay, context.HttpContext.RequestAborted);
+                }
+
+                if (fault.RetryAfterSeconds > 0)
+                {
+                    context.HttpContext.Response.Headers.RetryAfter = fault.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                }
+
+                return Results.Json(new { message = $"Sandbox fault {fault.Status}" }, statusCode: fault.Status);
+            }
+
+            return await next(context);
+        });
+
+        group.MapGet("/data/{**endpoint}", (string endpoint, HttpContext http) =>
+        {
+            state.DataRequests.AddOrUpdate(endpoint, 1, (_, n) => n + 1);
+            var count = int.TryParse(http.Request.Query["members"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var m) ? m : 1000;
+            return Results.Stream(async stream =>
+            {
+                await using var writer = new Utf8JsonWriter(stream);
+                writer.WriteStartArray();
+                for (var i = 0; i < count; i++)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("email", $"Member{i}@Example.com ");
+                    writer.WriteString("phone_number", $"(415) 555-{i % 10_000:D4}");
+                    writer.WriteString("zip_code", $"{94000 + (i % 1000):D5}");
+                    writer.WriteEndObject();
+                    if (i % 1000 == 999)
+                    {
+                        await writer.FlushAsync();
+                    }
+                }
+
+                writer.WriteEndArray();
+                await writer.FlushAsync();
+            }, "application/json");
+        });
+
+        // Explicit return types: a lambda of HttpContext alone would bind as a RequestDelegate and drop its IResult.
+        group.MapPost("/adtech-a/v2/audiences", async Task<IResult> (HttpContext http) =>
+            await AcceptAsync(http, state, "adtechA", null, body =>
+                body["name"] is null ? "name is required"
+                : !AdtechKeys.AdtechAAudienceTypes.Contains(body["audience_type"]?.ToString() ?? "") ? "audience_type is not one of " + string.Join(", ", AdtechKeys.AdtechAAudienceTypes)
+                : string.IsNullOrEmpty(http.Request.Query["advertiserId"]) ? "advertiserId is required"
+                : null, body => body["members"] as JsonArray));
+        group.MapPost("/adtech-a/v2/audiences/{id}/members", async Task<IResult> (string id, HttpContext http) =>
+            await AcceptAsync(http, state, "adtechA", id, _ => null, body => body["members"] as JsonArray));
+        group.MapPost("/adtech-b/audiences", async Task<IResult> (HttpContext http) =>
+            await AcceptAsync(http, state, "adtechB", null, body =>
+                body["name"] is null ? "name is required"
+                : body["expiration"] is { } e && !AdtechKeys.IsValidExpiration(e.GetValue<int>()) ? "expiration must be 0 to 540 or 1000"
+                : null, body => body["data"] as JsonArray));
+        group.MapPost("/adtech-b/audiences/{id}/data", async Task<IResult> (string id, HttpContext http) =>
+            await AcceptAsync(http, state, "adtechB", id, _ => null, body => body["data"] as JsonArray));
+        return group;
+    }
+
+    private static async Task<IResult> AcceptAsync(HttpContext http, SandboxState state, string api, string? id,
+        Func<JsonObject, string?> validate, Func<JsonObject, JsonArray?> members)
+    {
+        if (http.Request.Headers.Authorization != $"Bearer {state.AccessToken}")
+        {
+            return Results.Json(new { message = "Invalid or missing access token" }, statusCode: 401);
+        }
+
+        if (await JsonNode.ParseAsync(http.Request.Body) is not JsonObject body)
+        {
+            return Results.Json(new { message = "Body must be a JSON object" }, statusCode: 400);
+        }
+
+        if (validate(body) is { } error)
+        {
+            return Results.Json(new { message = error }, statusCode: 400);
+        }
+
+        if (id is not null && !state.AudienceMembers.ContainsKey(id))
+        {
+            return Results.Json(new { message = $"No audience {id}" }, statusCode: 404);
+        }
+
+        var count = members(body)?.Count ?? 0;
+        id ??= state.NewId(api == "adtechA" ? "A" : "B");
+        state.AudienceMembers.AddOrUpdate(id, count, (_, n) => n + count);
+        state.Calls.Enqueue(new SandboxCall(api, id, count));
+        return Results.Json(new { id, message = $"Accepted {count} members" });
+    }
+}

@@ -1,0 +1,121 @@
+using Portal.Core.Adtech;
+
+namespace Portal.Core.Audiences;
+
+/// <summary>What a catalog run did to one audience.</summary>
+public sealed record CatalogRunResult(string Audience, bool Skipped, bool Fetched, IReadOnlyList<string> Uploaded, IReadOnlyList<string> Errors, IReadOnlyList<StateIssue> Issues);
+
+/// <summary>
+/// The seed's generator loop, one audience at a time: fetch member data only when it is missing, upload to every
+/// configured adtech still NOT_POSTED, and write the state back (refused, not overwritten, when someone changed the
+/// file meanwhile). Invalid state files are reported and skipped, never rewritten.
+/// </summary>
+public sealed class CatalogRunner(
+    AudienceCatalog catalog,
+    IBucket bucket,
+    HttpDataSource dataSource,
+    IEnumerable<AdtechConnector> connectors,
+    IAdtechConnections connections)
+{
+    private readonly Dictionary<string, AdtechConnector> _connectors = connectors.ToDictionary(c => c.Key, StringComparer.Ordinal);
+
+    public async Task<IReadOnlyList<CatalogRunResult>> RunAsync(string? onlyAudience, Func<CatalogRunResult, Task>? onAudience = null,
+        CancellationToken cancellationToken = default)
+    {
+        var results = new List<CatalogRunResult>();
+        await foreach (var entry in catalog.ScanAsync(cancellationToken))
+        {
+            if (onlyAudience is not null && !string.Equals(entry.Name, onlyAudience, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var result = entry.IsValid
+                ? await RunOneAsync(entry, cancellationToken)
+                : new CatalogRunResult(entry.Name, true, false, [], ["The state file is invalid; fix it to include it in runs."], entry.Issues);
+            results.Add(result);
+            if (onAudience is not null)
+            {
+                await onAudience(result);
+            }
+        }
+
+        return results;
+    }
+
+    private async Task<CatalogRunResult> RunOneAsync(CatalogEntry entry, CancellationToken cancellationToken)
+    {
+        var state = entry.State!;
+        var errors = new List<string>();
+        var uploaded = new List<string>();
+        var changed = false;
+        var fetched = false;
+        var hasData = entry.HasMemberData;
+        if (!hasData)
+        {
+            if (state.SourceEndpoint is null)
+            {
+                errors.Add($"No member data and no HTTP endpoint to fetch it from (segment sources arrive with segments).");
+            }
+            else
+            {
+                var fetch = await dataSource.FetchAsync(state, bucket, cancellationToken);
+                state.SetSourceResponse(fetch.Response);
+                changed = true;
+                fetched = fetch.Succeeded;
+                hasData = fetch.Succeeded;
+                if (!fetch.Succeeded)
+                {
+                    errors.Add($"source: {fetch.Response.Message}");
+                }
+            }
+        }
+
+        foreach (var key in state.AdtechKeysPresent)
+        {
+            if (!hasData || state.StatusOf(key, hasData) != AdtechStatus.NotPosted)
+            {
+                continue;
+            }
+
+            if (!_connectors.TryGetValue(key, out var connector))
+            {
+                errors.Add($"{key}: no connector is installed for this adtech.");
+                continue;
+            }
+
+            var connection = await connections.GetAsync(key, cancellationToken);
+            if (connection is null)
+            {
+                errors.Add($"{key}: no connection is configured (Adtech:Connections:{key}).");
+                continue;
+            }
+
+            var outcome = await connector.UploadAsync(state, connection, MemberFile.ReadAsync(bucket, state.Name, cancellationToken), null, cancellationToken);
+            state.SetAdtechResult(key, outcome.Id, outcome.Response);
+            changed = true;
+            if (outcome.Succeeded)
+            {
+                uploaded.Add(key);
+            }
+            else
+            {
+                errors.Add($"{key}: {outcome.Response.Message}");
+            }
+        }
+
+        if (changed)
+        {
+            try
+            {
+                await bucket.WriteTextAsync(entry.Path, state.ToYaml(), entry.Version, cancellationToken);
+            }
+            catch (BucketConflictException ex)
+            {
+                errors.Add($"{ex.Message} The run's results were not written; the next run picks the audience up again.");
+            }
+        }
+
+        return new CatalogRunResult(entry.Name, false, fetched, uploaded, errors, []);
+    }
+}

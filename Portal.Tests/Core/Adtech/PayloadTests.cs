@@ -1,0 +1,45 @@
+using System.Text.Json.Nodes;
+using Portal.Core.Adtech;
+using Portal.Core.Audiences;
+
+namespace Portal.Tests.Core.Adtech;
+
+public sealed class PayloadTests
+{
+    private static readonly AdtechHttp NoHttp = new(new HttpClient(), new AdtechRetryOptions(), TimeProvider.System);
+
+    private static AudienceState State(string yaml) => AudienceStateParser.Parse("demo_audience.yml", yaml).State!;
+
+    private static readonly HashedMember Full = new(["e1"], ["p1"], ["z1"]);
+    private static readonly HashedMember EmailOnly = new(["e2", "e3"], [], []);
+
+    [Fact]
+    public void AdtechA_CreatePayload_HasNameTypeAndMemberLists()
+    {
+        var payload = new AdtechAConnector(NoHttp, TimeProvider.System).BuildPayload(State(Core.Audiences.SeedStates.Stage1Basic), [Full, EmailOnly], create: true);
+        Assert.Equal("""{"name":"New Audience","description":"A demo audience from a filtered demo data source.","audience_type":"TYPE_X","members":[{"email":["e1"],"phone_number":["p1"],"zip_code":["z1"]},{"email":["e2","e3"],"phone_number":[],"zip_code":[]}]}""",
+            payload.ToJsonString());
+    }
+
+    [Fact]
+    public void AdtechB_CreatePayload_IsTheSeedsSchemaAndDataShape()
+    {
+        var payload = new AdtechBConnector(NoHttp, TimeProvider.System).BuildPayload(State(Core.Audiences.SeedStates.Stage3FurtherConfiguration), [Full, EmailOnly], create: true);
+        Assert.Equal("""{"name":"Demo Audience","description":"A demo audience from a filtered demo data source.","expiration":300,"schema":["EMAIL","PHONE","ZIP"],"data":[[["e1"],["p1"],["z1"]],[["e2","e3"],[],[]]]}""",
+            payload.ToJsonString());
+    }
+
+    [Fact]
+    public void AdtechB_AddPayload_CarriesOnlySchemaAndData()
+    {
+        var payload = new AdtechBConnector(NoHttp, TimeProvider.System).BuildPayload(State(Core.Audiences.SeedStates.Stage3FurtherConfiguration), [Full], create: false);
+        Assert.Equal("""{"schema":["EMAIL","PHONE","ZIP"],"data":[[["e1"],["p1"],["z1"]]]}""", payload.ToJsonString());
+    }
+
+    [Fact]
+    public void DropEmptyKeys_AsTheSeed_DropsEmptyValuesFalsyItemsAndZero()
+    {
+        var source = JsonNode.Parse("""{"name":"A","description":"","expiration":0,"tags":["x","",null],"empty":[],"nested":{"a":"","b":{"c":null}},"keep":{"d":1}}""")!.AsObject();
+        Assert.Equal("""{"name":"A","tags":["x"],"keep":{"d":1}}""", AdtechBConnector.DropEmptyKeys(source).ToJsonString());
+    }
+}

@@ -1,0 +1,177 @@
+using Portal.Core.Adtech.Sandbox;
+using Portal.Core.Audiences;
+using Portal.Tests.TestSupport;
+
+namespace Portal.Tests.Core.Audiences;
+
+/// <summary>The seed's walk-through, against the sandbox on a real loopback HTTP server.</summary>
+public sealed class CatalogRunnerTests : DatabaseTest
+{
+    private string BucketPath => Path.Combine(Folder.Path, "bucket");
+
+    private async Task<(CoreHost Host, IBucket Bucket)> StartAsync(SandboxServer sandbox)
+    {
+        var host = await CoreHost.StartAsync(Folder, settings: sandbox.Settings(BucketPath));
+        return (host, host.Get<IBucket>());
+    }
+
+    private static async Task<AudienceState> StateAsync(IBucket bucket, string name = "demo_audience")
+    {
+        var text = await bucket.ReadTextAsync(AudienceCatalog.StatePath(name));
+        var result = AudienceStateParser.Parse(name + ".yml", text!.Text);
+        Assert.True(result.IsValid, string.Join("\n", result.Issues));
+        return result.State!;
+    }
+
+    [Fact]
+    public async Task SeedWalkThrough_Stage1ThenAddingAdtechB_FetchesOnceAndUploadsEachOnce()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        var (host, bucket) = await StartAsync(sandbox);
+        await using var _ = host;
+        await bucket.WriteTextAsync(AudienceCatalog.StatePath("demo_audience"), SeedStates.Stage1Basic, null);
+        var runner = host.Get<CatalogRunner>();
+
+        // First run: data is missing, so it is fetched once; then uploaded to AdtechA.
+        var first = Assert.Single(await runner.RunAsync(null));
+        Assert.True(first.Fetched);
+        Assert.Equal(["adtechA"], first.Uploaded);
+        Assert.Empty(first.Errors);
+        Assert.Equal(1, sandbox.State.DataRequests["demo-endpoint/"]);
+        var state = await StateAsync(bucket);
+        var idA = state.AdtechId("adtechA");
+        Assert.NotNull(idA);
+        Assert.Equal(1000, sandbox.State.AudienceMembers[idA]);
+        Assert.Equal(200, state.SourceLastResponse!.Status);
+        Assert.Equal("Success: 1,000 members fetched.", state.SourceLastResponse.Message);
+        Assert.Equal(200, state.AdtechLastResponse("adtechA")!.Status);
+        Assert.StartsWith("Success: 1,000 members sent", state.AdtechLastResponse("adtechA")!.Message, StringComparison.Ordinal);
+        Assert.True(await bucket.ExistsAsync(AudienceCatalog.DataPath("demo_audience")));
+
+        // The marketer adds AdtechB (the seed's third stage); the next run uploads to B without asking for data again.
+        var withB = state.ToYaml() + "\n  adtechB:\n    name: Demo Audience\n    expiration_time: 300\n";
+        await bucket.WriteTextAsync(AudienceCatalog.StatePath("demo_audience"), withB, null);
+        var second = Assert.Single(await runner.RunAsync(null));
+        Assert.False(second.Fetched);
+        Assert.Equal(["adtechB"], second.Uploaded);
+        Assert.Equal(1, sandbox.State.DataRequests["demo-endpoint/"]);
+        state = await StateAsync(bucket);
+        Assert.Equal(idA, state.AdtechId("adtechA"));
+        Assert.Equal(1000, sandbox.State.AudienceMembers[state.AdtechId("adtechB")!]);
+
+        // Nothing is left to do: no request at all.
+        var calls = sandbox.State.Calls.Count;
+        var third = Assert.Single(await runner.RunAsync(null));
+        Assert.Empty(third.Uploaded);
+        Assert.Equal(calls, sandbox.State.Calls.Count);
+        Assert.Equal(1, sandbox.State.DataRequests["demo-endpoint/"]);
+    }
+
+    [Fact]
+    public async Task CatalogRunJob_Queued_RunsOneAudienceWithProgressAndFailsWithTheReason()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        var (host, bucket) = await StartAsync(sandbox);
+        await using var _ = host;
+        await bucket.WriteTextAsync(AudienceCatalog.StatePath("demo_audience"), SeedStates.Stage1Basic, null);
+        var queue = host.Get<Portal.Core.Jobs.JobQueue>();
+
+        var ok = await queue.EnqueueAsync(CatalogRunJob.Kind, CoreHost.Marketer, CatalogRunJob.PayloadFor("demo_audience"));
+        var done = await host.WaitForJobAsync(ok.Id, j => j.IsFinished, "finished");
+        Assert.Equal(Portal.Core.Jobs.JobStatus.Succeeded, done.Status);
+        Assert.Equal("demo_audience: uploaded to adtechA", done.ProgressMessage);
+        Assert.NotNull((await StateAsync(bucket)).AdtechId("adtechA"));
+
+        var missing = await queue.EnqueueAsync(CatalogRunJob.Kind, CoreHost.Marketer, CatalogRunJob.PayloadFor("nobody"));
+        var failed = await host.WaitForJobAsync(missing.Id, j => j.IsFinished, "finished", timeoutSeconds: 60);
+        Assert.Equal(Portal.Core.Jobs.JobStatus.Failed, failed.Status);
+        Assert.Contains("No audience named 'nobody' in the bucket.", failed.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Upload_Answered429_WaitsAndRetriesAndCreatesOneAudience()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        var (host, bucket) = await StartAsync(sandbox);
+        await using var _ = host;
+        await bucket.WriteTextAsync(AudienceCatalog.StatePath("demo_audience"), SeedStates.Stage1Basic, null);
+        sandbox.State.Faults.Enqueue(new SandboxFault("/adtech-a/", 429, RetryAfterSeconds: 1));
+
+        var result = Assert.Single(await host.Get<CatalogRunner>().RunAsync(null));
+        Assert.Equal(["adtechA"], result.Uploaded);
+        Assert.Single(sandbox.State.Calls);
+        Assert.Empty(sandbox.State.Faults);
+    }
+
+    [Fact]
+    public async Task Upload_Answered500EveryTime_RecordsTheFailureAndRetriesOnTheNextRun()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        var (host, bucket) = await StartAsync(sandbox);
+        await using var _ = host;
+        await bucket.WriteTextAsync(AudienceCatalog.StatePath("demo_audience"), SeedStates.Stage1Basic, null);
+        for (var i = 0; i < 4; i++)
+        {
+            sandbox.State.Faults.Enqueue(new SandboxFault("/adtech-a/", 500));
+        }
+
+        var failed = Assert.Single(await host.Get<CatalogRunner>().RunAsync(null));
+        Assert.Empty(failed.Uploaded);
+        var state = await StateAsync(bucket);
+        Assert.Null(state.AdtechId("adtechA"));
+        Assert.Equal(500, state.AdtechLastResponse("adtechA")!.Status);
+        Assert.Contains("after 4 attempts", state.AdtechLastResponse("adtechA")!.Message, StringComparison.Ordinal);
+        Assert.Equal(AdtechStatus.NotPosted, state.StatusOf("adtechA", hasMemberData: true));
+        Assert.Empty(sandbox.State.Calls);
+
+        var retried = Assert.Single(await host.Get<CatalogRunner>().RunAsync(null));
+        Assert.Equal(["adtechA"], retried.Uploaded);
+        Assert.Single(sandbox.State.Calls);
+        Assert.Equal(1, sandbox.State.DataRequests["demo-endpoint/"]);
+    }
+
+    [Fact]
+    public async Task Upload_NoAnswerInTime_IsRetriedAfterTheTimeout()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        var (host, bucket) = await StartAsync(sandbox);
+        await using var _ = host;
+        await bucket.WriteTextAsync(AudienceCatalog.StatePath("demo_audience"), SeedStates.Stage1Basic, null);
+        sandbox.State.Faults.Enqueue(new SandboxFault("/adtech-a/", 200, Delay: TimeSpan.FromSeconds(3)));
+
+        var result = Assert.Single(await host.Get<CatalogRunner>().RunAsync(null));
+        Assert.Equal(["adtechA"], result.Uploaded);
+        Assert.Single(sandbox.State.Calls);
+    }
+
+    [Fact]
+    public async Task Upload_WrongToken_FailsAtOnceWithTheAdtechsMessage()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        var (host, bucket) = await StartAsync(sandbox);
+        await using var _ = host;
+        sandbox.State.AccessToken = "rotated-token";
+        await bucket.WriteTextAsync(AudienceCatalog.StatePath("demo_audience"), SeedStates.Stage1Basic, null);
+
+        var result = Assert.Single(await host.Get<CatalogRunner>().RunAsync(null));
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("adtechA: Failed: Invalid or missing access token", error, StringComparison.Ordinal);
+        Assert.Equal(401, (await StateAsync(bucket)).AdtechLastResponse("adtechA")!.Status);
+    }
+
+    [Fact]
+    public async Task Run_InvalidStateFile_IsSkippedAndLeftAsItWas()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        var (host, bucket) = await StartAsync(sandbox);
+        await using var _ = host;
+        var broken = SeedStates.Stage1Basic.Replace("TYPE_X", "TYPE_Q", StringComparison.Ordinal);
+        await bucket.WriteTextAsync(AudienceCatalog.StatePath("demo_audience"), broken, null);
+
+        var result = Assert.Single(await host.Get<CatalogRunner>().RunAsync(null));
+        Assert.True(result.Skipped);
+        Assert.Contains(result.Issues, i => i.Field == "demo_audience.adtechA.audience_type");
+        Assert.Equal(broken, (await bucket.ReadTextAsync(AudienceCatalog.StatePath("demo_audience")))!.Text);
+        Assert.Empty(sandbox.State.DataRequests);
+    }
+}
