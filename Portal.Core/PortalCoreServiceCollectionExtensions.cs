@@ -1,4 +1,5 @@
 using Coravel;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -73,7 +74,13 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddHttpClient<AdtechHttp>();
         services.AddTransient<AdtechConnector, AdtechAConnector>();
         services.AddTransient<AdtechConnector, AdtechBConnector>();
-        services.AddSingleton<IAdtechConnections, ConfiguredAdtechConnections>();
+        services.AddSingleton<ConfiguredAdtechConnections>();
+        services.AddSingleton<AdtechConnectionStore>();
+        services.AddSingleton<IAdtechConnections>(sp => sp.GetRequiredService<AdtechConnectionStore>());
+        // Keys that encrypt stored credentials (and sign-in cookies) live with the data, so both survive restarts.
+        services.AddDataProtection()
+            .SetApplicationName("AudiencePortal")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(contentRoot, "data", "keys")));
         services.AddTransient<CatalogRunner>();
         services.AddJobHandler<CatalogRunJob>(CatalogRunJob.Kind, CatalogRunJob.DisplayName);
         services.AddSingleton<DashboardQueries>();

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Accounts;
+using Portal.Core.Adtech;
 using Portal.Core.Audit;
 using Portal.Core.Customers;
 using Portal.Core.Dashboard;
@@ -21,6 +22,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<JobSchedule> JobSchedules => Set<JobSchedule>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<DashboardTotals> DashboardTotals => Set<DashboardTotals>();
+    public DbSet<AdtechConnectionRecord> AdtechConnections => Set<AdtechConnectionRecord>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -33,6 +35,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         builder.ApplyConfiguration(new JobScheduleConfiguration());
         builder.ApplyConfiguration(new AuditEntryConfiguration());
         builder.ApplyConfiguration(new DashboardTotalsConfiguration(sqlite));
+        builder.ApplyConfiguration(new AdtechConnectionRecordConfiguration());
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

@@ -1,0 +1,84 @@
+using Microsoft.Data.Sqlite;
+using Portal.Core.Adtech;
+using Portal.Core.Audit;
+using Portal.Tests.TestSupport;
+
+namespace Portal.Tests.Core.Adtech;
+
+public sealed class AdtechConnectionStoreTests : DatabaseTest
+{
+    private const string Secret = "s3cr3t-token-value-ABC";
+
+    [Fact]
+    public async Task Save_AsAdmin_StoresTheTokenEncryptedAndGivesItBackToTheRun()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        var store = host.Get<AdtechConnectionStore>();
+        await store.SaveAsync("adtechA", "https://api.adtech-a.example/v2", "42", Secret, CoreHost.Admin);
+
+        var connection = await store.GetAsync("adtechA");
+        Assert.NotNull(connection);
+        Assert.Equal(Secret, connection.AccessToken);
+        Assert.Equal("https://api.adtech-a.example/v2/", connection.BaseUrl.ToString());
+        Assert.Equal("42", connection.AccountId);
+        Assert.DoesNotContain(Secret, connection.ToString(), StringComparison.Ordinal);
+
+        await using var raw = new SqliteConnection(Folder.ConnectionString);
+        await raw.OpenAsync();
+        await using var command = raw.CreateCommand();
+        command.CommandText = "SELECT protected_token FROM adtech_connections";
+        var stored = (string)(await command.ExecuteScalarAsync())!;
+        Assert.DoesNotContain(Secret, stored, StringComparison.Ordinal);
+
+        var info = Assert.Single(await store.ListAsync());
+        Assert.True(info.HasToken);
+        var (audit, _) = await host.Get<AuditLog>().ListAsync("adtech", 0, 10);
+        Assert.DoesNotContain(audit, a => (a.Details ?? "").Contains(Secret, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Save_WithoutToken_KeepsTheStoredOne()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        var store = host.Get<AdtechConnectionStore>();
+        await store.SaveAsync("adtechB", "https://b.example/", null, Secret, CoreHost.Admin);
+        await store.SaveAsync("adtechB", "https://b2.example/", "acct", null, CoreHost.Admin);
+        var connection = await store.GetAsync("adtechB");
+        Assert.Equal(Secret, connection!.AccessToken);
+        Assert.Equal("https://b2.example/", connection.BaseUrl.ToString());
+    }
+
+    [Fact]
+    public async Task Save_AsMarketer_IsRefused()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() =>
+            host.Get<AdtechConnectionStore>().SaveAsync("adtechA", "https://a.example/", null, Secret, CoreHost.Marketer));
+        Assert.Empty(await host.Get<AdtechConnectionStore>().ListAsync());
+    }
+
+    [Theory]
+    [InlineData("adtechZ", "https://a.example/", "Key")]
+    [InlineData("adtechA", "ftp://a.example/", "BaseUrl")]
+    [InlineData("adtechA", "not a url", "BaseUrl")]
+    public async Task Save_BadInput_NamesTheFieldAndStoresNothing(string key, string url, string field)
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        var ex = await Assert.ThrowsAsync<ConnectionValidationException>(() => host.Get<AdtechConnectionStore>().SaveAsync(key, url, null, Secret, CoreHost.Admin));
+        Assert.Equal(field, ex.Field);
+        Assert.Empty(await host.Get<AdtechConnectionStore>().ListAsync());
+    }
+
+    [Fact]
+    public async Task Get_NoStoredConnection_FallsBackToConfiguration()
+    {
+        await using var host = await CoreHost.StartAsync(Folder, settings: new Dictionary<string, string?>
+        {
+            ["Adtech:Connections:adtechA:BaseUrl"] = "https://configured.example/",
+            ["Adtech:Connections:adtechA:AccessToken"] = "from-env",
+        });
+        var connection = await host.Get<IAdtechConnections>().GetAsync("adtechA");
+        Assert.Equal("from-env", connection!.AccessToken);
+        Assert.Null(await host.Get<IAdtechConnections>().GetAsync("adtechB"));
+    }
+}
