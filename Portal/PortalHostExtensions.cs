@@ -20,6 +20,7 @@ public static class PortalHostExtensions
     public static WebApplicationBuilder AddPortal(this WebApplicationBuilder builder)
     {
         AddRootSettings(builder);
+        SandboxHosting.AddSandboxDefaults(builder);
         builder.WebHost.UseStaticWebAssets();
         var services = builder.Services;
         services.AddPortalCore(builder.Configuration, builder.Environment.ContentRootPath);
@@ -76,6 +77,7 @@ public static class PortalHostExtensions
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
         app.MapPortalApi();
+        SandboxHosting.MapSandbox(app);
         app.MapHealthChecks("/health").AllowAnonymous();
 
         app.Services.UsePortalCore();

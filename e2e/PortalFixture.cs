@@ -57,6 +57,8 @@ public sealed class PortalFixture : IAsyncLifetime
         start.Environment["Portal__Admin__Password"] = AdminPassword;
         start.Environment["Database__DemoUsers"] = "3000";
         start.Environment["Database__DemoTransactions"] = "60000";
+        start.Environment["Bucket__Path"] = Path.Combine(_folder, "bucket");
+        start.Environment["Sandbox__Enabled"] = "true";
         _app = Process.Start(start) ?? throw new InvalidOperationException("Could not start the portal.");
         _app.OutputDataReceived += (_, e) => Append(e.Data);
         _app.ErrorDataReceived += (_, e) => Append(e.Data);

@@ -74,6 +74,14 @@ public static class MemberFile
         }
     }
 
+    /// <summary>The member count from the file's footer, without reading its rows.</summary>
+    public static async Task<long> CountAsync(IBucket bucket, string audience, CancellationToken cancellationToken = default)
+    {
+        await using var stream = await bucket.OpenReadAsync(AudienceCatalog.DataPath(audience), cancellationToken);
+        await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken);
+        return reader.Metadata?.NumRows ?? 0;
+    }
+
     private static async Task FlushAsync(List<MemberRow> batch, Stream stream, bool first, CancellationToken cancellationToken)
     {
         if (!first)

@@ -1,0 +1,29 @@
+namespace Portal.Core.Audiences;
+
+/// <summary>One adtech of one audience, as the Audiences grid shows it.</summary>
+public sealed record AdtechCell(string Key, string? Name, AdtechStatus Status, string? Id, LastResponse? LastResponse);
+
+/// <summary>A row of the Audiences grid.</summary>
+public sealed record AudienceOverview(string Name, string? Description, bool IsValid, IReadOnlyList<StateIssue> Issues, bool HasMemberData,
+    long? Members, IReadOnlyList<AdtechCell> Adtechs, LastResponse? SourceResponse, string Yaml);
+
+/// <summary>Reads the bucket for the Audiences page (no writes).</summary>
+public sealed class AudienceQueries(AudienceCatalog catalog, IBucket bucket)
+{
+    public async Task<IReadOnlyList<AudienceOverview>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var rows = new List<AudienceOverview>();
+        await foreach (var entry in catalog.ScanAsync(cancellationToken))
+        {
+            long? members = entry.HasMemberData ? await MemberFile.CountAsync(bucket, entry.Name, cancellationToken) : null;
+            var adtechs = entry.State is { } state
+                ? state.AdtechKeysPresent.Select(k => new AdtechCell(k, state.AdtechName(k), state.StatusOf(k, entry.HasMemberData), state.AdtechId(k), state.AdtechLastResponse(k))).ToList()
+                : [];
+            var yaml = (await bucket.ReadTextAsync(entry.Path, cancellationToken))?.Text ?? "";
+            rows.Add(new AudienceOverview(entry.Name, entry.State?.Description, entry.IsValid, entry.Issues, entry.HasMemberData, members, adtechs,
+                entry.State?.SourceLastResponse, yaml));
+        }
+
+        return rows;
+    }
+}

@@ -1,0 +1,56 @@
+using System.Net;
+using Portal.Core.Adtech.Sandbox;
+
+namespace Portal;
+
+/// <summary>
+/// The adtech and data-source sandbox inside the portal (<c>Sandbox:Enabled</c>, on by default in Development only):
+/// mapped at <c>/sandbox</c>, answering loopback callers only, so demo exports work offline. When enabled, the data
+/// source and the adtech connections default to it unless configured otherwise.
+/// </summary>
+internal static class SandboxHosting
+{
+    public const string Prefix = "/sandbox";
+
+    public static bool IsEnabled(IConfiguration configuration, IHostEnvironment environment) =>
+        configuration.GetValue<bool?>("Sandbox:Enabled") ?? environment.IsDevelopment();
+
+    /// <summary>Defaults that point the data source and both adtechs at the portal's own sandbox (configuration still wins).</summary>
+    public static void AddSandboxDefaults(WebApplicationBuilder builder)
+    {
+        if (!IsEnabled(builder.Configuration, builder.Environment))
+        {
+            return;
+        }
+
+        var own = (builder.Configuration["Urls"] ?? "http://127.0.0.1:5080").Split(';')[0].TrimEnd('/') + Prefix + "/";
+        var defaults = new Dictionary<string, string?>
+        {
+            ["DataSources:Http:BaseUrl"] = own + "data/",
+            ["Adtech:Connections:adtechA:BaseUrl"] = own,
+            ["Adtech:Connections:adtechA:AccountId"] = "sandbox-advertiser",
+            ["Adtech:Connections:adtechA:AccessToken"] = "sandbox-token",
+            ["Adtech:Connections:adtechB:BaseUrl"] = own,
+            ["Adtech:Connections:adtechB:AccessToken"] = "sandbox-token",
+        };
+        var sources = builder.Configuration.Sources;
+        sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = defaults });
+        builder.Services.AddSingleton(new SandboxState());
+    }
+
+    public static void MapSandbox(WebApplication app)
+    {
+        if (!IsEnabled(app.Configuration, app.Environment))
+        {
+            return;
+        }
+
+        app.MapAdtechSandbox(Prefix, app.Services.GetRequiredService<SandboxState>())
+            .AllowAnonymous()
+            .DisableAntiforgery()
+            .AddEndpointFilter(async (context, next) =>
+                context.HttpContext.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip)
+                    ? await next(context)
+                    : Results.NotFound());
+    }
+}
