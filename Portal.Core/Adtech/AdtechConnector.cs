@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json.Nodes;
+using System.Buffers;
+using System.Text.Json;
 using Portal.Core.Audiences;
 
 namespace Portal.Core.Adtech;
@@ -30,14 +31,27 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
 
     protected abstract string AddPath(AdtechConnection connection, string id);
 
-    /// <summary>The request body for one batch; <paramref name="create"/> for the first, which carries the audience's settings.</summary>
-    public abstract JsonObject BuildPayload(AudienceState state, IReadOnlyList<HashedMember> batch, bool create);
+    /// <summary>Writes the request body for one batch; <paramref name="create"/> for the first, which carries the audience's settings.</summary>
+    public abstract void WritePayload(Utf8JsonWriter writer, AudienceState state, IReadOnlyList<HashedMember> batch, bool create);
+
+    /// <summary>The request body as bytes (also what the payload tests compare).</summary>
+    public byte[] Payload(AudienceState state, IReadOnlyList<HashedMember> batch, bool create)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64 * 1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            WritePayload(writer, state, batch, create);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
 
     public async Task<UploadOutcome> UploadAsync(AudienceState state, AdtechConnection connection, IAsyncEnumerable<Member> members,
         IProgress<long>? progress, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var stats = new HashStats();
+        var raw = new List<Member>(BatchSize);
         var batch = new List<HashedMember>(BatchSize);
         string? id = null;
         long sent = 0;
@@ -45,8 +59,23 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
 
         async Task<bool> SendAsync()
         {
+            // Hash the batch on every core, then count in order (HashStats is not shared between threads).
+            var hashed = new HashedMember[raw.Count];
+            var counts = new HashStats[raw.Count];
+            Parallel.For(0, raw.Count, () => new HashStats(), (i, _, local) =>
+            {
+                hashed[i] = local.Hash(raw[i], Normalization);
+                return local;
+            }, stats.Add);
+            raw.Clear();
+            batch.AddRange(hashed.Where(h => !h.IsEmpty));
+            if (batch.Count == 0 && id is not null)
+            {
+                return true;
+            }
+
             var create = id is null;
-            var payload = BuildPayload(state, batch, create);
+            var payload = Payload(state, batch, create);
             last = await http.PostAsync(connection, create ? CreatePath(connection) : AddPath(connection, id!), payload, cancellationToken);
             if (!last.IsSuccess)
             {
@@ -71,20 +100,14 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
 
         await foreach (var member in members.WithCancellation(cancellationToken))
         {
-            var hashed = stats.Hash(member, Normalization);
-            if (hashed.IsEmpty)
-            {
-                continue;
-            }
-
-            batch.Add(hashed);
-            if (batch.Count == BatchSize && !await SendAsync())
+            raw.Add(member);
+            if (raw.Count == BatchSize && !await SendAsync())
             {
                 return Outcome(null, last!, sent, stats, watch);
             }
         }
 
-        if ((batch.Count > 0 || id is null) && !await SendAsync())
+        if ((raw.Count > 0 || id is null) && !await SendAsync())
         {
             return Outcome(null, last!, sent, stats, watch);
         }
@@ -101,7 +124,16 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
         return new UploadOutcome(id, new LastResponse(date, response.Status, message), sent, stats.Invalid, stats.EmptyMembers, watch.Elapsed);
     }
 
-    protected static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
+    protected static void WriteStrings(Utf8JsonWriter writer, IReadOnlyList<string> values)
+    {
+        writer.WriteStartArray();
+        foreach (var value in values)
+        {
+            writer.WriteStringValue(value);
+        }
+
+        writer.WriteEndArray();
+    }
 }
 
 /// <summary>AdtechA, as the seed describes it: an <c>audience_type</c> from its enum, bearer token, advertiser id in the URL.</summary>
@@ -116,23 +148,31 @@ public sealed class AdtechAConnector(AdtechHttp http, TimeProvider clock) : Adte
     protected override string AddPath(AdtechConnection c, string id) =>
         $"adtech-a/v2/audiences/{Uri.EscapeDataString(id)}/members?advertiserId={Uri.EscapeDataString(c.AccountId ?? "")}";
 
-    public override JsonObject BuildPayload(AudienceState state, IReadOnlyList<HashedMember> batch, bool create)
+    public override void WritePayload(Utf8JsonWriter writer, AudienceState state, IReadOnlyList<HashedMember> batch, bool create)
     {
-        var members = new JsonArray(batch.Select(m => (JsonNode?)new JsonObject
+        writer.WriteStartObject();
+        if (create)
         {
-            ["email"] = Strings(m.Emails),
-            ["phone_number"] = Strings(m.Phones),
-            ["zip_code"] = Strings(m.Zips),
-        }).ToArray());
-        return create
-            ? new JsonObject
-            {
-                ["name"] = state.AdtechName(Key),
-                ["description"] = state.Description,
-                ["audience_type"] = state.AdtechSetting(Key, "audience_type")?.ToUpperInvariant(),
-                ["members"] = members,
-            }
-            : new JsonObject { ["members"] = members };
+            writer.WriteString("name", state.AdtechName(Key));
+            writer.WriteString("description", state.Description);
+            writer.WriteString("audience_type", state.AdtechSetting(Key, "audience_type")?.ToUpperInvariant());
+        }
+
+        writer.WriteStartArray("members");
+        foreach (var m in batch)
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("email");
+            WriteStrings(writer, m.Emails);
+            writer.WritePropertyName("phone_number");
+            WriteStrings(writer, m.Phones);
+            writer.WritePropertyName("zip_code");
+            WriteStrings(writer, m.Zips);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
     }
 }
 
@@ -152,52 +192,49 @@ public sealed class AdtechBConnector(AdtechHttp http, TimeProvider clock) : Adte
 
     protected override string AddPath(AdtechConnection c, string id) => $"adtech-b/audiences/{Uri.EscapeDataString(id)}/data";
 
-    public override JsonObject BuildPayload(AudienceState state, IReadOnlyList<HashedMember> batch, bool create)
+    /// <summary>
+    /// The seed's payload after its <c>_drop_empty_keys</c>: empty text, 0 and empty lists are left out (so an
+    /// <c>expiration_time</c> of 0 is not sent, as in the seed); the data rows themselves are never empty.
+    /// </summary>
+    public override void WritePayload(Utf8JsonWriter writer, AudienceState state, IReadOnlyList<HashedMember> batch, bool create)
     {
-        var payload = new JsonObject();
+        writer.WriteStartObject();
         if (create)
         {
-            payload["name"] = state.AdtechName(Key);
-            payload["description"] = state.Description;
-            payload["expiration"] = int.TryParse(state.AdtechSetting(Key, "expiration_time"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var days) ? days : 1000;
-        }
-
-        payload["schema"] = Strings(Schema);
-        payload["data"] = new JsonArray(batch.Select(m => (JsonNode?)new JsonArray(Strings(m.Emails), Strings(m.Phones), Strings(m.Zips))).ToArray());
-        return DropEmptyKeys(payload);
-    }
-
-    /// <summary>The seed's rule: recurse into objects; filter falsy items out of lists; drop keys whose value is then falsy.</summary>
-    public static JsonObject DropEmptyKeys(JsonObject source)
-    {
-        var result = new JsonObject();
-        foreach (var (key, node) in source)
-        {
-            JsonNode? value = node switch
+            if (state.AdtechName(Key) is { Length: > 0 } name)
             {
-                JsonObject obj => DropEmptyKeys(obj),
-                JsonArray array => new JsonArray(array.Where(Truthy).Select(v => v!.DeepClone()).ToArray()),
-                _ => node?.DeepClone(),
-            };
-            if (Truthy(value))
+                writer.WriteString("name", name);
+            }
+
+            if (state.Description is { Length: > 0 } description)
             {
-                result[key] = value;
+                writer.WriteString("description", description);
+            }
+
+            var expiration = int.TryParse(state.AdtechSetting(Key, "expiration_time"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var days) ? days : 1000;
+            if (expiration != 0)
+            {
+                writer.WriteNumber("expiration", expiration);
             }
         }
 
-        return result;
-    }
+        writer.WritePropertyName("schema");
+        WriteStrings(writer, Schema);
+        if (batch.Count > 0)
+        {
+            writer.WriteStartArray("data");
+            foreach (var m in batch)
+            {
+                writer.WriteStartArray();
+                WriteStrings(writer, m.Emails);
+                WriteStrings(writer, m.Phones);
+                WriteStrings(writer, m.Zips);
+                writer.WriteEndArray();
+            }
 
-    private static bool Truthy(JsonNode? node) => node switch
-    {
-        null => false,
-        JsonObject o => o.Count > 0,
-        JsonArray a => a.Count > 0,
-        JsonValue v when v.TryGetValue<string>(out var s) => s.Length > 0,
-        JsonValue v when v.TryGetValue<bool>(out var b) => b,
-        JsonValue v when v.TryGetValue<double>(out var d) => d != 0,
-        JsonValue v when v.TryGetValue<int>(out var i) => i != 0,
-        JsonValue v when v.TryGetValue<long>(out var l) => l != 0,
-        _ => true,
-    };
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+    }
 }

@@ -29,16 +29,19 @@ public sealed record AdtechResponse(int Status, JsonNode? Body, string Message, 
 /// </summary>
 public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, TimeProvider clock)
 {
-    public async Task<AdtechResponse> PostAsync(AdtechConnection connection, string relativeUrl, object payload, CancellationToken cancellationToken)
+    public Task<AdtechResponse> PostAsync(AdtechConnection connection, string relativeUrl, object payload, CancellationToken cancellationToken) =>
+        PostAsync(connection, relativeUrl, JsonSerializer.SerializeToUtf8Bytes(payload, payload.GetType()), cancellationToken);
+
+    /// <summary>POSTs an already serialized JSON body (connectors write theirs with a Utf8JsonWriter).</summary>
+    public async Task<AdtechResponse> PostAsync(AdtechConnection connection, string relativeUrl, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
     {
         var url = new Uri(connection.BaseUrl, relativeUrl);
-        var json = JsonSerializer.SerializeToUtf8Bytes(payload, payload.GetType());
         string message = "";
         var status = 0;
         for (var attempt = 1; ; attempt++)
         {
             TimeSpan? wait = null;
-            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(json) };
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ReadOnlyMemoryContent(json) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             if (!string.IsNullOrEmpty(connection.AccessToken))
             {

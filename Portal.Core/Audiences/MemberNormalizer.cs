@@ -28,7 +28,15 @@ public static class MemberNormalizer
     public static bool IsSha256Hex(string value) =>
         value.Length == 64 && value.All(char.IsAsciiHexDigit);
 
-    public static string Sha256Hex(string normalized) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalized)));
+    public static string Sha256Hex(string normalized)
+    {
+        var max = Encoding.UTF8.GetMaxByteCount(normalized.Length);
+        Span<byte> utf8 = max <= 512 ? stackalloc byte[max] : new byte[max];
+        var length = Encoding.UTF8.GetBytes(normalized, utf8);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8[..length], hash);
+        return Convert.ToHexStringLower(hash);
+    }
 
     /// <summary>Trimmed and lower-cased; for gmail.com and googlemail.com, dots before the '@' removed when asked.</summary>
     public static string? NormalizeEmail(string? raw, bool gmailDotRule = false)
@@ -162,33 +170,49 @@ public sealed record HashedMember(IReadOnlyList<string> Emails, IReadOnlyList<st
     public bool IsEmpty => Emails.Count == 0 && Phones.Count == 0 && Zips.Count == 0;
 }
 
-/// <summary>Counts of what hashing kept and dropped, per field.</summary>
+/// <summary>Counts of what hashing kept and dropped, per field. One instance per thread; <see cref="Add"/> combines them.</summary>
 public sealed class HashStats
 {
-    public long Members { get; private set; }
-    public long EmptyMembers { get; private set; }
-    public long InvalidEmails { get; private set; }
-    public long InvalidPhones { get; private set; }
-    public long InvalidZips { get; private set; }
+    private long _members;
+    private long _emptyMembers;
+    private long _invalidEmails;
+    private long _invalidPhones;
+    private long _invalidZips;
+
+    public long Members => Interlocked.Read(ref _members);
+    public long EmptyMembers => Interlocked.Read(ref _emptyMembers);
+    public long InvalidEmails => Interlocked.Read(ref _invalidEmails);
+    public long InvalidPhones => Interlocked.Read(ref _invalidPhones);
+    public long InvalidZips => Interlocked.Read(ref _invalidZips);
     public long Invalid => InvalidEmails + InvalidPhones + InvalidZips;
+
+    /// <summary>Adds another instance's counts (safe to call from several threads at once).</summary>
+    public void Add(HashStats other)
+    {
+        Interlocked.Add(ref _members, other.Members);
+        Interlocked.Add(ref _emptyMembers, other.EmptyMembers);
+        Interlocked.Add(ref _invalidEmails, other.InvalidEmails);
+        Interlocked.Add(ref _invalidPhones, other.InvalidPhones);
+        Interlocked.Add(ref _invalidZips, other.InvalidZips);
+    }
 
     /// <summary>Hashes a member's values; invalid ones are counted and left out, never passed on raw.</summary>
     public HashedMember Hash(Member member, NormalizationOptions options)
     {
-        Members++;
+        _members++;
         var hashed = new HashedMember(
-            HashAll(member.Emails, MemberField.Email, options, () => InvalidEmails++),
-            HashAll(member.Phones, MemberField.Phone, options, () => InvalidPhones++),
-            HashAll(member.Zips, MemberField.Zip, options, () => InvalidZips++));
+            HashAll(member.Emails, MemberField.Email, options, ref _invalidEmails),
+            HashAll(member.Phones, MemberField.Phone, options, ref _invalidPhones),
+            HashAll(member.Zips, MemberField.Zip, options, ref _invalidZips));
         if (hashed.IsEmpty)
         {
-            EmptyMembers++;
+            _emptyMembers++;
         }
 
         return hashed;
     }
 
-    private static List<string> HashAll(IReadOnlyList<string> values, MemberField field, NormalizationOptions options, Action invalid)
+    private static List<string> HashAll(IReadOnlyList<string> values, MemberField field, NormalizationOptions options, ref long invalid)
     {
         var result = new List<string>(values.Count);
         foreach (var value in values)
@@ -207,7 +231,7 @@ public sealed class HashStats
             }
             else
             {
-                invalid();
+                invalid++;
             }
         }
 

@@ -5,8 +5,25 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Customers;
 using Portal.Core.Data;
 
-// Demo-data load throughput into SQLite: `dotnet run -c Release --project bench/Portal.Bench -- [--users N] [--transactions N]`.
-// Defaults are the benchmark scale: 1,000,000 users and 10,000,000 transactions. Prints figures; asserts nothing.
+// Benchmarks that print figures and assert nothing:
+//   dotnet run -c Release --project bench/Portal.Bench -- [load] [--users N] [--transactions N]   demo-data load into SQLite
+//   dotnet run -c Release --project bench/Portal.Bench -- export [--members N]                   hash + batch + POST to the sandbox
+//   dotnet run -c Release --project bench/Portal.Bench -- catalog [--files N]                    a catalog pass over N state files
+if (args is ["export", ..])
+{
+    return await Portal.Bench.ExportBench.RunAsync(args[1..]);
+}
+
+if (args is ["catalog", ..])
+{
+    return await Portal.Bench.CatalogBench.RunAsync(args[1..]);
+}
+
+if (args is ["load", ..])
+{
+    args = args[1..];
+}
+
 var users = 1_000_000;
 long transactions = 10_000_000;
 for (var i = 0; i + 1 < args.Length; i += 2)

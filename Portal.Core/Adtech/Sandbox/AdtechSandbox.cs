@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -90,31 +89,46 @@ public static class AdtechSandbox
         // Explicit return types: a lambda of HttpContext alone would bind as a RequestDelegate and drop its IResult.
         group.MapPost("/adtech-a/v2/audiences", async Task<IResult> (HttpContext http) =>
             await AcceptAsync(http, state, "adtechA", null, body =>
-                body["name"] is null ? "name is required"
-                : !AdtechKeys.AdtechAAudienceTypes.Contains(body["audience_type"]?.ToString() ?? "") ? "audience_type is not one of " + string.Join(", ", AdtechKeys.AdtechAAudienceTypes)
+                !body.TryGetProperty("name", out _) ? "name is required"
+                : !AdtechKeys.AdtechAAudienceTypes.Contains(Text(body, "audience_type")) ? "audience_type is not one of " + string.Join(", ", AdtechKeys.AdtechAAudienceTypes)
                 : string.IsNullOrEmpty(http.Request.Query["advertiserId"]) ? "advertiserId is required"
-                : null, body => body["members"] as JsonArray));
+                : null, "members"));
         group.MapPost("/adtech-a/v2/audiences/{id}/members", async Task<IResult> (string id, HttpContext http) =>
-            await AcceptAsync(http, state, "adtechA", id, _ => null, body => body["members"] as JsonArray));
+            await AcceptAsync(http, state, "adtechA", id, _ => null, "members"));
         group.MapPost("/adtech-b/audiences", async Task<IResult> (HttpContext http) =>
             await AcceptAsync(http, state, "adtechB", null, body =>
-                body["name"] is null ? "name is required"
-                : body["expiration"] is { } e && !AdtechKeys.IsValidExpiration(e.GetValue<int>()) ? "expiration must be 0 to 540 or 1000"
-                : null, body => body["data"] as JsonArray));
+                !body.TryGetProperty("name", out _) ? "name is required"
+                : body.TryGetProperty("expiration", out var e) && (e.ValueKind != JsonValueKind.Number || !AdtechKeys.IsValidExpiration(e.GetInt32())) ? "expiration must be 0 to 540 or 1000"
+                : null, "data"));
         group.MapPost("/adtech-b/audiences/{id}/data", async Task<IResult> (string id, HttpContext http) =>
-            await AcceptAsync(http, state, "adtechB", id, _ => null, body => body["data"] as JsonArray));
+            await AcceptAsync(http, state, "adtechB", id, _ => null, "data"));
         return group;
     }
 
+    private static string Text(JsonElement body, string name) =>
+        body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : "";
+
     private static async Task<IResult> AcceptAsync(HttpContext http, SandboxState state, string api, string? id,
-        Func<JsonObject, string?> validate, Func<JsonObject, JsonArray?> members)
+        Func<JsonElement, string?> validate, string membersProperty)
     {
         if (http.Request.Headers.Authorization != $"Bearer {state.AccessToken}")
         {
             return Results.Json(new { message = "Invalid or missing access token" }, statusCode: 401);
         }
 
-        if (await JsonNode.ParseAsync(http.Request.Body) is not JsonObject body)
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(http.Request.Body);
+        }
+        catch (JsonException ex)
+        {
+            return Results.Json(new { message = $"Body is not JSON: {ex.Message}" }, statusCode: 400);
+        }
+
+        using var _ = document;
+        var body = document.RootElement;
+        if (body.ValueKind != JsonValueKind.Object)
         {
             return Results.Json(new { message = "Body must be a JSON object" }, statusCode: 400);
         }
@@ -129,7 +143,7 @@ public static class AdtechSandbox
             return Results.Json(new { message = $"No audience {id}" }, statusCode: 404);
         }
 
-        var count = members(body)?.Count ?? 0;
+        var count = body.TryGetProperty(membersProperty, out var list) && list.ValueKind == JsonValueKind.Array ? list.GetArrayLength() : 0;
         id ??= state.NewId(api == "adtechA" ? "A" : "B");
         state.AudienceMembers.AddOrUpdate(id, count, (_, n) => n + count);
         state.Calls.Enqueue(new SandboxCall(api, id, count));

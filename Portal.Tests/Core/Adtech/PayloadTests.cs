@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text;
 using Portal.Core.Adtech;
 using Portal.Core.Audiences;
 
@@ -16,30 +16,33 @@ public sealed class PayloadTests
     [Fact]
     public void AdtechA_CreatePayload_HasNameTypeAndMemberLists()
     {
-        var payload = new AdtechAConnector(NoHttp, TimeProvider.System).BuildPayload(State(Core.Audiences.SeedStates.Stage1Basic), [Full, EmailOnly], create: true);
+        var payload = Json(new AdtechAConnector(NoHttp, TimeProvider.System).Payload(State(Core.Audiences.SeedStates.Stage1Basic), [Full, EmailOnly], create: true));
         Assert.Equal("""{"name":"New Audience","description":"A demo audience from a filtered demo data source.","audience_type":"TYPE_X","members":[{"email":["e1"],"phone_number":["p1"],"zip_code":["z1"]},{"email":["e2","e3"],"phone_number":[],"zip_code":[]}]}""",
-            payload.ToJsonString());
+            payload);
     }
 
     [Fact]
     public void AdtechB_CreatePayload_IsTheSeedsSchemaAndDataShape()
     {
-        var payload = new AdtechBConnector(NoHttp, TimeProvider.System).BuildPayload(State(Core.Audiences.SeedStates.Stage3FurtherConfiguration), [Full, EmailOnly], create: true);
+        var payload = Json(new AdtechBConnector(NoHttp, TimeProvider.System).Payload(State(Core.Audiences.SeedStates.Stage3FurtherConfiguration), [Full, EmailOnly], create: true));
         Assert.Equal("""{"name":"Demo Audience","description":"A demo audience from a filtered demo data source.","expiration":300,"schema":["EMAIL","PHONE","ZIP"],"data":[[["e1"],["p1"],["z1"]],[["e2","e3"],[],[]]]}""",
-            payload.ToJsonString());
+            payload);
     }
 
     [Fact]
     public void AdtechB_AddPayload_CarriesOnlySchemaAndData()
     {
-        var payload = new AdtechBConnector(NoHttp, TimeProvider.System).BuildPayload(State(Core.Audiences.SeedStates.Stage3FurtherConfiguration), [Full], create: false);
-        Assert.Equal("""{"schema":["EMAIL","PHONE","ZIP"],"data":[[["e1"],["p1"],["z1"]]]}""", payload.ToJsonString());
+        var payload = Json(new AdtechBConnector(NoHttp, TimeProvider.System).Payload(State(Core.Audiences.SeedStates.Stage3FurtherConfiguration), [Full], create: false));
+        Assert.Equal("""{"schema":["EMAIL","PHONE","ZIP"],"data":[[["e1"],["p1"],["z1"]]]}""", payload);
     }
 
     [Fact]
-    public void DropEmptyKeys_AsTheSeed_DropsEmptyValuesFalsyItemsAndZero()
+    public void AdtechB_EmptyValues_AreDroppedAsTheSeedsDropEmptyKeysDoes()
     {
-        var source = JsonNode.Parse("""{"name":"A","description":"","expiration":0,"tags":["x","",null],"empty":[],"nested":{"a":"","b":{"c":null}},"keep":{"d":1}}""")!.AsObject();
-        Assert.Equal("""{"name":"A","tags":["x"],"keep":{"d":1}}""", AdtechBConnector.DropEmptyKeys(source).ToJsonString());
+        var state = State("demo_audience:\n  description: ''\n  source: {endpoint: x}\n  adtechB:\n    name: B\n    expiration_time: 0\n");
+        var payload = Json(new AdtechBConnector(NoHttp, TimeProvider.System).Payload(state, [], create: true));
+        Assert.Equal("""{"name":"B","schema":["EMAIL","PHONE","ZIP"]}""", payload);
     }
+
+    private static string Json(byte[] bytes) => Encoding.UTF8.GetString(bytes);
 }
