@@ -69,6 +69,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<IBucket>(new LocalBucket(Path.IsPathRooted(bucket.Path) ? bucket.Path : Path.Combine(contentRoot, bucket.Path)));
         services.AddSingleton<AudienceCatalog>();
         services.AddSingleton<AudienceQueries>();
+        services.AddSingleton<AudienceEditor>();
         services.Configure<DataSourceOptions>(configuration.GetSection(DataSourceOptions.Section));
         services.AddHttpClient<HttpDataSource>();
         services.AddSingleton(configuration.GetSection(AdtechRetryOptions.Section).Get<AdtechRetryOptions>() ?? new AdtechRetryOptions());

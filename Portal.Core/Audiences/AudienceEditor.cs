@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Security.Claims;
+using Portal.Core.Accounts;
+using Portal.Core.Audit;
+
+namespace Portal.Core.Audiences;
+
+/// <summary>The text of a state file and the version it was read at.</summary>
+public sealed record AudienceDocument(string Name, string Text, string Version);
+
+/// <summary>One earlier version of a state file, kept in the bucket under <c>history/&lt;name&gt;/</c>.</summary>
+public sealed record AudienceRevision(string Path, DateTime SavedAt, string SavedBy);
+
+public enum SaveOutcome
+{
+    Saved,
+    Invalid,
+    Conflict,
+}
+
+/// <summary>
+/// What a save did: saved (with the new version), refused as invalid (with every issue), or refused because someone
+/// else saved first (with their text, to show a diff). A refused save writes nothing.
+/// </summary>
+public sealed record SaveResult(SaveOutcome Outcome, string? Version, IReadOnlyList<StateIssue> Issues, string? CurrentText, string? CurrentVersion);
+
+/// <summary>
+/// Reads and saves audience state files for the editor: validation first, optimistic concurrency, the replaced
+/// version kept in history, and an audit entry for every save and revert.
+/// </summary>
+public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider clock)
+{
+    public const string HistoryFolder = "history";
+
+    public async Task<AudienceDocument?> OpenAsync(string name, CancellationToken cancellationToken = default)
+    {
+        RequireSafe(name);
+        var text = await bucket.ReadTextAsync(AudienceCatalog.StatePath(name), cancellationToken);
+        return text is null ? null : new AudienceDocument(name, text.Text, text.Version);
+    }
+
+    /// <summary>
+    /// Saves <paramref name="text"/> as <paramref name="name"/>'s state. <paramref name="expectedVersion"/> is the version
+    /// the editor opened (null for a new audience, which must not exist yet).
+    /// </summary>
+    public async Task<SaveResult> SaveAsync(string name, string text, string? expectedVersion, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        var actor = user.RequireOperator("edit audiences");
+        RequireSafe(name);
+        var parsed = AudienceStateParser.Parse(name + ".yml", text);
+        if (!parsed.IsValid)
+        {
+            return new SaveResult(SaveOutcome.Invalid, null, parsed.Issues, null, null);
+        }
+
+        var path = AudienceCatalog.StatePath(name);
+        var current = await bucket.ReadTextAsync(path, cancellationToken);
+        if (current is not null && expectedVersion is null)
+        {
+            return new SaveResult(SaveOutcome.Conflict, null, [new StateIssue(name + ".yml", 1, 1, name, $"An audience named '{name}' already exists.")], current.Text, current.Version);
+        }
+
+        if (current is not null && current.Version != expectedVersion)
+        {
+            return new SaveResult(SaveOutcome.Conflict, null, [], current.Text, current.Version);
+        }
+
+        if (current is not null)
+        {
+            if (current.Text == text)
+            {
+                return new SaveResult(SaveOutcome.Saved, current.Version, [], null, null);
+            }
+
+            await KeepAsync(name, current.Text, actor, cancellationToken);
+        }
+
+        try
+        {
+            var version = await bucket.WriteTextAsync(path, text, current?.Version ?? expectedVersion, cancellationToken);
+            await audit.WriteAsync(actor, current is null ? "audience.created" : "audience.saved", $"audience:{name}", $"version {version[..12]}", cancellationToken);
+            return new SaveResult(SaveOutcome.Saved, version, [], null, null);
+        }
+        catch (BucketConflictException)
+        {
+            var now = await bucket.ReadTextAsync(path, cancellationToken);
+            return new SaveResult(SaveOutcome.Conflict, null, [], now?.Text, now?.Version);
+        }
+    }
+
+    /// <summary>Earlier versions, newest first.</summary>
+    public async Task<IReadOnlyList<AudienceRevision>> HistoryAsync(string name, CancellationToken cancellationToken = default)
+    {
+        RequireSafe(name);
+        var revisions = new List<AudienceRevision>();
+        await foreach (var item in bucket.ListAsync($"{HistoryFolder}/{name}", cancellationToken))
+        {
+            // history/<name>/<yyyyMMddTHHmmssfff>_<actor>.yml
+            var file = Path.GetFileNameWithoutExtension(item.Path);
+            var split = file.IndexOf('_', StringComparison.Ordinal);
+            if (split > 0 && DateTime.TryParseExact(file[..split], "yyyyMMdd'T'HHmmssfff", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at))
+            {
+                revisions.Add(new AudienceRevision(item.Path, at, Uri.UnescapeDataString(file[(split + 1)..].Replace("~", "%", StringComparison.Ordinal))));
+            }
+        }
+
+        return revisions.OrderByDescending(r => r.SavedAt).ToList();
+    }
+
+    public async Task<string?> RevisionTextAsync(AudienceRevision revision, CancellationToken cancellationToken = default) =>
+        (await bucket.ReadTextAsync(revision.Path, cancellationToken))?.Text;
+
+    /// <summary>Makes an earlier version current again (itself a save: validated, versioned, audited).</summary>
+    public async Task<SaveResult> RevertAsync(string name, AudienceRevision revision, string expectedVersion, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        var text = await RevisionTextAsync(revision, cancellationToken) ?? throw new FileNotFoundException(revision.Path);
+        var result = await SaveAsync(name, text, expectedVersion, user, cancellationToken);
+        if (result.Outcome == SaveOutcome.Saved)
+        {
+            await audit.WriteAsync(user.Identity?.Name ?? "unknown", "audience.reverted", $"audience:{name}", revision.SavedAt.ToString("o", CultureInfo.InvariantCulture), cancellationToken);
+        }
+
+        return result;
+    }
+
+    private async Task KeepAsync(string name, string text, string actor, CancellationToken cancellationToken)
+    {
+        var stamp = clock.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmssfff", CultureInfo.InvariantCulture);
+        var who = Uri.EscapeDataString(actor).Replace("%", "~", StringComparison.Ordinal);
+        await bucket.WriteTextAsync($"{HistoryFolder}/{name}/{stamp}_{who}.yml", text, null, cancellationToken);
+    }
+
+    private static void RequireSafe(string name)
+    {
+        if (!AudienceStateParser.SafeName().IsMatch(name))
+        {
+            throw new ArgumentException($"'{name}' is not a safe audience name.", nameof(name));
+        }
+    }
+}
