@@ -76,6 +76,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddHttpClient<AdtechHttp>();
         services.AddTransient<AdtechConnector, AdtechAConnector>();
         services.AddTransient<AdtechConnector, AdtechBConnector>();
+        services.AddTransient<AdtechConnector, MetaConnector>();
         services.AddSingleton<ConfiguredAdtechConnections>();
         services.AddSingleton<AdtechConnectionStore>();
         services.AddSingleton<IAdtechConnections>(sp => sp.GetRequiredService<AdtechConnectionStore>());

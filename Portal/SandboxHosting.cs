@@ -32,6 +32,9 @@ internal static class SandboxHosting
             ["Adtech:Connections:adtechA:AccessToken"] = "sandbox-token",
             ["Adtech:Connections:adtechB:BaseUrl"] = own,
             ["Adtech:Connections:adtechB:AccessToken"] = "sandbox-token",
+            ["Adtech:Connections:meta:BaseUrl"] = own,
+            ["Adtech:Connections:meta:AccountId"] = "act_1000",
+            ["Adtech:Connections:meta:AccessToken"] = "sandbox-token",
         };
         var sources = builder.Configuration.Sources;
         sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = defaults });

@@ -27,6 +27,9 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
 
     public virtual NormalizationOptions Normalization => NormalizationOptions.Default;
 
+    /// <summary>False where the API creates the audience empty and takes members only on later calls (Meta).</summary>
+    protected virtual bool CreateCarriesMembers => true;
+
     protected abstract string CreatePath(AdtechConnection connection);
 
     protected abstract string AddPath(AdtechConnection connection, string id);
@@ -96,6 +99,16 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
             progress?.Report(sent);
             batch.Clear();
             return true;
+        }
+
+        if (!CreateCarriesMembers)
+        {
+            last = await http.PostAsync(connection, CreatePath(connection), Payload(state, [], create: true), cancellationToken);
+            id = last.IsSuccess ? last.Body?["id"]?.ToString() : null;
+            if (id is null)
+            {
+                return Outcome(null, last.IsSuccess ? last with { Status = 502, Message = "The adtech accepted the audience but returned no id" } : last, 0, stats, watch);
+            }
         }
 
         await foreach (var member in members.WithCancellation(cancellationToken))
@@ -233,6 +246,59 @@ public sealed class AdtechBConnector(AdtechHttp http, TimeProvider clock) : Adte
             }
 
             writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+    }
+}
+
+/// <summary>
+/// Meta Custom Audiences, shaped on the Marketing API: the audience is created empty on the ad account, then users are
+/// added as <c>payload.schema</c> + <c>payload.data</c> rows, at most 10,000 per request. One value per key and row
+/// (a member's first), phones hashed as digits with country code and no "+".
+/// </summary>
+public sealed class MetaConnector(AdtechHttp http, TimeProvider clock) : AdtechConnector(http, clock)
+{
+    public const int MaxRecordsPerRequest = 10_000;
+    public static readonly string[] Schema = ["EMAIL", "PHONE", "ZIP"];
+
+    public override string Key => AdtechKeys.Meta;
+    public override string DisplayName => "Meta Custom Audiences";
+    public override int BatchSize => MaxRecordsPerRequest;
+    public override NormalizationOptions Normalization { get; } = new(Phone: PhoneFormat.DigitsOnly);
+    protected override bool CreateCarriesMembers => false;
+
+    protected override string CreatePath(AdtechConnection c) => $"meta/act_{Uri.EscapeDataString((c.AccountId ?? "").Replace("act_", "", StringComparison.Ordinal))}/customaudiences";
+
+    protected override string AddPath(AdtechConnection c, string id) => $"meta/{Uri.EscapeDataString(id)}/users";
+
+    public override void WritePayload(Utf8JsonWriter writer, AudienceState state, IReadOnlyList<HashedMember> batch, bool create)
+    {
+        writer.WriteStartObject();
+        if (create)
+        {
+            writer.WriteString("name", state.AdtechName(Key));
+            writer.WriteString("description", state.Description);
+            writer.WriteString("subtype", "CUSTOM");
+            writer.WriteString("customer_file_source", state.AdtechSetting(Key, "customer_file_source") ?? "USER_PROVIDED_ONLY");
+        }
+        else
+        {
+            writer.WriteStartObject("payload");
+            writer.WritePropertyName("schema");
+            WriteStrings(writer, Schema);
+            writer.WriteStartArray("data");
+            foreach (var m in batch)
+            {
+                writer.WriteStartArray();
+                writer.WriteStringValue(m.Emails.Count > 0 ? m.Emails[0] : "");
+                writer.WriteStringValue(m.Phones.Count > 0 ? m.Phones[0] : "");
+                writer.WriteStringValue(m.Zips.Count > 0 ? m.Zips[0] : "");
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
         }
 
         writer.WriteEndObject();

@@ -49,6 +49,9 @@ public sealed class SandboxServer : IAsyncDisposable
         ["Adtech:Connections:adtechA:AccessToken"] = State.AccessToken,
         ["Adtech:Connections:adtechB:BaseUrl"] = BaseUrl,
         ["Adtech:Connections:adtechB:AccessToken"] = State.AccessToken,
+        ["Adtech:Connections:meta:BaseUrl"] = BaseUrl,
+        ["Adtech:Connections:meta:AccountId"] = "act_77",
+        ["Adtech:Connections:meta:AccessToken"] = State.AccessToken,
         ["Adtech:Retry:BaseDelaySeconds"] = "0.05",
         ["Adtech:Retry:TimeoutSeconds"] = "1",
     };

@@ -102,14 +102,30 @@ public static class AdtechSandbox
                 : null, "data"));
         group.MapPost("/adtech-b/audiences/{id}/data", async Task<IResult> (string id, HttpContext http) =>
             await AcceptAsync(http, state, "adtechB", id, _ => null, "data"));
+        group.MapPost("/meta/{account}/customaudiences", async Task<IResult> (string account, HttpContext http) =>
+            await AcceptAsync(http, state, "meta", null, body =>
+                !account.StartsWith("act_", StringComparison.Ordinal) || account.Length == 4 ? "the ad account must be act_<id>"
+                : !body.TryGetProperty("name", out _) ? "name is required"
+                : Text(body, "subtype") != "CUSTOM" ? "subtype must be CUSTOM"
+                : null, "none"));
+        group.MapPost("/meta/{id}/users", async Task<IResult> (string id, HttpContext http) =>
+            await AcceptAsync(http, state, "meta", id, body =>
+                !body.TryGetProperty("payload", out var p) || !p.TryGetProperty("data", out var d) ? "payload.schema and payload.data are required"
+                : d.GetArrayLength() > 10_000 ? "at most 10000 records per request"
+                : null, body => body.GetProperty("payload").GetProperty("data").GetArrayLength()));
         return group;
     }
 
     private static string Text(JsonElement body, string name) =>
         body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : "";
 
+    private static Task<IResult> AcceptAsync(HttpContext http, SandboxState state, string api, string? id,
+        Func<JsonElement, string?> validate, string membersProperty) =>
+        AcceptAsync(http, state, api, id, validate, body =>
+            body.TryGetProperty(membersProperty, out var list) && list.ValueKind == JsonValueKind.Array ? list.GetArrayLength() : 0);
+
     private static async Task<IResult> AcceptAsync(HttpContext http, SandboxState state, string api, string? id,
-        Func<JsonElement, string?> validate, string membersProperty)
+        Func<JsonElement, string?> validate, Func<JsonElement, int> countMembers)
     {
         if (http.Request.Headers.Authorization != $"Bearer {state.AccessToken}")
         {
@@ -143,8 +159,8 @@ public static class AdtechSandbox
             return Results.Json(new { message = $"No audience {id}" }, statusCode: 404);
         }
 
-        var count = body.TryGetProperty(membersProperty, out var list) && list.ValueKind == JsonValueKind.Array ? list.GetArrayLength() : 0;
-        id ??= state.NewId(api == "adtechA" ? "A" : "B");
+        var count = countMembers(body);
+        id ??= state.NewId(api switch { "adtechA" => "A", "adtechB" => "B", _ => "23850000" });
         state.AudienceMembers.AddOrUpdate(id, count, (_, n) => n + count);
         state.Calls.Enqueue(new SandboxCall(api, id, count));
         return Results.Json(new { id, message = $"Accepted {count} members" });

@@ -44,5 +44,16 @@ public sealed class PayloadTests
         Assert.Equal("""{"name":"B","schema":["EMAIL","PHONE","ZIP"]}""", payload);
     }
 
+    [Fact]
+    public void Meta_CreateThenAdd_AreTheMarketingApiShapes()
+    {
+        var state = State("demo_audience:\n  description: d\n  source: {endpoint: x}\n  meta:\n    name: Demo on Meta\n");
+        var meta = new MetaConnector(NoHttp, TimeProvider.System);
+        Assert.Equal("""{"name":"Demo on Meta","description":"d","subtype":"CUSTOM","customer_file_source":"USER_PROVIDED_ONLY"}""", Json(meta.Payload(state, [], create: true)));
+        Assert.Equal("""{"payload":{"schema":["EMAIL","PHONE","ZIP"],"data":[["e1","p1","z1"],["e2","",""]]}}""", Json(meta.Payload(state, [Full, EmailOnly], create: false)));
+        Assert.Equal(PhoneFormat.DigitsOnly, meta.Normalization.Phone);
+        Assert.Equal(10_000, meta.BatchSize);
+    }
+
     private static string Json(byte[] bytes) => Encoding.UTF8.GetString(bytes);
 }

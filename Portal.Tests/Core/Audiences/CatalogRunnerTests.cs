@@ -89,6 +89,24 @@ public sealed class CatalogRunnerTests : DatabaseTest
     }
 
     [Fact]
+    public async Task Meta_LargeAudience_IsCreatedOnceThenFilledInBatchesOfTenThousand()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        var (host, bucket) = await StartAsync(sandbox);
+        await using var _ = host;
+        await bucket.WriteTextAsync(AudienceCatalog.StatePath("big_meta"),
+            "big_meta:\n  description: d\n  source:\n    endpoint: big/\n    params:\n      members: 25000\n  meta:\n    name: Big on Meta\n", null);
+
+        var result = Assert.Single(await host.Get<CatalogRunner>().RunAsync(null));
+        Assert.Equal(["meta"], result.Uploaded);
+        var calls = sandbox.State.Calls.Where(c => c.Api == "meta").ToList();
+        Assert.Equal([0, 10_000, 10_000, 5_000], calls.Select(c => c.Members));
+        Assert.Single(calls.Select(c => c.AudienceId).Distinct());
+        var state = await StateAsync(bucket, "big_meta");
+        Assert.Equal(25_000, sandbox.State.AudienceMembers[state.AdtechId("meta")!]);
+    }
+
+    [Fact]
     public async Task Upload_Answered429_WaitsAndRetriesAndCreatesOneAudience()
     {
         await using var sandbox = await SandboxServer.StartAsync();
