@@ -57,7 +57,7 @@ public sealed class CustomerDataLoader(IDbContextFactory<PortalDbContext> dbFact
     private static async Task<LoadResult> LoadSqliteAsync(string connectionString, DemoDataGenerator generator, int users, long cc, long upi,
         Tracker tracker, CancellationToken cancellationToken)
     {
-        var csb = new SqliteConnectionStringBuilder(connectionString) { ForeignKeys = false, Pooling = false };
+        var csb = new SqliteConnectionStringBuilder(connectionString) { ForeignKeys = false };
         await using var connection = new SqliteConnection(csb.ToString());
         await connection.OpenAsync(cancellationToken);
         // Statements stepped through the C API wait for another connection's lock like Microsoft.Data.Sqlite's do.
@@ -114,8 +114,6 @@ public sealed class CustomerDataLoader(IDbContextFactory<PortalDbContext> dbFact
         var insertTime = tracker.Elapsed;
 
         var indexWatch = Stopwatch.StartNew();
-        // Planner statistics come from a sample of each index, not every row.
-        await ExecAsync(connection, transaction, "PRAGMA analysis_limit=1000;", cancellationToken);
         tracker.Report("indexes", 0, indexes.Count);
         for (var i = 0; i < indexes.Count; i++)
         {
@@ -123,8 +121,11 @@ public sealed class CustomerDataLoader(IDbContextFactory<PortalDbContext> dbFact
             tracker.Report("indexes", i + 1, indexes.Count);
         }
 
-        await ExecAsync(connection, transaction, "ANALYZE users; ANALYZE credit_card_transactions; ANALYZE upi_transactions;", cancellationToken);
+        // Planner statistics from a sample of each index, not every row.
+        await ExecAsync(connection, transaction, "PRAGMA analysis_limit=1000; ANALYZE users; ANALYZE credit_card_transactions; ANALYZE upi_transactions;", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        // The connection goes back to the pool: give it back with SQLite's usual durability and memory settings.
+        await ExecAsync(connection, null, "PRAGMA synchronous=FULL; PRAGMA temp_store=DEFAULT; PRAGMA cache_size=-2000; PRAGMA analysis_limit=0;", cancellationToken);
         return new LoadResult(users, cc, upi, insertTime, indexWatch.Elapsed);
     }
 

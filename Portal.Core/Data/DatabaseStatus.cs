@@ -13,6 +13,7 @@ public enum DatabaseState
 /// </summary>
 public sealed class DatabaseStatus
 {
+    private readonly Lock _gate = new();
     private volatile Snapshot _current = new(DatabaseState.Starting, "Starting", null);
 
     public DatabaseState State => _current.State;
@@ -22,9 +23,19 @@ public sealed class DatabaseStatus
 
     public event Action? Changed;
 
+    /// <summary>Moves to a state. Once Ready, a Starting update is ignored: start-up does not go backwards.</summary>
     public void Set(DatabaseState state, string message, string? detail = null)
     {
-        _current = new Snapshot(state, message, detail);
+        lock (_gate)
+        {
+            if (_current.State == DatabaseState.Ready && state == DatabaseState.Starting)
+            {
+                return;
+            }
+
+            _current = new Snapshot(state, message, detail);
+        }
+
         Changed?.Invoke();
     }
 

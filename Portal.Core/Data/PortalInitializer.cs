@@ -132,15 +132,25 @@ public sealed partial class PortalInitializer(
     {
         var users = settings.Options.DemoUsers;
         var transactions = settings.Options.DemoTransactions;
-        var progress = new Progress<LoadProgress>(p =>
-            status.Set(DatabaseState.Starting, $"Loading demo data: {p.RowsDone:N0} of {p.RowsTotal:N0} rows ({100.0 * p.RowsDone / Math.Max(1, p.RowsTotal):0}%)"));
+        // Reported in order on this thread: Progress<T> would post to the thread pool, and a late report could land
+        // after Ready and put the portal back to "starting".
+        var progress = new InlineProgress<LoadProgress>(p => status.Set(DatabaseState.Starting, p.Table == "indexes"
+            ? $"Loading demo data: {p.Table} ({p.Done} of {p.Total})"
+            : $"Loading demo data: {p.RowsDone:N0} of {p.RowsTotal:N0} rows ({100.0 * p.RowsDone / Math.Max(1, p.RowsTotal):0}%)"));
         var result = await loader.LoadAsync(new DemoDataGenerator(), users, transactions, progress, cancellationToken);
         LogSeeded(logger, result.Users, result.CreditCardTransactions + result.UpiTransactions, result.RowsPerSecond);
+        status.Set(DatabaseState.Starting, "Demo data loaded; queueing the dashboard totals");
         await queue.EnqueueAsync(RecomputeDashboardTotalsJob.Kind, SystemPrincipal.Instance, title: "Recompute dashboard totals (after demo data load)", cancellationToken: cancellationToken);
+        status.Set(DatabaseState.Starting, "Demo data loaded; adding the nightly schedule");
         if ((await schedules.ListAsync(cancellationToken)).Count == 0)
         {
             await schedules.CreateAsync("Nightly dashboard totals", RecomputeDashboardTotalsJob.Kind, "0 2 * * *", SystemPrincipal.Instance, cancellationToken);
         }
+    }
+
+    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
     }
 
     private void Fail(string message, Exception? ex)

@@ -53,7 +53,9 @@ public sealed class CoreHost : IAsyncDisposable
         // Started off xunit's synchronization context, as the real app is: background work must not depend on the test's threads.
         await Task.Run(() => host.StartAsync());
         var core = new CoreHost(host);
-        await core.WaitUntilAsync(() => Task.FromResult(core.Services.GetRequiredService<DatabaseStatus>().State != DatabaseState.Starting), "the database to be prepared");
+        var startingStatus = core.Services.GetRequiredService<DatabaseStatus>();
+        await core.WaitUntilAsync(() => Task.FromResult(startingStatus.State != DatabaseState.Starting), "the database to be prepared", 60,
+            () => $"start-up was at: {startingStatus.Message}");
         var status = core.Services.GetRequiredService<DatabaseStatus>();
         if (!status.IsReady)
         {
@@ -74,14 +76,14 @@ public sealed class CoreHost : IAsyncDisposable
     }
 
     /// <summary>Polls a condition (no fixed sleeps) until it holds, or fails after the timeout.</summary>
-    public async Task WaitUntilAsync(Func<Task<bool>> condition, string what, int timeoutSeconds = 30)
+    public async Task WaitUntilAsync(Func<Task<bool>> condition, string what, int timeoutSeconds = 30, Func<string>? detail = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Timed out after {timeoutSeconds} s waiting for {what}.");
+                throw new TimeoutException($"Timed out after {timeoutSeconds} s waiting for {what}. {detail?.Invoke()}");
             }
 
             await Task.Delay(25);
