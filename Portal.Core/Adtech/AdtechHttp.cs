@@ -29,9 +29,6 @@ public sealed record AdtechResponse(int Status, JsonNode? Body, string Message, 
 /// </summary>
 public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, TimeProvider clock)
 {
-    public Task<AdtechResponse> PostAsync(AdtechConnection connection, string relativeUrl, object payload, CancellationToken cancellationToken) =>
-        PostAsync(connection, relativeUrl, JsonSerializer.SerializeToUtf8Bytes(payload, payload.GetType()), cancellationToken);
-
     /// <summary>POSTs an already serialized JSON body (connectors write theirs with a Utf8JsonWriter).</summary>
     public async Task<AdtechResponse> PostAsync(AdtechConnection connection, string relativeUrl, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
     {

@@ -148,11 +148,6 @@ public sealed partial class PortalInitializer(
         }
     }
 
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
-
     private void Fail(string message, Exception? ex)
     {
         status.Set(DatabaseState.Failed, message, ex?.GetType().Name);

@@ -1,45 +1,22 @@
-using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Portal.Core.Adtech.Sandbox;
 
 namespace Portal.Tests.TestSupport;
 
-/// <summary>The adtech and data-source sandbox on its own real HTTP server, on a free loopback port.</summary>
+/// <summary>The sandbox on a real loopback HTTP server, and the settings that point a core host at it.</summary>
 public sealed class SandboxServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly LoopbackSandbox _sandbox;
 
-    private SandboxServer(WebApplication app, SandboxState state, string baseUrl)
-    {
-        _app = app;
-        State = state;
-        BaseUrl = baseUrl;
-    }
+    private SandboxServer(LoopbackSandbox sandbox) => _sandbox = sandbox;
 
-    public SandboxState State { get; }
+    public SandboxState State => _sandbox.State;
 
     /// <summary>Ends with '/'.</summary>
-    public string BaseUrl { get; }
+    public string BaseUrl => _sandbox.BaseUrl;
 
-    public static async Task<SandboxServer> StartAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var state = new SandboxState();
-        app.MapAdtechSandbox("", state);
-        await Task.Run(() => app.StartAsync());
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new SandboxServer(app, state, address.TrimEnd('/') + "/");
-    }
+    public static async Task<SandboxServer> StartAsync() => new(await LoopbackSandbox.StartAsync());
 
-    /// <summary>Settings pointing a core host's data source and both adtech connections at this sandbox.</summary>
+    /// <summary>Settings pointing a core host's data source and the adtech connections at this sandbox.</summary>
     public Dictionary<string, string?> Settings(string bucketPath) => new()
     {
         ["Bucket:Path"] = bucketPath,
@@ -56,9 +33,5 @@ public sealed class SandboxServer : IAsyncDisposable
         ["Adtech:Retry:TimeoutSeconds"] = "1",
     };
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _sandbox.DisposeAsync();
 }

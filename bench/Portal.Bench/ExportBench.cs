@@ -1,12 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Portal.Core.Adtech;
 using Portal.Core.Adtech.Sandbox;
 using Portal.Core.Audiences;
@@ -27,14 +20,9 @@ internal static class ExportBench
         var bucket = new LocalBucket(folder);
         try
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.UseKestrel(k => { k.Listen(IPAddress.Loopback, 0); k.Limits.MaxRequestBodySize = null; });
-            await using var app = builder.Build();
-            var sandbox = new SandboxState();
-            app.MapAdtechSandbox("", sandbox);
-            await app.StartAsync();
-            var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/";
+            await using var sandboxHost = await LoopbackSandbox.StartAsync();
+            var sandbox = sandboxHost.State;
+            var url = sandboxHost.BaseUrl;
 
             Console.WriteLine($"Export benchmark: {members:N0} members, AdtechB batches of 10,000, sandbox at {url} ({Environment.ProcessorCount} cores)");
             var write = Stopwatch.StartNew();

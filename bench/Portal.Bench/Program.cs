@@ -65,7 +65,7 @@ try
     Console.WriteLine($"generation only: {generated / genWatch.Elapsed.TotalSeconds,12:N0} rows/s (card transactions, {generated:N0} rows)");
 
     var lastTable = "";
-    var result = await new CustomerDataLoader(factory).LoadAsync(generator, users, transactions, new Inline<LoadProgress>(p =>
+    var result = await new CustomerDataLoader(factory).LoadAsync(generator, users, transactions, new InlineProgress<LoadProgress>(p =>
     {
         if (p.Table != lastTable && p.Table != "indexes")
         {
@@ -92,9 +92,4 @@ finally
 internal sealed class Factory(DbContextOptions<PortalDbContext> options) : IDbContextFactory<PortalDbContext>
 {
     public PortalDbContext CreateDbContext() => new(options);
-}
-
-internal sealed class Inline<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }

@@ -14,7 +14,7 @@ public sealed class CustomerDataLoaderTests : DatabaseTest
         var indexesBefore = await IndexNamesAsync();
         var reports = new List<LoadProgress>();
 
-        var result = await host.Get<CustomerDataLoader>().LoadAsync(new DemoDataGenerator(), 1200, 30_001, new SyncProgress(reports.Add));
+        var result = await host.Get<CustomerDataLoader>().LoadAsync(new DemoDataGenerator(), 1200, 30_001, new InlineProgress<LoadProgress>(reports.Add));
 
         Assert.Equal(1200, result.Users);
         Assert.Equal(18_000, result.CreditCardTransactions);
@@ -100,10 +100,5 @@ public sealed class CustomerDataLoaderTests : DatabaseTest
         }
 
         return names;
-    }
-
-    private sealed class SyncProgress(Action<LoadProgress> report) : IProgress<LoadProgress>
-    {
-        public void Report(LoadProgress value) => report(value);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audit;
 using Portal.Core.Dashboard;
+using Portal.Core.Data;
 using Portal.Core.Jobs;
 using Portal.Tests.TestSupport;
 
@@ -168,7 +169,7 @@ public sealed class JobQueueTests : DatabaseTest
         }
 
         // After a graceful stop both rows are queued again, none is lost or left half-done.
-        await using (var db = await NewDbAsync())
+        await using (var db = NewDb())
         {
             Assert.Equal(JobStatus.Queued, (await db.Jobs.SingleAsync(j => j.Id == interrupted)).Status);
             Assert.Equal(0, (await db.Jobs.SingleAsync(j => j.Id == interrupted)).Attempts);
@@ -236,11 +237,11 @@ public sealed class JobQueueTests : DatabaseTest
         Assert.Empty((await host.Get<AuditLog>().ListAsync("schedule", 0, 10)).Items);
     }
 
-    private async Task<Portal.Core.Data.PortalDbContext> NewDbAsync()
+    /// <summary>A context on the test's file while no host is running.</summary>
+    private Portal.Core.Data.PortalDbContext NewDb()
     {
         var options = new DbContextOptionsBuilder<Portal.Core.Data.PortalDbContext>();
-        Portal.Core.Data.PortalDatabase.Use(options, Portal.Core.Data.DatabaseProvider.Sqlite, Folder.ConnectionString);
-        await Task.CompletedTask;
+        options.Use(Portal.Core.Data.DatabaseProvider.Sqlite, Folder.ConnectionString);
         return new Portal.Core.Data.PortalDbContext(options.Options);
     }
 }
