@@ -15,4 +15,21 @@ public static class AdtechKeys
 
     /// <summary>AdtechB's <c>expiration_time</c>: 0 to 540 days, or exactly 1000 for no expiry.</summary>
     public static bool IsValidExpiration(int days) => days is >= 0 and <= 540 or 1000;
+
+    /// <summary>The settings a new block of <paramref name="key"/> starts with, besides its name.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> DefaultSettings(string key) => key switch
+    {
+        AdtechA => [new("audience_type", AdtechAAudienceTypes[0])],
+        AdtechB => [new("expiration_time", "1000")],
+        _ => [],
+    };
+
+    public static string DisplayName(string key) => key switch
+    {
+        AdtechA => "AdtechA",
+        AdtechB => "AdtechB",
+        Meta => "Meta",
+        GoogleAds => "Google Ads",
+        _ => key,
+    };
 }

@@ -32,6 +32,23 @@ public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider 
 {
     public const string HistoryFolder = "history";
 
+    /// <summary>The text a new audience starts from: an HTTP source and one AdtechA block, valid as it is.</summary>
+    public static string Template(string name) =>
+        $"""
+        {name}:
+          description: Describe who is in this audience
+          source:
+            endpoint: demo-endpoint/
+            params:
+              demo: true
+          adtechA:
+            name: {name}
+            audience_type: {AdtechKeys.AdtechAAudienceTypes[0]}
+        """;
+
+    /// <summary>True when <paramref name="name"/> can name an audience (and so a file in the bucket).</summary>
+    public static bool IsSafeName(string name) => AudienceStateParser.SafeName().IsMatch(name);
+
     public async Task<AudienceDocument?> OpenAsync(string name, CancellationToken cancellationToken = default)
     {
         RequireSafe(name);

@@ -15,15 +15,24 @@ public sealed class AudienceQueries(AudienceCatalog catalog, IBucket bucket)
         var rows = new List<AudienceOverview>();
         await foreach (var entry in catalog.ScanAsync(cancellationToken))
         {
-            long? members = entry.HasMemberData ? await MemberFile.CountAsync(bucket, entry.Name, cancellationToken) : null;
-            var adtechs = entry.State is { } state
-                ? state.AdtechKeysPresent.Select(k => new AdtechCell(k, state.AdtechName(k), state.StatusOf(k, entry.HasMemberData), state.AdtechId(k), state.AdtechLastResponse(k))).ToList()
-                : [];
-            var yaml = (await bucket.ReadTextAsync(entry.Path, cancellationToken))?.Text ?? "";
-            rows.Add(new AudienceOverview(entry.Name, entry.State?.Description, entry.IsValid, entry.Issues, entry.HasMemberData, members, adtechs,
-                entry.State?.SourceLastResponse, yaml));
+            rows.Add(await OverviewAsync(entry, cancellationToken));
         }
 
         return rows;
+    }
+
+    /// <summary>One audience's row, or null when it has no state file.</summary>
+    public async Task<AudienceOverview?> GetAsync(string name, CancellationToken cancellationToken = default) =>
+        await catalog.GetAsync(name, cancellationToken) is { } entry ? await OverviewAsync(entry, cancellationToken) : null;
+
+    private async Task<AudienceOverview> OverviewAsync(CatalogEntry entry, CancellationToken cancellationToken)
+    {
+        long? members = entry.HasMemberData ? await MemberFile.CountAsync(bucket, entry.Name, cancellationToken) : null;
+        var adtechs = entry.State is { } state
+            ? state.AdtechKeysPresent.Select(k => new AdtechCell(k, state.AdtechName(k), state.StatusOf(k, entry.HasMemberData), state.AdtechId(k), state.AdtechLastResponse(k))).ToList()
+            : [];
+        var yaml = (await bucket.ReadTextAsync(entry.Path, cancellationToken))?.Text ?? "";
+        return new AudienceOverview(entry.Name, entry.State?.Description, entry.IsValid, entry.Issues, entry.HasMemberData, members, adtechs,
+            entry.State?.SourceLastResponse, yaml);
     }
 }

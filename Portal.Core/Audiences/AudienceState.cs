@@ -74,6 +74,66 @@ public sealed class AudienceState
         WriteResponse(block, response);
     }
 
+    /// <summary>Sets the description (the form view's edits go through these setters, so unknown keys stay as they are).</summary>
+    public void SetDescription(string? value) => SetOrRemove(_body, "description", value, first: true);
+
+    /// <summary>Makes the source an HTTP endpoint with its params (replacing any segment source).</summary>
+    public void SetSourceEndpoint(string endpoint, IEnumerable<KeyValuePair<string, string>> parameters)
+    {
+        var source = Block("source") ?? AddBlock("source", after: "description");
+        source.Children.Remove(new YamlScalarNode("segment"));
+        Set(source, "endpoint", new YamlScalarNode(endpoint), after: null);
+        var map = new YamlMappingNode();
+        foreach (var (key, value) in parameters.Where(p => !string.IsNullOrWhiteSpace(p.Key)))
+        {
+            map.Children[new YamlScalarNode(key.Trim())] = new YamlScalarNode(value);
+        }
+
+        if (map.Children.Count > 0)
+        {
+            Set(source, "params", map, after: "endpoint");
+        }
+        else
+        {
+            source.Children.Remove(new YamlScalarNode("params"));
+        }
+    }
+
+    /// <summary>Makes the source a saved segment (replacing any HTTP endpoint and its params).</summary>
+    public void SetSourceSegment(string segment)
+    {
+        var source = Block("source") ?? AddBlock("source", after: "description");
+        source.Children.Remove(new YamlScalarNode("endpoint"));
+        source.Children.Remove(new YamlScalarNode("params"));
+        Set(source, "segment", new YamlScalarNode(segment), after: null);
+    }
+
+    /// <summary>Adds an adtech block with the settings a new upload needs (name = the audience's name).</summary>
+    public void AddAdtech(string key)
+    {
+        if (!AdtechKeys.All.Contains(key))
+        {
+            throw new ArgumentException($"'{key}' is not a known adtech; use one of {string.Join(", ", AdtechKeys.All)}.", nameof(key));
+        }
+
+        if (Block(key) is not null)
+        {
+            return;
+        }
+
+        var block = AddBlock(key, after: null);
+        block.Children[new YamlScalarNode("name")] = new YamlScalarNode(Name);
+        foreach (var (setting, value) in AdtechKeys.DefaultSettings(key))
+        {
+            block.Children[new YamlScalarNode(setting)] = new YamlScalarNode(value);
+        }
+    }
+
+    public void RemoveAdtech(string key) => _body.Children.Remove(new YamlScalarNode(key));
+
+    /// <summary>Sets (or, with null or empty, removes) one key of an adtech block: <c>name</c> or an adtech-specific setting.</summary>
+    public void SetAdtechSetting(string key, string setting, string? value) => SetOrRemove(RequireBlock(key), setting, value, first: false);
+
     /// <summary>The YAML text, as the bucket stores it.</summary>
     public string ToYaml()
     {
@@ -128,6 +188,44 @@ public sealed class AudienceState
             { "message", new YamlScalarNode(response.Message) { Style = ScalarStyle.SingleQuoted } },
         };
         Set(block, "last_response", map, after: null);
+    }
+
+    private YamlMappingNode AddBlock(string key, string? after)
+    {
+        var block = new YamlMappingNode();
+        Set(_body, key, block, after);
+        return block;
+    }
+
+    private static void SetOrRemove(YamlMappingNode map, string key, string? value, bool first)
+    {
+        var k = new YamlScalarNode(key);
+        if (string.IsNullOrEmpty(value))
+        {
+            map.Children.Remove(k);
+            return;
+        }
+
+        if (map.Children.TryGetValue(k, out var existing) && existing is YamlScalarNode scalar)
+        {
+            scalar.Value = value;
+            return;
+        }
+
+        if (first && !map.Children.ContainsKey(k))
+        {
+            var entries = map.Children.ToList();
+            map.Children.Clear();
+            map.Children.Add(k, new YamlScalarNode(value));
+            foreach (var entry in entries)
+            {
+                map.Children.Add(entry.Key, entry.Value);
+            }
+
+            return;
+        }
+
+        map.Children[k] = new YamlScalarNode(value);
     }
 
     /// <summary>Replaces a key's value in place, or adds the key (after <paramref name="after"/> when given, else last).</summary>

@@ -21,6 +21,8 @@ public static class ComponentContext
         ctx.Services.AddSingleton(host.Get<JobSchedules>());
         ctx.Services.AddSingleton(host.Get<DatabaseSettings>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Dashboard.DashboardQueries>());
+        ctx.Services.AddSingleton(host.Get<Portal.Core.Audiences.AudienceEditor>());
+        ctx.Services.AddSingleton(host.Get<Portal.Core.Audiences.AudienceQueries>());
         ctx.Services.AddSingleton(TimeProvider.System);
         ctx.Services.AddScoped<ThemeState>();
         var auth = ctx.AddAuthorization();

@@ -22,7 +22,94 @@ window.portal = (function () {
         }
     }
 
+    let monacoLoading = null;
+    const saveListeners = {};
+
+    function loadScript(src) {
+        return new Promise(function (resolve, reject) {
+            const script = document.createElement('script');
+            script.src = src;
+            script.onload = resolve;
+            script.onerror = function () { reject(new Error('Could not load ' + src)); };
+            document.head.appendChild(script);
+        });
+    }
+
+    function monacoEditor(id) {
+        const holder = window.blazorMonaco && window.blazorMonaco.editors.find(function (e) { return e.id === id; });
+        return holder ? holder.editor : null;
+    }
+
     return {
+        // Monaco is large: it is loaded the first time a page shows an editor, not with every page.
+        loadMonaco: function () {
+            if (!monacoLoading) {
+                const base = '_content/BlazorMonaco/';
+                monacoLoading = loadScript(base + 'jsInterop.js')
+                    .then(function () { return loadScript(base + 'lib/monaco-editor/min/vs/loader.js'); })
+                    .then(function () {
+                        return new Promise(function (resolve, reject) { window.require(['vs/editor/editor.main'], resolve, reject); });
+                    })
+                    .then(function () { return true; })
+                    .catch(function (e) { console.error(e); monacoLoading = null; return false; });
+            }
+            return monacoLoading;
+        },
+        // Validation markers: [{line, column, endLine, endColumn, message}] (1-based, as the server reports them).
+        setMarkers: function (id, markers) {
+            const editor = monacoEditor(id);
+            if (!editor || !window.monaco) { return false; }
+            window.monaco.editor.setModelMarkers(editor.getModel(), 'portal', markers.map(function (m) {
+                return {
+                    startLineNumber: m.line, startColumn: m.column, endLineNumber: m.endLine, endColumn: m.endColumn,
+                    message: m.message, severity: window.monaco.MarkerSeverity.Error
+                };
+            }));
+            return true;
+        },
+        setEditorTheme: function (dark) {
+            if (window.monaco) { window.monaco.editor.setTheme(dark ? 'vs-dark' : 'vs'); }
+        },
+        revealLine: function (id, line, column) {
+            const editor = monacoEditor(id);
+            if (!editor) { return; }
+            editor.revealLineInCenter(line);
+            editor.setPosition({ lineNumber: line, column: column });
+            editor.focus();
+        },
+        // A vertical splitter: dragging it sets the CSS variable that sizes the left pane of its container.
+        splitter: function (handle) {
+            if (!handle || handle.dataset.bound) { return; }
+            handle.dataset.bound = '1';
+            const container = handle.parentElement;
+            function setWidth(px) {
+                const rect = container.getBoundingClientRect();
+                const clamped = Math.max(240, Math.min(rect.width - 240, px));
+                container.style.setProperty('--portal-split-left', clamped + 'px');
+                handle.setAttribute('aria-valuenow', String(Math.round(100 * clamped / rect.width)));
+            }
+            handle.addEventListener('pointerdown', function (e) {
+                e.preventDefault();
+                handle.setPointerCapture(e.pointerId);
+                const move = function (ev) { setWidth(ev.clientX - container.getBoundingClientRect().left); };
+                const up = function () { handle.removeEventListener('pointermove', move); handle.removeEventListener('pointerup', up); };
+                handle.addEventListener('pointermove', move);
+                handle.addEventListener('pointerup', up);
+            });
+            handle.addEventListener('keydown', function (e) {
+                const left = handle.previousElementSibling.getBoundingClientRect().width;
+                if (e.key === 'ArrowLeft') { e.preventDefault(); setWidth(left - 32); }
+                if (e.key === 'ArrowRight') { e.preventDefault(); setWidth(left + 32); }
+            });
+        },
+        // Ctrl+S for one component: calls its [JSInvokable] OnSaveShortcut until offSave.
+        onSave: function (key, dotnetRef) {
+            saveListeners[key] = function () { dotnetRef.invokeMethodAsync('OnSaveShortcut'); };
+            document.addEventListener('portal:save', saveListeners[key]);
+        },
+        offSave: function (key) {
+            if (saveListeners[key]) { document.removeEventListener('portal:save', saveListeners[key]); delete saveListeners[key]; }
+        },
         init: function () {
             if (!registered) {
                 document.addEventListener('keydown', onKey);

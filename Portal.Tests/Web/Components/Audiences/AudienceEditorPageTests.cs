@@ -1,0 +1,133 @@
+using AngleSharp.Dom;
+using Bunit;
+using Portal.Components.Pages.Audiences;
+using Portal.Core.Accounts;
+using Portal.Core.Audiences;
+using Portal.Tests.Core.Audiences;
+using Portal.Tests.TestSupport;
+
+namespace Portal.Tests.Web.Components.Audiences;
+
+/// <summary>
+/// The editor page with the real editor service and bucket. bUnit runs no JavaScript, so the page's code editor falls back
+/// to its plain text area: the same text flow (edit → validate → markers → save) as with Monaco.
+/// </summary>
+public sealed class AudienceEditorPageTests : DatabaseTest
+{
+    private static readonly string Stage1 = SeedStates.Stage1Basic + "\n";
+
+    private async Task<CoreHost> HostWithAudienceAsync()
+    {
+        var host = await CoreHost.StartAsync(Folder, settings: new Dictionary<string, string?> { ["Bucket:Path"] = Path.Combine(Folder.Path, "bucket") });
+        Assert.Equal(SaveOutcome.Saved, (await host.Get<AudienceEditor>().SaveAsync("demo_audience", Stage1, null, CoreHost.Marketer)).Outcome);
+        return host;
+    }
+
+    private static IRenderedComponent<AudienceEditorPage> Open(Bunit.BunitContext ctx, string name) =>
+        ctx.Render<AudienceEditorPage>(p => p.Add(x => x.Name, name));
+
+    private static IElement TextArea(IRenderedComponent<AudienceEditorPage> page) => page.Find("textarea[aria-label='Audience YAML']");
+
+    private static IElement SaveButton(IRenderedComponent<AudienceEditorPage> page) =>
+        page.FindAll("button").First(b => b.TextContent.Trim() == "Save");
+
+    [Fact]
+    public async Task Editor_InvalidEdit_ListsProblemWithLineAndColumnAndSaveWritesNothing()
+    {
+        await using var host = await HostWithAudienceAsync();
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+        var page = Open(ctx, "demo_audience");
+        await page.WaitForAssertionAsync(() => Assert.Contains("TYPE_X", TextArea(page).GetAttribute("value") ?? TextArea(page).TextContent, StringComparison.Ordinal));
+
+        await TextArea(page).InputAsync(new Microsoft.AspNetCore.Components.ChangeEventArgs { Value = Stage1.Replace("TYPE_X", "TYPE_Q", StringComparison.Ordinal) });
+
+        await page.WaitForAssertionAsync(() =>
+        {
+            var problem = Assert.Single(page.FindAll("[aria-label='Problems'] [role='listitem']"));
+            Assert.Contains("11:20", problem.TextContent, StringComparison.Ordinal);
+            Assert.Contains("demo_audience.adtechA.audience_type", problem.TextContent, StringComparison.Ordinal);
+        });
+        await SaveButton(page).ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+
+        Assert.Equal(Stage1, (await host.Get<AudienceEditor>().OpenAsync("demo_audience"))!.Text);
+        Assert.Empty(await host.Get<AudienceEditor>().HistoryAsync("demo_audience"));
+    }
+
+    [Fact]
+    public async Task Editor_FormEdit_RewritesYamlAndSaveKeepsHistory()
+    {
+        await using var host = await HostWithAudienceAsync();
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+        var page = Open(ctx, "demo_audience");
+        await page.WaitForAssertionAsync(() => Assert.NotNull(page.FindComponent<AudienceForm>()));
+
+        var form = page.FindComponent<AudienceForm>();
+        await form.InvokeAsync(() => form.Instance.OnEdit.InvokeAsync(s => s.SetDescription("Edited from the form")));
+        await form.InvokeAsync(() => form.Instance.OnEdit.InvokeAsync(s => s.AddAdtech(AdtechKeys.AdtechB)));
+
+        await page.WaitForAssertionAsync(() =>
+        {
+            var text = TextArea(page).GetAttribute("value") ?? "";
+            Assert.Contains("description: Edited from the form", text, StringComparison.Ordinal);
+            Assert.Contains("adtechB:", text, StringComparison.Ordinal);
+            Assert.NotNull(page.Find("[aria-label='Unsaved changes']"));
+        });
+        await SaveButton(page).ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+
+        var saved = (await host.Get<AudienceEditor>().OpenAsync("demo_audience"))!.Text;
+        var state = AudienceStateParser.Parse("demo_audience.yml", saved);
+        Assert.True(state.IsValid, string.Join("; ", state.Issues));
+        Assert.Equal("Edited from the form", state.State!.Description);
+        Assert.Equal("1000", state.State.AdtechSetting(AdtechKeys.AdtechB, "expiration_time"));
+        Assert.Equal("demo_audience", state.State.AdtechName(AdtechKeys.AdtechB));
+        Assert.Single(await host.Get<AudienceEditor>().HistoryAsync("demo_audience"));
+        await page.WaitForAssertionAsync(() => Assert.Empty(page.FindAll("[aria-label='Unsaved changes']")));
+    }
+
+    [Fact]
+    public async Task Editor_SomeoneSavedMeanwhile_RefusesWithDiffAndKeepsTheirVersion()
+    {
+        await using var host = await HostWithAudienceAsync();
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+        var page = Open(ctx, "demo_audience");
+        await page.WaitForAssertionAsync(() => TextArea(page));
+
+        var editor = host.Get<AudienceEditor>();
+        var theirs = Stage1.Replace("New Audience", "Their Name", StringComparison.Ordinal);
+        var opened = await editor.OpenAsync("demo_audience");
+        Assert.Equal(SaveOutcome.Saved, (await editor.SaveAsync("demo_audience", theirs, opened!.Version, CoreHost.Admin)).Outcome);
+
+        var mine = Stage1.Replace("New Audience", "My Name", StringComparison.Ordinal);
+        await TextArea(page).InputAsync(new Microsoft.AspNetCore.Components.ChangeEventArgs { Value = mine });
+        await SaveButton(page).ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+
+        await page.WaitForAssertionAsync(() =>
+        {
+            Assert.Contains("Someone saved demo_audience after you opened it", page.Find("[aria-label='Save conflict']").TextContent, StringComparison.Ordinal);
+            var diff = page.Find("[aria-label='Their version against yours']");
+            Assert.Contains(page.FindAll(".portal-diff-removed"), l => l.TextContent.Contains("Their Name", StringComparison.Ordinal));
+            Assert.Contains(page.FindAll(".portal-diff-added"), l => l.TextContent.Contains("My Name", StringComparison.Ordinal));
+            Assert.NotNull(diff);
+        });
+        Assert.Equal(theirs, (await editor.OpenAsync("demo_audience"))!.Text);
+    }
+
+    [Fact]
+    public async Task Editor_ForViewer_IsReadOnlyWithoutSave()
+    {
+        await using var host = await HostWithAudienceAsync();
+        await using var ctx = ComponentContext.Create(host, "v@tests.local", Roles.Viewer);
+        var page = Open(ctx, "demo_audience");
+        await page.WaitForAssertionAsync(() => Assert.True(TextArea(page).HasAttribute("readonly")));
+        Assert.DoesNotContain(page.FindAll("button"), b => b.TextContent.Trim() == "Save");
+    }
+
+    [Fact]
+    public async Task Editor_UnknownAudience_SaysSo()
+    {
+        await using var host = await HostWithAudienceAsync();
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+        var page = Open(ctx, "no_such_audience");
+        await page.WaitForAssertionAsync(() => Assert.Contains("No audience named 'no_such_audience'", page.Markup, StringComparison.Ordinal));
+    }
+}
