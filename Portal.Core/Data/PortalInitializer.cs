@@ -145,6 +145,7 @@ public sealed partial class PortalInitializer(
         if ((await schedules.ListAsync(cancellationToken)).Count == 0)
         {
             await schedules.CreateAsync("Nightly dashboard totals", RecomputeDashboardTotalsJob.Kind, "0 2 * * *", SystemPrincipal.Instance, cancellationToken);
+            await schedules.CreateAsync("Hourly audience catalog run", Audiences.CatalogRunJob.Kind, "0 * * * *", SystemPrincipal.Instance, cancellationToken);
         }
     }
 

@@ -38,14 +38,17 @@ public sealed class PortalInitializerTests : DatabaseTest
     }
 
     [Fact]
-    public async Task Start_FreshSqliteWithDemoData_LoadsItAndQueuesTotals()
+    public async Task Start_FreshSqliteWithDemoData_LoadsItQueuesTotalsAndSchedulesTotalsAndCatalogRuns()
     {
         await using var host = await CoreHost.StartAsync(Folder, seedDemoData: true);
         await using var db = await host.DbAsync();
         Assert.Equal(500, db.Customers.Count());
         Assert.Equal(5000, db.CreditCardTransactions.Count() + db.UpiTransactions.Count());
         Assert.Contains(db.Jobs, j => j.Kind == Portal.Core.Dashboard.RecomputeDashboardTotalsJob.Kind);
-        Assert.Single(db.JobSchedules);
+        Assert.Equal(
+            [Portal.Core.Audiences.CatalogRunJob.Kind, Portal.Core.Dashboard.RecomputeDashboardTotalsJob.Kind],
+            db.JobSchedules.Select(s => s.Kind).OrderBy(k => k).ToList());
+        Assert.Equal("0 * * * *", db.JobSchedules.Single(s => s.Kind == Portal.Core.Audiences.CatalogRunJob.Kind).Cron);
     }
 
     private async Task<IHost> StartAsync(Dictionary<string, string?> settings)
