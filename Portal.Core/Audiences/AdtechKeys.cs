@@ -15,4 +15,10 @@ public static class AdtechKeys
 
     /// <summary>AdtechB's <c>expiration_time</c>: 0 to 540 days, or exactly 1000 for no expiry.</summary>
     public static bool IsValidExpiration(int days) => days is >= 0 and <= 540 or 1000;
+
+    /// <summary>Google Ads' <c>membership_life_span</c> (days on the list): 0 to 540, or 10000 for no expiry (CRM-based lists).</summary>
+    public static bool IsValidMembershipLifeSpan(int days) => days is >= 0 and <= 540 or UnlimitedMembershipLifeSpan;
+
+    /// <summary>Google Ads' "no expiry" for CRM-based user lists, and the default when a state file gives none.</summary>
+    public const int UnlimitedMembershipLifeSpan = 10_000;
 }
