@@ -77,6 +77,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddTransient<AdtechConnector, AdtechAConnector>();
         services.AddTransient<AdtechConnector, AdtechBConnector>();
         services.AddTransient<AdtechConnector, MetaConnector>();
+        services.AddTransient<AdtechConnector, GoogleAdsConnector>();
         services.AddSingleton<ConfiguredAdtechConnections>();
         services.AddSingleton<AdtechConnectionStore>();
         services.AddSingleton<IAdtechConnections>(sp => sp.GetRequiredService<AdtechConnectionStore>());

@@ -15,7 +15,7 @@ internal static class SandboxHosting
     public static bool IsEnabled(IConfiguration configuration, IHostEnvironment environment) =>
         configuration.GetValue<bool?>("Sandbox:Enabled") ?? environment.IsDevelopment();
 
-    /// <summary>Defaults that point the data source and both adtechs at the portal's own sandbox (configuration still wins).</summary>
+    /// <summary>Defaults that point the data source and every adtech at the portal's own sandbox (configuration still wins).</summary>
     public static void AddSandboxDefaults(WebApplicationBuilder builder)
     {
         if (!IsEnabled(builder.Configuration, builder.Environment))
@@ -35,6 +35,10 @@ internal static class SandboxHosting
             ["Adtech:Connections:meta:BaseUrl"] = own,
             ["Adtech:Connections:meta:AccountId"] = "act_1000",
             ["Adtech:Connections:meta:AccessToken"] = "sandbox-token",
+            ["Adtech:Connections:googleAds:BaseUrl"] = own,
+            ["Adtech:Connections:googleAds:AccountId"] = "123-456-7890",
+            ["Adtech:Connections:googleAds:AccessToken"] = "sandbox-token",
+            ["Adtech:Connections:googleAds:DeveloperToken"] = "sandbox-developer-token",
         };
         var sources = builder.Configuration.Sources;
         sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = defaults });

@@ -8,9 +8,25 @@ public sealed class AdtechConnectionRecord
     public required string BaseUrl { get; set; }
     public string? AccountId { get; set; }
     public string? ProtectedToken { get; set; }
+
+    /// <summary>Google Ads' developer token, encrypted like the access token.</summary>
+    public string? ProtectedDeveloperToken { get; set; }
+
+    /// <summary>Google Ads' manager account (<c>login-customer-id</c>), digits only.</summary>
+    public string? LoginCustomerId { get; set; }
     public DateTime UpdatedAt { get; set; }
     public required string UpdatedBy { get; set; }
 }
 
-/// <summary>What the Connectors page shows of a connection: never the token, only whether there is one.</summary>
-public sealed record AdtechConnectionInfo(string Key, string BaseUrl, string? AccountId, bool HasToken, DateTime UpdatedAt, string UpdatedBy);
+/// <summary>What the Connectors page shows of a connection: never the tokens, only whether there are any.</summary>
+public sealed record AdtechConnectionInfo(string Key, string BaseUrl, string? AccountId, bool HasToken, DateTime UpdatedAt, string UpdatedBy)
+{
+    public bool HasDeveloperToken { get; init; }
+    public string? LoginCustomerId { get; init; }
+}
+
+/// <summary>
+/// Connection settings only some adtechs use (Google Ads). A null <see cref="DeveloperToken"/> keeps the stored one and
+/// an empty one removes it, as for the access token.
+/// </summary>
+public sealed record ConnectionExtras(string? DeveloperToken = null, string? LoginCustomerId = null);

@@ -35,20 +35,31 @@ public sealed class AdtechConnectionStore(
             return await configured.GetAsync(key, cancellationToken);
         }
 
-        var token = row.ProtectedToken is null ? null : _protector.Unprotect(row.ProtectedToken);
-        return new AdtechConnection(row.Key, new Uri(row.BaseUrl), row.AccountId, token);
+        return new AdtechConnection(row.Key, new Uri(row.BaseUrl), row.AccountId, Unprotect(row.ProtectedToken))
+        {
+            DeveloperToken = Unprotect(row.ProtectedDeveloperToken),
+            LoginCustomerId = row.LoginCustomerId,
+        };
     }
 
     public async Task<IReadOnlyList<AdtechConnectionInfo>> ListAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.AdtechConnections.AsNoTracking().OrderBy(c => c.Key)
-            .Select(c => new AdtechConnectionInfo(c.Key, c.BaseUrl, c.AccountId, c.ProtectedToken != null, c.UpdatedAt, c.UpdatedBy))
+            .Select(c => new AdtechConnectionInfo(c.Key, c.BaseUrl, c.AccountId, c.ProtectedToken != null, c.UpdatedAt, c.UpdatedBy)
+            {
+                HasDeveloperToken = c.ProtectedDeveloperToken != null,
+                LoginCustomerId = c.LoginCustomerId,
+            })
             .ToListAsync(cancellationToken);
     }
 
-    /// <summary>Creates or changes a connection (Admin only). A null <paramref name="accessToken"/> keeps the stored one.</summary>
-    public async Task SaveAsync(string key, string baseUrl, string? accountId, string? accessToken, ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Creates or changes a connection (Admin only). A null <paramref name="accessToken"/> keeps the stored one, an
+    /// empty one removes it; <paramref name="extras"/> (Google Ads' developer token and manager account) likewise.
+    /// </summary>
+    public async Task SaveAsync(string key, string baseUrl, string? accountId, string? accessToken, ClaimsPrincipal user,
+        ConnectionExtras? extras = null, CancellationToken cancellationToken = default)
     {
         var actor = user.RequireAdmin("change adtech connections");
         if (!AdtechKeys.All.Contains(key))
@@ -59,6 +70,12 @@ public sealed class AdtechConnectionStore(
         if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
         {
             throw new ConnectionValidationException("BaseUrl", $"'{baseUrl}' is not an http(s) URL.");
+        }
+
+        var loginCustomerId = extras?.LoginCustomerId?.Replace("-", "", StringComparison.Ordinal).Trim();
+        if (!string.IsNullOrEmpty(loginCustomerId) && !loginCustomerId.All(char.IsAsciiDigit))
+        {
+            throw new ConnectionValidationException(nameof(ConnectionExtras.LoginCustomerId), $"'{extras!.LoginCustomerId}' is not a customer id (digits, dashes allowed).");
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -73,12 +90,32 @@ public sealed class AdtechConnectionStore(
         row.AccountId = string.IsNullOrWhiteSpace(accountId) ? null : accountId.Trim();
         if (accessToken is not null)
         {
-            row.ProtectedToken = accessToken.Length == 0 ? null : _protector.Protect(accessToken);
+            row.ProtectedToken = Protect(accessToken);
+        }
+
+        if (extras?.DeveloperToken is { } developerToken)
+        {
+            row.ProtectedDeveloperToken = Protect(developerToken);
+        }
+
+        if (extras is not null)
+        {
+            row.LoginCustomerId = string.IsNullOrEmpty(loginCustomerId) ? null : loginCustomerId;
         }
 
         row.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         row.UpdatedBy = actor;
         await db.SaveChangesAsync(cancellationToken);
-        await audit.WriteAsync(actor, "adtech.connection-saved", key, accessToken is null ? "token unchanged" : "token replaced", cancellationToken);
+        var details = accessToken is null ? "token unchanged" : "token replaced";
+        if (extras?.DeveloperToken is not null)
+        {
+            details += ", developer token replaced";
+        }
+
+        await audit.WriteAsync(actor, "adtech.connection-saved", key, details, cancellationToken);
     }
+
+    private string? Protect(string secret) => secret.Length == 0 ? null : _protector.Protect(secret);
+
+    private string? Unprotect(string? stored) => stored is null ? null : _protector.Unprotect(stored);
 }

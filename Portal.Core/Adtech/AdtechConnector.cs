@@ -2,20 +2,28 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Portal.Core.Audiences;
 
 namespace Portal.Core.Adtech;
 
-/// <summary>What one upload did: the adtech's id, the response to record, and the counts.</summary>
-public sealed record UploadOutcome(string? Id, LastResponse Response, long Sent, long InvalidValues, long EmptyMembers, TimeSpan Duration)
+/// <summary>
+/// What one upload did: the adtech's id, the response to record, and the counts. <see cref="Failed"/> is how many
+/// sent members the adtech reported as failed in otherwise accepted requests (partial failure).
+/// </summary>
+public sealed record UploadOutcome(string? Id, LastResponse Response, long Sent, long Failed, long InvalidValues, long EmptyMembers, TimeSpan Duration)
 {
     public bool Succeeded => Id is not null && Response.Status is >= 200 and < 300;
 }
 
+/// <summary>One request a connector makes besides its create and add calls (a job-style API's job creation and run).</summary>
+public sealed record AdtechRequest(string Path, byte[] Payload);
+
 /// <summary>
 /// The connector SDK: normalizes and hashes members as the adtech asks, sends them in batches (the first batch
 /// creates the audience and returns its id, later batches add to it), and reports a <c>last_response</c>.
-/// A concrete connector gives its key, batch size, normalization, paths and payload shape.
+/// A concrete connector gives its key, batch size, normalization, paths and payload shape; a job-style one (Google
+/// Customer Match) also opens a job once the audience exists, adds the batches to the job and runs it at the end.
 /// </summary>
 public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
 {
@@ -23,27 +31,50 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
 
     public abstract string DisplayName { get; }
 
+    /// <summary>Members per request: at most this many are hashed and sent at once.</summary>
     public abstract int BatchSize { get; }
 
     public virtual NormalizationOptions Normalization => NormalizationOptions.Default;
 
-    /// <summary>False where the API creates the audience empty and takes members only on later calls (Meta).</summary>
+    /// <summary>False where the API creates the audience empty and takes members only on later calls (Meta, Google).</summary>
     protected virtual bool CreateCarriesMembers => true;
 
     protected abstract string CreatePath(AdtechConnection connection);
 
-    protected abstract string AddPath(AdtechConnection connection, string id);
+    /// <summary>Where a batch goes: <paramref name="target"/> is the audience's id, or for a job-style API the job's.</summary>
+    protected abstract string AddPath(AdtechConnection connection, string target);
 
     /// <summary>Writes the request body for one batch; <paramref name="create"/> for the first, which carries the audience's settings.</summary>
     public abstract void WritePayload(Utf8JsonWriter writer, AudienceState state, IReadOnlyList<HashedMember> batch, bool create);
 
+    /// <summary>The audience's id in the create call's answer.</summary>
+    protected virtual string? ReadId(JsonNode? body) => body?["id"]?.ToString();
+
+    /// <summary>Headers besides the bearer token.</summary>
+    protected virtual IReadOnlyList<KeyValuePair<string, string>> Headers(AdtechConnection connection) => [];
+
+    /// <summary>How many members of an accepted batch the adtech reports as failed (partial failure); 0 by default.</summary>
+    protected virtual long FailedIn(JsonNode? body) => 0;
+
+    /// <summary>Job-style APIs: the request that opens a job for the audience <paramref name="id"/>; null when batches go to the audience itself.</summary>
+    protected virtual AdtechRequest? OpenJob(AdtechConnection connection, string id) => null;
+
+    /// <summary>Job-style APIs: the job's name in the answer to <see cref="OpenJob"/>.</summary>
+    protected virtual string? ReadJob(JsonNode? body) => null;
+
+    /// <summary>Job-style APIs: the request that runs the job after the last batch.</summary>
+    protected virtual AdtechRequest? RunJob(AdtechConnection connection, string job) => null;
+
     /// <summary>The request body as bytes (also what the payload tests compare).</summary>
-    public byte[] Payload(AudienceState state, IReadOnlyList<HashedMember> batch, bool create)
+    public byte[] Payload(AudienceState state, IReadOnlyList<HashedMember> batch, bool create) => Json(writer => WritePayload(writer, state, batch, create));
+
+    /// <summary>Serializes what <paramref name="write"/> writes.</summary>
+    protected static byte[] Json(Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>(64 * 1024);
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            WritePayload(writer, state, batch, create);
+            write(writer);
         }
 
         return buffer.WrittenSpan.ToArray();
@@ -56,15 +87,49 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
         var stats = new HashStats();
         var raw = new List<Member>(BatchSize);
         var batch = new List<HashedMember>(BatchSize);
+        var headers = Headers(connection);
         string? id = null;
+        string? job = null;
         long sent = 0;
+        long failed = 0;
         AdtechResponse? last = null;
+
+        async Task<bool> PostAsync(string path, byte[] payload)
+        {
+            last = await http.PostAsync(connection, path, payload, headers, cancellationToken);
+            return last.IsSuccess;
+        }
+
+        bool Missing(string? value, string what)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                return false;
+            }
+
+            last = last! with { Status = 502, Message = $"The adtech accepted the {what} but returned no id" };
+            return true;
+        }
+
+        async Task<bool> CreateAsync(IReadOnlyList<HashedMember> first)
+        {
+            if (!await PostAsync(CreatePath(connection), Payload(state, first, create: true)) || Missing(id = ReadId(last!.Body), "audience"))
+            {
+                return false;
+            }
+
+            if (OpenJob(connection, id!) is { } open && (!await PostAsync(open.Path, open.Payload) || Missing(job = ReadJob(last!.Body), "job")))
+            {
+                return false;
+            }
+
+            return true;
+        }
 
         async Task<bool> SendAsync()
         {
             // Hash the batch on every core, then count in order (HashStats is not shared between threads).
             var hashed = new HashedMember[raw.Count];
-            var counts = new HashStats[raw.Count];
             Parallel.For(0, raw.Count, () => new HashStats(), (i, _, local) =>
             {
                 hashed[i] = local.Hash(raw[i], Normalization);
@@ -77,38 +142,26 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
                 return true;
             }
 
-            var create = id is null;
-            var payload = Payload(state, batch, create);
-            last = await http.PostAsync(connection, create ? CreatePath(connection) : AddPath(connection, id!), payload, cancellationToken);
-            if (!last.IsSuccess)
+            var ok = id is null
+                ? await CreateAsync(batch)
+                : await PostAsync(AddPath(connection, job ?? id), Payload(state, batch, create: false));
+            if (!ok)
             {
                 return false;
             }
 
-            if (create)
-            {
-                id = last.Body?["id"]?.ToString();
-                if (string.IsNullOrEmpty(id))
-                {
-                    last = last with { Status = 502, Message = "The adtech accepted the audience but returned no id" };
-                    return false;
-                }
-            }
-
+            failed += FailedIn(last!.Body);
             sent += batch.Count;
             progress?.Report(sent);
             batch.Clear();
             return true;
         }
 
-        if (!CreateCarriesMembers)
+        UploadOutcome Failure() => Outcome(null, last!, sent, failed, stats, watch);
+
+        if (!CreateCarriesMembers && !await CreateAsync([]))
         {
-            last = await http.PostAsync(connection, CreatePath(connection), Payload(state, [], create: true), cancellationToken);
-            id = last.IsSuccess ? last.Body?["id"]?.ToString() : null;
-            if (id is null)
-            {
-                return Outcome(null, last.IsSuccess ? last with { Status = 502, Message = "The adtech accepted the audience but returned no id" } : last, 0, stats, watch);
-            }
+            return Failure();
         }
 
         await foreach (var member in members.WithCancellation(cancellationToken))
@@ -116,25 +169,31 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
             raw.Add(member);
             if (raw.Count == BatchSize && !await SendAsync())
             {
-                return Outcome(null, last!, sent, stats, watch);
+                return Failure();
             }
         }
 
         if ((raw.Count > 0 || id is null) && !await SendAsync())
         {
-            return Outcome(null, last!, sent, stats, watch);
+            return Failure();
         }
 
-        return Outcome(id, last!, sent, stats, watch);
+        if (job is not null && RunJob(connection, job) is { } run && !await PostAsync(run.Path, run.Payload))
+        {
+            return Failure();
+        }
+
+        return Outcome(id, last!, sent, failed, stats, watch);
     }
 
-    private UploadOutcome Outcome(string? id, AdtechResponse response, long sent, HashStats stats, Stopwatch watch)
+    private UploadOutcome Outcome(string? id, AdtechResponse response, long sent, long failed, HashStats stats, Stopwatch watch)
     {
         var date = clock.GetUtcNow().ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        var rejected = failed > 0 ? $", {failed:N0} rejected by the adtech" : "";
         var message = response.IsSuccess && id is not null
-            ? $"Success: {sent:N0} members sent, {stats.Invalid:N0} invalid values dropped."
+            ? $"Success: {sent:N0} members sent{rejected}, {stats.Invalid:N0} invalid values dropped."
             : $"Failed: {response.Message} ({sent:N0} members sent before the failure).";
-        return new UploadOutcome(id, new LastResponse(date, response.Status, message), sent, stats.Invalid, stats.EmptyMembers, watch.Elapsed);
+        return new UploadOutcome(id, new LastResponse(date, response.Status, message), sent, failed, stats.Invalid, stats.EmptyMembers, watch.Elapsed);
     }
 
     protected static void WriteStrings(Utf8JsonWriter writer, IReadOnlyList<string> values)
@@ -271,6 +330,9 @@ public sealed class MetaConnector(AdtechHttp http, TimeProvider clock) : AdtechC
     protected override string CreatePath(AdtechConnection c) => $"meta/act_{Uri.EscapeDataString((c.AccountId ?? "").Replace("act_", "", StringComparison.Ordinal))}/customaudiences";
 
     protected override string AddPath(AdtechConnection c, string id) => $"meta/{Uri.EscapeDataString(id)}/users";
+
+    /// <summary>Meta answers an add with <c>num_received</c> and <c>num_invalid_entries</c>.</summary>
+    protected override long FailedIn(JsonNode? body) => body?["num_invalid_entries"]?.GetValue<long>() ?? 0;
 
     public override void WritePayload(Utf8JsonWriter writer, AudienceState state, IReadOnlyList<HashedMember> batch, bool create)
     {

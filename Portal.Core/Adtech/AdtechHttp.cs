@@ -29,8 +29,12 @@ public sealed record AdtechResponse(int Status, JsonNode? Body, string Message, 
 /// </summary>
 public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, TimeProvider clock)
 {
-    /// <summary>POSTs an already serialized JSON body (connectors write theirs with a Utf8JsonWriter).</summary>
-    public async Task<AdtechResponse> PostAsync(AdtechConnection connection, string relativeUrl, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
+    /// <summary>
+    /// POSTs an already serialized JSON body (connectors write theirs with a Utf8JsonWriter), with the bearer token and
+    /// any <paramref name="headers"/> the adtech asks for besides (Google's developer-token).
+    /// </summary>
+    public async Task<AdtechResponse> PostAsync(AdtechConnection connection, string relativeUrl, ReadOnlyMemory<byte> json,
+        IReadOnlyList<KeyValuePair<string, string>>? headers, CancellationToken cancellationToken)
     {
         var url = new Uri(connection.BaseUrl, relativeUrl);
         string message = "";
@@ -45,6 +49,11 @@ public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, Time
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", connection.AccessToken);
             }
 
+            foreach (var (name, value) in headers ?? [])
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(options.TimeoutSeconds));
             try
@@ -57,7 +66,8 @@ public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, Time
                     body = await response.Content.ReadFromJsonAsync<JsonNode>(timeout.Token);
                 }
 
-                message = body?["message"]?.GetValue<string>() ?? response.ReasonPhrase ?? "";
+                // {"message": ...}, or Google's {"error": {"message": ...}}.
+                message = (body?["message"] ?? body?["error"]?["message"])?.GetValue<string>() ?? response.ReasonPhrase ?? "";
                 if (response.IsSuccessStatusCode)
                 {
                     return new AdtechResponse(status, body, message, attempt);

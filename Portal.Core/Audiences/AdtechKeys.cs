@@ -21,6 +21,7 @@ public static class AdtechKeys
     {
         AdtechA => [new("audience_type", AdtechAAudienceTypes[0])],
         AdtechB => [new("expiration_time", "1000")],
+        GoogleAds => [new("membership_life_span", UnlimitedMembershipLifeSpan.ToString(System.Globalization.CultureInfo.InvariantCulture))],
         _ => [],
     };
 
@@ -32,4 +33,10 @@ public static class AdtechKeys
         GoogleAds => "Google Ads",
         _ => key,
     };
+
+    /// <summary>Google Ads' <c>membership_life_span</c> (days on the list): 0 to 540, or 10000 for no expiry (CRM-based lists).</summary>
+    public static bool IsValidMembershipLifeSpan(int days) => days is >= 0 and <= 540 or UnlimitedMembershipLifeSpan;
+
+    /// <summary>Google Ads' "no expiry" for CRM-based user lists, and the default when a state file gives none.</summary>
+    public const int UnlimitedMembershipLifeSpan = 10_000;
 }

@@ -158,18 +158,30 @@ public static partial class AudienceStateParser
                 }
             }
 
-            if (key == AdtechKeys.AdtechB && TryGet(block, "expiration_time", out var expiration))
+            if (key == AdtechKeys.AdtechB)
             {
-                if (expiration is not YamlScalarNode { Value: { } text }
-                    || !int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var days)
-                    || !AdtechKeys.IsValidExpiration(days))
-                {
-                    issues.Add(At(file, expiration, $"{path}.expiration_time",
-                        $"'{(expiration as YamlScalarNode)?.Value}' is not a valid expiration time: 0 to 540 days, or exactly 1000 for no expiry."));
-                }
+                CheckDays(file, path, block, "expiration_time", AdtechKeys.IsValidExpiration, "expiration time: 0 to 540 days, or exactly 1000 for no expiry", issues);
+            }
+
+            if (key == AdtechKeys.GoogleAds)
+            {
+                CheckDays(file, path, block, "membership_life_span", AdtechKeys.IsValidMembershipLifeSpan,
+                    $"membership life span: 0 to 540 days, or exactly {AdtechKeys.UnlimitedMembershipLifeSpan} for no expiry", issues);
             }
 
             CheckResponse(file, path, block, issues);
+        }
+    }
+
+    /// <summary>An optional whole number of days that <paramref name="isValid"/> must accept.</summary>
+    private static void CheckDays(string file, string path, YamlMappingNode block, string key, Func<int, bool> isValid, string what, List<StateIssue> issues)
+    {
+        if (TryGet(block, key, out var node)
+            && (node is not YamlScalarNode { Value: { } text }
+                || !int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var days)
+                || !isValid(days)))
+        {
+            issues.Add(At(file, node, $"{path}.{key}", $"'{(node as YamlScalarNode)?.Value}' is not a valid {what}."));
         }
     }
 

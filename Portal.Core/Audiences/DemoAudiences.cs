@@ -36,6 +36,10 @@ public static class DemoAudiences
               adtechB:
                 name: Frequent Travellers
                 expiration_time: 90
+
+              googleAds:
+                name: Frequent Travellers
+                membership_life_span: 90
             """,
         ["tier1_grocery_shoppers"] = """
             tier1_grocery_shoppers:

@@ -12,8 +12,14 @@ public enum PhoneFormat
     DigitsOnly,
 }
 
-/// <summary>How a connector wants identifiers normalized before hashing.</summary>
-public sealed record NormalizationOptions(bool GmailDotRule = false, PhoneFormat Phone = PhoneFormat.E164, string DefaultCountryCode = "1", string ZipCountry = "US")
+/// <summary>
+/// How a connector wants identifiers normalized before hashing. <paramref name="GmailRule"/>: gmail.com and
+/// googlemail.com addresses lose the dots and any "+tag" of their local part. <paramref name="UseZip"/>: false where
+/// the adtech takes no postal code on its own (Google matches an address only with first and last name), so zips are
+/// neither hashed nor counted.
+/// </summary>
+public sealed record NormalizationOptions(bool GmailRule = false, PhoneFormat Phone = PhoneFormat.E164, string DefaultCountryCode = "1", string ZipCountry = "US",
+    bool UseZip = true)
 {
     public static readonly NormalizationOptions Default = new();
 }
@@ -38,8 +44,11 @@ public static class MemberNormalizer
         return Convert.ToHexStringLower(hash);
     }
 
-    /// <summary>Trimmed and lower-cased; for gmail.com and googlemail.com, dots before the '@' removed when asked.</summary>
-    public static string? NormalizeEmail(string? raw, bool gmailDotRule = false)
+    /// <summary>
+    /// Trimmed and lower-cased; for gmail.com and googlemail.com, when asked, the dots and any "+tag" before the '@'
+    /// removed (Gmail delivers all those spellings to the same account).
+    /// </summary>
+    public static string? NormalizeEmail(string? raw, bool gmailRule = false)
     {
         if (string.IsNullOrWhiteSpace(raw))
         {
@@ -60,9 +69,14 @@ public static class MemberNormalizer
             return null;
         }
 
-        if (gmailDotRule && domain is "gmail.com" or "googlemail.com")
+        if (gmailRule && domain is "gmail.com" or "googlemail.com")
         {
-            local = local.Replace(".", "", StringComparison.Ordinal);
+            var plus = local.IndexOf('+', StringComparison.Ordinal);
+            local = (plus >= 0 ? local[..plus] : local).Replace(".", "", StringComparison.Ordinal);
+            if (local.Length == 0)
+            {
+                return null;
+            }
         }
 
         return $"{local}@{domain}";
@@ -145,7 +159,7 @@ public static class MemberNormalizer
 
         var normalized = field switch
         {
-            MemberField.Email => NormalizeEmail(raw, options.GmailDotRule),
+            MemberField.Email => NormalizeEmail(raw, options.GmailRule),
             MemberField.Phone => NormalizePhone(raw, options.DefaultCountryCode, options.Phone),
             MemberField.Zip => NormalizeZip(raw, options.ZipCountry),
             _ => null,
@@ -203,7 +217,7 @@ public sealed class HashStats
         var hashed = new HashedMember(
             HashAll(member.Emails, MemberField.Email, options, ref _invalidEmails),
             HashAll(member.Phones, MemberField.Phone, options, ref _invalidPhones),
-            HashAll(member.Zips, MemberField.Zip, options, ref _invalidZips));
+            options.UseZip ? HashAll(member.Zips, MemberField.Zip, options, ref _invalidZips) : []);
         if (hashed.IsEmpty)
         {
             _emptyMembers++;

@@ -29,6 +29,10 @@ public sealed class SandboxServer : IAsyncDisposable
         ["Adtech:Connections:meta:BaseUrl"] = BaseUrl,
         ["Adtech:Connections:meta:AccountId"] = "act_77",
         ["Adtech:Connections:meta:AccessToken"] = State.AccessToken,
+        ["Adtech:Connections:googleAds:BaseUrl"] = BaseUrl,
+        ["Adtech:Connections:googleAds:AccountId"] = "123-456-7890",
+        ["Adtech:Connections:googleAds:AccessToken"] = State.AccessToken,
+        ["Adtech:Connections:googleAds:DeveloperToken"] = State.DeveloperToken,
         ["Adtech:Retry:BaseDelaySeconds"] = "0.05",
         ["Adtech:Retry:TimeoutSeconds"] = "1",
     };

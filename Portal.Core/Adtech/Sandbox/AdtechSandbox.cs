@@ -8,8 +8,12 @@ using Portal.Core.Audiences;
 
 namespace Portal.Core.Adtech.Sandbox;
 
-/// <summary>A fault the sandbox answers with instead of the real thing, for the next request whose path contains a text.</summary>
-public sealed record SandboxFault(string PathContains, int Status, int RetryAfterSeconds = 0, TimeSpan? Delay = null);
+/// <summary>
+/// A fault for the next request whose path contains a text: answered with <paramref name="Status"/> (after
+/// <paramref name="Delay"/>) instead of the real thing; or, with <paramref name="PartialFailures"/>, processed with that
+/// many of its members rejected (Google's <c>partialFailureError</c>, Meta's <c>num_invalid_entries</c>).
+/// </summary>
+public sealed record SandboxFault(string PathContains, int Status, int RetryAfterSeconds = 0, TimeSpan? Delay = null, int PartialFailures = 0);
 
 /// <summary>One request the sandbox accepted: which API, which audience, how many members.</summary>
 public sealed record SandboxCall(string Api, string AudienceId, int Members);
@@ -24,10 +28,27 @@ public sealed class SandboxState
     public ConcurrentDictionary<string, int> DataRequests { get; } = new(StringComparer.Ordinal);
     public ConcurrentDictionary<string, int> AudienceMembers { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Google Ads' offline user data jobs by resource name.</summary>
+    public ConcurrentDictionary<string, SandboxJob> Jobs { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The access token the adtech APIs accept.</summary>
     public string AccessToken { get; set; } = "sandbox-token";
 
+    /// <summary>The developer token Google Ads accepts.</summary>
+    public string DeveloperToken { get; set; } = "sandbox-developer-token";
+
     internal string NewId(string prefix) => $"{prefix}{Interlocked.Increment(ref _nextId):D10}";
+}
+
+/// <summary>
+/// A Google Ads offline user data job: users added wait in <see cref="Pending"/> until the job runs, which moves them to
+/// the user list (<see cref="SandboxState.AudienceMembers"/>).
+/// </summary>
+public sealed class SandboxJob(string userList)
+{
+    public string UserList { get; } = userList;
+    public int Pending { get; set; }
+    public bool Ran { get; set; }
 }
 
 /// <summary>
@@ -44,6 +65,12 @@ public static class AdtechSandbox
             var path = context.HttpContext.Request.Path.Value ?? "";
             if (state.Faults.TryPeek(out var fault) && path.Contains(fault.PathContains, StringComparison.Ordinal) && state.Faults.TryDequeue(out fault))
             {
+                if (fault.PartialFailures > 0)
+                {
+                    context.HttpContext.Items[PartialFailuresItem] = fault.PartialFailures;
+                    return await next(context);
+                }
+
                 if (fault.Delay is { } delay)
                 {
                     await Task.Delay(delay, context.HttpContext.RequestAborted);
@@ -113,10 +140,38 @@ public static class AdtechSandbox
                 !body.TryGetProperty("payload", out var p) || !p.TryGetProperty("data", out var d) ? "payload.schema and payload.data are required"
                 : d.GetArrayLength() > 10_000 ? "at most 10000 records per request"
                 : null, body => body.GetProperty("payload").GetProperty("data").GetArrayLength()));
+        group.MapGoogleAds(state);
         return group;
     }
 
-    private static string Text(JsonElement body, string name) =>
+    /// <summary>How many members of the request a partial-failure fault rejects (an <see cref="HttpContext.Items"/> key).</summary>
+    internal const string PartialFailuresItem = "sandbox.partial-failures";
+
+    internal static int PartialFailures(HttpContext http) => http.Items.TryGetValue(PartialFailuresItem, out var n) && n is int count ? count : 0;
+
+    /// <summary>The request body as a JSON object, or why not.</summary>
+    internal static async Task<(JsonDocument? Document, string? Error)> ReadObjectAsync(HttpRequest request)
+    {
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body);
+        }
+        catch (JsonException ex)
+        {
+            return (null, $"Body is not JSON: {ex.Message}");
+        }
+
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            return (null, "Body must be a JSON object");
+        }
+
+        return (document, null);
+    }
+
+    internal static string Text(JsonElement body, string name) =>
         body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : "";
 
     private static Task<IResult> AcceptAsync(HttpContext http, SandboxState state, string api, string? id,
@@ -132,23 +187,14 @@ public static class AdtechSandbox
             return Results.Json(new { message = "Invalid or missing access token" }, statusCode: 401);
         }
 
-        JsonDocument document;
-        try
+        var (document, invalid) = await ReadObjectAsync(http.Request);
+        if (document is null)
         {
-            document = await JsonDocument.ParseAsync(http.Request.Body);
-        }
-        catch (JsonException ex)
-        {
-            return Results.Json(new { message = $"Body is not JSON: {ex.Message}" }, statusCode: 400);
+            return Results.Json(new { message = invalid }, statusCode: 400);
         }
 
         using var _ = document;
         var body = document.RootElement;
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            return Results.Json(new { message = "Body must be a JSON object" }, statusCode: 400);
-        }
-
         if (validate(body) is { } error)
         {
             return Results.Json(new { message = error }, statusCode: 400);
@@ -159,10 +205,12 @@ public static class AdtechSandbox
             return Results.Json(new { message = $"No audience {id}" }, statusCode: 404);
         }
 
-        var count = countMembers(body);
+        var received = countMembers(body);
+        var invalidEntries = Math.Min(received, PartialFailures(http));
+        var count = received - invalidEntries;
         id ??= state.NewId(api switch { "adtechA" => "A", "adtechB" => "B", _ => "23850000" });
         state.AudienceMembers.AddOrUpdate(id, count, (_, n) => n + count);
         state.Calls.Enqueue(new SandboxCall(api, id, count));
-        return Results.Json(new { id, message = $"Accepted {count} members" });
+        return Results.Json(new { id, message = $"Accepted {count} members", num_received = received, num_invalid_entries = invalidEntries });
     }
 }

@@ -37,6 +37,32 @@ public sealed class AdtechConnectionStoreTests : DatabaseTest
     }
 
     [Fact]
+    public async Task Save_GoogleAdsExtras_StoresTheDeveloperTokenEncryptedAndTheManagerAccountAsDigits()
+    {
+        const string developerToken = "dev-T0ken-XYZ-123";
+        await using var host = await CoreHost.StartAsync(Folder);
+        var store = host.Get<AdtechConnectionStore>();
+        await store.SaveAsync("googleAds", "https://googleads.example/", "123-456-7890", Secret, CoreHost.Admin, new ConnectionExtras(developerToken, "111-222-3333"));
+        await store.SaveAsync("googleAds", "https://googleads.example/", "123-456-7890", null, CoreHost.Admin, new ConnectionExtras(null, "111-222-3333"));
+
+        var connection = await store.GetAsync("googleAds");
+        Assert.Equal((developerToken, "1112223333"), (connection!.DeveloperToken, connection.LoginCustomerId));
+        Assert.DoesNotContain(developerToken, connection.ToString(), StringComparison.Ordinal);
+        var info = Assert.Single(await store.ListAsync());
+        Assert.True(info.HasDeveloperToken);
+
+        await using var raw = new SqliteConnection(Folder.ConnectionString);
+        await raw.OpenAsync();
+        await using var command = raw.CreateCommand();
+        command.CommandText = "SELECT protected_developer_token FROM adtech_connections";
+        Assert.DoesNotContain(developerToken, (string)(await command.ExecuteScalarAsync())!, StringComparison.Ordinal);
+
+        var ex = await Assert.ThrowsAsync<ConnectionValidationException>(() =>
+            store.SaveAsync("googleAds", "https://googleads.example/", null, null, CoreHost.Admin, new ConnectionExtras(null, "mcc-one")));
+        Assert.Equal(nameof(ConnectionExtras.LoginCustomerId), ex.Field);
+    }
+
+    [Fact]
     public async Task Save_WithoutToken_KeepsTheStoredOne()
     {
         await using var host = await CoreHost.StartAsync(Folder);

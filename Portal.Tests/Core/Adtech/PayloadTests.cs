@@ -55,5 +55,56 @@ public sealed class PayloadTests
         Assert.Equal(10_000, meta.BatchSize);
     }
 
+    [Fact]
+    public void GoogleAds_CreateUserList_IsAUserListsMutateWithACrmBasedContactInfoList()
+    {
+        var state = State("demo_audience:\n  description: d\n  source: {endpoint: x}\n  googleAds:\n    name: Demo on Google\n    membership_life_span: 30\n");
+        Assert.Equal("""{"operations":[{"create":{"name":"Demo on Google","description":"d","membershipLifeSpan":30,"crmBasedUserList":{"uploadKeyType":"CONTACT_INFO"}}}]}""",
+            Json(Google.Payload(state, [], create: true)));
+    }
+
+    [Fact]
+    public void GoogleAds_CreateWithoutLifeSpan_AsksForNoExpiry()
+    {
+        var state = State("demo_audience:\n  description: d\n  source: {endpoint: x}\n  googleAds:\n    name: G\n");
+        Assert.Contains("\"membershipLifeSpan\":10000", Json(Google.Payload(state, [], create: true)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GoogleAds_AddOperations_OneCreatePerMemberWithHashedIdentifiersAndPartialFailureOn()
+    {
+        var state = State("demo_audience:\n  description: d\n  source: {endpoint: x}\n  googleAds:\n    name: G\n");
+        Assert.Equal("""{"enablePartialFailure":true,"operations":[{"create":{"userIdentifiers":[{"hashedEmail":"e1"},{"hashedPhoneNumber":"p1"}]}},{"create":{"userIdentifiers":[{"hashedEmail":"e2"},{"hashedEmail":"e3"}]}}]}""",
+            Json(Google.Payload(state, [Full, EmailOnly], create: false)));
+    }
+
+    [Fact]
+    public void GoogleAds_MemberWithManyIdentifiers_IsCappedAtTwentyAndRequestsAtFiveThousandUsers()
+    {
+        var state = State("demo_audience:\n  description: d\n  source: {endpoint: x}\n  googleAds:\n    name: G\n");
+        var many = new HashedMember(Enumerable.Range(0, 15).Select(i => $"e{i}").ToList(), Enumerable.Range(0, 10).Select(i => $"p{i}").ToList(), []);
+        using var document = System.Text.Json.JsonDocument.Parse(Google.Payload(state, [many], create: false));
+        var identifiers = document.RootElement.GetProperty("operations")[0].GetProperty("create").GetProperty("userIdentifiers");
+        Assert.Equal(GoogleAdsConnector.MaxIdentifiersPerUser, identifiers.GetArrayLength());
+        Assert.Equal("p4", identifiers[19].GetProperty("hashedPhoneNumber").GetString());
+
+        Assert.Equal(5_000, Google.BatchSize);
+        Assert.True(Google.BatchSize * GoogleAdsConnector.MaxIdentifiersPerUser <= GoogleAdsConnector.MaxIdentifiersPerRequest);
+    }
+
+    [Fact]
+    public void GoogleAds_Job_IsACustomerMatchUserListJobForTheList() =>
+        Assert.Equal("""{"job":{"type":"CUSTOMER_MATCH_USER_LIST","customerMatchUserListMetadata":{"userList":"customers/123/userLists/456"}}}""",
+            Json(GoogleAdsConnector.JobPayload("customers/123/userLists/456")));
+
+    [Fact]
+    public void GoogleAds_Normalization_GmailRuleE164PhonesAndNoZips()
+    {
+        Assert.Equal(new NormalizationOptions(GmailRule: true, Phone: PhoneFormat.E164, UseZip: false), Google.Normalization);
+        Assert.Equal("1234567890", GoogleAdsConnector.CustomerId(new AdtechConnection("googleAds", new Uri("https://g.example/"), "123-456-7890", null)));
+    }
+
+    private static GoogleAdsConnector Google { get; } = new(NoHttp, TimeProvider.System);
+
     private static string Json(byte[] bytes) => Encoding.UTF8.GetString(bytes);
 }

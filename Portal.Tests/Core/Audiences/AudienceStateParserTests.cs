@@ -76,6 +76,9 @@ public sealed class AudienceStateParserTests
         { "demo_audience.yml", "demo_audience:\n  description: d\n  source: {endpoint: x}\n  adtechA:\n    name: A\n    audience_type: TYPE_Q\n", "demo_audience.adtechA.audience_type", 6, 20, "'TYPE_Q' is not an AdtechA audience type; use one of TYPE_X" },
         { "demo_audience.yml", "demo_audience:\n  description: d\n  source: {endpoint: x}\n  adtechB:\n    name: B\n    expiration_time: 541\n", "demo_audience.adtechB.expiration_time", 6, 22, "0 to 540 days, or exactly 1000" },
         { "demo_audience.yml", "demo_audience:\n  description: d\n  source: {endpoint: x}\n  adtechB:\n    name: B\n    expiration_time: -1\n", "demo_audience.adtechB.expiration_time", 6, 22, "not a valid expiration time" },
+        { "demo_audience.yml", "demo_audience:\n  description: d\n  source: {endpoint: x}\n  googleAds:\n    name: G\n    membership_life_span: 541\n", "demo_audience.googleAds.membership_life_span", 6, 27, "0 to 540 days, or exactly 10000" },
+        { "demo_audience.yml", "demo_audience:\n  description: d\n  source: {endpoint: x}\n  googleAds:\n    name: G\n    membership_life_span: forever\n", "demo_audience.googleAds.membership_life_span", 6, 27, "'forever' is not a valid membership life span" },
+        { "demo_audience.yml", "demo_audience:\n  description: d\n  source: {endpoint: x}\n  googleAds:\n    membership_life_span: 30\n", "demo_audience.googleAds.name", 5, 5, "Missing required key 'name'" },
         { "demo_audience.yml", "demo_audience:\n  source: {endpoint: x}\n", "demo_audience.description", 1, 1, "Missing required key 'description'" },
         { "demo_audience.yml", "demo_audience:\n  description: d\n", "demo_audience.source", 1, 1, "Missing required block 'source'" },
         { "demo_audience.yml", "demo_audience:\n  description: d\n  source:\n    params: {a: 1}\n", "demo_audience.source", 4, 5, "Missing required key 'endpoint'" },
@@ -97,13 +100,17 @@ public sealed class AudienceStateParserTests
     }
 
     [Theory]
-    [InlineData("0")]
-    [InlineData("540")]
-    [InlineData("1000")]
-    public void Parse_ExpirationOnTheEdges_IsValid(string days)
+    [InlineData("adtechB", "expiration_time", "0")]
+    [InlineData("adtechB", "expiration_time", "540")]
+    [InlineData("adtechB", "expiration_time", "1000")]
+    [InlineData("googleAds", "membership_life_span", "0")]
+    [InlineData("googleAds", "membership_life_span", "540")]
+    [InlineData("googleAds", "membership_life_span", "10000")]
+    public void Parse_DaysOnTheEdges_IsValid(string adtech, string setting, string days)
     {
-        var result = AudienceStateParser.Parse("a.yml", $"a:\n  description: d\n  source: {{endpoint: x}}\n  adtechB:\n    name: B\n    expiration_time: {days}\n");
+        var result = AudienceStateParser.Parse("a.yml", $"a:\n  description: d\n  source: {{endpoint: x}}\n  {adtech}:\n    name: B\n    {setting}: {days}\n");
         Assert.True(result.IsValid, string.Join("\n", result.Issues));
+        Assert.Equal([adtech], result.State!.AdtechKeysPresent);
     }
 
     [Fact]

@@ -11,6 +11,10 @@ public sealed class MemberNormalizerTests
     [InlineData("John.Smith@Gmail.com", true, "johnsmith@gmail.com")]
     [InlineData("j.o.h.n@googlemail.com", true, "john@googlemail.com")]
     [InlineData("john.smith@outlook.com", true, "john.smith@outlook.com")]
+    [InlineData("John.Smith+News@Gmail.com", true, "johnsmith@gmail.com")]
+    [InlineData("j.ohn+a+b@googlemail.com", true, "john@googlemail.com")]
+    [InlineData("john+news@outlook.com", true, "john+news@outlook.com")]
+    [InlineData("john+news@gmail.com", false, "john+news@gmail.com")]
     public void NormalizeEmail_Valid_FollowsThePublishedRules(string raw, bool gmail, string expected) =>
         Assert.Equal(expected, MemberNormalizer.NormalizeEmail(raw, gmail));
 
@@ -63,7 +67,7 @@ public sealed class MemberNormalizerTests
     [Fact]
     public void Hash_GmailRule_WhenAsked() =>
         Assert.Equal("3586de92bb3636d0885a12eff961429a32e4ebd764b96f50d85d016f9338d586",
-            MemberNormalizer.Hash(MemberField.Email, "John.Smith@gmail.com", new NormalizationOptions(GmailDotRule: true)));
+            MemberNormalizer.Hash(MemberField.Email, "John.Smith@gmail.com", new NormalizationOptions(GmailRule: true)));
 
     [Fact]
     public void Hash_AlreadyHashed_PassesThroughLowerCased()
@@ -87,6 +91,21 @@ public sealed class MemberNormalizerTests
 
         stats.Hash(new Member(["bad"], [], []), NormalizationOptions.Default);
         Assert.Equal(2, stats.Members);
+        Assert.Equal(1, stats.EmptyMembers);
+    }
+
+    [Fact]
+    public void NormalizeEmail_GmailRuleLeavesNothing_IsNull() => Assert.Null(MemberNormalizer.NormalizeEmail(".+tag@gmail.com", gmailRule: true));
+
+    [Fact]
+    public void HashStats_ZipsNotUsed_AreNeitherHashedNorCountedInvalid()
+    {
+        var stats = new HashStats();
+        var hashed = stats.Hash(new Member([], [], ["94103", "abc"]), new NormalizationOptions(UseZip: false));
+
+        Assert.Empty(hashed.Zips);
+        Assert.True(hashed.IsEmpty);
+        Assert.Equal(0, stats.Invalid);
         Assert.Equal(1, stats.EmptyMembers);
     }
 }

@@ -255,6 +255,15 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasColumnType("nvarchar(50)")
                         .HasColumnName("adtech_key");
 
+                    b.Property<string>("LoginCustomerId")
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)")
+                        .HasColumnName("login_customer_id");
+
+                    b.Property<string>("ProtectedDeveloperToken")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("protected_developer_token");
+
                     b.Property<string>("ProtectedToken")
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("protected_token");

@@ -242,6 +242,15 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("adtech_key");
 
+                    b.Property<string>("LoginCustomerId")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("login_customer_id");
+
+                    b.Property<string>("ProtectedDeveloperToken")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("protected_developer_token");
+
                     b.Property<string>("ProtectedToken")
                         .HasColumnType("TEXT")
                         .HasColumnName("protected_token");

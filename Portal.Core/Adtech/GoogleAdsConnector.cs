@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Portal.Core.Audiences;
+
+namespace Portal.Core.Adtech;
+
+/// <summary>
+/// Google Ads Customer Match, shaped on the Google Ads API's REST surface (v21) and job-style:
+/// <list type="number">
+/// <item><c>customers/{customerId}/userLists:mutate</c> creates a CRM-based user list (<c>CONTACT_INFO</c>);</item>
+/// <item><c>customers/{customerId}/offlineUserDataJobs:create</c> opens a <c>CUSTOMER_MATCH_USER_LIST</c> job for it;</item>
+/// <item><c>{job}:addOperations</c> adds members, at most <see cref="MaxUsersPerRequest"/> users per request with at most
+/// <see cref="MaxIdentifiersPerUser"/> identifiers each, so never more than Google's 100,000 identifiers per request,
+/// with partial failure on (rejected users are counted, the rest are kept);</item>
+/// <item><c>{job}:run</c> runs the job after the last batch.</item>
+/// </list>
+/// The id written to the state is the user list's <b>resource name</b>, <c>customers/{customerId}/userLists/{userListId}</c>
+/// (the form every later Google Ads call takes). The customer id is the connection's account id (dashes allowed);
+/// the <c>developer-token</c> header comes from the connection, and <c>login-customer-id</c> when it has one.
+/// Emails are normalized with Google's gmail rule, phones to E.164 with "+". Postal codes are not sent: Google matches
+/// an address only together with first and last name, which member data does not carry.
+/// </summary>
+public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock) : AdtechConnector(http, clock)
+{
+    public const string ApiVersion = "v21";
+
+    /// <summary>Users (operations) per addOperations request.</summary>
+    public const int MaxUsersPerRequest = 5_000;
+
+    /// <summary>Google's limit of identifiers in one user's operation.</summary>
+    public const int MaxIdentifiersPerUser = 20;
+
+    /// <summary>Google's limit of identifiers in one addOperations request; <see cref="MaxUsersPerRequest"/> × <see cref="MaxIdentifiersPerUser"/> stays within it.</summary>
+    public const int MaxIdentifiersPerRequest = 100_000;
+
+    public override string Key => AdtechKeys.GoogleAds;
+    public override string DisplayName => "Google Ads Customer Match";
+    public override int BatchSize => MaxUsersPerRequest;
+    public override NormalizationOptions Normalization { get; } = new(GmailRule: true, Phone: PhoneFormat.E164, UseZip: false);
+    protected override bool CreateCarriesMembers => false;
+
+    /// <summary>The customer id as Google wants it in paths: digits, no dashes.</summary>
+    public static string CustomerId(AdtechConnection connection) => (connection.AccountId ?? "").Replace("-", "", StringComparison.Ordinal).Trim();
+
+    private static string Api(AdtechConnection connection) => $"google-ads/{ApiVersion}/customers/{Uri.EscapeDataString(CustomerId(connection))}";
+
+    protected override string CreatePath(AdtechConnection c) => $"{Api(c)}/userLists:mutate";
+
+    /// <summary>Batches go to the job: <paramref name="target"/> is its resource name, <c>customers/{id}/offlineUserDataJobs/{id}</c>.</summary>
+    protected override string AddPath(AdtechConnection c, string target) => $"google-ads/{ApiVersion}/{target}:addOperations";
+
+    protected override IReadOnlyList<KeyValuePair<string, string>> Headers(AdtechConnection connection)
+    {
+        var headers = new List<KeyValuePair<string, string>> { new("developer-token", connection.DeveloperToken ?? "") };
+        if (!string.IsNullOrWhiteSpace(connection.LoginCustomerId))
+        {
+            headers.Add(new("login-customer-id", connection.LoginCustomerId.Replace("-", "", StringComparison.Ordinal).Trim()));
+        }
+
+        return headers;
+    }
+
+    /// <summary><c>results[0].resourceName</c> of the mutate answer.</summary>
+    protected override string? ReadId(JsonNode? body) => body?["results"]?[0]?["resourceName"]?.ToString();
+
+    protected override AdtechRequest? OpenJob(AdtechConnection connection, string id) =>
+        new($"{Api(connection)}/offlineUserDataJobs:create", JobPayload(id));
+
+    protected override string? ReadJob(JsonNode? body) => body?["resourceName"]?.ToString();
+
+    protected override AdtechRequest? RunJob(AdtechConnection connection, string job) => new($"google-ads/{ApiVersion}/{job}:run", "{}"u8.ToArray());
+
+    /// <summary>Users of the batch that <c>partialFailureError</c> names: distinct operation indexes in its errors' locations.</summary>
+    protected override long FailedIn(JsonNode? body)
+    {
+        if (body?["partialFailureError"]?["details"] is not JsonArray details)
+        {
+            return 0;
+        }
+
+        var operations = new HashSet<int>();
+        foreach (var error in details.SelectMany(d => d?["errors"] as JsonArray ?? []))
+        {
+            var first = error?["location"]?["fieldPathElements"]?[0];
+            if (first?["fieldName"]?.ToString() == "operations" && first["index"] is { } index)
+            {
+                operations.Add(index.GetValue<int>());
+            }
+        }
+
+        return operations.Count;
+    }
+
+    /// <summary>The offlineUserDataJobs:create body for the user list <paramref name="userList"/> (a resource name).</summary>
+    public static byte[] JobPayload(string userList) => Json(writer =>
+    {
+        writer.WriteStartObject();
+        writer.WriteStartObject("job");
+        writer.WriteString("type", "CUSTOMER_MATCH_USER_LIST");
+        writer.WriteStartObject("customerMatchUserListMetadata");
+        writer.WriteString("userList", userList);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    });
+
+    /// <summary>Create: the userLists:mutate body. Otherwise the addOperations body, one create operation per member.</summary>
+    public override void WritePayload(Utf8JsonWriter writer, AudienceState state, IReadOnlyList<HashedMember> batch, bool create)
+    {
+        writer.WriteStartObject();
+        if (create)
+        {
+            var lifeSpan = int.TryParse(state.AdtechSetting(Key, "membership_life_span"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var days)
+                ? days
+                : AdtechKeys.UnlimitedMembershipLifeSpan;
+            writer.WriteStartArray("operations");
+            writer.WriteStartObject();
+            writer.WriteStartObject("create");
+            writer.WriteString("name", state.AdtechName(Key));
+            writer.WriteString("description", state.Description);
+            writer.WriteNumber("membershipLifeSpan", lifeSpan);
+            writer.WriteStartObject("crmBasedUserList");
+            writer.WriteString("uploadKeyType", "CONTACT_INFO");
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+            writer.WriteEndArray();
+        }
+        else
+        {
+            writer.WriteBoolean("enablePartialFailure", true);
+            writer.WriteStartArray("operations");
+            foreach (var member in batch)
+            {
+                writer.WriteStartObject();
+                writer.WriteStartObject("create");
+                writer.WriteStartArray("userIdentifiers");
+                var identifiers = 0;
+                foreach (var (name, value) in member.Emails.Select(e => ("hashedEmail", e)).Concat(member.Phones.Select(p => ("hashedPhoneNumber", p))))
+                {
+                    if (identifiers++ == MaxIdentifiersPerUser)
+                    {
+                        break;
+                    }
+
+                    writer.WriteStartObject();
+                    writer.WriteString(name, value);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,238 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Portal.Core.Adtech.Sandbox;
+
+/// <summary>
+/// Google Ads Customer Match in the sandbox, shaped on the API's REST surface: CRM-based user lists, offline user data
+/// jobs (create, addOperations with partial failure, run). It checks the bearer token and the developer-token header,
+/// required fields and enums, and Google's caps: at most 100,000 identifiers per addOperations request and 20 per user.
+/// Errors have Google's shape, <c>{"error": {"code", "message", "status"}}</c>.
+/// </summary>
+internal static class GoogleAdsSandbox
+{
+    public const string Api = "googleAds";
+    private const string Root = "/google-ads/v21/customers/{customerId}";
+    private static readonly string[] UploadKeyTypes = ["CONTACT_INFO", "CRM_ID", "MOBILE_ADVERTISING_ID"];
+    private static readonly string[] JobTypes = ["CUSTOMER_MATCH_USER_LIST", "CUSTOMER_MATCH_WITH_ATTRIBUTES", "STORE_SALES_UPLOAD_FIRST_PARTY", "STORE_SALES_UPLOAD_THIRD_PARTY"];
+    private static readonly string[] IdentifierKinds = ["hashedEmail", "hashedPhoneNumber", "mobileId", "thirdPartyUserId", "addressInfo"];
+
+    public static void MapGoogleAds(this RouteGroupBuilder group, SandboxState state)
+    {
+        group.MapPost($"{Root}/userLists:mutate", (string customerId, HttpContext http) => HandleAsync(http, state, customerId, body =>
+        {
+            if (!body.TryGetProperty("operations", out var operations) || operations.ValueKind != JsonValueKind.Array || operations.GetArrayLength() != 1)
+            {
+                return Error(400, "operations must hold exactly one operation");
+            }
+
+            if (!operations[0].TryGetProperty("create", out var create) || AdtechSandbox.Text(create, "name").Length == 0)
+            {
+                return Error(400, "operations[0].create.name is required");
+            }
+
+            if (!create.TryGetProperty("crmBasedUserList", out var crm) || !UploadKeyTypes.Contains(AdtechSandbox.Text(crm, "uploadKeyType")))
+            {
+                return Error(400, $"crmBasedUserList.uploadKeyType must be one of {string.Join(", ", UploadKeyTypes)}");
+            }
+
+            if (create.TryGetProperty("membershipLifeSpan", out var span)
+                && (span.ValueKind != JsonValueKind.Number || !span.TryGetInt32(out var days) || !Audiences.AdtechKeys.IsValidMembershipLifeSpan(days)))
+            {
+                return Error(400, "membershipLifeSpan must be 0 to 540, or 10000 for CRM-based lists");
+            }
+
+            var userList = $"customers/{customerId}/userLists/{state.NewId("7")}";
+            state.AudienceMembers[userList] = 0;
+            state.Calls.Enqueue(new SandboxCall(Api, userList, 0));
+            return Results.Json(new { results = new[] { new { resourceName = userList } } });
+        }));
+
+        group.MapPost($"{Root}/offlineUserDataJobs:create", (string customerId, HttpContext http) => HandleAsync(http, state, customerId, body =>
+        {
+            if (!body.TryGetProperty("job", out var job) || !JobTypes.Contains(AdtechSandbox.Text(job, "type")))
+            {
+                return Error(400, $"job.type must be one of {string.Join(", ", JobTypes)}");
+            }
+
+            var userList = job.TryGetProperty("customerMatchUserListMetadata", out var metadata) ? AdtechSandbox.Text(metadata, "userList") : "";
+            if (AdtechSandbox.Text(job, "type") != "CUSTOMER_MATCH_USER_LIST" || !userList.StartsWith($"customers/{customerId}/userLists/", StringComparison.Ordinal)
+                || !state.AudienceMembers.ContainsKey(userList))
+            {
+                return Error(400, $"job.customerMatchUserListMetadata.userList must name a user list of customer {customerId}");
+            }
+
+            var name = $"customers/{customerId}/offlineUserDataJobs/{state.NewId("5")}";
+            state.Jobs[name] = new SandboxJob(userList);
+            state.Calls.Enqueue(new SandboxCall(Api, userList, 0));
+            return Results.Json(new { resourceName = name });
+        }));
+
+        group.MapPost($"{Root}/offlineUserDataJobs/{{jobId}}:addOperations", (string customerId, string jobId, HttpContext http) =>
+            HandleAsync(http, state, customerId, body => AddOperations(state, $"customers/{customerId}/offlineUserDataJobs/{jobId}", body, AdtechSandbox.PartialFailures(http))));
+
+        group.MapPost($"{Root}/offlineUserDataJobs/{{jobId}}:run", (string customerId, string jobId, HttpContext http) => HandleAsync(http, state, customerId, _ =>
+        {
+            var name = $"customers/{customerId}/offlineUserDataJobs/{jobId}";
+            if (!state.Jobs.TryGetValue(name, out var job))
+            {
+                return Error(404, $"No offline user data job {name}", "NOT_FOUND");
+            }
+
+            lock (job)
+            {
+                if (job.Ran)
+                {
+                    return Error(400, "The job is not PENDING: it has already been run");
+                }
+
+                job.Ran = true;
+                state.AudienceMembers.AddOrUpdate(job.UserList, job.Pending, (_, n) => n + job.Pending);
+            }
+
+            state.Calls.Enqueue(new SandboxCall(Api, job.UserList, 0));
+            return Results.Json(new { name = $"customers/{customerId}/operations/{jobId}" });
+        }));
+    }
+
+    private static IResult AddOperations(SandboxState state, string name, JsonElement body, int partialFailures)
+    {
+        if (!state.Jobs.TryGetValue(name, out var job))
+        {
+            return Error(404, $"No offline user data job {name}", "NOT_FOUND");
+        }
+
+        if (!body.TryGetProperty("operations", out var operations) || operations.ValueKind != JsonValueKind.Array || operations.GetArrayLength() == 0)
+        {
+            return Error(400, "operations are required");
+        }
+
+        var failed = new SortedDictionary<int, string>();
+        var identifiers = 0;
+        var index = 0;
+        foreach (var operation in operations.EnumerateArray())
+        {
+            if (!operation.TryGetProperty("create", out var create) || !create.TryGetProperty("userIdentifiers", out var ids)
+                || ids.ValueKind != JsonValueKind.Array || ids.GetArrayLength() == 0)
+            {
+                return Error(400, $"operations[{index}].create.userIdentifiers is required");
+            }
+
+            if (ids.GetArrayLength() > 20)
+            {
+                return TooManyIdentifiers();
+            }
+
+            identifiers += ids.GetArrayLength();
+            if (index < partialFailures)
+            {
+                failed[index] = "Sandbox partial failure";
+            }
+            else if (ids.EnumerateArray().Any(id => !IsValidIdentifier(id)))
+            {
+                failed[index] = "The identifier is not a lower-case hex SHA-256 hash";
+            }
+
+            index++;
+        }
+
+        if (identifiers > 100_000)
+        {
+            return TooManyIdentifiers();
+        }
+
+        var partial = body.TryGetProperty("enablePartialFailure", out var p) && p.ValueKind == JsonValueKind.True;
+        if (failed.Count > 0 && !partial)
+        {
+            return Error(400, $"operations[{failed.First().Key}]: {failed.First().Value}");
+        }
+
+        var applied = index - failed.Count;
+        lock (job)
+        {
+            if (job.Ran)
+            {
+                return Error(400, "The job is not PENDING: operations can no longer be added");
+            }
+
+            job.Pending += applied;
+        }
+
+        state.Calls.Enqueue(new SandboxCall(Api, job.UserList, applied));
+        if (failed.Count == 0)
+        {
+            return Results.Json(new { });
+        }
+
+        var errors = failed.Select(f => new
+        {
+            errorCode = new { offlineUserDataJobError = "INVALID_SHA256_FORMAT" },
+            message = f.Value,
+            location = new { fieldPathElements = new object[] { new { fieldName = "operations", index = f.Key }, new { fieldName = "create" } } },
+        });
+        return Results.Json(new
+        {
+            partialFailureError = new
+            {
+                code = 3,
+                message = $"{failed.Count} of {index} operations failed",
+                details = new[] { new Dictionary<string, object> { ["@type"] = "type.googleapis.com/google.ads.googleads.v21.errors.GoogleAdsFailure", ["errors"] = errors } },
+            },
+        });
+    }
+
+    private static bool IsValidIdentifier(JsonElement identifier)
+    {
+        if (identifier.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        var properties = identifier.EnumerateObject().ToList();
+        if (properties.Count != 1 || !IdentifierKinds.Contains(properties[0].Name))
+        {
+            return false;
+        }
+
+        var value = properties[0].Value;
+        return properties[0].Name is not ("hashedEmail" or "hashedPhoneNumber")
+            || (value.ValueKind == JsonValueKind.String && value.GetString() is { Length: 64 } hash && hash.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f'));
+    }
+
+    private static IResult TooManyIdentifiers() =>
+        Error(400, "TOO_MANY_USER_IDENTIFIERS: Maximum number of user identifiers allowed per request is 100,000 and per operation is 20.");
+
+    /// <summary>Checks the credentials and the body, then lets <paramref name="handle"/> answer.</summary>
+    private static async Task<IResult> HandleAsync(HttpContext http, SandboxState state, string customerId, Func<JsonElement, IResult> handle)
+    {
+        if (http.Request.Headers.Authorization != $"Bearer {state.AccessToken}")
+        {
+            return Error(401, "Request is missing required authentication credential or it is invalid", "UNAUTHENTICATED");
+        }
+
+        if (http.Request.Headers["developer-token"] != state.DeveloperToken)
+        {
+            return Error(401, "The developer token is not valid", "UNAUTHENTICATED");
+        }
+
+        var login = http.Request.Headers["login-customer-id"].ToString();
+        if (customerId.Length == 0 || !customerId.All(char.IsAsciiDigit) || (login.Length > 0 && !login.All(char.IsAsciiDigit)))
+        {
+            return Error(400, "Customer ids (in the path and login-customer-id) must be digits without dashes");
+        }
+
+        var (document, invalid) = await AdtechSandbox.ReadObjectAsync(http.Request);
+        if (document is null)
+        {
+            return Error(400, invalid!);
+        }
+
+        using var _ = document;
+        return handle(document.RootElement);
+    }
+
+    private static IResult Error(int code, string message, string status = "INVALID_ARGUMENT") =>
+        Results.Json(new { error = new { code, message, status } }, statusCode: code);
+}

@@ -1,0 +1,129 @@
+using System.Net;
+using System.Text;
+using Portal.Core.Adtech;
+using Portal.Core.Adtech.Sandbox;
+using Portal.Core.Audiences;
+using Portal.Tests.TestSupport;
+
+namespace Portal.Tests.Core.Adtech;
+
+/// <summary>Google Ads Customer Match against the sandbox on a real loopback HTTP server.</summary>
+public sealed class GoogleAdsConnectorTests : DatabaseTest
+{
+    private const string Yaml = "g:\n  description: d\n  source:\n    endpoint: g/\n    params:\n      members: 12000\n  googleAds:\n    name: G\n    membership_life_span: 30\n";
+
+    private static AudienceState State() => AudienceStateParser.Parse("g.yml", Yaml).State!;
+
+    private static GoogleAdsConnector Connector() =>
+        new(new AdtechHttp(new HttpClient(), new AdtechRetryOptions { BaseDelaySeconds = 0.05, TimeoutSeconds = 5 }, TimeProvider.System), TimeProvider.System);
+
+    private static AdtechConnection Connection(SandboxServer sandbox, string? developerToken = null) =>
+        new(AdtechKeys.GoogleAds, new Uri(sandbox.BaseUrl), "123-456-7890", sandbox.State.AccessToken)
+        {
+            DeveloperToken = developerToken ?? sandbox.State.DeveloperToken,
+            LoginCustomerId = "999-000-1111",
+        };
+
+    private static async IAsyncEnumerable<Member> Members(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            yield return new Member([$"Member.{i}+news@Gmail.com"], [$"(415) 555-{i % 10_000:D4}"], ["94103"]);
+        }
+
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task CatalogRun_GoogleAdsBlock_CreatesOneListUploadsInCappedBatchesRunsTheJobAndWritesTheResourceName()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        await using var host = await CoreHost.StartAsync(Folder, settings: sandbox.Settings(Path.Combine(Folder.Path, "bucket")));
+        var bucket = host.Get<IBucket>();
+        await bucket.WriteTextAsync(AudienceCatalog.StatePath("g"), Yaml, null);
+
+        var result = Assert.Single(await host.Get<CatalogRunner>().RunAsync(null));
+
+        Assert.Empty(result.Errors);
+        Assert.Equal([AdtechKeys.GoogleAds], result.Uploaded);
+        var state = AudienceStateParser.Parse("g.yml", (await bucket.ReadTextAsync(AudienceCatalog.StatePath("g")))!.Text).State!;
+        var userList = state.AdtechId(AdtechKeys.GoogleAds)!;
+        Assert.Matches("^customers/1234567890/userLists/[0-9]+$", userList);
+        Assert.Equal(12_000, sandbox.State.AudienceMembers[userList]);
+        Assert.Single(sandbox.State.AudienceMembers.Keys, k => k.Contains("/userLists/", StringComparison.Ordinal));
+        var job = Assert.Single(sandbox.State.Jobs);
+        Assert.True(job.Value.Ran);
+        // Create list, open job, three batches of at most 5,000 users, run.
+        Assert.Equal([0, 0, 5_000, 5_000, 2_000, 0], sandbox.State.Calls.Where(c => c.Api == "googleAds").Select(c => c.Members));
+        Assert.Equal(200, state.AdtechLastResponse(AdtechKeys.GoogleAds)!.Status);
+        Assert.StartsWith("Success: 12,000 members sent", state.AdtechLastResponse(AdtechKeys.GoogleAds)!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Upload_PartialFailure_CountsTheRejectedUsersAndKeepsTheRest()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        sandbox.State.Faults.Enqueue(new SandboxFault(":addOperations", 200, PartialFailures: 3));
+
+        var outcome = await Connector().UploadAsync(State(), Connection(sandbox), Members(7_000), null, CancellationToken.None);
+
+        Assert.True(outcome.Succeeded, outcome.Response.Message);
+        Assert.Equal(7_000, outcome.Sent);
+        Assert.Equal(3, outcome.Failed);
+        Assert.Equal(6_997, sandbox.State.AudienceMembers[outcome.Id!]);
+        Assert.Contains("3 rejected by the adtech", outcome.Response.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Upload_WrongDeveloperToken_FailsAtOnceWithGooglesMessage()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+
+        var outcome = await Connector().UploadAsync(State(), Connection(sandbox, developerToken: "not-it"), Members(10), null, CancellationToken.None);
+
+        Assert.False(outcome.Succeeded);
+        Assert.Equal(401, outcome.Response.Status);
+        Assert.Contains("The developer token is not valid", outcome.Response.Message, StringComparison.Ordinal);
+        Assert.Empty(sandbox.State.Calls);
+    }
+
+    [Fact]
+    public async Task Sandbox_OverGooglesIdentifierCaps_Answers400AndAddsNothing()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        var connector = Connector();
+        var connection = Connection(sandbox);
+        var outcome = await connector.UploadAsync(State(), connection, Members(0), null, CancellationToken.None);
+        var job = Assert.Single(sandbox.State.Jobs).Key;
+        Assert.True(outcome.Succeeded, outcome.Response.Message);
+        using var client = new HttpClient { BaseAddress = new Uri(sandbox.BaseUrl) };
+
+        async Task<HttpResponseMessage> AddAsync(int users, int identifiersEach)
+        {
+            var body = new StringBuilder("""{"enablePartialFailure":true,"operations":[""");
+            var hash = new string('a', 64);
+            for (var u = 0; u < users; u++)
+            {
+                body.Append(u == 0 ? "" : ",").Append("""{"create":{"userIdentifiers":[""");
+                body.AppendJoin(',', Enumerable.Repeat($$"""{"hashedEmail":"{{hash}}"}""", identifiersEach)).Append("]}}");
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"google-ads/v21/{job}:addOperations")
+            {
+                Content = new StringContent(body.Append("]}").ToString(), Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new("Bearer", sandbox.State.AccessToken);
+            request.Headers.Add("developer-token", sandbox.State.DeveloperToken);
+            return await client.SendAsync(request);
+        }
+
+        var perUser = await AddAsync(1, 21);
+        Assert.Equal(HttpStatusCode.BadRequest, perUser.StatusCode);
+        Assert.Contains("TOO_MANY_USER_IDENTIFIERS", await perUser.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var perRequest = await AddAsync(5_001, 20);
+        Assert.Equal(HttpStatusCode.BadRequest, perRequest.StatusCode);
+        Assert.Contains("100,000", await perRequest.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, (await AddAsync(1, 1)).StatusCode); // the job has run: no more operations
+        Assert.Equal(0, sandbox.State.Jobs[job].Pending);
+    }
+}
