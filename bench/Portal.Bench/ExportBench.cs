@@ -30,6 +30,24 @@ internal static class ExportBench
                 new Member([$"Member{i}@Example.com "], [$"(415) 555-{i % 10_000:D4}"], [$"{94000 + (i % 1000):D5}-1234"])));
             Console.WriteLine($"parquet written:        {write.Elapsed.TotalSeconds,10:0.0} s ({new FileInfo(Path.Combine(folder, "data", "bench.parquet.gz")).Length / 1048576.0:0.0} MiB)");
 
+            // Where the time goes: reading alone, then reading with normalization and hashing (one thread).
+            var phase = Stopwatch.StartNew();
+            long read = 0;
+            await foreach (var _ in MemberFile.ReadAsync(bucket, "bench"))
+            {
+                read++;
+            }
+
+            Console.WriteLine($"read only:              {read / phase.Elapsed.TotalSeconds,10:N0} members/s");
+            phase.Restart();
+            var stats = new HashStats();
+            await foreach (var m in MemberFile.ReadAsync(bucket, "bench"))
+            {
+                stats.Hash(m, NormalizationOptions.Default);
+            }
+
+            Console.WriteLine($"read + hash, 1 thread:  {stats.Members / phase.Elapsed.TotalSeconds,10:N0} members/s");
+
             var state = AudienceStateParser.Parse("bench.yml", "bench:\n  description: bench\n  source: {endpoint: x}\n  adtechB:\n    name: Bench\n    expiration_time: 30\n").State!;
             using var http = new HttpClient();
             var connector = new AdtechBConnector(new AdtechHttp(http, new AdtechRetryOptions(), TimeProvider.System), TimeProvider.System);

@@ -40,7 +40,7 @@ public sealed class EditorTests(PortalFixture portal)
         await Expect(page.Locator(".monaco-editor .squiggly-error")).ToHaveCountAsync(0);
         await page.Keyboard.PressAsync("Control+s");
         await Expect(page.GetByText("Saved e2e_edited.")).ToBeVisibleAsync();
-        await page.WaitForURLAsync(new Regex("/audiences/e2e_edited$"));
+        await Expect(page).ToHaveURLAsync(new Regex("/audiences/e2e_edited$"));
 
         // One button exports it; the status turns POSTED without a reload.
         await Expect(page.GetByLabel("e2e_edited adtechA NOT_FETCHED")).ToBeVisibleAsync();
@@ -48,6 +48,16 @@ public sealed class EditorTests(PortalFixture portal)
         await page.GetByRole(AriaRole.Menuitem, new() { Name = "Export to AdtechA" }).ClickAsync();
         await Expect(page.GetByLabel("e2e_edited adtechA POSTED")).ToBeVisibleAsync(new() { Timeout = 60_000 });
         await Expect(Word(page, "last_response")).ToBeVisibleAsync();
+
+        // An edit of the saved audience: unsaved until Ctrl+S, then saved and kept in history.
+        await Word(page, "new_audience").DblClickAsync();
+        await page.Keyboard.TypeAsync("e2e_name_at_adtech");
+        var unsaved = page.GetByLabel("Unsaved changes");
+        await Expect(unsaved).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Control+s");
+        await Expect(unsaved).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Version history" }).GetByText(new Regex("replaced by admin@e2e.test"))).ToHaveCountAsync(1);
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.ArtifactsFolder, "editor-posted.png") });
     }
 }

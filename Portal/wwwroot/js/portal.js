@@ -112,7 +112,8 @@ window.portal = (function () {
         },
         init: function () {
             if (!registered) {
-                document.addEventListener('keydown', onKey);
+                // Capture phase: the shortcuts work even where a component (a menu, the code editor) stops the event.
+                document.addEventListener('keydown', onKey, true);
                 registered = true;
             }
             document.body.dataset.portalReady = '1';
