@@ -7,15 +7,17 @@ public sealed record CatalogRunResult(string Audience, bool Skipped, bool Fetche
 
 /// <summary>
 /// The seed's generator loop, one audience at a time: fetch member data only when it is missing, upload to every
-/// configured adtech still NOT_POSTED, and write the state back (refused, not overwritten, when someone changed the
-/// file meanwhile). Invalid state files are reported and skipped, never rewritten.
+/// configured adtech still NOT_POSTED (as a recorded, resumable export run), and write the state back (refused, not
+/// overwritten, when someone changed the file meanwhile; the next run then writes the ids without posting again).
+/// Invalid state files are reported and skipped, never rewritten.
 /// </summary>
 public sealed class CatalogRunner(
     AudienceCatalog catalog,
     IBucket bucket,
     HttpDataSource dataSource,
     IEnumerable<AdtechConnector> connectors,
-    IAdtechConnections connections)
+    IAdtechConnections connections,
+    AudienceExporter exporter)
 {
     private readonly Dictionary<string, AdtechConnector> _connectors = connectors.ToDictionary(c => c.Key, StringComparer.Ordinal);
 
@@ -48,6 +50,7 @@ public sealed class CatalogRunner(
         var state = entry.State!;
         var errors = new List<string>();
         var uploaded = new List<string>();
+        var runs = new List<long>();
         var changed = false;
         var fetched = false;
         var hasData = entry.HasMemberData;
@@ -91,12 +94,15 @@ public sealed class CatalogRunner(
                 continue;
             }
 
-            var outcome = await connector.UploadAsync(state, connection, MemberFile.ReadAsync(bucket, state.Name, cancellationToken), null, cancellationToken);
+            var export = await exporter.ExportAsync(state, connector, connection, () => MemberFile.ReadAsync(bucket, state.Name, cancellationToken),
+                null, cancellationToken);
+            var outcome = export.Outcome;
             state.SetAdtechResult(key, outcome.Id, outcome.Response);
             changed = true;
             if (outcome.Succeeded)
             {
                 uploaded.Add(key);
+                runs.Add(export.RunId);
             }
             else
             {
@@ -106,13 +112,20 @@ public sealed class CatalogRunner(
 
         if (changed)
         {
+            var written = false;
             try
             {
                 await bucket.WriteTextAsync(entry.Path, state.ToYaml(), entry.Version, cancellationToken);
+                written = true;
             }
             catch (BucketConflictException ex)
             {
-                errors.Add($"{ex.Message} The run's results were not written; the next run picks the audience up again.");
+                errors.Add($"{ex.Message} The run's results were not written; the next run writes them without posting again.");
+            }
+
+            foreach (var run in runs)
+            {
+                await exporter.CompleteAsync(run, written, CancellationToken.None);
             }
         }
 
