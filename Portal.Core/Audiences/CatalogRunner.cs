@@ -2,6 +2,15 @@ using Portal.Core.Adtech;
 
 namespace Portal.Core.Audiences;
 
+/// <summary>
+/// What a catalog run covers: every audience or one, every adtech or one (an "Export to AdtechB" button), and the
+/// background job it runs in, which its export runs are linked to.
+/// </summary>
+public sealed record CatalogRunScope(string? Audience = null, string? Adtech = null, long? JobId = null)
+{
+    public static readonly CatalogRunScope Everything = new();
+}
+
 /// <summary>What a catalog run did to one audience.</summary>
 public sealed record CatalogRunResult(string Audience, bool Skipped, bool Fetched, IReadOnlyList<string> Uploaded, IReadOnlyList<string> Errors, IReadOnlyList<StateIssue> Issues);
 
@@ -21,19 +30,26 @@ public sealed class CatalogRunner(
 {
     private readonly Dictionary<string, AdtechConnector> _connectors = connectors.ToDictionary(c => c.Key, StringComparer.Ordinal);
 
-    public async Task<IReadOnlyList<CatalogRunResult>> RunAsync(string? onlyAudience, Func<CatalogRunResult, Task>? onAudience = null,
+    /// <summary>Runs the audiences and adtechs in <paramref name="scope"/> (null: everything).</summary>
+    public async Task<IReadOnlyList<CatalogRunResult>> RunAsync(CatalogRunScope? scope, Func<CatalogRunResult, Task>? onAudience = null,
         CancellationToken cancellationToken = default)
     {
+        scope ??= CatalogRunScope.Everything;
+        if (scope.Adtech is not null && !AdtechKeys.All.Contains(scope.Adtech))
+        {
+            throw new ArgumentException($"Unknown adtech '{scope.Adtech}'. Adtechs: {string.Join(", ", AdtechKeys.All)}.", nameof(scope));
+        }
+
         var results = new List<CatalogRunResult>();
         await foreach (var entry in catalog.ScanAsync(cancellationToken))
         {
-            if (onlyAudience is not null && !string.Equals(entry.Name, onlyAudience, StringComparison.Ordinal))
+            if (scope.Audience is not null && !string.Equals(entry.Name, scope.Audience, StringComparison.Ordinal))
             {
                 continue;
             }
 
             var result = entry.IsValid
-                ? await RunOneAsync(entry, cancellationToken)
+                ? await RunOneAsync(entry, scope, cancellationToken)
                 : new CatalogRunResult(entry.Name, true, false, [], ["The state file is invalid; fix it to include it in runs."], entry.Issues);
             results.Add(result);
             if (onAudience is not null)
@@ -45,10 +61,17 @@ public sealed class CatalogRunner(
         return results;
     }
 
-    private async Task<CatalogRunResult> RunOneAsync(CatalogEntry entry, CancellationToken cancellationToken)
+    private async Task<CatalogRunResult> RunOneAsync(CatalogEntry entry, CatalogRunScope scope, CancellationToken cancellationToken)
     {
         var state = entry.State!;
         var errors = new List<string>();
+        if (scope.Adtech is not null && !state.AdtechKeysPresent.Contains(scope.Adtech))
+        {
+            // Only a run of one audience says so: a run of all audiences to one adtech passes over those without it.
+            return new CatalogRunResult(entry.Name, true, false, [],
+                scope.Audience is null ? [] : [$"The audience has no '{scope.Adtech}' block; add one to export it there."], []);
+        }
+
         var uploaded = new List<string>();
         var runs = new List<long>();
         var changed = false;
@@ -76,7 +99,7 @@ public sealed class CatalogRunner(
 
         foreach (var key in state.AdtechKeysPresent)
         {
-            if (!hasData || state.StatusOf(key, hasData) != AdtechStatus.NotPosted)
+            if ((scope.Adtech is not null && key != scope.Adtech) || !hasData || state.StatusOf(key, hasData) != AdtechStatus.NotPosted)
             {
                 continue;
             }
@@ -95,7 +118,7 @@ public sealed class CatalogRunner(
             }
 
             var export = await exporter.ExportAsync(state, connector, connection, () => MemberFile.ReadAsync(bucket, state.Name, cancellationToken),
-                null, cancellationToken);
+                scope.JobId, cancellationToken);
             var outcome = export.Outcome;
             state.SetAdtechResult(key, outcome.Id, outcome.Response);
             changed = true;
