@@ -81,6 +81,8 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<ConfiguredAdtechConnections>();
         services.AddSingleton<AdtechConnectionStore>();
         services.AddSingleton<IAdtechConnections>(sp => sp.GetRequiredService<AdtechConnectionStore>());
+        services.AddSingleton<AudienceExporter>();
+        services.AddSingleton<ExportRunQueries>();
         // Keys that encrypt stored credentials (and sign-in cookies) live with the data, so both survive restarts.
         services.AddDataProtection()
             .SetApplicationName("AudiencePortal")

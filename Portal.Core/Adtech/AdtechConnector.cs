@@ -20,6 +20,22 @@ public sealed record UploadOutcome(string? Id, LastResponse Response, long Sent,
 public sealed record AdtechRequest(string Path, byte[] Payload);
 
 /// <summary>
+/// Where an upload starts. <paramref name="ExportKey"/> is the base of every request's idempotency key
+/// (<c>{key}:create</c>, <c>{key}:job</c>, <c>{key}:batch:{n}</c>, <c>{key}:run</c>), the same for every run of one export,
+/// so a request repeated by a retry or by a resumed run is applied once. A resumed upload also has what earlier runs got:
+/// the audience's id, a job-style API's job, and how many batches of <paramref name="BatchSize"/> members were committed
+/// (members come in a stable order, so those are skipped). <paramref name="RunId"/> is the export's first run, which
+/// job-style APIs quote in the job (Google's <c>externalId</c>).
+/// </summary>
+public sealed record UploadStart(string ExportKey, long? RunId = null, string? AudienceId = null, string? Job = null, int CommittedBatches = 0, int? BatchSize = null)
+{
+    public static UploadStart Fresh() => new(Guid.NewGuid().ToString("N"));
+}
+
+/// <summary>What an upload has done so far, reported after each step that the adtech accepted (the run record saves it).</summary>
+public sealed record UploadCheckpoint(string? AudienceId, string? Job, int CommittedBatches, long Sent, long Failed);
+
+/// <summary>
 /// The connector SDK: normalizes and hashes members as the adtech asks, sends them in batches (the first batch
 /// creates the audience and returns its id, later batches add to it), and reports a <c>last_response</c>.
 /// A concrete connector gives its key, batch size, normalization, paths and payload shape; a job-style one (Google
@@ -56,8 +72,11 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
     /// <summary>How many members of an accepted batch the adtech reports as failed (partial failure); 0 by default.</summary>
     protected virtual long FailedIn(JsonNode? body) => 0;
 
-    /// <summary>Job-style APIs: the request that opens a job for the audience <paramref name="id"/>; null when batches go to the audience itself.</summary>
-    protected virtual AdtechRequest? OpenJob(AdtechConnection connection, string id) => null;
+    /// <summary>
+    /// Job-style APIs: the request that opens a job for the audience <paramref name="id"/> (quoting the export's first run,
+    /// <paramref name="runId"/>, when there is one); null when batches go to the audience itself.
+    /// </summary>
+    protected virtual AdtechRequest? OpenJob(AdtechConnection connection, string id, long? runId) => null;
 
     /// <summary>Job-style APIs: the job's name in the answer to <see cref="OpenJob"/>.</summary>
     protected virtual string? ReadJob(JsonNode? body) => null;
@@ -80,23 +99,32 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>
+    /// Uploads the members: creates the audience (and opens the job) unless <paramref name="start"/> already has them,
+    /// skips the batches it says were committed, sends the rest, and runs the job. <paramref name="checkpoint"/> hears of
+    /// every step the adtech accepted, before the next one is sent.
+    /// </summary>
     public async Task<UploadOutcome> UploadAsync(AudienceState state, AdtechConnection connection, IAsyncEnumerable<Member> members,
-        IProgress<long>? progress, CancellationToken cancellationToken)
+        UploadStart? start = null, Func<UploadCheckpoint, CancellationToken, Task>? checkpoint = null, IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default)
     {
+        start ??= UploadStart.Fresh();
         var watch = Stopwatch.StartNew();
+        var batchSize = start.BatchSize ?? BatchSize;
         var stats = new HashStats();
-        var raw = new List<Member>(BatchSize);
-        var batch = new List<HashedMember>(BatchSize);
+        var raw = new List<Member>(batchSize);
+        var batch = new List<HashedMember>(batchSize);
         var headers = Headers(connection);
-        string? id = null;
-        string? job = null;
+        var id = start.AudienceId;
+        var job = start.Job;
+        var committed = start.CommittedBatches;
         long sent = 0;
         long failed = 0;
         AdtechResponse? last = null;
 
-        async Task<bool> PostAsync(string path, byte[] payload)
+        async Task<bool> PostAsync(string path, byte[] payload, string step)
         {
-            last = await http.PostAsync(connection, path, payload, headers, cancellationToken);
+            last = await http.PostAsync(connection, path, payload, headers, $"{start.ExportKey}:{step}", cancellationToken);
             return last.IsSuccess;
         }
 
@@ -111,19 +139,18 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
             return true;
         }
 
-        async Task<bool> CreateAsync(IReadOnlyList<HashedMember> first)
+        Task CheckpointAsync() => checkpoint?.Invoke(new UploadCheckpoint(id, job, committed, sent, failed), cancellationToken) ?? Task.CompletedTask;
+
+        // Creates the audience (with the first batch where the create carries members) and opens the job, where missing.
+        async Task<bool> EnsureCreatedAsync(IReadOnlyList<HashedMember> first)
         {
-            if (!await PostAsync(CreatePath(connection), Payload(state, first, create: true)) || Missing(id = ReadId(last!.Body), "audience"))
+            if (id is null && (!await PostAsync(CreatePath(connection), Payload(state, first, create: true), "create") || Missing(id = ReadId(last!.Body), "audience")))
             {
                 return false;
             }
 
-            if (OpenJob(connection, id!) is { } open && (!await PostAsync(open.Path, open.Payload) || Missing(job = ReadJob(last!.Body), "job")))
-            {
-                return false;
-            }
-
-            return true;
+            return job is not null || OpenJob(connection, id!, start.RunId) is not { } open
+                || (await PostAsync(open.Path, open.Payload, "job") && !Missing(job = ReadJob(last!.Body), "job"));
         }
 
         async Task<bool> SendAsync()
@@ -137,37 +164,56 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
             }, stats.Add);
             raw.Clear();
             batch.AddRange(hashed.Where(h => !h.IsEmpty));
-            if (batch.Count == 0 && id is not null)
+            if (batch.Count > 0 || id is null)
             {
-                return true;
+                var ok = id is null
+                    ? await EnsureCreatedAsync(batch)
+                    : await PostAsync(AddPath(connection, job ?? id), Payload(state, batch, create: false), $"batch:{committed}");
+                if (!ok)
+                {
+                    return false;
+                }
+
+                failed += FailedIn(last!.Body);
+                sent += batch.Count;
+                progress?.Report(sent);
+                batch.Clear();
             }
 
-            var ok = id is null
-                ? await CreateAsync(batch)
-                : await PostAsync(AddPath(connection, job ?? id), Payload(state, batch, create: false));
-            if (!ok)
-            {
-                return false;
-            }
-
-            failed += FailedIn(last!.Body);
-            sent += batch.Count;
-            progress?.Report(sent);
-            batch.Clear();
+            committed++;
+            await CheckpointAsync();
             return true;
         }
 
         UploadOutcome Failure() => Outcome(null, last!, sent, failed, stats, watch);
 
-        if (!CreateCarriesMembers && !await CreateAsync([]))
+        // Where the create carries no members, the audience and the job are made first (or were, by the run resumed).
+        // Where it does, the first batch makes the audience: its id is saved only with that batch committed.
+        if (!CreateCarriesMembers || id is not null)
         {
-            return Failure();
+            var ready = await EnsureCreatedAsync([]);
+            if (id != start.AudienceId || job != start.Job)
+            {
+                await CheckpointAsync(); // also when the job could not be opened: the audience exists and must not be made again
+            }
+
+            if (!ready)
+            {
+                return Failure();
+            }
         }
 
+        var skip = (long)start.CommittedBatches * batchSize;
         await foreach (var member in members.WithCancellation(cancellationToken))
         {
+            if (skip > 0)
+            {
+                skip--;
+                continue;
+            }
+
             raw.Add(member);
-            if (raw.Count == BatchSize && !await SendAsync())
+            if (raw.Count == batchSize && !await SendAsync())
             {
                 return Failure();
             }
@@ -178,12 +224,13 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
             return Failure();
         }
 
-        if (job is not null && RunJob(connection, job) is { } run && !await PostAsync(run.Path, run.Payload))
+        if (job is not null && RunJob(connection, job) is { } run && !await PostAsync(run.Path, run.Payload, "run"))
         {
             return Failure();
         }
 
-        return Outcome(id, last!, sent, failed, stats, watch);
+        last ??= new AdtechResponse(200, null, "Nothing left to send", 0);
+        return Outcome(id, last, sent, failed, stats, watch);
     }
 
     private UploadOutcome Outcome(string? id, AdtechResponse response, long sent, long failed, HashStats stats, Stopwatch watch)

@@ -25,16 +25,20 @@ public sealed record AdtechResponse(int Status, JsonNode? Body, string Message, 
 
 /// <summary>
 /// POSTs JSON to an adtech with its bearer token. Retries 429 (waiting as long as Retry-After says), 5xx and timeouts
-/// with exponential backoff; other 4xx are final. Never logs bodies or tokens.
+/// with exponential backoff; other 4xx are final. Every attempt of one call carries the same <c>Idempotency-Key</c>,
+/// so an adtech that honours it applies a retried request once. Never logs bodies or tokens.
 /// </summary>
 public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, TimeProvider clock)
 {
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
     /// <summary>
-    /// POSTs an already serialized JSON body (connectors write theirs with a Utf8JsonWriter), with the bearer token and
-    /// any <paramref name="headers"/> the adtech asks for besides (Google's developer-token).
+    /// POSTs an already serialized JSON body (connectors write theirs with a Utf8JsonWriter), with the bearer token,
+    /// the <paramref name="idempotencyKey"/> when given, and any <paramref name="headers"/> the adtech asks for besides
+    /// (Google's developer-token).
     /// </summary>
     public async Task<AdtechResponse> PostAsync(AdtechConnection connection, string relativeUrl, ReadOnlyMemory<byte> json,
-        IReadOnlyList<KeyValuePair<string, string>>? headers, CancellationToken cancellationToken)
+        IReadOnlyList<KeyValuePair<string, string>>? headers, string? idempotencyKey, CancellationToken cancellationToken)
     {
         var url = new Uri(connection.BaseUrl, relativeUrl);
         string message = "";
@@ -47,6 +51,11 @@ public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, Time
             if (!string.IsNullOrEmpty(connection.AccessToken))
             {
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", connection.AccessToken);
+            }
+
+            if (idempotencyKey is not null)
+            {
+                request.Headers.Add(IdempotencyKeyHeader, idempotencyKey);
             }
 
             foreach (var (name, value) in headers ?? [])

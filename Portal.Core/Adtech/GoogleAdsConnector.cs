@@ -64,8 +64,8 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock) : Ad
     /// <summary><c>results[0].resourceName</c> of the mutate answer.</summary>
     protected override string? ReadId(JsonNode? body) => body?["results"]?[0]?["resourceName"]?.ToString();
 
-    protected override AdtechRequest? OpenJob(AdtechConnection connection, string id) =>
-        new($"{Api(connection)}/offlineUserDataJobs:create", JobPayload(id));
+    protected override AdtechRequest? OpenJob(AdtechConnection connection, string id, long? runId) =>
+        new($"{Api(connection)}/offlineUserDataJobs:create", JobPayload(id, runId));
 
     protected override string? ReadJob(JsonNode? body) => body?["resourceName"]?.ToString();
 
@@ -92,12 +92,21 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock) : Ad
         return operations.Count;
     }
 
-    /// <summary>The offlineUserDataJobs:create body for the user list <paramref name="userList"/> (a resource name).</summary>
-    public static byte[] JobPayload(string userList) => Json(writer =>
+    /// <summary>
+    /// The offlineUserDataJobs:create body for the user list <paramref name="userList"/> (a resource name); the job's
+    /// <c>externalId</c> is the portal's export run that started the upload, when there is one.
+    /// </summary>
+    public static byte[] JobPayload(string userList, long? runId) => Json(writer =>
     {
         writer.WriteStartObject();
         writer.WriteStartObject("job");
         writer.WriteString("type", "CUSTOMER_MATCH_USER_LIST");
+        if (runId is { } externalId)
+        {
+            // int64 fields are strings in the API's JSON.
+            writer.WriteString("externalId", externalId.ToString(CultureInfo.InvariantCulture));
+        }
+
         writer.WriteStartObject("customerMatchUserListMetadata");
         writer.WriteString("userList", userList);
         writer.WriteEndObject();

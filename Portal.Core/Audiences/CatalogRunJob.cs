@@ -1,35 +1,44 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Portal.Core.Jobs;
 
 namespace Portal.Core.Audiences;
 
 /// <summary>
-/// The catalog run as a background job: all audiences, or one (payload <c>{"audience":"name"}</c>), with progress per
-/// audience. Fails (and so retries) when an audience could not be fetched or uploaded.
+/// The catalog run as a background job: all audiences, or one (payload <c>{"audience":"name"}</c>), to every adtech
+/// or one (<c>"adtech":"adtechB"</c>, the "Export to AdtechB" button), with progress per audience. The export runs it
+/// makes carry its job id. Fails (and so retries, resuming the exports) when an audience could not be fetched or uploaded.
 /// </summary>
 public sealed class CatalogRunJob(CatalogRunner runner, IBucket bucket) : IJobHandler
 {
     public const string Kind = "audiences.catalog-run";
     public const string DisplayName = "Run the audience catalog";
 
-    public static string PayloadFor(string? audience) => audience is null ? "{}" : JsonSerializer.Serialize(new { audience });
+    public static string PayloadFor(string? audience, string? adtech = null) =>
+        audience is null && adtech is null ? "{}" : JsonSerializer.Serialize(new { audience, adtech }, PayloadOptions);
+
+    private static readonly JsonSerializerOptions PayloadOptions = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public async Task RunAsync(JobExecution job, CancellationToken cancellationToken)
     {
         string? audience = null;
-        if (!string.IsNullOrWhiteSpace(job.Payload) && JsonDocument.Parse(job.Payload).RootElement.TryGetProperty("audience", out var a))
+        string? adtech = null;
+        if (!string.IsNullOrWhiteSpace(job.Payload))
         {
-            audience = a.GetString();
+            using var payload = JsonDocument.Parse(job.Payload);
+            audience = payload.RootElement.TryGetProperty("audience", out var a) ? a.GetString() : null;
+            adtech = payload.RootElement.TryGetProperty("adtech", out var t) ? t.GetString() : null;
         }
 
         var total = audience is null ? await bucket.ListAsync(AudienceCatalog.StateFolder, cancellationToken).CountAsync(cancellationToken) : 1;
         var done = 0;
         var failures = new List<string>();
-        await runner.RunAsync(audience, async result =>
+        await runner.RunAsync(new CatalogRunScope(audience, adtech, job.Id), async result =>
         {
             done++;
             failures.AddRange(result.Errors.Select(e => $"{result.Audience}: {e}"));
-            var what = result.Skipped ? "skipped (invalid)" : result.Uploaded.Count > 0 ? $"uploaded to {string.Join(", ", result.Uploaded)}" : result.Fetched ? "fetched" : "up to date";
+            var what = result.Skipped ? result.Issues.Count > 0 ? "skipped (invalid)" : $"skipped (no {adtech})"
+                : result.Uploaded.Count > 0 ? $"uploaded to {string.Join(", ", result.Uploaded)}" : result.Fetched ? "fetched" : "up to date";
             await job.ReportAsync(done, Math.Max(total, done), $"{result.Audience}: {what}", cancellationToken);
         }, cancellationToken);
 

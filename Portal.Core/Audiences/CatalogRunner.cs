@@ -2,36 +2,54 @@ using Portal.Core.Adtech;
 
 namespace Portal.Core.Audiences;
 
+/// <summary>
+/// What a catalog run covers: every audience or one, every adtech or one (an "Export to AdtechB" button), and the
+/// background job it runs in, which its export runs are linked to.
+/// </summary>
+public sealed record CatalogRunScope(string? Audience = null, string? Adtech = null, long? JobId = null)
+{
+    public static readonly CatalogRunScope Everything = new();
+}
+
 /// <summary>What a catalog run did to one audience.</summary>
 public sealed record CatalogRunResult(string Audience, bool Skipped, bool Fetched, IReadOnlyList<string> Uploaded, IReadOnlyList<string> Errors, IReadOnlyList<StateIssue> Issues);
 
 /// <summary>
 /// The seed's generator loop, one audience at a time: fetch member data only when it is missing, upload to every
-/// configured adtech still NOT_POSTED, and write the state back (refused, not overwritten, when someone changed the
-/// file meanwhile). Invalid state files are reported and skipped, never rewritten.
+/// configured adtech still NOT_POSTED (as a recorded, resumable export run), and write the state back (refused, not
+/// overwritten, when someone changed the file meanwhile; the next run then writes the ids without posting again).
+/// Invalid state files are reported and skipped, never rewritten.
 /// </summary>
 public sealed class CatalogRunner(
     AudienceCatalog catalog,
     IBucket bucket,
     HttpDataSource dataSource,
     IEnumerable<AdtechConnector> connectors,
-    IAdtechConnections connections)
+    IAdtechConnections connections,
+    AudienceExporter exporter)
 {
     private readonly Dictionary<string, AdtechConnector> _connectors = connectors.ToDictionary(c => c.Key, StringComparer.Ordinal);
 
-    public async Task<IReadOnlyList<CatalogRunResult>> RunAsync(string? onlyAudience, Func<CatalogRunResult, Task>? onAudience = null,
+    /// <summary>Runs the audiences and adtechs in <paramref name="scope"/> (null: everything).</summary>
+    public async Task<IReadOnlyList<CatalogRunResult>> RunAsync(CatalogRunScope? scope, Func<CatalogRunResult, Task>? onAudience = null,
         CancellationToken cancellationToken = default)
     {
+        scope ??= CatalogRunScope.Everything;
+        if (scope.Adtech is not null && !AdtechKeys.All.Contains(scope.Adtech))
+        {
+            throw new ArgumentException($"Unknown adtech '{scope.Adtech}'. Adtechs: {string.Join(", ", AdtechKeys.All)}.", nameof(scope));
+        }
+
         var results = new List<CatalogRunResult>();
         await foreach (var entry in catalog.ScanAsync(cancellationToken))
         {
-            if (onlyAudience is not null && !string.Equals(entry.Name, onlyAudience, StringComparison.Ordinal))
+            if (scope.Audience is not null && !string.Equals(entry.Name, scope.Audience, StringComparison.Ordinal))
             {
                 continue;
             }
 
             var result = entry.IsValid
-                ? await RunOneAsync(entry, cancellationToken)
+                ? await RunOneAsync(entry, scope, cancellationToken)
                 : new CatalogRunResult(entry.Name, true, false, [], ["The state file is invalid; fix it to include it in runs."], entry.Issues);
             results.Add(result);
             if (onAudience is not null)
@@ -43,11 +61,19 @@ public sealed class CatalogRunner(
         return results;
     }
 
-    private async Task<CatalogRunResult> RunOneAsync(CatalogEntry entry, CancellationToken cancellationToken)
+    private async Task<CatalogRunResult> RunOneAsync(CatalogEntry entry, CatalogRunScope scope, CancellationToken cancellationToken)
     {
         var state = entry.State!;
         var errors = new List<string>();
+        if (scope.Adtech is not null && !state.AdtechKeysPresent.Contains(scope.Adtech))
+        {
+            // Only a run of one audience says so: a run of all audiences to one adtech passes over those without it.
+            return new CatalogRunResult(entry.Name, true, false, [],
+                scope.Audience is null ? [] : [$"The audience has no '{scope.Adtech}' block; add one to export it there."], []);
+        }
+
         var uploaded = new List<string>();
+        var runs = new List<long>();
         var changed = false;
         var fetched = false;
         var hasData = entry.HasMemberData;
@@ -73,7 +99,7 @@ public sealed class CatalogRunner(
 
         foreach (var key in state.AdtechKeysPresent)
         {
-            if (!hasData || state.StatusOf(key, hasData) != AdtechStatus.NotPosted)
+            if ((scope.Adtech is not null && key != scope.Adtech) || !hasData || state.StatusOf(key, hasData) != AdtechStatus.NotPosted)
             {
                 continue;
             }
@@ -91,12 +117,15 @@ public sealed class CatalogRunner(
                 continue;
             }
 
-            var outcome = await connector.UploadAsync(state, connection, MemberFile.ReadAsync(bucket, state.Name, cancellationToken), null, cancellationToken);
+            var export = await exporter.ExportAsync(state, connector, connection, () => MemberFile.ReadAsync(bucket, state.Name, cancellationToken),
+                scope.JobId, cancellationToken);
+            var outcome = export.Outcome;
             state.SetAdtechResult(key, outcome.Id, outcome.Response);
             changed = true;
             if (outcome.Succeeded)
             {
                 uploaded.Add(key);
+                runs.Add(export.RunId);
             }
             else
             {
@@ -106,13 +135,20 @@ public sealed class CatalogRunner(
 
         if (changed)
         {
+            var written = false;
             try
             {
                 await bucket.WriteTextAsync(entry.Path, state.ToYaml(), entry.Version, cancellationToken);
+                written = true;
             }
             catch (BucketConflictException ex)
             {
-                errors.Add($"{ex.Message} The run's results were not written; the next run picks the audience up again.");
+                errors.Add($"{ex.Message} The run's results were not written; the next run writes them without posting again.");
+            }
+
+            foreach (var run in runs)
+            {
+                await exporter.CompleteAsync(run, written, CancellationToken.None);
             }
         }
 

@@ -23,6 +23,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<DashboardTotals> DashboardTotals => Set<DashboardTotals>();
     public DbSet<AdtechConnectionRecord> AdtechConnections => Set<AdtechConnectionRecord>();
+    public DbSet<ExportRun> ExportRuns => Set<ExportRun>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -36,6 +37,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         builder.ApplyConfiguration(new AuditEntryConfiguration());
         builder.ApplyConfiguration(new DashboardTotalsConfiguration(sqlite));
         builder.ApplyConfiguration(new AdtechConnectionRecordConfiguration());
+        builder.ApplyConfiguration(new ExportRunConfiguration());
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

@@ -55,7 +55,7 @@ internal static class ExportBench
             GC.Collect();
             var before = Process.GetCurrentProcess().PeakWorkingSet64;
             var watch = Stopwatch.StartNew();
-            var outcome = await connector.UploadAsync(state, connection, MemberFile.ReadAsync(bucket, "bench"), null, CancellationToken.None);
+            var outcome = await connector.UploadAsync(state, connection, MemberFile.ReadAsync(bucket, "bench"));
             watch.Stop();
             var peak = Process.GetCurrentProcess().PeakWorkingSet64;
 

@@ -9,11 +9,14 @@ using Portal.Core.Audiences;
 namespace Portal.Core.Adtech.Sandbox;
 
 /// <summary>
-/// A fault for the next request whose path contains a text: answered with <paramref name="Status"/> (after
-/// <paramref name="Delay"/>) instead of the real thing; or, with <paramref name="PartialFailures"/>, processed with that
-/// many of its members rejected (Google's <c>partialFailureError</c>, Meta's <c>num_invalid_entries</c>).
+/// A fault for the next request whose path contains a text (and, with <paramref name="KeyContains"/>, whose
+/// Idempotency-Key contains another): answered with <paramref name="Status"/> (after <paramref name="Delay"/>) instead
+/// of the real thing. Or, with <paramref name="PartialFailures"/>, processed with that many of its members rejected
+/// (Google's <c>partialFailureError</c>, Meta's <c>num_invalid_entries</c>). Or, with <paramref name="AfterProcessing"/>,
+/// processed for real and then answered only after <paramref name="Delay"/>: a response lost to the caller's timeout.
 /// </summary>
-public sealed record SandboxFault(string PathContains, int Status, int RetryAfterSeconds = 0, TimeSpan? Delay = null, int PartialFailures = 0);
+public sealed record SandboxFault(string PathContains, int Status, int RetryAfterSeconds = 0, TimeSpan? Delay = null, int PartialFailures = 0,
+    bool AfterProcessing = false, string? KeyContains = null);
 
 /// <summary>One request the sandbox accepted: which API, which audience, how many members.</summary>
 public sealed record SandboxCall(string Api, string AudienceId, int Members);
@@ -37,7 +40,62 @@ public sealed class SandboxState
     /// <summary>The developer token Google Ads accepts.</summary>
     public string DeveloperToken { get; set; } = "sandbox-developer-token";
 
+    /// <summary>Requests answered from the idempotency store (same key again: the stored answer, nothing applied twice).</summary>
+    public int IdempotentReplays => _replays;
+
     internal string NewId(string prefix) => $"{prefix}{Interlocked.Increment(ref _nextId):D10}";
+
+    private readonly ConcurrentDictionary<string, Idempotent> _idempotent = new(StringComparer.Ordinal);
+    private readonly Lock _faultLock = new();
+    private int _replays;
+
+    /// <summary>Takes the next fault when it is for this request.</summary>
+    internal SandboxFault? TakeFault(string path, string idempotencyKey)
+    {
+        lock (_faultLock)
+        {
+            return Faults.TryPeek(out var fault) && path.Contains(fault.PathContains, StringComparison.Ordinal)
+                && (fault.KeyContains is null || idempotencyKey.Contains(fault.KeyContains, StringComparison.Ordinal)) && Faults.TryDequeue(out fault)
+                ? fault
+                : null;
+        }
+    }
+
+    /// <summary>
+    /// Runs a request once per path and idempotency key: a successful (2xx) answer is stored and given again to the same
+    /// key, without running the request again; a failed one is not stored, so a retry runs it. One at a time per key.
+    /// </summary>
+    internal async ValueTask<(object? Result, bool Replayed)> OnceAsync(string path, string key, Func<ValueTask<object?>> run, CancellationToken cancellationToken)
+    {
+        var entry = _idempotent.GetOrAdd($"{path}\n{key}", _ => new Idempotent());
+        await entry.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (entry.Result is { } stored)
+            {
+                Interlocked.Increment(ref _replays);
+                return (stored, true);
+            }
+
+            var result = await run();
+            if (result is not IStatusCodeHttpResult { StatusCode: not (null or (>= 200 and < 300)) })
+            {
+                entry.Result = result;
+            }
+
+            return (result, false);
+        }
+        finally
+        {
+            entry.Gate.Release();
+        }
+    }
+
+    private sealed class Idempotent
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+        public object? Result { get; set; }
+    }
 }
 
 /// <summary>
@@ -53,7 +111,8 @@ public sealed class SandboxJob(string userList)
 
 /// <summary>
 /// A stand-in for the data source and the adtech APIs, served on loopback: in Development inside the portal, in tests
-/// on their own port. It checks what real APIs check (token, required fields, enums) and can be told to fail.
+/// on their own port. It checks what real APIs check (token, required fields, enums), honours Idempotency-Key headers
+/// (the same key on the same path gets the stored answer and changes nothing), and can be told to fail.
 /// </summary>
 public static class AdtechSandbox
 {
@@ -62,29 +121,50 @@ public static class AdtechSandbox
         var group = endpoints.MapGroup(prefix);
         group.AddEndpointFilter(async (context, next) =>
         {
-            var path = context.HttpContext.Request.Path.Value ?? "";
-            if (state.Faults.TryPeek(out var fault) && path.Contains(fault.PathContains, StringComparison.Ordinal) && state.Faults.TryDequeue(out fault))
+            var http = context.HttpContext;
+            var path = http.Request.Path.Value ?? "";
+            var key = http.Request.Headers[AdtechHttp.IdempotencyKeyHeader].ToString();
+            var fault = state.TakeFault(path, key);
+            if (fault is { PartialFailures: 0, AfterProcessing: false })
             {
-                if (fault.PartialFailures > 0)
-                {
-                    context.HttpContext.Items[PartialFailuresItem] = fault.PartialFailures;
-                    return await next(context);
-                }
-
                 if (fault.Delay is { } delay)
                 {
-                    await Task.Delay(delay, context.HttpContext.RequestAborted);
+                    await Task.Delay(delay, http.RequestAborted);
                 }
 
                 if (fault.RetryAfterSeconds > 0)
                 {
-                    context.HttpContext.Response.Headers.RetryAfter = fault.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                    http.Response.Headers.RetryAfter = fault.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
                 }
 
                 return Results.Json(new { message = $"Sandbox fault {fault.Status}" }, statusCode: fault.Status);
             }
 
-            return await next(context);
+            if (fault is { PartialFailures: > 0 })
+            {
+                http.Items[PartialFailuresItem] = fault.PartialFailures;
+            }
+
+            object? result;
+            if (key.Length == 0)
+            {
+                result = await next(context);
+            }
+            else
+            {
+                (result, var replayed) = await state.OnceAsync(path, key, () => next(context), http.RequestAborted);
+                if (replayed)
+                {
+                    http.Response.Headers["Idempotent-Replayed"] = "true";
+                }
+            }
+
+            if (fault is { AfterProcessing: true, Delay: { } late })
+            {
+                await Task.Delay(late, http.RequestAborted);
+            }
+
+            return result;
         });
 
         group.MapGet("/data/{**endpoint}", (string endpoint, HttpContext http) =>

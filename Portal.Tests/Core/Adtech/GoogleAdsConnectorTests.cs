@@ -65,7 +65,7 @@ public sealed class GoogleAdsConnectorTests : DatabaseTest
         await using var sandbox = await SandboxServer.StartAsync();
         sandbox.State.Faults.Enqueue(new SandboxFault(":addOperations", 200, PartialFailures: 3));
 
-        var outcome = await Connector().UploadAsync(State(), Connection(sandbox), Members(7_000), null, CancellationToken.None);
+        var outcome = await Connector().UploadAsync(State(), Connection(sandbox), Members(7_000));
 
         Assert.True(outcome.Succeeded, outcome.Response.Message);
         Assert.Equal(7_000, outcome.Sent);
@@ -79,7 +79,7 @@ public sealed class GoogleAdsConnectorTests : DatabaseTest
     {
         await using var sandbox = await SandboxServer.StartAsync();
 
-        var outcome = await Connector().UploadAsync(State(), Connection(sandbox, developerToken: "not-it"), Members(10), null, CancellationToken.None);
+        var outcome = await Connector().UploadAsync(State(), Connection(sandbox, developerToken: "not-it"), Members(10));
 
         Assert.False(outcome.Succeeded);
         Assert.Equal(401, outcome.Response.Status);
@@ -93,7 +93,7 @@ public sealed class GoogleAdsConnectorTests : DatabaseTest
         await using var sandbox = await SandboxServer.StartAsync();
         var connector = Connector();
         var connection = Connection(sandbox);
-        var outcome = await connector.UploadAsync(State(), connection, Members(0), null, CancellationToken.None);
+        var outcome = await connector.UploadAsync(State(), connection, Members(0));
         var job = Assert.Single(sandbox.State.Jobs).Key;
         Assert.True(outcome.Succeeded, outcome.Response.Message);
         using var client = new HttpClient { BaseAddress = new Uri(sandbox.BaseUrl) };

@@ -93,9 +93,13 @@ public sealed class PayloadTests
     }
 
     [Fact]
-    public void GoogleAds_Job_IsACustomerMatchUserListJobForTheList() =>
+    public void GoogleAds_Job_IsACustomerMatchUserListJobForTheListQuotingTheRun()
+    {
+        Assert.Equal("""{"job":{"type":"CUSTOMER_MATCH_USER_LIST","externalId":"42","customerMatchUserListMetadata":{"userList":"customers/123/userLists/456"}}}""",
+            Json(GoogleAdsConnector.JobPayload("customers/123/userLists/456", 42)));
         Assert.Equal("""{"job":{"type":"CUSTOMER_MATCH_USER_LIST","customerMatchUserListMetadata":{"userList":"customers/123/userLists/456"}}}""",
-            Json(GoogleAdsConnector.JobPayload("customers/123/userLists/456")));
+            Json(GoogleAdsConnector.JobPayload("customers/123/userLists/456", null)));
+    }
 
     [Fact]
     public void GoogleAds_Normalization_GmailRuleE164PhonesAndNoZips()

@@ -89,6 +89,52 @@ public sealed class CatalogRunnerTests : DatabaseTest
     }
 
     [Fact]
+    public async Task CatalogRunJob_ExportToOneAdtech_UploadsOnlyThereAndLinksTheRunToTheJob()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        var (host, bucket) = await StartAsync(sandbox);
+        await using var _ = host;
+        await bucket.WriteTextAsync(AudienceCatalog.StatePath("demo_audience"), SeedStates.Stage1Basic + "\n  adtechB:\n    name: Demo on B\n", null);
+
+        var job = await host.Get<Portal.Core.Jobs.JobQueue>().EnqueueAsync(CatalogRunJob.Kind, CoreHost.Marketer, CatalogRunJob.PayloadFor("demo_audience", "adtechB"));
+        var done = await host.WaitForJobAsync(job.Id, j => j.IsFinished, "finished");
+
+        Assert.Equal(Portal.Core.Jobs.JobStatus.Succeeded, done.Status);
+        Assert.Equal("demo_audience: uploaded to adtechB", done.ProgressMessage);
+        var state = await StateAsync(bucket);
+        Assert.NotNull(state.AdtechId("adtechB"));
+        Assert.Null(state.AdtechId("adtechA"));
+        Assert.Equal(["adtechB"], sandbox.State.Calls.Select(c => c.Api));
+        var run = Assert.Single(await host.Get<Portal.Core.Adtech.ExportRunQueries>().ForJobAsync(job.Id));
+        Assert.Equal(("demo_audience", "adtechB", state.AdtechId("adtechB")), (run.Audience, run.AdtechKey, run.AdtechAudienceId));
+    }
+
+    [Fact]
+    public void CatalogRunJob_Payload_NamesTheAdtechOnlyWhenGiven()
+    {
+        Assert.Equal("""{"audience":"a","adtech":"adtechB"}""", CatalogRunJob.PayloadFor("a", "adtechB"));
+        Assert.Equal("""{"audience":"a"}""", CatalogRunJob.PayloadFor("a"));
+        Assert.Equal("{}", CatalogRunJob.PayloadFor(null));
+    }
+
+    [Fact]
+    public async Task Run_OneAdtechTheAudienceLacksOrNoAdtechAtAll_SaysSoAndSendsNothing()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        var (host, bucket) = await StartAsync(sandbox);
+        await using var _ = host;
+        await bucket.WriteTextAsync(AudienceCatalog.StatePath("demo_audience"), SeedStates.Stage1Basic, null);
+        var runner = host.Get<CatalogRunner>();
+
+        var result = Assert.Single(await runner.RunAsync(new CatalogRunScope("demo_audience", "meta")));
+        Assert.Equal(["The audience has no 'meta' block; add one to export it there."], result.Errors);
+        Assert.Empty(Assert.Single(await runner.RunAsync(new CatalogRunScope(Adtech: "meta"))).Errors);
+        await Assert.ThrowsAsync<ArgumentException>(() => runner.RunAsync(new CatalogRunScope("demo_audience", "tiktok")));
+        Assert.Empty(sandbox.State.DataRequests);
+        Assert.Empty(sandbox.State.Calls);
+    }
+
+    [Fact]
     public async Task Meta_LargeAudience_IsCreatedOnceThenFilledInBatchesOfTenThousand()
     {
         await using var sandbox = await SandboxServer.StartAsync();

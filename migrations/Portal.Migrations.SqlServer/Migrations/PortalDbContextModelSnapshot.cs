@@ -287,6 +287,117 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.ToTable("adtech_connections", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Adtech.ExportRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AdtechAudienceId")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)")
+                        .HasColumnName("adtech_audience_id");
+
+                    b.Property<string>("AdtechJob")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)")
+                        .HasColumnName("adtech_job");
+
+                    b.Property<string>("AdtechKey")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("nvarchar(50)")
+                        .HasColumnName("adtech_key");
+
+                    b.Property<string>("Audience")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)")
+                        .HasColumnName("audience");
+
+                    b.Property<int>("BatchSize")
+                        .HasColumnType("int")
+                        .HasColumnName("batch_size");
+
+                    b.Property<int>("BatchesCommitted")
+                        .HasColumnType("int")
+                        .HasColumnName("batches_committed");
+
+                    b.Property<long>("DurationMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("duration_ms");
+
+                    b.Property<long>("EmptyMembers")
+                        .HasColumnType("bigint")
+                        .HasColumnName("empty_members");
+
+                    b.Property<string>("ExportKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("export_key");
+
+                    b.Property<long>("FailedCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("failed_count");
+
+                    b.Property<DateTime?>("FinishedUtc")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("finished_utc");
+
+                    b.Property<int?>("HttpStatus")
+                        .HasColumnType("int")
+                        .HasColumnName("http_status");
+
+                    b.Property<long>("InvalidValues")
+                        .HasColumnType("bigint")
+                        .HasColumnName("invalid_values");
+
+                    b.Property<long?>("JobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("job_id");
+
+                    b.Property<long>("MembersSent")
+                        .HasColumnType("bigint")
+                        .HasColumnName("members_sent");
+
+                    b.Property<string>("ResponseMessage")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)")
+                        .HasColumnName("response_message");
+
+                    b.Property<long?>("ResumedFromId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("resumed_from_id");
+
+                    b.Property<DateTime>("StartedUtc")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("started_utc");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("status");
+
+                    b.Property<bool>("UploadCompleted")
+                        .HasColumnType("bit")
+                        .HasColumnName("upload_completed");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId")
+                        .HasDatabaseName("ix_export_runs_job_id");
+
+                    b.HasIndex("Audience", "AdtechKey", "Id")
+                        .HasDatabaseName("ix_export_runs_audience_adtech");
+
+                    b.ToTable("export_runs", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -735,6 +846,14 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Adtech.ExportRun", b =>
+                {
+                    b.HasOne("Portal.Core.Jobs.JobRecord", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("Portal.Core.Customers.CreditCardTransaction", b =>

@@ -274,6 +274,115 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.ToTable("adtech_connections", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Adtech.ExportRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AdtechAudienceId")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("adtech_audience_id");
+
+                    b.Property<string>("AdtechJob")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("adtech_job");
+
+                    b.Property<string>("AdtechKey")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("adtech_key");
+
+                    b.Property<string>("Audience")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("audience");
+
+                    b.Property<int>("BatchSize")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("batch_size");
+
+                    b.Property<int>("BatchesCommitted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("batches_committed");
+
+                    b.Property<long>("DurationMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duration_ms");
+
+                    b.Property<long>("EmptyMembers")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("empty_members");
+
+                    b.Property<string>("ExportKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("export_key");
+
+                    b.Property<long>("FailedCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failed_count");
+
+                    b.Property<DateTime?>("FinishedUtc")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("finished_utc");
+
+                    b.Property<int?>("HttpStatus")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("http_status");
+
+                    b.Property<long>("InvalidValues")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("invalid_values");
+
+                    b.Property<long?>("JobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("job_id");
+
+                    b.Property<long>("MembersSent")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("members_sent");
+
+                    b.Property<string>("ResponseMessage")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("response_message");
+
+                    b.Property<long?>("ResumedFromId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("resumed_from_id");
+
+                    b.Property<DateTime>("StartedUtc")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_utc");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<bool>("UploadCompleted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("upload_completed");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId")
+                        .HasDatabaseName("ix_export_runs_job_id");
+
+                    b.HasIndex("Audience", "AdtechKey", "Id")
+                        .HasDatabaseName("ix_export_runs_audience_adtech");
+
+                    b.ToTable("export_runs", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -712,6 +821,14 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Adtech.ExportRun", b =>
+                {
+                    b.HasOne("Portal.Core.Jobs.JobRecord", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("Portal.Core.Customers.CreditCardTransaction", b =>

@@ -1,0 +1,173 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Audiences;
+using Portal.Core.Data;
+
+namespace Portal.Core.Adtech;
+
+/// <summary>What one export did: its run record, the run it resumed (if any), and the upload's outcome.</summary>
+public sealed record ExportResult(long RunId, long? ResumedRunId, UploadOutcome Outcome);
+
+/// <summary>
+/// Uploads one audience to one adtech as a recorded run (<see cref="ExportRun"/>), so that a retried or restarted
+/// export never posts the same audience twice:
+/// <list type="bullet">
+/// <item>the adtech's id is saved on the run as soon as the create call returns, and the committed batch count after
+/// every accepted batch;</item>
+/// <item>every request carries an idempotency key made from the export's key and the step, the same on every retry
+/// and in every run of the export;</item>
+/// <item>when the latest run of the audience and adtech did not succeed, the new run resumes its export: the same
+/// keys, no second create when the id is known, and the committed batches skipped.</item>
+/// </list>
+/// A run is Succeeded only after <see cref="CompleteAsync"/> says the id reached the state file; until then a later run
+/// resumes it (which then only writes the id). One export of an audience to an adtech at a time in this process.
+/// </summary>
+public sealed class AudienceExporter(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock)
+{
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
+
+    public async Task<ExportResult> ExportAsync(AudienceState state, AdtechConnector connector, AdtechConnection connection,
+        Func<IAsyncEnumerable<Member>> members, long? jobId, CancellationToken cancellationToken)
+    {
+        var gate = _gates.GetOrAdd($"{state.Name}\n{connector.Key}", _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var (run, resumed) = await BeginAsync(state.Name, connector, jobId, cancellationToken);
+            UploadOutcome outcome;
+            if (run.UploadCompleted)
+            {
+                var message = $"Success: run {resumed!.Id} uploaded everything; only the id was missing from the state file.";
+                outcome = new UploadOutcome(run.AdtechAudienceId, new LastResponse(Today(), 200, message), 0, 0, 0, 0, TimeSpan.Zero);
+            }
+            else
+            {
+                var start = new UploadStart(run.ExportKey, run.ResumedFromId ?? run.Id, run.AdtechAudienceId, run.AdtechJob, run.BatchesCommitted, run.BatchSize);
+                try
+                {
+                    outcome = await connector.UploadAsync(state, connection, members(), start, (c, ct) => SaveCheckpointAsync(run.Id, c, ct),
+                        cancellationToken: cancellationToken);
+                }
+                catch (Exception ex)
+                {
+                    await UpdateAsync(run.Id, r => Finish(r, ExportRunStatus.Failed, ex is OperationCanceledException ? "Cancelled." : $"Failed: {ex.Message}"), CancellationToken.None);
+                    throw;
+                }
+
+                if (resumed is not null && outcome.Succeeded)
+                {
+                    var message = $"{outcome.Response.Message} Resumed run {resumed.Id}'s export after {run.BatchesCommitted:N0} committed batches.";
+                    outcome = outcome with { Response = outcome.Response with { Message = message } };
+                }
+            }
+
+            await UpdateAsync(run.Id, r =>
+            {
+                r.MembersSent = outcome.Sent;
+                r.FailedCount = outcome.Failed;
+                r.InvalidValues = outcome.InvalidValues;
+                r.EmptyMembers = outcome.EmptyMembers;
+                r.DurationMs = (long)outcome.Duration.TotalMilliseconds;
+                r.HttpStatus = outcome.Response.Status;
+                r.ResponseMessage = Clip(outcome.Response.Message);
+                if (outcome.Succeeded)
+                {
+                    r.AdtechAudienceId = outcome.Id;
+                    r.UploadCompleted = true;
+                }
+                else
+                {
+                    Finish(r, ExportRunStatus.Failed, null);
+                }
+            }, CancellationToken.None);
+            return new ExportResult(run.Id, resumed?.Id, outcome);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Ends a run whose upload completed: Succeeded when the id was written to the state file; otherwise Failed, and
+    /// the next run resumes it and only writes the id.
+    /// </summary>
+    public Task CompleteAsync(long runId, bool stateWritten, CancellationToken cancellationToken = default) =>
+        UpdateAsync(runId, r =>
+        {
+            if (r is { UploadCompleted: true, Status: ExportRunStatus.Running })
+            {
+                Finish(r, stateWritten ? ExportRunStatus.Succeeded : ExportRunStatus.Failed, stateWritten ? null
+                    : $"{r.ResponseMessage} The state file changed meanwhile, so the id was not written to it; the next run writes it without posting again.");
+            }
+        }, cancellationToken);
+
+    /// <summary>Starts a run: a new export, or the continuation of the latest run's when that one did not succeed.</summary>
+    private async Task<(ExportRun Run, ExportRun? Resumed)> BeginAsync(string audience, AdtechConnector connector, long? jobId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var latest = await db.ExportRuns.Where(r => r.Audience == audience && r.AdtechKey == connector.Key)
+            .OrderByDescending(r => r.Id).FirstOrDefaultAsync(cancellationToken);
+        var resumed = latest is { Status: not ExportRunStatus.Succeeded } ? latest : null;
+        var run = new ExportRun
+        {
+            Audience = audience,
+            AdtechKey = connector.Key,
+            JobId = jobId,
+            StartedUtc = clock.GetUtcNow().UtcDateTime,
+            Status = ExportRunStatus.Running,
+            ExportKey = resumed?.ExportKey ?? Guid.NewGuid().ToString("N"),
+            ResumedFromId = resumed is null ? null : resumed.ResumedFromId ?? resumed.Id,
+            AdtechAudienceId = resumed?.AdtechAudienceId,
+            AdtechJob = resumed?.AdtechJob,
+            BatchSize = resumed?.BatchSize ?? connector.BatchSize,
+            BatchesCommitted = resumed?.BatchesCommitted ?? 0,
+            UploadCompleted = resumed?.UploadCompleted ?? false,
+        };
+        db.ExportRuns.Add(run);
+        await db.SaveChangesAsync(cancellationToken);
+        if (resumed is { Status: ExportRunStatus.Running })
+        {
+            // Only a run of a process that stopped is still Running here (one export per audience and adtech at a time).
+            Finish(resumed, ExportRunStatus.Failed, $"Interrupted before it finished; run {run.Id} resumes it.");
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return (run, resumed);
+    }
+
+    private Task SaveCheckpointAsync(long runId, UploadCheckpoint checkpoint, CancellationToken cancellationToken) =>
+        UpdateAsync(runId, r =>
+        {
+            r.AdtechAudienceId = checkpoint.AudienceId;
+            r.AdtechJob = checkpoint.Job;
+            r.BatchesCommitted = checkpoint.CommittedBatches;
+            r.MembersSent = checkpoint.Sent;
+            r.FailedCount = checkpoint.Failed;
+        }, cancellationToken);
+
+    private async Task UpdateAsync(long runId, Action<ExportRun> change, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var run = await db.ExportRuns.SingleAsync(r => r.Id == runId, cancellationToken);
+        change(run);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private void Finish(ExportRun run, ExportRunStatus status, string? message)
+    {
+        run.Status = status;
+        run.FinishedUtc = clock.GetUtcNow().UtcDateTime;
+        if (message is not null)
+        {
+            run.ResponseMessage = Clip(message);
+        }
+    }
+
+    private string Today() => clock.GetUtcNow().ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+
+    private static string Clip(string message) => message.Length > 2000 ? message[..2000] : message;
+}

@@ -1,0 +1,46 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Data;
+
+namespace Portal.Core.Adtech;
+
+/// <summary>Reads of the export run records, for the pages (no writes).</summary>
+public sealed class ExportRunQueries(IDbContextFactory<PortalDbContext> dbFactory)
+{
+    /// <summary>Runs newest first, of one audience (or all when <paramref name="audience"/> is null), a page at a time, with the total.</summary>
+    public async Task<(IReadOnlyList<ExportRun> Items, int Total)> ListAsync(string? audience, int skip, int take, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = db.ExportRuns.AsNoTracking();
+        if (audience is not null)
+        {
+            query = query.Where(r => r.Audience == audience);
+        }
+
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query.OrderByDescending(r => r.Id).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 0, 500)).ToListAsync(cancellationToken);
+        return (items, total);
+    }
+
+    public async Task<ExportRun?> GetAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.ExportRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
+    }
+
+    /// <summary>The runs a background job made, in order.</summary>
+    public async Task<IReadOnlyList<ExportRun>> ForJobAsync(long jobId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.ExportRuns.AsNoTracking().Where(r => r.JobId == jobId).OrderBy(r => r.Id).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The latest run of an audience to each adtech, by adtech key.</summary>
+    public async Task<IReadOnlyDictionary<string, ExportRun>> LatestByAdtechAsync(string audience, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var latest = await db.ExportRuns.AsNoTracking().Where(r => r.Audience == audience)
+            .GroupBy(r => r.AdtechKey).Select(g => g.Max(r => r.Id)).ToListAsync(cancellationToken);
+        var runs = await db.ExportRuns.AsNoTracking().Where(r => latest.Contains(r.Id)).ToListAsync(cancellationToken);
+        return runs.ToDictionary(r => r.AdtechKey, StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,64 @@
+using System.Text;
+using Portal.Core.Adtech;
+using Portal.Core.Adtech.Sandbox;
+using Portal.Tests.TestSupport;
+
+namespace Portal.Tests.Core.Adtech;
+
+public sealed class AdtechHttpTests
+{
+    /// <summary>The system clock, except that waits end at once and are written down (what was asked, not how long it took).</summary>
+    private sealed class RecordingClock : TimeProvider
+    {
+        public List<TimeSpan> Waits { get; } = [];
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            lock (Waits)
+            {
+                Waits.Add(dueTime);
+            }
+
+            return base.CreateTimer(callback, state, TimeSpan.Zero, period);
+        }
+    }
+
+    private static readonly byte[] Body = Encoding.UTF8.GetBytes("""{"name":"n","schema":["EMAIL","PHONE","ZIP"],"data":[[["a"],[],[]]]}""");
+
+    [Fact]
+    public async Task PostAsync_Answered429WithRetryAfter_WaitsAsLongAsToldAndSendsOnceWithTheSameKey()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        sandbox.State.Faults.Enqueue(new SandboxFault("/adtech-b/", 429, RetryAfterSeconds: 7));
+        var clock = new RecordingClock();
+        var http = new AdtechHttp(new HttpClient(), new AdtechRetryOptions { BaseDelaySeconds = 0.05 }, clock);
+        var connection = new AdtechConnection("adtechB", new Uri(sandbox.BaseUrl), null, sandbox.State.AccessToken);
+
+        var response = await http.PostAsync(connection, "adtech-b/audiences", Body, null, "run-1:create", CancellationToken.None);
+
+        Assert.True(response.IsSuccess, response.Message);
+        Assert.Equal(2, response.Attempts);
+        Assert.Equal([TimeSpan.FromSeconds(7)], clock.Waits);
+        Assert.Single(sandbox.State.Calls);
+
+        var again = await http.PostAsync(connection, "adtech-b/audiences", Body, null, "run-1:create", CancellationToken.None);
+        Assert.Equal(response.Body!["id"]!.ToString(), again.Body!["id"]!.ToString());
+        Assert.Single(sandbox.State.Calls);
+        Assert.Equal(1, sandbox.State.IdempotentReplays);
+    }
+
+    [Fact]
+    public async Task PostAsync_FailedRequestWithAKey_IsNotStoredSoTheRetryIsApplied()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        var http = new AdtechHttp(new HttpClient(), new AdtechRetryOptions(), new RecordingClock());
+        var wrong = new AdtechConnection("adtechB", new Uri(sandbox.BaseUrl), null, "wrong-token");
+
+        var refused = await http.PostAsync(wrong, "adtech-b/audiences", Body, null, "run-2:create", CancellationToken.None);
+        var accepted = await http.PostAsync(wrong with { AccessToken = sandbox.State.AccessToken }, "adtech-b/audiences", Body, null, "run-2:create", CancellationToken.None);
+
+        Assert.Equal((401, 200), (refused.Status, accepted.Status));
+        Assert.Single(sandbox.State.Calls);
+        Assert.Equal(0, sandbox.State.IdempotentReplays);
+    }
+}

@@ -1,0 +1,35 @@
+using Bunit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using Portal.Core.Accounts;
+using Portal.Core.Audiences;
+using Portal.Tests.TestSupport;
+
+namespace Portal.Tests.Web.Components.Audiences;
+
+public sealed class AudiencesPageTests : DatabaseTest
+{
+    [Fact]
+    public async Task ExportToOneAdtech_Chosen_QueuesACatalogRunNamingThatAdtech()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        await using var host = await CoreHost.StartAsync(Folder, settings: sandbox.Settings(Path.Combine(Folder.Path, "bucket")));
+        await host.Get<IBucket>().WriteTextAsync(AudienceCatalog.StatePath("demo"),
+            "demo:\n  description: d\n  source: {endpoint: demo/}\n  adtechA:\n    name: A\n    audience_type: TYPE_X\n  adtechB:\n    name: B\n", null);
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+        ctx.Services.AddSingleton(host.Get<AudienceQueries>());
+        var popovers = ctx.Render<MudPopoverProvider>();
+        var page = ctx.Render<Portal.Components.Pages.Audiences.Audiences>();
+
+        await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find("button[aria-label='Export demo to one adtech']")));
+        await page.Find("button[aria-label='Export demo to one adtech']").ClickAsync(new());
+        var item = popovers.WaitForElement(".mud-menu-item:contains('Export to adtechB')");
+        Assert.Contains(popovers.FindAll(".mud-menu-item"), i => i.TextContent.Contains("Export to adtechA", StringComparison.Ordinal));
+        await item.ClickAsync(new());
+
+        await using var db = await host.DbAsync();
+        var job = await db.Jobs.AsNoTracking().SingleAsync();
+        Assert.Equal(("Export demo to adtechB", CatalogRunJob.PayloadFor("demo", "adtechB")), (job.Title, job.Payload));
+    }
+}
