@@ -83,6 +83,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<IAdtechConnections>(sp => sp.GetRequiredService<AdtechConnectionStore>());
         services.AddSingleton<AudienceExporter>();
         services.AddSingleton<ExportRunQueries>();
+        services.AddSingleton<ConnectionHealth>();
         // Keys that encrypt stored credentials (and sign-in cookies) live with the data, so both survive restarts.
         services.AddDataProtection()
             .SetApplicationName("AudiencePortal")

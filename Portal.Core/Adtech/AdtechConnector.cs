@@ -60,6 +60,18 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
     /// <summary>Where a batch goes: <paramref name="target"/> is the audience's id, or for a job-style API the job's.</summary>
     protected abstract string AddPath(AdtechConnection connection, string target);
 
+    /// <summary>A read-only GET that proves the connection works (reachable, credentials and account accepted).</summary>
+    protected abstract string CheckPath(AdtechConnection connection);
+
+    /// <summary>Checks the connection with one read-only request (no retries): status, the adtech's message, latency.</summary>
+    public async Task<ConnectionCheck> CheckAsync(AdtechConnection connection, CancellationToken cancellationToken)
+    {
+        var started = clock.GetTimestamp();
+        var response = await http.GetOnceAsync(connection, CheckPath(connection), Headers(connection), cancellationToken);
+        var message = response.IsSuccess ? "Connected" : string.IsNullOrEmpty(response.Message) ? $"HTTP {response.Status}" : response.Message;
+        return new ConnectionCheck(Key, true, response.IsSuccess, response.Status, message, clock.GetElapsedTime(started), clock.GetUtcNow());
+    }
+
     /// <summary>Writes the request body for one batch; <paramref name="create"/> for the first, which carries the audience's settings.</summary>
     public abstract void WritePayload(Utf8JsonWriter writer, AudienceState state, IReadOnlyList<HashedMember> batch, bool create);
 
@@ -264,6 +276,8 @@ public sealed class AdtechAConnector(AdtechHttp http, TimeProvider clock) : Adte
 
     protected override string CreatePath(AdtechConnection c) => $"adtech-a/v2/audiences?advertiserId={Uri.EscapeDataString(c.AccountId ?? "")}";
 
+    protected override string CheckPath(AdtechConnection c) => $"adtech-a/v2/advertisers/{Uri.EscapeDataString(c.AccountId ?? "")}";
+
     protected override string AddPath(AdtechConnection c, string id) =>
         $"adtech-a/v2/audiences/{Uri.EscapeDataString(id)}/members?advertiserId={Uri.EscapeDataString(c.AccountId ?? "")}";
 
@@ -308,6 +322,8 @@ public sealed class AdtechBConnector(AdtechHttp http, TimeProvider clock) : Adte
     public override int BatchSize => 10_000;
 
     protected override string CreatePath(AdtechConnection c) => "adtech-b/audiences";
+
+    protected override string CheckPath(AdtechConnection c) => "adtech-b/me";
 
     protected override string AddPath(AdtechConnection c, string id) => $"adtech-b/audiences/{Uri.EscapeDataString(id)}/data";
 
@@ -375,6 +391,8 @@ public sealed class MetaConnector(AdtechHttp http, TimeProvider clock) : AdtechC
     protected override bool CreateCarriesMembers => false;
 
     protected override string CreatePath(AdtechConnection c) => $"meta/act_{Uri.EscapeDataString((c.AccountId ?? "").Replace("act_", "", StringComparison.Ordinal))}/customaudiences";
+
+    protected override string CheckPath(AdtechConnection c) => $"meta/act_{Uri.EscapeDataString((c.AccountId ?? "").Replace("act_", "", StringComparison.Ordinal))}?fields=name,account_status";
 
     protected override string AddPath(AdtechConnection c, string id) => $"meta/{Uri.EscapeDataString(id)}/users";
 

@@ -112,6 +112,42 @@ public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, Time
         }
     }
 
+    /// <summary>One GET without retries (a connection check): the status and the adtech's message, or why there was no answer.</summary>
+    public async Task<AdtechResponse> GetOnceAsync(AdtechConnection connection, string relativeUrl, IReadOnlyList<KeyValuePair<string, string>> headers,
+        CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(connection.BaseUrl, relativeUrl));
+        if (!string.IsNullOrEmpty(connection.AccessToken))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", connection.AccessToken);
+        }
+
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(options.TimeoutSeconds));
+        try
+        {
+            using var response = await http.SendAsync(request, timeout.Token);
+            JsonNode? body = response.Content.Headers.ContentType?.MediaType == "application/json"
+                ? await response.Content.ReadFromJsonAsync<JsonNode>(timeout.Token)
+                : null;
+            var message = (body?["message"] ?? body?["error"]?["message"])?.GetValue<string>() ?? response.ReasonPhrase ?? "";
+            return new AdtechResponse((int)response.StatusCode, body, message, 1);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new AdtechResponse(504, null, $"No answer within {options.TimeoutSeconds:0.#} s", 1);
+        }
+        catch (HttpRequestException ex)
+        {
+            return new AdtechResponse(503, null, ex.Message, 1);
+        }
+    }
+
     private TimeSpan? RetryAfter(RetryConditionHeaderValue? header)
     {
         var delay = header?.Delta ?? (header?.Date is { } date ? date - clock.GetUtcNow() : null);

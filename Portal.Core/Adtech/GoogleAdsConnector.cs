@@ -47,6 +47,9 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock) : Ad
 
     protected override string CreatePath(AdtechConnection c) => $"{Api(c)}/userLists:mutate";
 
+    /// <summary>The customers the credentials may use (a read that needs both the token and the developer token).</summary>
+    protected override string CheckPath(AdtechConnection c) => $"google-ads/{ApiVersion}/customers:listAccessibleCustomers";
+
     /// <summary>Batches go to the job: <paramref name="target"/> is its resource name, <c>customers/{id}/offlineUserDataJobs/{id}</c>.</summary>
     protected override string AddPath(AdtechConnection c, string target) => $"google-ads/{ApiVersion}/{target}:addOperations";
 

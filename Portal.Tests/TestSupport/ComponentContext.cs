@@ -23,6 +23,9 @@ public static class ComponentContext
         ctx.Services.AddSingleton(host.Get<Portal.Core.Dashboard.DashboardQueries>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Audiences.AudienceEditor>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Audiences.AudienceQueries>());
+        ctx.Services.AddSingleton(host.Get<Portal.Core.Adtech.ExportRunQueries>());
+        ctx.Services.AddSingleton(host.Get<Portal.Core.Adtech.ConnectionHealth>());
+        ctx.Services.AddSingleton(host.Get<Portal.Core.Adtech.AdtechConnectionStore>());
         ctx.Services.AddSingleton(TimeProvider.System);
         ctx.Services.AddScoped<ThemeState>();
         var auth = ctx.AddAuthorization();

@@ -31,4 +31,14 @@ public sealed class ConnectorsTests(PortalFixture portal)
         Assert.DoesNotContain(token, await page.ContentAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain(token, portal.AppOutput, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ConnectionCheck_SandboxAdtechA_ShowsOkWithLatency()
+    {
+        var page = await portal.NewPageAsync();
+        await page.SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword, "/connectors");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check adtechA connection" }).ClickAsync();
+        await Expect(page.GetByLabel("adtechA connection OK")).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"OK · \d+ ms"));
+        await Expect(page.GetByText(new System.Text.RegularExpressions.Regex(@"^AdtechA: connected \(\d+ ms\)$"))).ToBeVisibleAsync();
+    }
 }

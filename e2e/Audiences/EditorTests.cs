@@ -59,5 +59,11 @@ public sealed class EditorTests(PortalFixture portal)
         await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Version history" }).GetByText(new Regex("replaced by admin@e2e.test"))).ToHaveCountAsync(1);
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.ArtifactsFolder, "editor-posted.png") });
+
+        // The run is recorded: what was sent and how it ended.
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Runs" }).ClickAsync();
+        var runs = page.GetByLabel("Export runs of e2e_edited");
+        await Expect(runs.GetByRole(AriaRole.Row).Filter(new() { HasText = "AdtechA" })).ToContainTextAsync("Succeeded");
+        await Expect(runs).ToContainTextAsync("1,000");
     }
 }

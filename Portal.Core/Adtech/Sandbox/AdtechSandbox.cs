@@ -221,6 +221,7 @@ public static class AdtechSandbox
                 : d.GetArrayLength() > 10_000 ? "at most 10000 records per request"
                 : null, body => body.GetProperty("payload").GetProperty("data").GetArrayLength()));
         group.MapGoogleAds(state);
+        group.MapConnectionChecks(state);
         return group;
     }
 

@@ -1,0 +1,77 @@
+using Portal.Core.Adtech;
+using Portal.Core.Audiences;
+using Portal.Tests.TestSupport;
+
+namespace Portal.Tests.Core.Adtech;
+
+/// <summary>Connection checks against the sandbox on a real loopback HTTP server.</summary>
+public sealed class ConnectionHealthTests : DatabaseTest
+{
+    private sealed record Env(CoreHost Host, SandboxServer Sandbox) : IAsyncDisposable
+    {
+        public ConnectionHealth Health => Host.Get<ConnectionHealth>();
+
+        public async ValueTask DisposeAsync()
+        {
+            await Host.DisposeAsync();
+            await Sandbox.DisposeAsync();
+        }
+    }
+
+    private async Task<Env> StartAsync(Action<Dictionary<string, string?>>? change = null)
+    {
+        var sandbox = await SandboxServer.StartAsync();
+        var settings = sandbox.Settings(Path.Combine(Folder.Path, "bucket"));
+        change?.Invoke(settings);
+        return new Env(await CoreHost.StartAsync(Folder, settings: settings), sandbox);
+    }
+
+    [Fact]
+    public async Task CheckAll_GoodCredentials_EveryAdtechConnected()
+    {
+        await using var env = await StartAsync();
+
+        var checks = await env.Health.CheckAllAsync(CoreHost.Marketer);
+
+        Assert.Equal(AdtechKeys.All.Order(), checks.Select(c => c.Key).Order());
+        Assert.All(checks, c => Assert.True(c is { Ok: true, Configured: true, Status: 200, Message: "Connected" }, $"{c.Key}: {c.Status} {c.Message}"));
+        Assert.Equal(checks.Count, env.Health.Latest.Count);
+    }
+
+    [Theory]
+    [InlineData(AdtechKeys.AdtechB, "AccessToken", "wrong", 401, "Invalid or missing access token")]
+    [InlineData(AdtechKeys.GoogleAds, "DeveloperToken", "not-the-token", 401, "developer token")]
+    [InlineData(AdtechKeys.Meta, "BaseUrl", "http://127.0.0.1:1/", 503, "")]
+    public async Task Check_BrokenSetting_NotOkWithStatusAndMessage(string adtech, string setting, string value, int status, string message)
+    {
+        await using var env = await StartAsync(s => s[$"Adtech:Connections:{adtech}:{setting}"] = value);
+
+        var check = await env.Health.CheckAsync(adtech, CoreHost.Marketer);
+
+        Assert.False(check.Ok);
+        Assert.Equal(status, check.Status);
+        Assert.Contains(message, check.Message, StringComparison.Ordinal);
+        Assert.NotEqual("Connected", check.Message);
+    }
+
+    [Fact]
+    public async Task Check_NoConnection_SaysNotConfigured()
+    {
+        await using var env = await StartAsync(s => s.Remove("Adtech:Connections:adtechA:BaseUrl"));
+
+        var check = await env.Health.CheckAsync(AdtechKeys.AdtechA, CoreHost.Marketer);
+
+        Assert.False(check.Configured);
+        Assert.False(check.Ok);
+        Assert.Contains("Adtech:Connections:adtechA", check.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_Viewer_IsRefused()
+    {
+        await using var env = await StartAsync();
+
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => env.Health.CheckAsync(AdtechKeys.AdtechA, CoreHost.Viewer));
+        Assert.Empty(env.Health.Latest);
+    }
+}
