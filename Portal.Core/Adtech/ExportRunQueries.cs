@@ -43,4 +43,13 @@ public sealed class ExportRunQueries(IDbContextFactory<PortalDbContext> dbFactor
         var runs = await db.ExportRuns.AsNoTracking().Where(r => latest.Contains(r.Id)).ToListAsync(cancellationToken);
         return runs.ToDictionary(r => r.AdtechKey, StringComparer.Ordinal);
     }
+
+    /// <summary>Each audience's latest run (to any adtech), by audience name.</summary>
+    public async Task<IReadOnlyDictionary<string, ExportRun>> LatestPerAudienceAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var latest = await db.ExportRuns.AsNoTracking().GroupBy(r => r.Audience).Select(g => g.Max(r => r.Id)).ToListAsync(cancellationToken);
+        var runs = await db.ExportRuns.AsNoTracking().Where(r => latest.Contains(r.Id)).ToListAsync(cancellationToken);
+        return runs.ToDictionary(r => r.Audience, StringComparer.Ordinal);
+    }
 }

@@ -32,4 +32,24 @@ public sealed class AudiencesPageTests : DatabaseTest
         var job = await db.Jobs.AsNoTracking().SingleAsync();
         Assert.Equal(("Export demo to adtechB", CatalogRunJob.PayloadFor("demo", "adtechB")), (job.Title, job.Payload));
     }
+
+    [Fact]
+    public async Task StatusFilter_InvalidChosen_ShowsOnlyInvalidStateFiles()
+    {
+        await using var host = await CoreHost.StartAsync(Folder, settings: new Dictionary<string, string?> { ["Bucket:Path"] = Path.Combine(Folder.Path, "bucket") });
+        var bucket = host.Get<IBucket>();
+        await bucket.WriteTextAsync(AudienceCatalog.StatePath("good"), "good:\n  description: d\n  source: {endpoint: demo/}\n  adtechB:\n    name: B\n", null);
+        await bucket.WriteTextAsync(AudienceCatalog.StatePath("broken"), "broken:\n  description: d\n  source: {endpoint: demo/}\n  adtechA:\n    name: A\n    audience_type: TYPE_Q\n", null);
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+        var popovers = ctx.Render<MudPopoverProvider>();
+        var page = ctx.Render<Portal.Components.Pages.Audiences.Audiences>();
+        IReadOnlyList<string> Names() => page.FindAll("tbody tr.mud-table-row a").Select(a => a.TextContent.Trim()).ToList();
+        await page.WaitForAssertionAsync(() => Assert.Equal(["broken", "good"], Names().Order()));
+
+        await page.Find("div.portal-filter").MouseDownAsync(new());
+        var option = popovers.WaitForElement(".mud-list-item:contains('Invalid state file')");
+        await option.ClickAsync(new());
+
+        await page.WaitForAssertionAsync(() => Assert.Equal(["broken"], Names()));
+    }
 }
