@@ -70,6 +70,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<AudienceCatalog>();
         services.AddSingleton<AudienceQueries>();
         services.AddSingleton<AudienceEditor>();
+        services.AddSingleton<Rules.RuleService>();
         services.Configure<DataSourceOptions>(configuration.GetSection(DataSourceOptions.Section));
         services.AddHttpClient<HttpDataSource>();
         services.AddSingleton(configuration.GetSection(AdtechRetryOptions.Section).Get<AdtechRetryOptions>() ?? new AdtechRetryOptions());

@@ -6,6 +6,8 @@ using Portal.Core.Audit;
 using Portal.Core.Customers;
 using Portal.Core.Dashboard;
 using Portal.Core.Jobs;
+using Portal.Core.Rules;
+using Portal.Core.Segments;
 
 namespace Portal.Core.Data;
 
@@ -24,6 +26,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<DashboardTotals> DashboardTotals => Set<DashboardTotals>();
     public DbSet<AdtechConnectionRecord> AdtechConnections => Set<AdtechConnectionRecord>();
     public DbSet<ExportRun> ExportRuns => Set<ExportRun>();
+    public DbSet<Rule> Rules => Set<Rule>();
+    public DbSet<Segment> Segments => Set<Segment>();
+    public DbSet<SegmentMember> SegmentMembers => Set<SegmentMember>();
+    public DbSet<SegmentRefresh> SegmentRefreshes => Set<SegmentRefresh>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -38,6 +44,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         builder.ApplyConfiguration(new DashboardTotalsConfiguration(sqlite));
         builder.ApplyConfiguration(new AdtechConnectionRecordConfiguration());
         builder.ApplyConfiguration(new ExportRunConfiguration());
+        builder.ApplyConfiguration(new RuleConfiguration());
+        builder.ApplyConfiguration(new SegmentConfiguration());
+        builder.ApplyConfiguration(new SegmentMemberConfiguration());
+        builder.ApplyConfiguration(new SegmentRefreshConfiguration());
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
