@@ -71,6 +71,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<AudienceQueries>();
         services.AddSingleton<AudienceEditor>();
         services.AddSingleton<Rules.RuleService>();
+        services.AddSingleton<Rules.RuleVocabulary>();
         services.Configure<DataSourceOptions>(configuration.GetSection(DataSourceOptions.Section));
         services.AddHttpClient<HttpDataSource>();
         services.AddSingleton(configuration.GetSection(AdtechRetryOptions.Section).Get<AdtechRetryOptions>() ?? new AdtechRetryOptions());

@@ -30,6 +30,12 @@ public sealed class RuleService(IDbContextFactory<PortalDbContext> dbFactory, Au
     public static RuleDraft ToDraft(Rule rule) =>
         new(rule.Name, rule.Description, ConditionJson.Read(rule.Conditions), rule.Schedule, rule.StartDate, rule.EndDate, rule.DependsOn, rule.Operation);
 
+    public async Task<Rule?> FindAsync(long ruleId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Rules.AsNoTracking().SingleOrDefaultAsync(r => r.Id == ruleId, cancellationToken);
+    }
+
     /// <summary>Every problem with the draft, including those that need the database.</summary>
     public async Task<IReadOnlyList<RuleIssue>> ValidateAsync(long? ruleId, RuleDraft draft, CancellationToken cancellationToken = default)
     {

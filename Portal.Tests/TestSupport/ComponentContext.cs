@@ -25,6 +25,8 @@ public static class ComponentContext
         ctx.Services.AddSingleton(host.Get<Portal.Core.Audiences.AudienceQueries>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Adtech.ExportRunQueries>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Adtech.ConnectionHealth>());
+        ctx.Services.AddSingleton(host.Get<Portal.Core.Rules.RuleService>());
+        ctx.Services.AddSingleton(host.Get<Portal.Core.Rules.RuleVocabulary>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Adtech.AdtechConnectionStore>());
         ctx.Services.AddSingleton(TimeProvider.System);
         ctx.Services.AddScoped<ThemeState>();

@@ -15,6 +15,16 @@ window.portal = (function () {
             document.dispatchEvent(new CustomEvent('portal:save'));
             return;
         }
+        // Ctrl+Z outside text fields: pages with an undo stack (the rule builder) listen for 'portal:undo'.
+        if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'z') {
+            const el = document.activeElement;
+            const typing = el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.isContentEditable);
+            if (!typing) {
+                e.preventDefault();
+                document.dispatchEvent(new CustomEvent('portal:undo'));
+            }
+            return;
+        }
         // Alt+1..9: the navigation items in order.
         if (e.altKey && !e.ctrlKey && !e.metaKey && /^[1-9]$/.test(e.key)) {
             const link = document.querySelector('[data-nav-index="' + e.key + '"]');
@@ -23,7 +33,7 @@ window.portal = (function () {
     }
 
     let monacoLoading = null;
-    const saveListeners = {};
+    const listeners = {};
 
     function loadScript(src) {
         return new Promise(function (resolve, reject) {
@@ -102,14 +112,20 @@ window.portal = (function () {
                 if (e.key === 'ArrowRight') { e.preventDefault(); setWidth(left + 32); }
             });
         },
+        // Any portal event ('portal:save', 'portal:undo') for one component: calls its [JSInvokable] method until unlisten.
+        listen: function (key, eventName, dotnetRef, method) {
+            window.portal.unlisten(key);
+            const handler = function () { dotnetRef.invokeMethodAsync(method); };
+            listeners[key] = { eventName: eventName, handler: handler };
+            document.addEventListener(eventName, handler);
+        },
+        unlisten: function (key) {
+            const entry = listeners[key];
+            if (entry && entry.eventName) { document.removeEventListener(entry.eventName, entry.handler); delete listeners[key]; }
+        },
         // Ctrl+S for one component: calls its [JSInvokable] OnSaveShortcut until offSave.
-        onSave: function (key, dotnetRef) {
-            saveListeners[key] = function () { dotnetRef.invokeMethodAsync('OnSaveShortcut'); };
-            document.addEventListener('portal:save', saveListeners[key]);
-        },
-        offSave: function (key) {
-            if (saveListeners[key]) { document.removeEventListener('portal:save', saveListeners[key]); delete saveListeners[key]; }
-        },
+        onSave: function (key, dotnetRef) { window.portal.listen(key, 'portal:save', dotnetRef, 'OnSaveShortcut'); },
+        offSave: function (key) { window.portal.unlisten(key); },
         init: function () {
             if (!registered) {
                 // Capture phase: the shortcuts work even where a component (a menu, the code editor) stops the event.
