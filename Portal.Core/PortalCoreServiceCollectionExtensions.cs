@@ -74,6 +74,8 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<Rules.RuleVocabulary>();
         services.Configure<DataSourceOptions>(configuration.GetSection(DataSourceOptions.Section));
         services.AddHttpClient<HttpDataSource>();
+        services.AddSingleton<Segments.SegmentDataSource>();
+        services.AddSingleton<Segments.SegmentAudiences>();
         services.AddSingleton(configuration.GetSection(AdtechRetryOptions.Section).Get<AdtechRetryOptions>() ?? new AdtechRetryOptions());
         services.AddHttpClient<AdtechHttp>();
         services.AddTransient<AdtechConnector, AdtechAConnector>();

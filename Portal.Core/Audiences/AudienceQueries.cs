@@ -5,7 +5,7 @@ public sealed record AdtechCell(string Key, string? Name, AdtechStatus Status, s
 
 /// <summary>A row of the Audiences grid.</summary>
 public sealed record AudienceOverview(string Name, string? Description, bool IsValid, IReadOnlyList<StateIssue> Issues, bool HasMemberData,
-    long? Members, IReadOnlyList<AdtechCell> Adtechs, LastResponse? SourceResponse, string Yaml);
+    long? Members, IReadOnlyList<AdtechCell> Adtechs, LastResponse? SourceResponse, string Yaml, string? SourceSegment = null);
 
 /// <summary>Reads the bucket for the Audiences page (no writes).</summary>
 public sealed class AudienceQueries(AudienceCatalog catalog, IBucket bucket)
@@ -33,6 +33,6 @@ public sealed class AudienceQueries(AudienceCatalog catalog, IBucket bucket)
             : [];
         var yaml = (await bucket.ReadTextAsync(entry.Path, cancellationToken))?.Text ?? "";
         return new AudienceOverview(entry.Name, entry.State?.Description, entry.IsValid, entry.Issues, entry.HasMemberData, members, adtechs,
-            entry.State?.SourceLastResponse, yaml);
+            entry.State?.SourceLastResponse, yaml, entry.State?.SourceSegment);
     }
 }

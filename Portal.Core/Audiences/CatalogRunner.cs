@@ -24,6 +24,7 @@ public sealed class CatalogRunner(
     AudienceCatalog catalog,
     IBucket bucket,
     HttpDataSource dataSource,
+    Segments.SegmentDataSource segmentSource,
     IEnumerable<AdtechConnector> connectors,
     IAdtechConnections connections,
     AudienceExporter exporter)
@@ -79,13 +80,15 @@ public sealed class CatalogRunner(
         var hasData = entry.HasMemberData;
         if (!hasData)
         {
-            if (state.SourceEndpoint is null)
+            if (state.SourceEndpoint is null && state.SourceSegment is null)
             {
-                errors.Add($"No member data and no HTTP endpoint to fetch it from (segment sources arrive with segments).");
+                errors.Add("No member data and no source to fetch it from (an HTTP endpoint or a segment).");
             }
             else
             {
-                var fetch = await dataSource.FetchAsync(state, bucket, cancellationToken);
+                var fetch = state.SourceSegment is not null
+                    ? await segmentSource.FetchAsync(state, bucket, cancellationToken)
+                    : await dataSource.FetchAsync(state, bucket, cancellationToken);
                 state.SetSourceResponse(fetch.Response);
                 changed = true;
                 fetched = fetch.Succeeded;
