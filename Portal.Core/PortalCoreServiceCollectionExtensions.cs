@@ -71,6 +71,9 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<AudienceQueries>();
         services.AddSingleton<AudienceEditor>();
         services.AddSingleton<Rules.RuleService>();
+        services.AddSingleton<Rules.RuleQueries>();
+        services.AddSingleton<Segments.SegmentQueries>();
+        services.AddSingleton<Segments.DependencyFinder>();
         services.Configure<DataSourceOptions>(configuration.GetSection(DataSourceOptions.Section));
         services.AddHttpClient<HttpDataSource>();
         services.AddSingleton(configuration.GetSection(AdtechRetryOptions.Section).Get<AdtechRetryOptions>() ?? new AdtechRetryOptions());
