@@ -72,6 +72,9 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<AudienceEditor>();
         services.AddSingleton<Rules.RuleService>();
         services.AddSingleton<Rules.RuleVocabulary>();
+        services.AddSingleton<Rules.RuleQueries>();
+        services.AddSingleton<Segments.SegmentQueries>();
+        services.AddSingleton<Segments.DependencyFinder>();
         services.Configure<DataSourceOptions>(configuration.GetSection(DataSourceOptions.Section));
         services.AddHttpClient<HttpDataSource>();
         services.AddSingleton<Segments.SegmentDataSource>();

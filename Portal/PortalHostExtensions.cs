@@ -54,8 +54,21 @@ public static class PortalHostExtensions
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.RunJobs, p => p.RequireRole(Roles.Admin, Roles.Marketer))
+            .AddPolicy(Policies.Operator, p => p.RequireRole(Roles.Admin, Roles.Marketer))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
 
+        // The REST API's OpenAPI document at /openapi/v1.json (signed-in users, like the API itself).
+        services.AddOpenApi(o =>
+        {
+            o.ShouldInclude = d => d.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true;
+            o.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "Audience Portal API";
+                document.Info.Description = "Rules, segments, analytics and jobs (seed 001's REST API). Sign in first: every route takes the portal's "
+                    + "sign-in cookie; viewers read, admins and marketers write.";
+                return Task.CompletedTask;
+            });
+        });
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         services.AddScoped<ThemeState>();
         return builder;
@@ -77,6 +90,7 @@ public static class PortalHostExtensions
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
         app.MapPortalApi();
+        app.MapOpenApi().RequireAuthorization();
         SandboxHosting.MapSandbox(app);
         app.MapHealthChecks("/health").AllowAnonymous();
 

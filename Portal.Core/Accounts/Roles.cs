@@ -17,5 +17,8 @@ public static class Roles
 public static class Policies
 {
     public const string RunJobs = "RunJobs";
+
+    /// <summary>Admin or Marketer: changes rules and segments (viewers read them).</summary>
+    public const string Operator = "Operator";
     public const string Admin = "Admin";
 }

@@ -27,6 +27,10 @@ public static class ComponentContext
         ctx.Services.AddSingleton(host.Get<Portal.Core.Adtech.ConnectionHealth>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Rules.RuleService>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Rules.RuleVocabulary>());
+        ctx.Services.AddSingleton(host.Get<Portal.Core.Rules.RuleQueries>());
+        ctx.Services.AddSingleton(host.Get<Portal.Core.Segments.SegmentQueries>());
+        ctx.Services.AddSingleton(host.Get<Portal.Core.Segments.DependencyFinder>());
+        ctx.Services.AddSingleton(host.Get<Portal.Core.Segments.SegmentAudiences>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Adtech.AdtechConnectionStore>());
         ctx.Services.AddSingleton(TimeProvider.System);
         ctx.Services.AddScoped<ThemeState>();

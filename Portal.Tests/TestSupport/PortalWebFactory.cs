@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Accounts;
@@ -9,7 +10,7 @@ using Portal.Core.Data;
 namespace Portal.Tests.TestSupport;
 
 /// <summary>The whole web app (Program, AddPortal, UsePortal) on its own SQLite file, for HTTP-level tests.</summary>
-public sealed partial class PortalWebFactory : WebApplicationFactory<Program>
+public partial class PortalWebFactory : WebApplicationFactory<Program>
 {
     public const string AdminEmail = "admin@tests.local";
     public const string AdminPassword = "Tests-Admin-Pass-1!";
@@ -23,6 +24,12 @@ public sealed partial class PortalWebFactory : WebApplicationFactory<Program>
         builder.UseSetting("Portal:Admin:Email", AdminEmail);
         builder.UseSetting("Portal:Admin:Password", AdminPassword);
         builder.UseSetting("Coravel:Queue:ConsummationDelay", "1");
+        builder.ConfigureTestServices(ConfigureTestServices);
+    }
+
+    /// <summary>Changes to the app's services for a derived factory's tests (applied after the app's own).</summary>
+    protected virtual void ConfigureTestServices(IServiceCollection services)
+    {
     }
 
     public async Task<HttpClient> ReadyClientAsync()

@@ -62,3 +62,24 @@ public static class TestJobRegistration
         return control;
     }
 }
+
+/// <summary>
+/// Stands in for the segment refresh job where the app does not register one, so that "trigger" can queue its job
+/// (the queue refuses unknown kinds). It does nothing; tests check the queued row.
+/// </summary>
+public sealed class SegmentRefreshStandIn : IJobHandler
+{
+    public const string Kind = "segments.refresh";
+
+    public Task RunAsync(JobExecution job, CancellationToken cancellationToken) => job.ReportAsync(1, 1, "stand-in: nothing refreshed", cancellationToken);
+
+    /// <summary>Registers the stand-in unless the app already has a handler of this kind.</summary>
+    public static void AddUnlessRegistered(Microsoft.Extensions.DependencyInjection.IServiceCollection services)
+    {
+        if (!services.Any(d => (d.ServiceType == typeof(JobKind) && d.ImplementationInstance is JobKind { Kind: Kind })
+            || (d.ServiceType == typeof(IJobHandler) && d.IsKeyedService && Equals(d.ServiceKey, Kind))))
+        {
+            services.AddJobHandler<SegmentRefreshStandIn>(Kind, "Refresh a segment (test stand-in)");
+        }
+    }
+}

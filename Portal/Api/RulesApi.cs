@@ -1,0 +1,309 @@
+using System.ComponentModel;
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Core.Accounts;
+using Portal.Core.Jobs;
+using Portal.Core.Rules;
+using Portal.Core.Segments;
+
+namespace Portal.Api;
+
+/// <summary>
+/// Seed 001's rules API: list, get, create, update, delete and trigger. Viewers read; operators (Admin, Marketer)
+/// write, checked by the <see cref="Policies.Operator"/> policy here and again by <see cref="RuleService"/>.
+/// </summary>
+internal static class RulesApi
+{
+    /// <summary>The job kind that refreshes a rule's segment (payload <c>{"rule": id}</c>), registered by the segments feature.</summary>
+    public const string RefreshJobKind = "segments.refresh";
+
+    public static RouteGroupBuilder MapRulesApi(this RouteGroupBuilder api)
+    {
+        var rules = api.MapGroup("/rules").WithTags("Rules");
+        rules.MapGet("/", ListAsync)
+            .WithSummary("List rules, a page at a time")
+            .WithDescription("Sorted by name; `search` keeps rules whose name or description contains it (any case).");
+        rules.MapGet("/{id:long}", GetAsync)
+            .WithSummary("One rule, with its conditions as stored (the versioned JSON object)");
+        rules.MapPost("/", CreateAsync)
+            .RequireAuthorization(Policies.Operator)
+            .WithSummary("Create a rule (operators)")
+            .WithDescription("`conditions` is the versioned object ({\"version\": 1, \"root\": {...}}) or seed 001's flat list "
+                + "([{\"field\": \"total_spend\", \"operator\": \">\", \"value\": 100}]). 400 lists every problem on its condition; "
+                + "409 when the name is taken.")
+            .Produces(StatusCodes.Status403Forbidden);
+        rules.MapPut("/{id:long}", UpdateAsync)
+            .RequireAuthorization(Policies.Operator)
+            .WithSummary("Replace a rule (operators)")
+            .WithDescription("The body is the same as for creating. With `version` (the one read), a save over someone else's newer save answers 409.")
+            .Produces(StatusCodes.Status403Forbidden);
+        rules.MapDelete("/{id:long}", DeleteAsync)
+            .RequireAuthorization(Policies.Operator)
+            .WithSummary("Delete a rule and its segment (operators)")
+            .WithDescription("Refused with 409 and where the segment is used while other rules or audiences use it.")
+            .Produces(StatusCodes.Status403Forbidden);
+        rules.MapPost("/{id:long}/trigger", TriggerAsync)
+            .RequireAuthorization(Policies.Operator)
+            .WithSummary("Refresh the rule's segment now (operators): queues a background job")
+            .WithDescription("Answers 202 with the job's id (and its URL under /api/jobs); 503 while no segment refresh job is installed.")
+            .Produces(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return api;
+    }
+
+    private static async Task<Ok<ApiPage<RuleDto>>> ListAsync(RuleQueries queries, int? page, [FromQuery(Name = "per_page")] int? perPage,
+        string? search, CancellationToken cancellationToken)
+    {
+        var paging = ApiPaging.From(page, perPage);
+        var (items, total) = await queries.ListAsync(search, RuleSort.ByName, paging.Index, paging.PerPage, cancellationToken);
+        return TypedResults.Ok(paging.Of(items.Select(RuleDto.From).ToList(), total));
+    }
+
+    private static async Task<Results<Ok<RuleDto>, NotFound<ApiMessage>>> GetAsync(long id, RuleQueries queries, CancellationToken cancellationToken) =>
+        await queries.GetAsync(id, cancellationToken) is { } rule ? TypedResults.Ok(RuleDto.From(rule)) : NoRule(id);
+
+    private static async Task<Results<Created<RuleCreatedDto>, BadRequest<RuleProblemDto>, Conflict<RuleProblemDto>>> CreateAsync(
+        RuleRequest request, RuleService rules, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        var (draft, invalid) = ReadDraft(request);
+        if (invalid is not null)
+        {
+            return TypedResults.BadRequest(invalid);
+        }
+
+        var result = await rules.SaveAsync(null, draft!, null, user, cancellationToken);
+        if (result.Rule is { } rule)
+        {
+            return TypedResults.Created($"/api/rules/{rule.Id}", new RuleCreatedDto("Rule created successfully", rule.Id));
+        }
+
+        return NameTaken(result) is { } taken ? TypedResults.Conflict(taken) : TypedResults.BadRequest(RuleProblemDto.Invalid(result.Issues));
+    }
+
+    private static async Task<Results<Ok<ApiMessage>, BadRequest<RuleProblemDto>, Conflict<RuleProblemDto>, NotFound<ApiMessage>>> UpdateAsync(
+        long id, RuleRequest request, RuleService rules, RuleQueries queries, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        if (await queries.GetAsync(id, cancellationToken) is null)
+        {
+            return NoRule(id);
+        }
+
+        var (draft, invalid) = ReadDraft(request);
+        if (invalid is not null)
+        {
+            return TypedResults.BadRequest(invalid);
+        }
+
+        RuleSaveResult result;
+        try
+        {
+            result = await rules.SaveAsync(id, draft!, request.Version, user, cancellationToken);
+        }
+        catch (KeyNotFoundException)
+        {
+            return NoRule(id);
+        }
+
+        if (result.Saved)
+        {
+            return TypedResults.Ok(new ApiMessage("Rule updated successfully"));
+        }
+
+        if (result.Conflict)
+        {
+            return TypedResults.Conflict(new RuleProblemDto("Someone else saved this rule after you read it.", RuleIssueDto.From(result.Issues)));
+        }
+
+        return NameTaken(result) is { } taken ? TypedResults.Conflict(taken) : TypedResults.BadRequest(RuleProblemDto.Invalid(result.Issues));
+    }
+
+    private static async Task<Results<Ok<ApiMessage>, Conflict<RuleInUseDto>, NotFound<ApiMessage>>> DeleteAsync(
+        long id, RuleService rules, RuleQueries queries, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        if (await queries.GetAsync(id, cancellationToken) is null)
+        {
+            return NoRule(id);
+        }
+
+        WhereUsed used;
+        try
+        {
+            used = await rules.DeleteAsync(id, user, cancellationToken);
+        }
+        catch (KeyNotFoundException)
+        {
+            return NoRule(id);
+        }
+
+        return used.IsUsed
+            ? TypedResults.Conflict(new RuleInUseDto("The rule's segment is used elsewhere; remove those uses first.", WhereUsedDto.From(used)))
+            : TypedResults.Ok(new ApiMessage("Rule deleted successfully"));
+    }
+
+    private static async Task<Results<Accepted<RuleTriggeredDto>, NotFound<ApiMessage>, ProblemHttpResult>> TriggerAsync(
+        long id, RuleQueries queries, JobQueue queue, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        if (await queries.GetAsync(id, cancellationToken) is not { } rule)
+        {
+            return NoRule(id);
+        }
+
+        if (queue.Kinds.All(k => k.Kind != RefreshJobKind))
+        {
+            return TypedResults.Problem($"Segment refreshes are not available: no '{RefreshJobKind}' job kind is registered.",
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        var job = await queue.EnqueueAsync(RefreshJobKind, user, JsonSerializer.Serialize(new { rule = id }), $"Refresh segment of rule '{rule.Rule.Name}'",
+            cancellationToken: cancellationToken);
+        return TypedResults.Accepted($"/api/jobs/{job.Id}", new RuleTriggeredDto("Rule trigger has been scheduled", job.Id));
+    }
+
+    private static NotFound<ApiMessage> NoRule(long id) => TypedResults.NotFound(new ApiMessage($"There is no rule {id}."));
+
+    /// <summary>The request as a draft, or the problems that keep it from being one (unreadable conditions, unknown operation).</summary>
+    private static (RuleDraft? Draft, RuleProblemDto? Problem) ReadDraft(RuleRequest request)
+    {
+        var issues = new List<RuleIssueDto>();
+        ConditionNode? root = null;
+        if (request.Conditions is not { ValueKind: JsonValueKind.Object or JsonValueKind.Array } conditions)
+        {
+            issues.Add(new(null, "conditions", "Give the conditions: the versioned object, or a list of {field, operator, value}."));
+        }
+        else
+        {
+            try
+            {
+                root = ConditionJson.Read(conditions.GetRawText());
+            }
+            catch (ConditionFormatException ex)
+            {
+                issues.Add(new(null, ex.Path.StartsWith('[') ? "conditions" + ex.Path : "conditions." + ex.Path, ex.Message));
+            }
+        }
+
+        SetOperation? operation = null;
+        if (!string.IsNullOrWhiteSpace(request.Operation))
+        {
+            if (Enum.TryParse<SetOperation>(request.Operation.Trim(), ignoreCase: true, out var op) && Enum.IsDefined(op))
+            {
+                operation = op;
+            }
+            else
+            {
+                issues.Add(new(null, "operation", $"'{request.Operation}' is not INTERSECTION, UNION or DIFFERENCE."));
+            }
+        }
+
+        if (issues.Count > 0)
+        {
+            return (null, new RuleProblemDto("The rule has problems.", issues));
+        }
+
+        return (new RuleDraft(request.RuleName ?? "", request.Description, root!, request.Schedule, Utc(request.StartDate), Utc(request.EndDate),
+            request.DependsOn ?? [], operation), null);
+    }
+
+    /// <summary>Dates with an offset are converted to UTC; dates without one are taken as UTC.</summary>
+    private static DateTime? Utc(DateTime? value) => value switch
+    {
+        null => null,
+        { Kind: DateTimeKind.Local } local => local.ToUniversalTime(),
+        { } other => DateTime.SpecifyKind(other, DateTimeKind.Utc),
+    };
+
+    /// <summary>A 409 body when the only reason the save failed is that another rule has the name.</summary>
+    private static RuleProblemDto? NameTaken(RuleSaveResult result) =>
+        result.Issues.Count == 1 && result.Issues[0] is { NodeId: null, Field: "name" } issue && issue.Message.EndsWith("already exists.", StringComparison.Ordinal)
+            ? new RuleProblemDto(issue.Message, RuleIssueDto.From(result.Issues))
+            : null;
+
+    internal static string? OperationName(SetOperation? operation) => operation?.ToString().ToUpperInvariant();
+
+    internal static string StatusName(SegmentStatus status) => JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
+}
+
+/// <summary>The body of POST and PUT /api/rules (seed 001's fields; <c>version</c> for PUT's concurrency check).</summary>
+internal sealed record RuleRequest(
+    [property: JsonPropertyName("rule_name")] string? RuleName,
+    [property: JsonPropertyName("conditions"), Description("The condition tree: {\"version\": 1, \"root\": {\"type\": \"group\", ...}}, or seed 001's flat list "
+        + "[{\"field\": \"total_spend\", \"operator\": \">\", \"value\": 100}] (AND-ed).")] JsonElement? Conditions,
+    [property: JsonPropertyName("description")] string? Description = null,
+    [property: JsonPropertyName("schedule"), Description("Cron: 5 fields, 6 with seconds first, or @daily, @hourly…")] string? Schedule = null,
+    [property: JsonPropertyName("start_date"), Description("Start of the transaction window that aggregations over the rule window read (UTC).")] DateTime? StartDate = null,
+    [property: JsonPropertyName("end_date")] DateTime? EndDate = null,
+    [property: JsonPropertyName("depends_on"), Description("Ids of the rules whose segments this one combines.")] IReadOnlyList<long>? DependsOn = null,
+    [property: JsonPropertyName("operation"), Description("INTERSECTION, UNION or DIFFERENCE (with depends_on).")] string? Operation = null,
+    [property: JsonPropertyName("version"), Description("PUT only: the version read; a newer save by someone else then answers 409.")] int? Version = null);
+
+internal sealed record RuleCreatedDto([property: JsonPropertyName("message")] string Message, [property: JsonPropertyName("rule_id")] long RuleId);
+
+internal sealed record RuleTriggeredDto([property: JsonPropertyName("message")] string Message, [property: JsonPropertyName("job_id")] long JobId);
+
+/// <summary>A problem on a condition (<c>condition_id</c>, null for the rule's own fields), the field and what to do.</summary>
+internal sealed record RuleIssueDto(
+    [property: JsonPropertyName("condition_id")] string? ConditionId,
+    [property: JsonPropertyName("field")] string Field,
+    [property: JsonPropertyName("message")] string Message)
+{
+    /// <summary>The API calls the rule's name <c>rule_name</c>; the other fields keep the validator's names.</summary>
+    public static List<RuleIssueDto> From(IEnumerable<RuleIssue> issues) =>
+        issues.Select(i => new RuleIssueDto(i.NodeId, i.NodeId is null && i.Field == "name" ? "rule_name" : i.Field, i.Message)).ToList();
+}
+
+internal sealed record RuleProblemDto([property: JsonPropertyName("message")] string Message, [property: JsonPropertyName("issues")] IReadOnlyList<RuleIssueDto> Issues)
+{
+    public static RuleProblemDto Invalid(IEnumerable<RuleIssue> issues) => new("The rule has problems.", RuleIssueDto.From(issues));
+}
+
+internal sealed record RuleRefDto([property: JsonPropertyName("id")] long Id, [property: JsonPropertyName("rule_name")] string RuleName);
+
+internal sealed record WhereUsedDto([property: JsonPropertyName("rules")] IReadOnlyList<RuleRefDto> Rules, [property: JsonPropertyName("audiences")] IReadOnlyList<string> Audiences)
+{
+    public static WhereUsedDto From(WhereUsed used) => new(used.Rules.Select(r => new RuleRefDto(r.Id, r.Name)).ToList(), used.Audiences);
+}
+
+internal sealed record RuleInUseDto([property: JsonPropertyName("message")] string Message, [property: JsonPropertyName("where_used")] WhereUsedDto WhereUsed);
+
+/// <summary>The rule's segment's latest outcome.</summary>
+internal sealed record RuleLastResultDto(
+    [property: JsonPropertyName("segment_id")] long SegmentId,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("row_count")] long RowCount,
+    [property: JsonPropertyName("last_refreshed_at")] DateTime? LastRefreshedAt,
+    [property: JsonPropertyName("last_error")] string? LastError)
+{
+    public static RuleLastResultDto? From(RuleLastResult? r) =>
+        r is null ? null : new(r.SegmentId, RulesApi.StatusName(r.Status), r.RowCount, r.LastRefreshedAt, r.LastError);
+}
+
+/// <summary>A rule as the list and the detail give it: seed 001's fields, conditions as stored, and what ran last.</summary>
+internal sealed record RuleDto(
+    [property: JsonPropertyName("id")] long Id,
+    [property: JsonPropertyName("rule_name")] string RuleName,
+    [property: JsonPropertyName("description")] string? Description,
+    [property: JsonPropertyName("conditions")] JsonElement Conditions,
+    [property: JsonPropertyName("schedule")] string? Schedule,
+    [property: JsonPropertyName("next_run")] DateTime? NextRun,
+    [property: JsonPropertyName("start_date")] DateTime? StartDate,
+    [property: JsonPropertyName("end_date")] DateTime? EndDate,
+    [property: JsonPropertyName("depends_on")] IReadOnlyList<long> DependsOn,
+    [property: JsonPropertyName("operation")] string? Operation,
+    [property: JsonPropertyName("version")] int Version,
+    [property: JsonPropertyName("created_at")] DateTime CreatedAt,
+    [property: JsonPropertyName("created_by")] string CreatedBy,
+    [property: JsonPropertyName("updated_at")] DateTime UpdatedAt,
+    [property: JsonPropertyName("updated_by")] string UpdatedBy,
+    [property: JsonPropertyName("last_result")] RuleLastResultDto? LastResult)
+{
+    public static RuleDto From(RuleOverview detail)
+    {
+        var r = detail.Rule;
+        using var conditions = JsonDocument.Parse(r.Conditions);
+        return new(r.Id, r.Name, r.Description, conditions.RootElement.Clone(), r.Schedule, detail.NextRun, r.StartDate, r.EndDate, r.DependsOn,
+            RulesApi.OperationName(r.Operation), r.Version, r.CreatedAt, r.CreatedBy, r.UpdatedAt, r.UpdatedBy, RuleLastResultDto.From(detail.LastResult));
+    }
+}

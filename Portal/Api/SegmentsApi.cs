@@ -1,0 +1,100 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Core.Rules;
+using Portal.Core.Segments;
+
+namespace Portal.Api;
+
+/// <summary>Seed 001's segments API (read-only, every signed-in user): list, get, and a sample of the members.</summary>
+internal static class SegmentsApi
+{
+    public static RouteGroupBuilder MapSegmentsApi(this RouteGroupBuilder api)
+    {
+        var segments = api.MapGroup("/segments").WithTags("Segments");
+        segments.MapGet("/", ListAsync)
+            .WithSummary("List segments, a page at a time")
+            .WithDescription("Sorted by name; `search` keeps segments whose name or description contains it (any case).");
+        segments.MapGet("/{id:long}", GetAsync)
+            .WithSummary("One segment: metadata, its rule, the SQL of the last refresh and the refresh history (oldest first, at most 100)");
+        segments.MapGet("/{id:long}/sample_data", SampleAsync)
+            .WithSummary("Up to 100 members (lowest user ids first) with name, email and city");
+        return api;
+    }
+
+    private static async Task<Ok<ApiPage<SegmentDto>>> ListAsync(SegmentQueries queries, int? page, [FromQuery(Name = "per_page")] int? perPage,
+        string? search, CancellationToken cancellationToken)
+    {
+        var paging = ApiPaging.From(page, perPage);
+        var (items, total) = await queries.ListAsync(search, SegmentSort.ByName, paging.Index, paging.PerPage, cancellationToken);
+        return TypedResults.Ok(paging.Of(items.Select(SegmentDto.From).ToList(), total));
+    }
+
+    private static async Task<Results<Ok<SegmentDto>, NotFound<ApiMessage>>> GetAsync(long id, SegmentQueries queries, CancellationToken cancellationToken) =>
+        await queries.GetAsync(id, cancellationToken) is { } segment ? TypedResults.Ok(SegmentDto.From(segment)) : NoSegment(id);
+
+    private static async Task<Results<Ok<SampleDataDto>, NotFound<ApiMessage>>> SampleAsync(long id, SegmentQueries queries, CancellationToken cancellationToken)
+    {
+        if (await queries.GetAsync(id, cancellationToken) is null)
+        {
+            return NoSegment(id);
+        }
+
+        var rows = await queries.SampleAsync(id, SegmentQueries.SampleSize, cancellationToken);
+        return TypedResults.Ok(new SampleDataDto(SegmentQueries.SampleColumns,
+            rows.Select(r => new object[] { r.UserId, r.Name, r.Email, r.City, r.CityTier }).ToList()));
+    }
+
+    private static NotFound<ApiMessage> NoSegment(long id) => TypedResults.NotFound(new ApiMessage($"There is no segment {id}."));
+}
+
+internal sealed record SegmentRefDto(
+    [property: JsonPropertyName("id")] long Id,
+    [property: JsonPropertyName("segment_name")] string SegmentName,
+    [property: JsonPropertyName("rule_id")] long RuleId)
+{
+    public static List<SegmentRefDto> From(IEnumerable<SegmentRef> refs) => refs.Select(s => new SegmentRefDto(s.Id, s.Name, s.RuleId)).ToList();
+}
+
+internal sealed record SegmentRefreshDto(
+    [property: JsonPropertyName("id")] long Id,
+    [property: JsonPropertyName("job_id")] long? JobId,
+    [property: JsonPropertyName("started_at")] DateTime StartedAt,
+    [property: JsonPropertyName("finished_at")] DateTime? FinishedAt,
+    [property: JsonPropertyName("succeeded")] bool Succeeded,
+    [property: JsonPropertyName("row_count")] long? RowCount,
+    [property: JsonPropertyName("duration_ms")] long? DurationMs,
+    [property: JsonPropertyName("error")] string? Error);
+
+/// <summary>A segment as the list and the detail give it; only the detail has the refresh history.</summary>
+internal sealed record SegmentDto(
+    [property: JsonPropertyName("id")] long Id,
+    [property: JsonPropertyName("segment_name")] string SegmentName,
+    [property: JsonPropertyName("description")] string? Description,
+    [property: JsonPropertyName("table_name")] string TableName,
+    [property: JsonPropertyName("row_count")] long RowCount,
+    [property: JsonPropertyName("sql_query")] string? SqlQuery,
+    [property: JsonPropertyName("last_refreshed_at")] DateTime? LastRefreshedAt,
+    [property: JsonPropertyName("last_duration_ms")] long? LastDurationMs,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("last_error")] string? LastError,
+    [property: JsonPropertyName("stale_since")] DateTime? StaleSince,
+    [property: JsonPropertyName("rule")] RuleRefDto Rule,
+    [property: JsonPropertyName("depends_on")] IReadOnlyList<SegmentRefDto> DependsOn,
+    [property: JsonPropertyName("operation")] string? Operation,
+    [property: JsonPropertyName("history"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<SegmentRefreshDto>? History)
+{
+    public static SegmentDto From(SegmentOverview o) => From(o.Segment, o.Rule, o.DependsOn, null);
+
+    public static SegmentDto From(SegmentDetail d) => From(d.Segment, d.Rule, d.DependsOn, d.History);
+
+    private static SegmentDto From(Segment s, Rule rule, IEnumerable<SegmentRef> dependsOn, IEnumerable<SegmentHistoryPoint>? history) =>
+        new(s.Id, s.Name, s.Description, s.TableName, s.RowCount, s.SqlQuery, s.LastRefreshedAt, s.LastDurationMs, RulesApi.StatusName(s.Status),
+            s.LastError, s.StaleSince, new RuleRefDto(rule.Id, rule.Name), SegmentRefDto.From(dependsOn), RulesApi.OperationName(rule.Operation),
+            history?.Select(h => new SegmentRefreshDto(h.Id, h.JobId, h.StartedAt, h.FinishedAt, h.Succeeded, h.RowCount, h.DurationMs, h.Error)).ToList());
+}
+
+/// <summary>Seed 001's sample: column names, then one array of values per member in that order.</summary>
+internal sealed record SampleDataDto(
+    [property: JsonPropertyName("columns")] IReadOnlyList<string> Columns,
+    [property: JsonPropertyName("data")] IReadOnlyList<object[]> Data);
