@@ -39,5 +39,8 @@ public sealed class DashboardQueries(IDbContextFactory<PortalDbContext> dbFactor
     public static IReadOnlyList<MonthlySpend> Monthly(DashboardTotals totals) =>
         JsonSerializer.Deserialize<List<MonthlySpend>>(totals.MonthlyJson) ?? [];
 
+    public static IReadOnlyList<CategorySpend> Categories(DashboardTotals totals) =>
+        JsonSerializer.Deserialize<List<CategorySpend>>(totals.CategoriesJson) ?? [];
+
     private sealed record LiveSummary(long Users, long Transactions, double Spend);
 }

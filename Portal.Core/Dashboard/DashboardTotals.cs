@@ -11,6 +11,9 @@ public sealed class DashboardTotals
     public decimal UpiSpend { get; set; }
     /// <summary>Per month spend, JSON array of <see cref="MonthlySpend"/>.</summary>
     public string MonthlyJson { get; set; } = "[]";
+
+    /// <summary>Spend by category over all time, as JSON <see cref="CategorySpend"/> rows, largest first.</summary>
+    public string CategoriesJson { get; set; } = "[]";
     public DateTime ComputedAt { get; set; }
 
     public long Transactions => CreditCardTransactions + UpiTransactions;
@@ -18,3 +21,5 @@ public sealed class DashboardTotals
 }
 
 public sealed record MonthlySpend(string Month, decimal CreditCard, decimal Upi, long Count);
+
+public sealed record CategorySpend(string Category, decimal Spend, long Count);

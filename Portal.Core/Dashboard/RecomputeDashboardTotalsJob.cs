@@ -52,8 +52,19 @@ public sealed class RecomputeDashboardTotalsJob(IDbContextFactory<PortalDbContex
             await job.ReportAsync(2 + i, total, $"Summed {from:MMM yyyy}", cancellationToken);
         }
 
+        var categories = (await db.Database.SqlQuery<CategoryAggregate>(
+                $"SELECT category AS Category, COUNT(*) AS Count, CAST(COALESCE(SUM(amount), 0) AS FLOAT) AS Total FROM credit_card_transactions GROUP BY category")
+                .ToListAsync(cancellationToken))
+            .Concat(await db.Database.SqlQuery<CategoryAggregate>(
+                $"SELECT category AS Category, COUNT(*) AS Count, CAST(COALESCE(SUM(amount), 0) AS FLOAT) AS Total FROM upi_transactions GROUP BY category")
+                .ToListAsync(cancellationToken))
+            .GroupBy(c => c.Category)
+            .Select(g => new CategorySpend(g.Key, Math.Round((decimal)g.Sum(c => c.Total), 2), g.Sum(c => c.Count)))
+            .OrderByDescending(c => c.Spend)
+            .ToList();
         var totals = new DashboardTotals
         {
+            CategoriesJson = JsonSerializer.Serialize(categories),
             Id = 1,
             Users = users,
             CreditCardTransactions = ccCount,
@@ -80,6 +91,7 @@ public sealed class RecomputeDashboardTotalsJob(IDbContextFactory<PortalDbContex
                 .SetProperty(t => t.CreditCardSpend, totals.CreditCardSpend)
                 .SetProperty(t => t.UpiSpend, totals.UpiSpend)
                 .SetProperty(t => t.MonthlyJson, totals.MonthlyJson)
+                .SetProperty(t => t.CategoriesJson, totals.CategoriesJson)
                 .SetProperty(t => t.ComputedAt, totals.ComputedAt), cancellationToken);
             if (updated > 0)
             {
@@ -114,4 +126,6 @@ public sealed class RecomputeDashboardTotalsJob(IDbContextFactory<PortalDbContex
     }
 
     private sealed record Aggregate(long Count, double Total);
+
+    private sealed record CategoryAggregate(string Category, long Count, double Total);
 }

@@ -17,6 +17,7 @@ public sealed class DashboardTotalsConfiguration(bool sqlite) : IEntityTypeConfi
         b.Property(x => x.CreditCardSpend).HasColumnName("credit_card_spend").HasMoney(sqlite);
         b.Property(x => x.UpiSpend).HasColumnName("upi_spend").HasMoney(sqlite);
         b.Property(x => x.MonthlyJson).HasColumnName("monthly_json");
+        b.Property(x => x.CategoriesJson).HasColumnName("categories_json").HasDefaultValue("[]");
         b.Property(x => x.ComputedAt).HasColumnName("computed_at");
         b.Ignore(x => x.Transactions);
         b.Ignore(x => x.TotalSpend);

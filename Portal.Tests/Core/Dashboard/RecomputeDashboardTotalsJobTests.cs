@@ -30,5 +30,17 @@ public sealed class RecomputeDashboardTotalsJobTests : DatabaseTest
         Assert.InRange(monthly.Count, 24, 25);
         Assert.Equal(totals.Transactions, monthly.Sum(m => m.Count));
         Assert.Equal(monthly.Count + 1, (await host.JobAsync(job.Id)).ProgressTotal);
+
+        var categories = DashboardQueries.Categories(totals);
+        var expected = (await db.CreditCardTransactions.Select(t => new { t.Category, t.Amount }).ToListAsync())
+            .Concat(await db.UpiTransactions.Select(t => new { t.Category, t.Amount }).ToListAsync())
+            .GroupBy(t => t.Category).ToDictionary(g => g.Key, g => (Spend: g.Sum(t => t.Amount), Count: g.LongCount()));
+        Assert.Equal(expected.Keys.Order(), categories.Select(c => c.Category).Order());
+        Assert.All(categories, c =>
+        {
+            Assert.Equal(expected[c.Category].Count, c.Count);
+            Assert.Equal(expected[c.Category].Spend, c.Spend, 0);
+        });
+        Assert.Equal(categories.Select(c => c.Spend).OrderDescending(), categories.Select(c => c.Spend));
     }
 }

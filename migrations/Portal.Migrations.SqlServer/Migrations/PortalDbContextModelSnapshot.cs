@@ -594,6 +594,13 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasColumnType("int")
                         .HasColumnName("id");
 
+                    b.Property<string>("CategoriesJson")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("nvarchar(max)")
+                        .HasDefaultValue("[]")
+                        .HasColumnName("categories_json");
+
                     b.Property<DateTime>("ComputedAt")
                         .HasColumnType("datetime2")
                         .HasColumnName("computed_at");

@@ -575,6 +575,13 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
+                    b.Property<string>("CategoriesJson")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("[]")
+                        .HasColumnName("categories_json");
+
                     b.Property<DateTime>("ComputedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("computed_at");
