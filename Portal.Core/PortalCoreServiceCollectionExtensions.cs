@@ -14,6 +14,7 @@ using Portal.Core.Customers;
 using Portal.Core.Dashboard;
 using Portal.Core.Data;
 using Portal.Core.Jobs;
+using Portal.Core.Segments;
 
 namespace Portal.Core;
 
@@ -71,6 +72,10 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<AudienceQueries>();
         services.AddSingleton<AudienceEditor>();
         services.AddSingleton<Rules.RuleService>();
+        services.AddSingleton<SegmentEstimator>();
+        services.AddSingleton<SegmentRefresher>();
+        services.AddSingleton<SegmentQueries>();
+        services.AddJobHandler<RefreshSegmentJob>(RefreshSegmentJob.Kind, RefreshSegmentJob.DisplayName);
         services.Configure<DataSourceOptions>(configuration.GetSection(DataSourceOptions.Section));
         services.AddHttpClient<HttpDataSource>();
         services.AddSingleton(configuration.GetSection(AdtechRetryOptions.Section).Get<AdtechRetryOptions>() ?? new AdtechRetryOptions());
