@@ -14,6 +14,7 @@ using Portal.Core.Customers;
 using Portal.Core.Dashboard;
 using Portal.Core.Data;
 using Portal.Core.Jobs;
+using Portal.Core.Segments;
 
 namespace Portal.Core;
 
@@ -75,6 +76,9 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<Rules.RuleQueries>();
         services.AddSingleton<Segments.SegmentQueries>();
         services.AddSingleton<Segments.DependencyFinder>();
+        services.AddSingleton<SegmentEstimator>();
+        services.AddSingleton<SegmentRefresher>();
+        services.AddJobHandler<RefreshSegmentJob>(RefreshSegmentJob.Kind, RefreshSegmentJob.DisplayName);
         services.Configure<DataSourceOptions>(configuration.GetSection(DataSourceOptions.Section));
         services.AddHttpClient<HttpDataSource>();
         services.AddSingleton<Segments.SegmentDataSource>();

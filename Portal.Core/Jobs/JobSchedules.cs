@@ -60,6 +60,73 @@ public sealed class JobSchedules(IDbContextFactory<PortalDbContext> dbFactory, I
         return schedule;
     }
 
+    /// <summary>
+    /// Keeps the one schedule that queues <paramref name="kind"/> with exactly <paramref name="payload"/> (a rule's
+    /// refresh, say) in step with its owner: created when missing, renamed and re-timed when changed, deleted when
+    /// <paramref name="cron"/> is empty. A name another schedule already has gets a number, " (2)". Returns the
+    /// schedule, or null when there is none (any more).
+    /// </summary>
+    public async Task<JobSchedule?> SetForPayloadAsync(string name, string kind, string payload, string? cron, ClaimsPrincipal user,
+        CancellationToken cancellationToken = default)
+    {
+        var actor = user.RequireOperator("change schedules");
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var existing = await db.JobSchedules.Where(s => s.Kind == kind && s.Payload == payload).OrderBy(s => s.Id).ToListAsync(cancellationToken);
+        if (string.IsNullOrWhiteSpace(cron))
+        {
+            db.JobSchedules.RemoveRange(existing);
+            await db.SaveChangesAsync(cancellationToken);
+            foreach (var gone in existing)
+            {
+                await audit.WriteAsync(actor, "schedule.deleted", $"schedule:{gone.Id}", gone.Name, cancellationToken);
+            }
+
+            return null;
+        }
+
+        if (!kinds.Any(k => k.Kind == kind))
+        {
+            throw new ScheduleValidationException("Kind", $"Unknown job kind '{kind}'.");
+        }
+
+        if (!CronSchedule.TryParse(cron, out var expression, out var error))
+        {
+            throw new ScheduleValidationException("Cron", error!);
+        }
+
+        var schedule = existing.FirstOrDefault();
+        db.JobSchedules.RemoveRange(existing.Skip(1));
+        var now = clock.GetUtcNow().UtcDateTime;
+        var wanted = name.Trim();
+        var taken = await db.JobSchedules.Where(s => s.Name.StartsWith(wanted) && s.Id != (schedule == null ? 0 : schedule.Id))
+            .Select(s => s.Name).ToListAsync(cancellationToken);
+        var unique = Enumerable.Range(1, taken.Count + 1).Select(i => i == 1 ? wanted : $"{wanted} ({i})").First(n => !taken.Contains(n));
+        var created = schedule is null;
+        if (schedule is null)
+        {
+            schedule = new JobSchedule { Name = unique, Kind = kind, Payload = payload, Cron = cron.Trim(), CreatedBy = actor, CreatedAt = now };
+            schedule.NextRunAt = expression!.GetNextOccurrence(now, TimeZoneInfo.Utc);
+            db.JobSchedules.Add(schedule);
+        }
+        else if (schedule.Name == unique && schedule.Cron == cron.Trim() && existing.Count == 1)
+        {
+            return schedule;
+        }
+        else
+        {
+            schedule.Name = unique;
+            if (schedule.Cron != cron.Trim())
+            {
+                schedule.Cron = cron.Trim();
+                schedule.NextRunAt = schedule.Enabled ? expression!.GetNextOccurrence(now, TimeZoneInfo.Utc) : null;
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await audit.WriteAsync(actor, created ? "schedule.created" : "schedule.updated", $"schedule:{schedule.Id}", $"{schedule.Name} ({schedule.Cron})", cancellationToken);
+        return schedule;
+    }
+
     public async Task SetEnabledAsync(long id, bool enabled, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
         var actor = user.RequireOperator("change schedules");

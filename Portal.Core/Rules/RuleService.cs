@@ -4,6 +4,7 @@ using Portal.Core.Accounts;
 using Portal.Core.Audiences;
 using Portal.Core.Audit;
 using Portal.Core.Data;
+using Portal.Core.Jobs;
 using Portal.Core.Segments;
 
 namespace Portal.Core.Rules;
@@ -24,8 +25,10 @@ public sealed record WhereUsed(IReadOnlyList<(long Id, string Name)> Rules, IRea
 /// Saves, duplicates and deletes rules, each with its segment: validation first (<see cref="RuleValidator"/>, then
 /// unique names, segments that exist, no cycles between rules), optimistic concurrency, an audit entry per change.
 /// A saved change makes the rule's segment stale. Deleting a rule whose segment is used elsewhere is refused.
+/// A rule's cron schedule is kept as one job schedule (kind <see cref="RefreshSegmentJob.Kind"/>, payload
+/// <c>{"rule": id}</c>, named "Refresh &lt;rule name&gt;"): created, updated or deleted with the rule.
 /// </summary>
-public sealed class RuleService(IDbContextFactory<PortalDbContext> dbFactory, AudienceCatalog audiences, AuditLog audit, TimeProvider clock)
+public sealed class RuleService(IDbContextFactory<PortalDbContext> dbFactory, AudienceCatalog audiences, AuditLog audit, JobSchedules schedules, TimeProvider clock)
 {
     public static RuleDraft ToDraft(Rule rule) =>
         new(rule.Name, rule.Description, ConditionJson.Read(rule.Conditions), rule.Schedule, rule.StartDate, rule.EndDate, rule.DependsOn, rule.Operation);
@@ -47,29 +50,22 @@ public sealed class RuleService(IDbContextFactory<PortalDbContext> dbFactory, Au
             issues.Add(new(null, "name", $"A rule named '{name}' already exists."));
         }
 
-        var rules = await db.Rules.AsNoTracking().Select(r => new { r.Id, r.Name, r.DependsOn, r.Conditions }).ToListAsync(cancellationToken);
-        var segments = await db.Segments.AsNoTracking().Select(s => new { s.Id, s.RuleId }).ToDictionaryAsync(s => s.Id, s => s.RuleId, cancellationToken);
-        foreach (var missing in draft.DependsOn.Where(d => rules.All(r => r.Id != d)))
+        var names = await db.Rules.AsNoTracking().ToDictionaryAsync(r => r.Id, r => r.Name, cancellationToken);
+        var graph = await RuleGraph.LoadAsync(db, cancellationToken);
+        foreach (var missing in draft.DependsOn.Where(d => !names.ContainsKey(d)))
         {
             issues.Add(new(null, "depends_on", $"There is no rule {missing}."));
         }
 
-        foreach (var s in ConditionTree.All(draft.Root).OfType<SegmentCondition>().Where(s => !segments.ContainsKey(s.SegmentId)))
+        foreach (var s in ConditionTree.All(draft.Root).OfType<SegmentCondition>().Where(s => !graph.RuleOfSegment.ContainsKey(s.SegmentId)))
         {
             issues.Add(new(s.Id, "segment_id", $"There is no segment {s.SegmentId}."));
         }
 
-        if (ruleId is { } id)
+        if (ruleId is { } id && graph.With(id, RuleGraph.ReadsOf(draft.DependsOn, draft.Root, graph.RuleOfSegment)).CycleThrough(id) is { } cycle)
         {
-            // Edges: a rule reads the rules it depends on and the rules of the segments it tests membership in.
-            var edges = rules.ToDictionary(r => r.Id, r => Reads(r.DependsOn, SafeRead(r.Conditions), segments));
-            edges[id] = Reads(draft.DependsOn, draft.Root, segments);
-            if (PathTo(edges, id) is { } cycle)
-            {
-                var names = rules.ToDictionary(r => r.Id, r => r.Name);
-                names[id] = name;
-                issues.Add(new(null, "depends_on", $"This would make a cycle: {string.Join(" → ", cycle.Select(c => names.GetValueOrDefault(c, c.ToString(System.Globalization.CultureInfo.InvariantCulture))))}."));
-            }
+            names[id] = name;
+            issues.Add(new(null, "depends_on", $"This would make a cycle: {string.Join(" → ", cycle.Select(c => names.GetValueOrDefault(c, c.ToString(System.Globalization.CultureInfo.InvariantCulture))))}."));
         }
 
         return issues;
@@ -141,6 +137,7 @@ public sealed class RuleService(IDbContextFactory<PortalDbContext> dbFactory, Au
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         await audit.WriteAsync(actor, ruleId is null ? "rule.created" : "rule.saved", $"rule:{rule.Id}", rule.Name, cancellationToken);
+        await SyncScheduleAsync(rule.Id, rule.Name, rule.Schedule, user, cancellationToken);
         return new RuleSaveResult(rule, []);
     }
 
@@ -148,10 +145,10 @@ public sealed class RuleService(IDbContextFactory<PortalDbContext> dbFactory, Au
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var segment = await db.Segments.AsNoTracking().SingleOrDefaultAsync(s => s.RuleId == ruleId, cancellationToken);
-        var segments = await db.Segments.AsNoTracking().ToDictionaryAsync(s => s.Id, s => s.RuleId, cancellationToken);
-        var users = (await db.Rules.AsNoTracking().Where(r => r.Id != ruleId).ToListAsync(cancellationToken))
-            .Where(r => Reads(r.DependsOn, SafeRead(r.Conditions), segments).Contains(ruleId))
-            .Select(r => (r.Id, r.Name)).ToList();
+        var graph = await RuleGraph.LoadAsync(db, cancellationToken);
+        var readers = graph.ReadBy(ruleId).ToHashSet();
+        var users = (await db.Rules.AsNoTracking().Where(r => readers.Contains(r.Id)).Select(r => new { r.Id, r.Name }).ToListAsync(cancellationToken))
+            .OrderBy(r => r.Id).Select(r => (r.Id, r.Name)).ToList();
         var fed = new List<string>();
         if (segment is not null)
         {
@@ -188,6 +185,7 @@ public sealed class RuleService(IDbContextFactory<PortalDbContext> dbFactory, Au
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         await audit.WriteAsync(actor, "rule.deleted", $"rule:{ruleId}", rule.Name, cancellationToken);
+        await SyncScheduleAsync(ruleId, rule.Name, null, user, cancellationToken);
         return used;
     }
 
@@ -203,44 +201,7 @@ public sealed class RuleService(IDbContextFactory<PortalDbContext> dbFactory, Au
         return result.Rule ?? throw new InvalidOperationException(string.Join("; ", result.Issues));
     }
 
-    private static ConditionNode SafeRead(string json)
-    {
-        try
-        {
-            return ConditionJson.Read(json);
-        }
-        catch (ConditionFormatException)
-        {
-            return new GroupCondition("root", false, GroupLogic.And, []);
-        }
-    }
-
-    private static HashSet<long> Reads(IEnumerable<long> dependsOn, ConditionNode root, IReadOnlyDictionary<long, long> segmentRules) =>
-        dependsOn.Concat(ConditionTree.All(root).OfType<SegmentCondition>().Select(s => segmentRules.GetValueOrDefault(s.SegmentId, -1)).Where(r => r >= 0)).ToHashSet();
-
-    /// <summary>A path from <paramref name="start"/> back to itself through the edges, or null.</summary>
-    private static List<long>? PathTo(IReadOnlyDictionary<long, HashSet<long>> edges, long start)
-    {
-        var stack = new Stack<(long Node, List<long> Path)>();
-        stack.Push((start, [start]));
-        var seen = new HashSet<long>();
-        while (stack.Count > 0)
-        {
-            var (node, path) = stack.Pop();
-            foreach (var next in edges.GetValueOrDefault(node) ?? [])
-            {
-                if (next == start)
-                {
-                    return [.. path, start];
-                }
-
-                if (seen.Add(next))
-                {
-                    stack.Push((next, [.. path, next]));
-                }
-            }
-        }
-
-        return null;
-    }
+    /// <summary>The rule's cron as one job schedule (kind segments.refresh, payload {"rule": id}), or none.</summary>
+    private Task SyncScheduleAsync(long ruleId, string name, string? cron, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        schedules.SetForPayloadAsync($"Refresh {name}", RefreshSegmentJob.Kind, RefreshSegmentJob.PayloadFor(ruleId), cron, user, cancellationToken);
 }

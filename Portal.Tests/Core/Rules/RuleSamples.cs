@@ -23,6 +23,9 @@ internal static class RuleSamples
             Attr("c3", RuleFields.EmailDomain, ConditionOperator.In, "gmail.com", "yahoo.com") with { Not = true }),
         new SegmentCondition("c4", false, 7, ConditionOperator.NotIn));
 
+    /// <summary>Customers of one city tier, refreshed on demand only.</summary>
+    public static RuleDraft Tier(string name, string tier) => Draft(name, And("root", Attr("c1", RuleFields.CityTier, ConditionOperator.Eq, tier))) with { Schedule = null };
+
     public static RuleDraft Draft(string name, ConditionNode? root = null) =>
         new(name, "A test rule", root ?? And("root", Attr("c1", RuleFields.CityTier, ConditionOperator.Eq, "1")), "0 3 * * *", null, null, [], null);
 }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Jobs;
 using Portal.Core.Rules;
 using Portal.Core.Segments;
 using Portal.Tests.TestSupport;
@@ -11,18 +12,11 @@ public sealed class RuleServiceTests : DatabaseTest
     private async Task<CoreHost> HostAsync() =>
         await CoreHost.StartAsync(Folder, settings: new Dictionary<string, string?> { ["Bucket:Path"] = Path.Combine(Folder.Path, "bucket") });
 
-    private static async Task<Rule> SaveAsync(RuleService rules, RuleDraft draft, long? id = null)
-    {
-        var result = await rules.SaveAsync(id, draft, null, CoreHost.Marketer);
-        Assert.True(result.Saved, string.Join("; ", result.Issues));
-        return result.Rule!;
-    }
-
     [Fact]
     public async Task Save_NewRule_StoresJsonAndMakesANeverRunSegment()
     {
         await using var host = await HostAsync();
-        var rule = await SaveAsync(host.Get<RuleService>(), Draft("Tier 1"));
+        var rule = await host.SaveRuleAsync(Draft("Tier 1"));
         await using var db = await host.DbAsync();
         var segment = await db.Segments.SingleAsync(s => s.RuleId == rule.Id);
         Assert.Equal(("Tier 1", SegmentStatus.NeverRun), (segment.Name, segment.Status));
@@ -35,7 +29,7 @@ public sealed class RuleServiceTests : DatabaseTest
     {
         await using var host = await HostAsync();
         var rules = host.Get<RuleService>();
-        await SaveAsync(rules, Draft("Tier 1"));
+        await host.SaveRuleAsync(Draft("Tier 1"));
         var result = await rules.SaveAsync(null, Draft("Tier 1"), null, CoreHost.Marketer);
         Assert.Contains(result.Issues, i => i.Field == "name" && i.Message.Contains("already exists", StringComparison.Ordinal));
     }
@@ -45,8 +39,8 @@ public sealed class RuleServiceTests : DatabaseTest
     {
         await using var host = await HostAsync();
         var rules = host.Get<RuleService>();
-        var a = await SaveAsync(rules, Draft("A"));
-        var b = await SaveAsync(rules, Draft("B") with { DependsOn = [a.Id], Operation = SetOperation.Intersection });
+        var a = await host.SaveRuleAsync(Draft("A"));
+        var b = await host.SaveRuleAsync(Draft("B") with { DependsOn = [a.Id], Operation = SetOperation.Intersection });
         await using (var db = await host.DbAsync())
         {
             var segmentOfB = await db.Segments.SingleAsync(s => s.RuleId == b.Id);
@@ -62,8 +56,8 @@ public sealed class RuleServiceTests : DatabaseTest
     {
         await using var host = await HostAsync();
         var rules = host.Get<RuleService>();
-        var rule = await SaveAsync(rules, Draft("A"));
-        await SaveAsync(rules, Draft("A") with { Description = "changed" }, rule.Id);
+        var rule = await host.SaveRuleAsync(Draft("A"));
+        await host.SaveRuleAsync(Draft("A") with { Description = "changed" }, rule.Id);
         var result = await rules.SaveAsync(rule.Id, Draft("A") with { Description = "mine" }, rule.Version, CoreHost.Marketer);
         Assert.True(result.Conflict);
     }
@@ -73,8 +67,8 @@ public sealed class RuleServiceTests : DatabaseTest
     {
         await using var host = await HostAsync();
         var rules = host.Get<RuleService>();
-        var a = await SaveAsync(rules, Draft("A"));
-        var b = await SaveAsync(rules, Draft("B") with { DependsOn = [a.Id], Operation = SetOperation.Intersection });
+        var a = await host.SaveRuleAsync(Draft("A"));
+        var b = await host.SaveRuleAsync(Draft("B") with { DependsOn = [a.Id], Operation = SetOperation.Intersection });
         var used = await rules.DeleteAsync(a.Id, CoreHost.Marketer);
         Assert.Equal([(b.Id, "B")], used.Rules);
         await using var db = await host.DbAsync();
@@ -90,7 +84,7 @@ public sealed class RuleServiceTests : DatabaseTest
     {
         await using var host = await HostAsync();
         var rules = host.Get<RuleService>();
-        var a = await SaveAsync(rules, Draft("A"));
+        var a = await host.SaveRuleAsync(Draft("A"));
         Assert.Equal("A (copy)", (await rules.DuplicateAsync(a.Id, CoreHost.Marketer)).Name);
         Assert.Equal("A (copy 2)", (await rules.DuplicateAsync(a.Id, CoreHost.Marketer)).Name);
     }
@@ -100,5 +94,28 @@ public sealed class RuleServiceTests : DatabaseTest
     {
         await using var host = await HostAsync();
         await Assert.ThrowsAsync<UnauthorizedAccessException>(() => host.Get<RuleService>().SaveAsync(null, Draft("A"), null, CoreHost.Viewer));
+    }
+
+    [Fact]
+    public async Task Save_WithSchedule_KeepsOneRefreshScheduleInStep()
+    {
+        await using var host = await HostAsync();
+        var schedules = host.Get<JobSchedules>();
+        var rule = await host.SaveRuleAsync(Draft("A"));
+        var created = Assert.Single(await schedules.ListAsync());
+        Assert.Equal(("Refresh A", RefreshSegmentJob.Kind, $"{{\"rule\":{rule.Id}}}", "0 3 * * *"), (created.Name, created.Kind, created.Payload, created.Cron));
+        Assert.NotNull(created.NextRunAt);
+
+        await host.SaveRuleAsync(Draft("B") with { Schedule = "*/5 * * * *" }, rule.Id);
+        var updated = Assert.Single(await schedules.ListAsync());
+        Assert.Equal((created.Id, "Refresh B", "*/5 * * * *"), (updated.Id, updated.Name, updated.Cron));
+
+        await host.SaveRuleAsync(Draft("B") with { Schedule = null }, rule.Id);
+        Assert.Empty(await schedules.ListAsync());
+
+        await host.SaveRuleAsync(Draft("B"), rule.Id);
+        Assert.Single(await schedules.ListAsync());
+        await host.Get<RuleService>().DeleteAsync(rule.Id, CoreHost.Marketer);
+        Assert.Empty(await schedules.ListAsync());
     }
 }
