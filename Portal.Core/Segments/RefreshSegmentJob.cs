@@ -12,7 +12,7 @@ namespace Portal.Core.Segments;
 /// asked for. Afterwards the segments that read what changed and were not refreshed here are queued, in dependency
 /// order, as one more job. A failed refresh fails the job (so it is retried, and shown) after the others have run.
 /// </summary>
-public sealed class RefreshSegmentJob(SegmentRefresher refresher, JobQueue queue) : IJobHandler
+public sealed class RefreshSegmentJob(SegmentRefresher refresher, JobQueue queue, SegmentAudiences audiences) : IJobHandler
 {
     public const string Kind = "segments.refresh";
     public const string DisplayName = "Refresh segments";
@@ -43,6 +43,12 @@ public sealed class RefreshSegmentJob(SegmentRefresher refresher, JobQueue queue
                 await job.ReportAsync(outcome.RuleId == targets[done] ? done + 1 : done, targets.Count, what, cancellationToken);
             }, cancellationToken);
             failures.AddRange(report.Refreshed.Where(o => !o.Succeeded).Select(o => $"{o.Name}: {o.Error}"));
+            foreach (var refreshed in report.Refreshed.Where(o => o.Succeeded))
+            {
+                // The audiences this segment feeds now hold old members: they fetch again and are sent again.
+                await audiences.MarkForReexportAsync(refreshed.Name, cancellationToken);
+            }
+
             pending.UnionWith(report.StaleDependents);
             pending.ExceptWith(report.Refreshed.Where(o => o.Succeeded).Select(o => o.RuleId));
             pending.ExceptWith(targets.Skip(i + 1));

@@ -5,8 +5,6 @@ using Portal.Core.Rules;
 
 namespace Portal.Core.Segments;
 
-/// <summary>A user as the member previews and samples show them.</summary>
-
 /// <summary>
 /// A draft's size before it is saved: <see cref="Total"/> members, how many users each top-level block of the root
 /// matches on its own (<see cref="Children"/>, by node id), the first members by id, and the SQL (values shown).

@@ -84,6 +84,25 @@ public sealed class SegmentAudiencesTests : DatabaseTest
     }
 
     [Fact]
+    public async Task RefreshJob_SegmentFeedingAPostedAudience_MarksItForReexport()
+    {
+        await using var env = await StartAsync();
+        var segment = await SegmentAsync(env.Host, "Tier one", 30);
+        var (audience, export) = await env.Host.Get<SegmentAudiences>().ExportAsync(segment.Id, AdtechKeys.AdtechB, CoreHost.Marketer);
+        await env.Host.WaitForJobAsync(export.Id, j => j.Status == Portal.Core.Jobs.JobStatus.Succeeded, "the export");
+
+        var refresh = await env.Host.Get<Portal.Core.Jobs.JobQueue>().EnqueueRefreshAsync(segment.RuleId, "Tier one", CoreHost.Marketer);
+        await env.Host.WaitForJobAsync(refresh.Id, j => j.Status == Portal.Core.Jobs.JobStatus.Succeeded, "the refresh");
+
+        var entry = (await env.Host.Get<AudienceCatalog>().GetAsync(audience))!;
+        // No data until the next run fetches the new members: NOT_FETCHED, then NOT_POSTED, then POSTED again.
+        Assert.Equal(AdtechStatus.NotFetched, entry.State!.StatusOf(AdtechKeys.AdtechB, entry.HasMemberData));
+        Assert.Null(entry.State.AdtechId(AdtechKeys.AdtechB));
+        Assert.NotNull(entry.State.AdtechSetting(AdtechKeys.AdtechB, "replaced_id"));
+        Assert.False(entry.HasMemberData);
+    }
+
+    [Fact]
     public async Task Fetch_NeverRefreshedSegment_FailsWithAClearMessage()
     {
         await using var env = await StartAsync();
