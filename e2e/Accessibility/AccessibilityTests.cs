@@ -23,6 +23,20 @@ public sealed class AccessibilityTests(PortalFixture portal)
         AssertNoSeriousViolations(await page.RunAxe());
     }
 
+    [Theory]
+    [InlineData("/audiences", "Filter audiences")]
+    [InlineData("/rules/new", "Rule name")]
+    [InlineData("/segments", "Filter segments")]
+    [InlineData("/connectors", "Connections")]
+    [InlineData("/audiences/demo_audience", "Audience form")]
+    public async Task FeaturePage_AxeScan_NoCriticalOrSeriousViolations(string path, string label)
+    {
+        var page = await portal.NewPageAsync();
+        await page.SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword, path);
+        await page.GetByLabel(label).First.WaitForAsync();
+        AssertNoSeriousViolations(await page.RunAxe());
+    }
+
     private static void AssertNoSeriousViolations(AxeResult result)
     {
         var serious = result.Violations.Where(v => v.Impact is "critical" or "serious").ToList();
