@@ -23,7 +23,7 @@ namespace Portal.Core.Rules;
 /// Text comparisons ignore case (ASCII letters on SQLite, whose NOCASE and LIKE fold only those); contains and starts
 /// with use LIKE with the user's %, _ and \ (and [ on SQL Server) escaped. The email domain is what follows the first
 /// '@' (empty without one). A date compared with a day means that whole day; between is inclusive at both ends.
-/// Sums and averages are compared at cents and at 6 decimals. "Last N days" is [now − N days, now]; the rule's window
+/// Sums are compared at cents, averages at 6 decimals (rounded half away from zero). "Last N days" is [now − N days, now]; the rule's window
 /// is [start, end], either end open when not set. Category and merchant filters match names exactly.
 /// </para>
 /// </summary>
@@ -239,12 +239,22 @@ public static class RuleCompiler
         private string AggregateSql(AggregateFunction function) => function switch
         {
             // SQLite's amounts are REAL: a sum is rounded back to cents so it compares exactly (SQL Server's decimal sum already is).
-            AggregateFunction.Sum => _sqlite ? "ROUND(SUM(amount), 2)" : "SUM(amount)",
+            AggregateFunction.Sum => _sqlite ? SqliteRound("SUM(amount)", 2) : "SUM(amount)",
             AggregateFunction.Count => "COUNT(*)",
-            AggregateFunction.Avg => $"ROUND(AVG(amount), {AverageDecimals})",
+            AggregateFunction.Avg => _sqlite ? SqliteRound("AVG(amount)", AverageDecimals) : $"ROUND(AVG(amount), {AverageDecimals})",
             AggregateFunction.Min => "MIN(amount)",
             _ => "MAX(amount)",
         };
+
+        /// <summary>
+        /// Rounds half away from zero to <paramref name="decimals"/> places, giving the double nearest the decimal result
+        /// (as ROUND does) through an integer: SQLite's ROUND formats and parses text, which costs a tenth of a large refresh.
+        /// </summary>
+        private static string SqliteRound(string expression, int decimals)
+        {
+            var scale = "1" + new string('0', decimals);
+            return $"CAST({expression} * {scale} + (CASE WHEN {expression} < 0 THEN -0.5 ELSE 0.5 END) AS INTEGER) / {scale}.0";
+        }
 
         private string Where(Derived d, string merchantColumn)
         {

@@ -128,9 +128,9 @@ public sealed partial class RuleCompilerTests
 
     public static TheoryData<DatabaseProvider, AggregateFunction, string> FunctionCases() => new()
     {
-        { Sqlite, AggregateFunction.Sum, "ROUND(SUM(amount), 2) AS v_sum" },
+        { Sqlite, AggregateFunction.Sum, "CAST(SUM(amount) * 100 + (CASE WHEN SUM(amount) < 0 THEN -0.5 ELSE 0.5 END) AS INTEGER) / 100.0 AS v_sum" },
         { Sqlite, AggregateFunction.Count, "COUNT(*) AS v_count" },
-        { Sqlite, AggregateFunction.Avg, "ROUND(AVG(amount), 6) AS v_avg" },
+        { Sqlite, AggregateFunction.Avg, "CAST(AVG(amount) * 1000000 + (CASE WHEN AVG(amount) < 0 THEN -0.5 ELSE 0.5 END) AS INTEGER) / 1000000.0 AS v_avg" },
         { Sqlite, AggregateFunction.Min, "MIN(amount) AS v_min" },
         { Sqlite, AggregateFunction.Max, "MAX(amount) AS v_max" },
         { SqlServer, AggregateFunction.Sum, "SUM(amount) AS v_sum" },
@@ -250,7 +250,7 @@ public sealed partial class RuleCompilerTests
             new AggregateCondition("c1", false, AggregateFunction.Sum, TransactionSource.Both, ["Travel", "Dining"], [], AggregateWindow.Days(30), Gt, ["100"]),
             new AggregateCondition("c2", false, AggregateFunction.Count, TransactionSource.Both, ["Dining", "Travel"], [], AggregateWindow.Days(30), Lt, ["9"]));
         Assert.Single(Regex.Matches(query.Sql, "GROUP BY"));
-        Assert.Contains("SELECT t.user_id, ROUND(SUM(amount), 2) AS v_sum, COUNT(*) AS v_count FROM (", query.Sql, StringComparison.Ordinal);
+        Assert.Contains("SELECT t.user_id, CAST(SUM(amount) * 100 + (CASE WHEN SUM(amount) < 0 THEN -0.5 ELSE 0.5 END) AS INTEGER) / 100.0 AS v_sum, COUNT(*) AS v_count FROM (", query.Sql, StringComparison.Ordinal);
         Assert.Contains("a1.v_sum > @", query.Sql, StringComparison.Ordinal);
         Assert.Contains("a1.v_count < @", query.Sql, StringComparison.Ordinal);
     }
@@ -365,8 +365,8 @@ public sealed partial class RuleCompilerTests
             SELECT m.user_id FROM segment_members m WHERE m.segment_id = @p1
             EXCEPT
             SELECT u.user_id FROM users u
-            JOIN (SELECT user_id, ROUND(SUM(amount), 2) AS v_sum FROM credit_card_transactions WHERE transaction_date >= @p2 AND transaction_date <= @p3 AND category = @p4 GROUP BY user_id) a1 ON a1.user_id = u.user_id
-            LEFT JOIN (SELECT t.user_id, ROUND(AVG(amount), 6) AS v_avg FROM (
+            JOIN (SELECT user_id, CAST(SUM(amount) * 100 + (CASE WHEN SUM(amount) < 0 THEN -0.5 ELSE 0.5 END) AS INTEGER) / 100.0 AS v_sum FROM credit_card_transactions WHERE transaction_date >= @p2 AND transaction_date <= @p3 AND category = @p4 GROUP BY user_id) a1 ON a1.user_id = u.user_id
+            LEFT JOIN (SELECT t.user_id, CAST(AVG(amount) * 1000000 + (CASE WHEN AVG(amount) < 0 THEN -0.5 ELSE 0.5 END) AS INTEGER) / 1000000.0 AS v_avg FROM (
                 SELECT user_id, amount FROM credit_card_transactions WHERE transaction_date >= @p5 AND category IN (@p6, @p4) AND merchant = @p7
                 UNION ALL
                 SELECT user_id, amount FROM upi_transactions WHERE transaction_date >= @p5 AND category IN (@p6, @p4) AND description = @p7) t GROUP BY t.user_id) a2 ON a2.user_id = u.user_id
