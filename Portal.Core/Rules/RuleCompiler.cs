@@ -63,16 +63,20 @@ public static class RuleCompiler
     /// <summary>
     /// One pass over <c>users</c> counting, side by side: all users (<c>n_users</c>), those who meet the rule's own
     /// conditions (<c>n_rule</c>), and those who meet each top-level child of the root alone (<c>n_0</c>, <c>n_1</c>, …
-    /// in the children's order). Every aggregate is left-joined here, since each count looks at every user.
+    /// in the children's order). Every aggregate is left-joined here, since each count looks at every user. The tests
+    /// are flags of an inner query, summed outside: SQL Server allows no subquery (segment membership) in an aggregate.
     /// </summary>
     public static CompiledQuery CompileBreakdown(RuleDraft draft, DatabaseProvider dialect, DateTime now)
     {
         var writer = new Writer(dialect, draft, now, allLeft: true);
         var joins = writer.Joins();
         IReadOnlyList<ConditionNode> children = draft.Root is GroupCondition g ? g.Children : [draft.Root];
-        var columns = new List<string> { "COUNT(*) AS n_users", $"SUM(CASE WHEN {writer.Predicate(draft.Root, 2)} THEN 1 ELSE 0 END) AS n_rule" };
-        columns.AddRange(children.Select((c, i) => $"SUM(CASE WHEN {writer.Predicate(c, 2)} THEN 1 ELSE 0 END) AS n_{i}"));
-        return new CompiledQuery($"SELECT {string.Join(",\n  ", columns)}\nFROM users u{joins}", writer.Parameters);
+        var flags = new List<string> { $"CASE WHEN {writer.Predicate(draft.Root, 3)} THEN 1 ELSE 0 END AS f_rule" };
+        flags.AddRange(children.Select((c, i) => $"CASE WHEN {writer.Predicate(c, 3)} THEN 1 ELSE 0 END AS f_{i}"));
+        var sums = children.Select((_, i) => $", SUM(f_{i}) AS n_{i}");
+        return new CompiledQuery(
+            $"SELECT COUNT(*) AS n_users, SUM(f_rule) AS n_rule{string.Concat(sums)}\nFROM (SELECT {string.Join(",\n    ", flags)}\n  FROM users u{joins.Replace("\n", "\n  ", StringComparison.Ordinal)}) x",
+            writer.Parameters);
     }
 
     /// <summary>Whether the rule has conditions of its own (beyond the segments it combines).</summary>

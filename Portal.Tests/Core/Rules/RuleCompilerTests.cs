@@ -330,17 +330,24 @@ public sealed partial class RuleCompilerTests
             query.Parameters.Select(p => p.Value));
     }
 
-    [Fact]
-    public void Compile_Breakdown_CountsEveryTopLevelBlockInOnePass()
+    [Theory]
+    [InlineData(Sqlite)]
+    [InlineData(SqlServer)]
+    public void Compile_Breakdown_CountsEveryTopLevelBlockInOnePassWithoutSubqueriesInAggregates(DatabaseProvider dialect)
     {
         var draft = DraftOf(And("root",
             Attr("c1", RuleFields.CityTier, Eq, "1"),
-            new AggregateCondition("c2", false, AggregateFunction.Sum, TransactionSource.CreditCard, [], [], AggregateWindow.Days(90), Gt, ["5000"])));
-        var query = RuleCompiler.CompileBreakdown(draft, Sqlite, Now);
-        Assert.StartsWith("SELECT COUNT(*) AS n_users,\n  SUM(CASE WHEN (u.city_tier = @p2\n", query.Sql, StringComparison.Ordinal);
-        Assert.Contains("SUM(CASE WHEN u.city_tier = @p2 THEN 1 ELSE 0 END) AS n_0", query.Sql, StringComparison.Ordinal);
-        Assert.Contains("SUM(CASE WHEN COALESCE(a1.v_sum, 0) > @p3 THEN 1 ELSE 0 END) AS n_1", query.Sql, StringComparison.Ordinal);
-        Assert.Contains("FROM users u\nLEFT JOIN (", query.Sql, StringComparison.Ordinal);
+            new AggregateCondition("c2", false, AggregateFunction.Sum, TransactionSource.CreditCard, [], [], AggregateWindow.Days(90), Gt, ["5000"]),
+            new SegmentCondition("c3", false, 4242, In)));
+        var query = RuleCompiler.CompileBreakdown(draft, dialect, Now);
+        Assert.StartsWith("SELECT COUNT(*) AS n_users, SUM(f_rule) AS n_rule, SUM(f_0) AS n_0, SUM(f_1) AS n_1, SUM(f_2) AS n_2\nFROM (SELECT CASE WHEN (u.city_tier = @p2\n",
+            query.Sql, StringComparison.Ordinal);
+        Assert.Contains("    CASE WHEN u.city_tier = @p2 THEN 1 ELSE 0 END AS f_0,\n", query.Sql, StringComparison.Ordinal);
+        Assert.Contains("    CASE WHEN COALESCE(a1.v_sum, 0) > @p3 THEN 1 ELSE 0 END AS f_1,\n", query.Sql, StringComparison.Ordinal);
+        Assert.Contains("    CASE WHEN u.user_id IN (SELECT m.user_id FROM segment_members m WHERE m.segment_id = @p4) THEN 1 ELSE 0 END AS f_2\n", query.Sql, StringComparison.Ordinal);
+        Assert.Contains("\n  FROM users u\n  LEFT JOIN (", query.Sql, StringComparison.Ordinal);
+        Assert.DoesNotContain("SUM(CASE", query.Sql, StringComparison.Ordinal);
+        AssertParameterized(query, ["5000", "4242"]);
     }
 
     /// <summary>A whole rule, verbatim: nested groups, NOT, every kind of condition, a set operation.</summary>
