@@ -76,20 +76,27 @@ public sealed class SegmentEstimator(IDbContextFactory<PortalDbContext> dbFactor
         return new SegmentEstimate(total, children, preview, query.Readable, []);
     }
 
+    internal static string CountSql(CompiledQuery query) => $"SELECT COUNT(*) FROM (\n{query.Sql}\n) q";
+
+    /// <summary>The first members by id, with what the preview shows of them.</summary>
+    internal static string PreviewSql(DatabaseProvider dialect, CompiledQuery query)
+    {
+        var (top, limit) = dialect == DatabaseProvider.Sqlite ? ("", $" LIMIT {PreviewSize}") : ($"TOP ({PreviewSize}) ", "");
+        return $"SELECT {top}u.user_id, u.name, u.email, u.city, u.city_tier FROM users u WHERE u.user_id IN (\n{query.Sql}\n) ORDER BY u.user_id{limit}";
+    }
+
     private static long Count(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? 0 : Convert.ToInt64(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
 
     private static async Task<long> CountAsync(PortalDbContext db, CompiledQuery query, CancellationToken cancellationToken)
     {
-        await using var command = await db.CommandAsync($"SELECT COUNT(*) FROM (\n{query.Sql}\n) q", query.Parameters, cancellationToken);
+        await using var command = await db.CommandAsync(CountSql(query), query.Parameters, cancellationToken);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static async Task<IReadOnlyList<SegmentMemberRow>> PreviewAsync(PortalDbContext db, DatabaseProvider dialect, CompiledQuery query,
         CancellationToken cancellationToken)
     {
-        var (top, limit) = dialect == DatabaseProvider.Sqlite ? ("", $" LIMIT {PreviewSize}") : ($"TOP ({PreviewSize}) ", "");
-        var sql = $"SELECT {top}u.user_id, u.name, u.email, u.city, u.city_tier FROM users u WHERE u.user_id IN (\n{query.Sql}\n) ORDER BY u.user_id{limit}";
-        await using var command = await db.CommandAsync(sql, query.Parameters, cancellationToken);
+        await using var command = await db.CommandAsync(PreviewSql(dialect, query), query.Parameters, cancellationToken);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<SegmentMemberRow>();
         while (await reader.ReadAsync(cancellationToken))

@@ -105,6 +105,12 @@ public sealed class SegmentRefresher(IDbContextFactory<PortalDbContext> dbFactor
     public async Task<IReadOnlyList<long>> InRefreshOrderAsync(IEnumerable<long> ruleIds, CancellationToken cancellationToken = default) =>
         (await GraphAsync(cancellationToken)).InOrder(ruleIds);
 
+    internal const string DeleteSql = "DELETE FROM segment_members WHERE segment_id = @segment_id";
+
+    /// <summary>The statement that fills a segment from its compiled rule (the segment's id is <c>@segment_id</c>).</summary>
+    internal static string InsertSql(CompiledQuery query) =>
+        $"INSERT INTO segment_members (segment_id, user_id)\nSELECT @segment_id, q.user_id FROM (\n{query.Sql}\n) q";
+
     private async Task<RuleGraph> GraphAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -135,13 +141,12 @@ public sealed class SegmentRefresher(IDbContextFactory<PortalDbContext> dbFactor
             var dialect = db.Database.IsSqlite() ? DatabaseProvider.Sqlite : DatabaseProvider.SqlServer;
             var query = RuleCompiler.Compile(RuleService.ToDraft(rule), dialect, started, graph.SegmentOfRule);
             (string, object?)[] segmentParameter = [("@segment_id", segmentId)];
-            const string delete = "DELETE FROM segment_members WHERE segment_id = @segment_id";
-            var insert = $"INSERT INTO segment_members (segment_id, user_id)\nSELECT @segment_id, q.user_id FROM (\n{query.Sql}\n) q";
+            var insert = InsertSql(query);
             IReadOnlyList<(string, object?)> parameters = [.. segmentParameter, .. query.Parameters];
-            sql = $"{delete};\n{insert};\n{CompiledQuery.Listing(parameters)}";
+            sql = $"{DeleteSql};\n{insert};\n{CompiledQuery.Listing(parameters)}";
 
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await db.ExecuteAsync(delete, segmentParameter, cancellationToken);
+            await db.ExecuteAsync(DeleteSql, segmentParameter, cancellationToken);
             var rows = await db.ExecuteAsync(insert, parameters, cancellationToken);
             var finished = clock.GetUtcNow().UtcDateTime;
             var duration = (long)clock.GetElapsedTime(timestamp).TotalMilliseconds;
