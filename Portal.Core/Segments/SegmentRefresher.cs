@@ -167,10 +167,12 @@ public sealed class SegmentRefresher(IDbContextFactory<PortalDbContext> dbFactor
 
             // What reads this segment is now behind it.
             var dependents = graph.DependentsInOrder([ruleId]).Select(r => graph.SegmentOfRule.GetValueOrDefault(r, -1)).ToList();
-            await db.Segments.Where(s => dependents.Contains(s.Id) && s.Status == SegmentStatus.Fresh)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, SegmentStatus.Stale).SetProperty(x => x.StaleSince, finished), cancellationToken);
-            await db.Segments.Where(s => dependents.Contains(s.Id) && s.StaleSince == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.StaleSince, finished), cancellationToken);
+            if (dependents.Count > 0)
+            {
+                await db.Segments.Where(s => dependents.Contains(s.Id)).ExecuteUpdateAsync(s => s
+                    .SetProperty(x => x.Status, x => x.Status == SegmentStatus.Fresh ? SegmentStatus.Stale : x.Status)
+                    .SetProperty(x => x.StaleSince, x => x.StaleSince ?? finished), cancellationToken);
+            }
             await transaction.CommitAsync(cancellationToken);
             return new SegmentRefreshOutcome(segmentId, ruleId, rule.Name, true, rows, duration, null);
         }
