@@ -23,8 +23,8 @@ public sealed record SegmentRefreshReport(IReadOnlyList<SegmentRefreshOutcome> R
 /// time in <c>segment_catalog</c> and a <c>segment_refreshes</c> row, and mark the segments that read it Stale. A
 /// failure rolls all of that back (the previous members stay) and is recorded instead: status Failed, the error on
 /// the segment and on a failed <c>segment_refreshes</c> row. Segments the rule reads that are not fresh (never run,
-/// stale, failed) are refreshed first, dependencies before dependents; if one fails, so does the refresh asked for.
-/// Queueing the stale dependents is the caller's (<see cref="RefreshSegmentJob"/>).
+/// stale, failed, or left Refreshing by a stopped run) are refreshed first, dependencies before dependents; if one
+/// fails, so does the refresh asked for. Queueing the stale dependents is the caller's (<see cref="RefreshSegmentJob"/>).
 /// </summary>
 public sealed class SegmentRefresher(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, ILogger<SegmentRefresher> logger)
 {
@@ -45,7 +45,7 @@ public sealed class SegmentRefresher(IDbContextFactory<PortalDbContext> dbFactor
         foreach (var dependency in graph.DependenciesInOrder(ruleId))
         {
             if (!graph.SegmentOfRule.TryGetValue(dependency, out var dependencySegment)
-                || await StatusAsync(dependencySegment, cancellationToken) is SegmentStatus.Fresh or SegmentStatus.Refreshing)
+                || await StatusAsync(dependencySegment, cancellationToken) == SegmentStatus.Fresh)
             {
                 continue;
             }
