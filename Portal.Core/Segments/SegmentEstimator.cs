@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
 using Portal.Core.Rules;
@@ -37,9 +38,14 @@ public sealed class SegmentEstimator(IDbContextFactory<PortalDbContext> dbFactor
             return new SegmentEstimate(null, new Dictionary<string, long>(), [], null, issues);
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var dialect = db.Database.IsSqlite() ? DatabaseProvider.Sqlite : DatabaseProvider.SqlServer;
-        var segmentOfRule = await db.Segments.AsNoTracking().ToDictionaryAsync(s => s.RuleId, s => s.Id, cancellationToken);
+        DatabaseProvider dialect;
+        Dictionary<long, long> segmentOfRule;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            dialect = db.Database.IsSqlite() ? DatabaseProvider.Sqlite : DatabaseProvider.SqlServer;
+            segmentOfRule = await db.Segments.AsNoTracking().ToDictionaryAsync(s => s.RuleId, s => s.Id, cancellationToken);
+        }
+
         var now = clock.GetUtcNow().UtcDateTime;
         CompiledQuery query;
         try
@@ -51,43 +57,62 @@ public sealed class SegmentEstimator(IDbContextFactory<PortalDbContext> dbFactor
             return new SegmentEstimate(null, new Dictionary<string, long>(), [], null, [new RuleIssue(null, "depends_on", ex.Message)]);
         }
 
+        // The counts and the preview are independent reads: each on a connection of its own, at the same time
+        // (on threads of their own, since Microsoft.Data.Sqlite's async calls run synchronously).
+        var own = RuleCompiler.HasOwnConditions(draft);
+        var breakdown = own ? Task.Run(() => BreakdownAsync(RuleCompiler.CompileBreakdown(draft, dialect, now), cancellationToken), cancellationToken) : null;
+        var count = draft.DependsOn.Count > 0 || !own ? Task.Run(() => ReadAsync(CountSql(query), query.Parameters, ReadCountAsync, cancellationToken), cancellationToken) : null;
+        var preview = Task.Run(() => ReadAsync(PreviewSql(dialect, query), query.Parameters, ReadPreviewAsync, cancellationToken), cancellationToken);
+        await Task.WhenAll(new Task?[] { breakdown, count, preview }.OfType<Task>());
+
         var children = new Dictionary<string, long>(StringComparer.Ordinal);
-        long? total = null;
-        if (RuleCompiler.HasOwnConditions(draft))
+        if (breakdown is not null)
         {
-            var breakdown = RuleCompiler.CompileBreakdown(draft, dialect, now);
-            await using var command = await db.CommandAsync(breakdown.Sql, breakdown.Parameters, cancellationToken);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
             IReadOnlyList<ConditionNode> nodes = draft.Root is GroupCondition g ? g.Children : [draft.Root];
+            var counts = await breakdown;
             for (var i = 0; i < nodes.Count; i++)
             {
-                children[nodes[i].Id] = Count(reader, 2 + i);
+                children[nodes[i].Id] = counts[2 + i];
             }
-
-            total = draft.DependsOn.Count == 0 ? Count(reader, 1) : null;
         }
 
-        total ??= await CountAsync(db, query, cancellationToken);
-        var preview = await PreviewAsync(db, dialect, query, cancellationToken);
-        return new SegmentEstimate(total, children, preview, query.Readable, []);
+        var total = count is not null ? await count : (await breakdown!)[1];
+        return new SegmentEstimate(total, children, await preview, query.Readable, []);
     }
 
-    private static long Count(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? 0 : Convert.ToInt64(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
+    internal static string CountSql(CompiledQuery query) => $"SELECT COUNT(*) FROM (\n{query.Sql}\n) q";
 
-    private static async Task<long> CountAsync(PortalDbContext db, CompiledQuery query, CancellationToken cancellationToken)
-    {
-        await using var command = await db.CommandAsync($"SELECT COUNT(*) FROM (\n{query.Sql}\n) q", query.Parameters, cancellationToken);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static async Task<IReadOnlyList<SegmentSampleRow>> PreviewAsync(PortalDbContext db, DatabaseProvider dialect, CompiledQuery query,
-        CancellationToken cancellationToken)
+    /// <summary>The first members by id, with what the preview shows of them.</summary>
+    internal static string PreviewSql(DatabaseProvider dialect, CompiledQuery query)
     {
         var (top, limit) = dialect == DatabaseProvider.Sqlite ? ("", $" LIMIT {PreviewSize}") : ($"TOP ({PreviewSize}) ", "");
-        var sql = $"SELECT {top}u.user_id, u.name, u.email, u.city, u.city_tier FROM users u WHERE u.user_id IN (\n{query.Sql}\n) ORDER BY u.user_id{limit}";
-        await using var command = await db.CommandAsync(sql, query.Parameters, cancellationToken);
+        return $"SELECT {top}u.user_id, u.name, u.email, u.city, u.city_tier FROM users u WHERE u.user_id IN (\n{query.Sql}\n) ORDER BY u.user_id{limit}";
+    }
+
+    private Task<long[]> BreakdownAsync(CompiledQuery breakdown, CancellationToken cancellationToken) =>
+        ReadAsync(breakdown.Sql, breakdown.Parameters, async (reader, ct) =>
+        {
+            await reader.ReadAsync(ct);
+            return Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? 0 : Convert.ToInt64(reader.GetValue(i), CultureInfo.InvariantCulture)).ToArray();
+        }, cancellationToken);
+
+    private async Task<T> ReadAsync<T>(string sql, IReadOnlyList<(string, object?)> parameters, Func<DbDataReader, CancellationToken, Task<T>> read,
+        CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var command = await db.CommandAsync(sql, parameters, cancellationToken);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await read(reader, cancellationToken);
+    }
+
+    private static async Task<long> ReadCountAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
+        await reader.ReadAsync(cancellationToken);
+        return Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<IReadOnlyList<SegmentSampleRow>> ReadPreviewAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
         var rows = new List<SegmentSampleRow>();
         while (await reader.ReadAsync(cancellationToken))
         {

@@ -23,8 +23,8 @@ public sealed record SegmentRefreshReport(IReadOnlyList<SegmentRefreshOutcome> R
 /// time in <c>segment_catalog</c> and a <c>segment_refreshes</c> row, and mark the segments that read it Stale. A
 /// failure rolls all of that back (the previous members stay) and is recorded instead: status Failed, the error on
 /// the segment and on a failed <c>segment_refreshes</c> row. Segments the rule reads that are not fresh (never run,
-/// stale, failed) are refreshed first, dependencies before dependents; if one fails, so does the refresh asked for.
-/// Queueing the stale dependents is the caller's (<see cref="RefreshSegmentJob"/>).
+/// stale, failed, or left Refreshing by a stopped run) are refreshed first, dependencies before dependents; if one
+/// fails, so does the refresh asked for. Queueing the stale dependents is the caller's (<see cref="RefreshSegmentJob"/>).
 /// </summary>
 public sealed class SegmentRefresher(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, ILogger<SegmentRefresher> logger)
 {
@@ -45,7 +45,7 @@ public sealed class SegmentRefresher(IDbContextFactory<PortalDbContext> dbFactor
         foreach (var dependency in graph.DependenciesInOrder(ruleId))
         {
             if (!graph.SegmentOfRule.TryGetValue(dependency, out var dependencySegment)
-                || await StatusAsync(dependencySegment, cancellationToken) is SegmentStatus.Fresh or SegmentStatus.Refreshing)
+                || await StatusAsync(dependencySegment, cancellationToken) == SegmentStatus.Fresh)
             {
                 continue;
             }
@@ -105,6 +105,12 @@ public sealed class SegmentRefresher(IDbContextFactory<PortalDbContext> dbFactor
     public async Task<IReadOnlyList<long>> InRefreshOrderAsync(IEnumerable<long> ruleIds, CancellationToken cancellationToken = default) =>
         (await GraphAsync(cancellationToken)).InOrder(ruleIds);
 
+    internal const string DeleteSql = "DELETE FROM segment_members WHERE segment_id = @segment_id";
+
+    /// <summary>The statement that fills a segment from its compiled rule (the segment's id is <c>@segment_id</c>).</summary>
+    internal static string InsertSql(CompiledQuery query) =>
+        $"INSERT INTO segment_members (segment_id, user_id)\nSELECT @segment_id, q.user_id FROM (\n{query.Sql}\n) q";
+
     private async Task<RuleGraph> GraphAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -135,13 +141,12 @@ public sealed class SegmentRefresher(IDbContextFactory<PortalDbContext> dbFactor
             var dialect = db.Database.IsSqlite() ? DatabaseProvider.Sqlite : DatabaseProvider.SqlServer;
             var query = RuleCompiler.Compile(RuleService.ToDraft(rule), dialect, started, graph.SegmentOfRule);
             (string, object?)[] segmentParameter = [("@segment_id", segmentId)];
-            const string delete = "DELETE FROM segment_members WHERE segment_id = @segment_id";
-            var insert = $"INSERT INTO segment_members (segment_id, user_id)\nSELECT @segment_id, q.user_id FROM (\n{query.Sql}\n) q";
+            var insert = InsertSql(query);
             IReadOnlyList<(string, object?)> parameters = [.. segmentParameter, .. query.Parameters];
-            sql = $"{delete};\n{insert};\n{CompiledQuery.Listing(parameters)}";
+            sql = $"{DeleteSql};\n{insert};\n{CompiledQuery.Listing(parameters)}";
 
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await db.ExecuteAsync(delete, segmentParameter, cancellationToken);
+            await db.ExecuteAsync(DeleteSql, segmentParameter, cancellationToken);
             var rows = await db.ExecuteAsync(insert, parameters, cancellationToken);
             var finished = clock.GetUtcNow().UtcDateTime;
             var duration = (long)clock.GetElapsedTime(timestamp).TotalMilliseconds;
@@ -162,10 +167,12 @@ public sealed class SegmentRefresher(IDbContextFactory<PortalDbContext> dbFactor
 
             // What reads this segment is now behind it.
             var dependents = graph.DependentsInOrder([ruleId]).Select(r => graph.SegmentOfRule.GetValueOrDefault(r, -1)).ToList();
-            await db.Segments.Where(s => dependents.Contains(s.Id) && s.Status == SegmentStatus.Fresh)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, SegmentStatus.Stale).SetProperty(x => x.StaleSince, finished), cancellationToken);
-            await db.Segments.Where(s => dependents.Contains(s.Id) && s.StaleSince == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.StaleSince, finished), cancellationToken);
+            if (dependents.Count > 0)
+            {
+                await db.Segments.Where(s => dependents.Contains(s.Id)).ExecuteUpdateAsync(s => s
+                    .SetProperty(x => x.Status, x => x.Status == SegmentStatus.Fresh ? SegmentStatus.Stale : x.Status)
+                    .SetProperty(x => x.StaleSince, x => x.StaleSince ?? finished), cancellationToken);
+            }
             await transaction.CommitAsync(cancellationToken);
             return new SegmentRefreshOutcome(segmentId, ruleId, rule.Name, true, rows, duration, null);
         }

@@ -9,6 +9,8 @@ using Portal.Core.Data;
 //   dotnet run -c Release --project bench/Portal.Bench -- [load] [--users N] [--transactions N]   demo-data load into SQLite
 //   dotnet run -c Release --project bench/Portal.Bench -- export [--members N]                   hash + batch + POST to the sandbox
 //   dotnet run -c Release --project bench/Portal.Bench -- catalog [--files N]                    a catalog pass over N state files
+//   dotnet run -c Release --project bench/Portal.Bench -- refresh [--file F] [--users N] [--transactions N] [--runs N]
+//                                                                     a segment refresh vs the same query by hand, and its estimate
 if (args is ["export", ..])
 {
     return await Portal.Bench.ExportBench.RunAsync(args[1..]);
@@ -17,6 +19,11 @@ if (args is ["export", ..])
 if (args is ["catalog", ..])
 {
     return await Portal.Bench.CatalogBench.RunAsync(args[1..]);
+}
+
+if (args is ["refresh", ..])
+{
+    return await Portal.Bench.RefreshBench.RunAsync(args[1..]);
 }
 
 if (args is ["load", ..])

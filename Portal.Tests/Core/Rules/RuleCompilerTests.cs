@@ -128,9 +128,9 @@ public sealed partial class RuleCompilerTests
 
     public static TheoryData<DatabaseProvider, AggregateFunction, string> FunctionCases() => new()
     {
-        { Sqlite, AggregateFunction.Sum, "ROUND(SUM(amount), 2) AS v_sum" },
+        { Sqlite, AggregateFunction.Sum, "CAST(SUM(amount) * 100 + (CASE WHEN SUM(amount) < 0 THEN -0.5 ELSE 0.5 END) AS INTEGER) / 100.0 AS v_sum" },
         { Sqlite, AggregateFunction.Count, "COUNT(*) AS v_count" },
-        { Sqlite, AggregateFunction.Avg, "ROUND(AVG(amount), 6) AS v_avg" },
+        { Sqlite, AggregateFunction.Avg, "CAST(AVG(amount) * 1000000 + (CASE WHEN AVG(amount) < 0 THEN -0.5 ELSE 0.5 END) AS INTEGER) / 1000000.0 AS v_avg" },
         { Sqlite, AggregateFunction.Min, "MIN(amount) AS v_min" },
         { Sqlite, AggregateFunction.Max, "MAX(amount) AS v_max" },
         { SqlServer, AggregateFunction.Sum, "SUM(amount) AS v_sum" },
@@ -250,7 +250,7 @@ public sealed partial class RuleCompilerTests
             new AggregateCondition("c1", false, AggregateFunction.Sum, TransactionSource.Both, ["Travel", "Dining"], [], AggregateWindow.Days(30), Gt, ["100"]),
             new AggregateCondition("c2", false, AggregateFunction.Count, TransactionSource.Both, ["Dining", "Travel"], [], AggregateWindow.Days(30), Lt, ["9"]));
         Assert.Single(Regex.Matches(query.Sql, "GROUP BY"));
-        Assert.Contains("SELECT t.user_id, ROUND(SUM(amount), 2) AS v_sum, COUNT(*) AS v_count FROM (", query.Sql, StringComparison.Ordinal);
+        Assert.Contains("SELECT t.user_id, CAST(SUM(amount) * 100 + (CASE WHEN SUM(amount) < 0 THEN -0.5 ELSE 0.5 END) AS INTEGER) / 100.0 AS v_sum, COUNT(*) AS v_count FROM (", query.Sql, StringComparison.Ordinal);
         Assert.Contains("a1.v_sum > @", query.Sql, StringComparison.Ordinal);
         Assert.Contains("a1.v_count < @", query.Sql, StringComparison.Ordinal);
     }
@@ -330,17 +330,24 @@ public sealed partial class RuleCompilerTests
             query.Parameters.Select(p => p.Value));
     }
 
-    [Fact]
-    public void Compile_Breakdown_CountsEveryTopLevelBlockInOnePass()
+    [Theory]
+    [InlineData(Sqlite)]
+    [InlineData(SqlServer)]
+    public void Compile_Breakdown_CountsEveryTopLevelBlockInOnePassWithoutSubqueriesInAggregates(DatabaseProvider dialect)
     {
         var draft = DraftOf(And("root",
             Attr("c1", RuleFields.CityTier, Eq, "1"),
-            new AggregateCondition("c2", false, AggregateFunction.Sum, TransactionSource.CreditCard, [], [], AggregateWindow.Days(90), Gt, ["5000"])));
-        var query = RuleCompiler.CompileBreakdown(draft, Sqlite, Now);
-        Assert.StartsWith("SELECT COUNT(*) AS n_users,\n  SUM(CASE WHEN (u.city_tier = @p2\n", query.Sql, StringComparison.Ordinal);
-        Assert.Contains("SUM(CASE WHEN u.city_tier = @p2 THEN 1 ELSE 0 END) AS n_0", query.Sql, StringComparison.Ordinal);
-        Assert.Contains("SUM(CASE WHEN COALESCE(a1.v_sum, 0) > @p3 THEN 1 ELSE 0 END) AS n_1", query.Sql, StringComparison.Ordinal);
-        Assert.Contains("FROM users u\nLEFT JOIN (", query.Sql, StringComparison.Ordinal);
+            new AggregateCondition("c2", false, AggregateFunction.Sum, TransactionSource.CreditCard, [], [], AggregateWindow.Days(90), Gt, ["5000"]),
+            new SegmentCondition("c3", false, 4242, In)));
+        var query = RuleCompiler.CompileBreakdown(draft, dialect, Now);
+        Assert.StartsWith("SELECT COUNT(*) AS n_users, SUM(f_rule) AS n_rule, SUM(f_0) AS n_0, SUM(f_1) AS n_1, SUM(f_2) AS n_2\nFROM (SELECT CASE WHEN (u.city_tier = @p2\n",
+            query.Sql, StringComparison.Ordinal);
+        Assert.Contains("    CASE WHEN u.city_tier = @p2 THEN 1 ELSE 0 END AS f_0,\n", query.Sql, StringComparison.Ordinal);
+        Assert.Contains("    CASE WHEN COALESCE(a1.v_sum, 0) > @p3 THEN 1 ELSE 0 END AS f_1,\n", query.Sql, StringComparison.Ordinal);
+        Assert.Contains("    CASE WHEN u.user_id IN (SELECT m.user_id FROM segment_members m WHERE m.segment_id = @p4) THEN 1 ELSE 0 END AS f_2\n", query.Sql, StringComparison.Ordinal);
+        Assert.Contains("\n  FROM users u\n  LEFT JOIN (", query.Sql, StringComparison.Ordinal);
+        Assert.DoesNotContain("SUM(CASE", query.Sql, StringComparison.Ordinal);
+        AssertParameterized(query, ["5000", "4242"]);
     }
 
     /// <summary>A whole rule, verbatim: nested groups, NOT, every kind of condition, a set operation.</summary>
@@ -365,8 +372,8 @@ public sealed partial class RuleCompilerTests
             SELECT m.user_id FROM segment_members m WHERE m.segment_id = @p1
             EXCEPT
             SELECT u.user_id FROM users u
-            JOIN (SELECT user_id, ROUND(SUM(amount), 2) AS v_sum FROM credit_card_transactions WHERE transaction_date >= @p2 AND transaction_date <= @p3 AND category = @p4 GROUP BY user_id) a1 ON a1.user_id = u.user_id
-            LEFT JOIN (SELECT t.user_id, ROUND(AVG(amount), 6) AS v_avg FROM (
+            JOIN (SELECT user_id, CAST(SUM(amount) * 100 + (CASE WHEN SUM(amount) < 0 THEN -0.5 ELSE 0.5 END) AS INTEGER) / 100.0 AS v_sum FROM credit_card_transactions WHERE transaction_date >= @p2 AND transaction_date <= @p3 AND category = @p4 GROUP BY user_id) a1 ON a1.user_id = u.user_id
+            LEFT JOIN (SELECT t.user_id, CAST(AVG(amount) * 1000000 + (CASE WHEN AVG(amount) < 0 THEN -0.5 ELSE 0.5 END) AS INTEGER) / 1000000.0 AS v_avg FROM (
                 SELECT user_id, amount FROM credit_card_transactions WHERE transaction_date >= @p5 AND category IN (@p6, @p4) AND merchant = @p7
                 UNION ALL
                 SELECT user_id, amount FROM upi_transactions WHERE transaction_date >= @p5 AND category IN (@p6, @p4) AND description = @p7) t GROUP BY t.user_id) a2 ON a2.user_id = u.user_id

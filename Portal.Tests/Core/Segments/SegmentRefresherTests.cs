@@ -163,27 +163,55 @@ public sealed class SegmentRefresherTests : DatabaseTest
         Assert.Empty(await host.MembersAsync(segment.Id));
     }
 
+    private static readonly DateTime Joined = new(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    private static Customer Person(long id, string name, string email) =>
+        new() { UserId = id, Name = name, Email = email, Phone = "", ZipCode = "", City = "Mumbai", CityTier = 1, CreatedAt = Joined };
+
+    /// <summary>Saves and refreshes a rule of these conditions; returns its members among the test's own customers (ids over 9000).</summary>
+    private static async Task<List<long>> OwnMembersAsync(CoreHost host, string name, params ConditionNode[] conditions)
+    {
+        var rule = await host.SaveRuleAsync(Draft(name, And("root", conditions)) with { Schedule = null });
+        Assert.True((await host.RefreshRuleAsync(rule.Id)).Target.Succeeded);
+        return (await host.MembersAsync((await host.SegmentOfAsync(rule.Id)).Id)).Where(id => id > 9000).ToList();
+    }
+
+    [Fact]
+    public async Task Refresh_SumsAndAverages_CompareExactlyDespiteRealAmounts()
+    {
+        await using var host = await HostAsync();
+        await using (var db = await host.DbAsync())
+        {
+            db.Customers.AddRange(Person(9001, "a", "a@x.in"), Person(9002, "b", "b@x.in"));
+            // 0.10 + 0.20 is not 0.30 in binary floating point; refunds make negative sums.
+            var id = 900_000L;
+            foreach (var (user, amount) in new[] { (9001L, 0.10m), (9001L, 0.20m), (9001L, 0.20m), (9002L, -10.10m), (9002L, -0.20m) })
+            {
+                db.UpiTransactions.Add(new UpiTransaction { TransactionId = ++id, UserId = user, Amount = amount, Description = "Refund", Category = "Odd", TransactionDate = Joined });
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        AggregateCondition Is(AggregateFunction function, string value) =>
+            new("c1", false, function, TransactionSource.Upi, ["Odd"], [], AggregateWindow.Rule, ConditionOperator.Eq, [value]);
+        Assert.Equal([9001L], await OwnMembersAsync(host, "sum 0.5", Is(AggregateFunction.Sum, "0.5")));
+        Assert.Equal([9002L], await OwnMembersAsync(host, "sum -10.3", Is(AggregateFunction.Sum, "-10.3")));
+        Assert.Equal([9001L], await OwnMembersAsync(host, "average", Is(AggregateFunction.Avg, "0.166667")));
+        Assert.Equal([9002L], await OwnMembersAsync(host, "negative average", Is(AggregateFunction.Avg, "-5.15")));
+    }
+
     [Fact]
     public async Task Refresh_TextConditions_IgnoreCaseAndTakeLikeCharactersLiterally()
     {
         await using var host = await HostAsync();
         await using (var db = await host.DbAsync())
         {
-            var created = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-            db.Customers.AddRange(
-                new Customer { UserId = 9001, Name = "Deal 50% Off", Email = "a@Odd_Domain.in", Phone = "", ZipCode = "", City = "Mumbai", CityTier = 1, CreatedAt = created },
-                new Customer { UserId = 9002, Name = "Deal 50 Off", Email = "b@oddxdomain.in", Phone = "", ZipCode = "", City = "Mumbai", CityTier = 1, CreatedAt = created },
-                new Customer { UserId = 9003, Name = "Back\\slash", Email = "no-at-sign", Phone = "", ZipCode = "", City = "Mumbai", CityTier = 1, CreatedAt = created });
+            db.Customers.AddRange(Person(9001, "Deal 50% Off", "a@Odd_Domain.in"), Person(9002, "Deal 50 Off", "b@oddxdomain.in"), Person(9003, "Back\\slash", "no-at-sign"));
             await db.SaveChangesAsync();
         }
 
-        async Task<List<long>> MatchesAsync(string name, AttributeCondition condition)
-        {
-            var rule = await host.SaveRuleAsync(Draft(name, And("root", condition, Attr("c9", RuleFields.CityTier, ConditionOperator.Eq, "1"))) with { Schedule = null });
-            Assert.True((await host.RefreshRuleAsync(rule.Id)).Target.Succeeded);
-            return (await host.MembersAsync((await host.SegmentOfAsync(rule.Id)).Id)).Where(id => id > 9000).ToList();
-        }
-
+        Task<List<long>> MatchesAsync(string name, AttributeCondition condition) => OwnMembersAsync(host, name, condition);
         Assert.Equal([9001L], await MatchesAsync("percent", Attr("c1", RuleFields.Name, ConditionOperator.Contains, "50% o")));
         Assert.Equal([9001L], await MatchesAsync("underscore", Attr("c1", RuleFields.EmailDomain, ConditionOperator.StartsWith, "odd_")));
         Assert.Equal([9001L], await MatchesAsync("domain any case", Attr("c1", RuleFields.EmailDomain, ConditionOperator.Eq, "odd_domain.IN")));
