@@ -9,9 +9,14 @@ using Portal.Core.Data;
 //   dotnet run -c Release --project bench/Portal.Bench -- [load] [--users N] [--transactions N]   demo-data load into SQLite
 //   dotnet run -c Release --project bench/Portal.Bench -- export [--members N]                   hash + batch + POST to the sandbox
 //   dotnet run -c Release --project bench/Portal.Bench -- catalog [--files N]                    a catalog pass over N state files
-if (args is ["export", ..])
+// The export benchmark starts this program again for its parts: export-prepare, sandbox, export-phases, export-upload.
+switch (args)
 {
-    return await Portal.Bench.ExportBench.RunAsync(args[1..]);
+    case ["export", ..]: return await Portal.Bench.ExportBench.RunAsync(args[1..]);
+    case ["export-prepare", ..]: return await Portal.Bench.ExportBench.PrepareAsync(args[1..]);
+    case ["export-phases", ..]: return await Portal.Bench.ExportBench.PhasesAsync(args[1..]);
+    case ["export-upload", ..]: return await Portal.Bench.ExportBench.UploadAsync(args[1..]);
+    case ["sandbox"]: return await Portal.Bench.SandboxProcess.ServeAsync();
 }
 
 if (args is ["catalog", ..])

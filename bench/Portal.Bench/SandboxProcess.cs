@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using Portal.Core.Adtech.Sandbox;
+
+namespace Portal.Bench;
+
+/// <summary>
+/// The adtech sandbox in a process of its own (it stands for a remote API): <c>sandbox</c> serves it on a free loopback
+/// port, prints its address and access token, and when its standard input closes prints what it accepted and exits.
+/// </summary>
+internal sealed class SandboxProcess : IAsyncDisposable
+{
+    private const string ReadyPrefix = "sandbox-ready ";
+
+    private readonly Process _process;
+
+    private SandboxProcess(Process process, string baseUrl, string accessToken)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+        AccessToken = accessToken;
+    }
+
+    public string BaseUrl { get; }
+
+    public string AccessToken { get; }
+
+    /// <summary>The child's side: serves until standard input closes.</summary>
+    public static async Task<int> ServeAsync()
+    {
+        await using var sandbox = await LoopbackSandbox.StartAsync();
+        Console.WriteLine($"{ReadyPrefix}{sandbox.BaseUrl} {sandbox.State.AccessToken}");
+        await Task.Run(() =>
+        {
+            while (Console.In.ReadLine() is not null)
+            {
+            }
+        });
+        var calls = sandbox.State.Calls.ToArray();
+        Console.WriteLine($"sandbox:                {calls.Length,10:N0} requests accepted, {calls.Sum(c => (long)c.Members):N0} members; "
+            + $"its peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:N0} MiB");
+        return 0;
+    }
+
+    /// <summary>The parent's side: starts the child and waits for its address.</summary>
+    public static async Task<SandboxProcess> StartAsync()
+    {
+        var info = ChildProcess.StartInfo("sandbox");
+        info.RedirectStandardInput = true;
+        info.RedirectStandardOutput = true;
+        var process = Process.Start(info)!;
+        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith(ReadyPrefix, StringComparison.Ordinal) && line[ReadyPrefix.Length..].Split(' ') is [var url, var token])
+            {
+                return new SandboxProcess(process, url, token);
+            }
+        }
+
+        process.Dispose();
+        throw new InvalidOperationException("The sandbox process ended before it was ready");
+    }
+
+    /// <summary>Closes the child's input and returns what it printed before it exited.</summary>
+    public async Task<IReadOnlyList<string>> StopAsync()
+    {
+        _process.StandardInput.Close();
+        var lines = new List<string>();
+        while (await _process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            lines.Add(line);
+        }
+
+        await _process.WaitForExitAsync();
+        return lines;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}
