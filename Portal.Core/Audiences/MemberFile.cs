@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using Parquet;
+using Parquet.Schema;
 using Parquet.Serialization;
 
 namespace Portal.Core.Audiences;
@@ -53,26 +55,34 @@ public static class MemberFile
     public static Task<long> WriteAsync(IBucket bucket, string audience, IEnumerable<Member> members, CancellationToken cancellationToken = default) =>
         WriteAsync(bucket, audience, members.ToAsyncEnumerable(), cancellationToken);
 
-    /// <summary>Streams the members back, one row group in memory at a time.</summary>
+    /// <summary>
+    /// Streams the members back, one row group's columns in memory at a time. Reads the three list columns with Parquet's
+    /// column API and rebuilds each row's lists from the repetition and definition levels, so it reads files written
+    /// elsewhere (DuckDB, Spark: <c>email.list.element</c>) as well as its own; a missing column or a null list is an
+    /// empty list, and null elements of a list are left out.
+    /// </summary>
     public static async IAsyncEnumerable<Member> ReadAsync(IBucket bucket, string audience, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using var stream = await bucket.OpenReadAsync(AudienceCatalog.DataPath(audience), cancellationToken);
-        int groups;
-        await using (var reader = await ParquetReader.CreateAsync(stream, leaveStreamOpen: true, cancellationToken: cancellationToken))
+        await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken);
+        var fields = reader.Schema.GetDataFields();
+        var columns = ColumnNames.Select(name => fields.FirstOrDefault(f => f.Path.FirstPart == name)).ToArray();
+        for (var g = 0; g < reader.RowGroupCount; g++)
         {
-            groups = reader.RowGroupCount;
-        }
-
-        for (var g = 0; g < groups; g++)
-        {
-            stream.Position = 0;
-            var rows = await ParquetSerializer.DeserializeAsync<MemberRow>(stream, Options(false), g, cancellationToken);
-            foreach (var row in rows.Data)
+            var group = reader.OpenRowGroupReader(g);
+            var rows = checked((int)group.RowCount);
+            using var emails = await ListColumn.ReadAsync(group, columns[0], rows, cancellationToken);
+            using var phones = await ListColumn.ReadAsync(group, columns[1], rows, cancellationToken);
+            using var zips = await ListColumn.ReadAsync(group, columns[2], rows, cancellationToken);
+            for (var row = 0; row < rows; row++)
             {
-                yield return row.ToMember();
+                yield return new Member(emails.Row(row), phones.Row(row), zips.Row(row));
             }
         }
     }
+
+    /// <summary>The seed's column names, in <see cref="Member"/>'s order.</summary>
+    private static readonly string[] ColumnNames = ["email", "phone_number", "zip_code"];
 
     /// <summary>The member count from the file's footer, without reading its rows.</summary>
     public static async Task<long> CountAsync(IBucket bucket, string audience, CancellationToken cancellationToken = default)
@@ -106,6 +116,142 @@ public static class MemberFile
 
         public static MemberRow From(Member m) => new() { Email = [.. m.Emails], PhoneNumber = [.. m.Phones], ZipCode = [.. m.Zips] };
 
-        public Member ToMember() => new(Email ?? [], PhoneNumber ?? [], ZipCode ?? []);
+    }
+
+    /// <summary>
+    /// One list-of-text column of a row group: its values' characters one after another in a rented array (Parquet.Net
+    /// gives each value its own small array; copied out at once, those die young instead of living through the row group),
+    /// where each value ends, and where each row's values start (from the levels: a repetition level of 0 starts a row, and
+    /// only entries at the full definition level hold a value).
+    /// </summary>
+    private sealed class ListColumn : IDisposable
+    {
+        private readonly char[] _text;
+        private readonly int[] _valueEnds;
+        private readonly int[] _rowStarts;
+
+        private ListColumn(char[] text, int[] valueEnds, int[] rowStarts)
+        {
+            _text = text;
+            _valueEnds = valueEnds;
+            _rowStarts = rowStarts;
+        }
+
+        public IReadOnlyList<string> Row(int row)
+        {
+            var (start, end) = (_rowStarts[row], _rowStarts[row + 1]);
+            if (start == end)
+            {
+                return [];
+            }
+
+            var list = new string[end - start];
+            for (var i = 0; i < list.Length; i++)
+            {
+                var v = start + i;
+                var from = v == 0 ? 0 : _valueEnds[v - 1];
+                list[i] = new string(_text, from, _valueEnds[v] - from);
+            }
+
+            return list;
+        }
+
+        public static async Task<ListColumn> ReadAsync(ParquetRowGroupReader group, DataField? field, int rows, CancellationToken cancellationToken)
+        {
+            if (field is null || group.GetMetadata(field)?.MetaData is not { } meta)
+            {
+                var none = ArrayPool<int>.Shared.Rent(rows + 1);
+                Array.Clear(none, 0, rows + 1);
+                return new ListColumn([], [], none);
+            }
+
+            if (field.MaxRepetitionLevel > 1 || field.ClrType != typeof(ReadOnlyMemory<char>))
+            {
+                throw new InvalidDataException($"Column {field.Path} is not a list of text");
+            }
+
+            var entries = checked((int)meta.NumValues);
+            var values = ArrayPool<ReadOnlyMemory<char>>.Shared.Rent(entries);
+            var definitions = field.MaxDefinitionLevel > 0 ? ArrayPool<int>.Shared.Rent(entries) : null;
+            var repetitions = field.MaxRepetitionLevel > 0 ? ArrayPool<int>.Shared.Rent(entries) : null;
+            try
+            {
+                await group.ReadRawAsync(field, values.AsMemory(0, entries), definitions?.AsMemory(0, entries), repetitions?.AsMemory(0, entries), cancellationToken);
+                var rowStarts = RowStarts(field, rows, entries, definitions, repetitions);
+                var count = rowStarts[rows];
+                var length = 0;
+                for (var v = 0; v < count; v++)
+                {
+                    length += values[v].Length;
+                }
+
+                var text = ArrayPool<char>.Shared.Rent(length);
+                var valueEnds = ArrayPool<int>.Shared.Rent(count);
+                length = 0;
+                for (var v = 0; v < count; v++)
+                {
+                    values[v].Span.CopyTo(text.AsSpan(length));
+                    length += values[v].Length;
+                    valueEnds[v] = length;
+                }
+
+                return new ListColumn(text, valueEnds, rowStarts);
+            }
+            finally
+            {
+                ArrayPool<ReadOnlyMemory<char>>.Shared.Return(values, clearArray: true);
+                Return(definitions);
+                Return(repetitions);
+            }
+        }
+
+        /// <summary>Where each row's values start, and after the last row how many values there are.</summary>
+        private static int[] RowStarts(DataField field, int rows, int entries, int[]? definitions, int[]? repetitions)
+        {
+            var rowStarts = ArrayPool<int>.Shared.Rent(rows + 1);
+            var row = -1;
+            var value = 0;
+            for (var i = 0; i < entries; i++)
+            {
+                if (repetitions is null || repetitions[i] == 0)
+                {
+                    if (++row == rows)
+                    {
+                        break;
+                    }
+
+                    rowStarts[row] = value;
+                }
+
+                if (definitions is null || definitions[i] == field.MaxDefinitionLevel)
+                {
+                    value++;
+                }
+            }
+
+            if (row != rows - 1)
+            {
+                ArrayPool<int>.Shared.Return(rowStarts);
+                throw new InvalidDataException($"Column {field.Path} has {row + 1} rows in a row group of {rows}");
+            }
+
+            rowStarts[rows] = value;
+            return rowStarts;
+        }
+
+        private static void Return<T>(T[]? array)
+        {
+            if (array is { Length: > 0 })
+            {
+                ArrayPool<T>.Shared.Return(array);
+            }
+        }
+
+        public void Dispose()
+        {
+            Return(_text);
+            Return(_valueEnds);
+            Return(_rowStarts);
+        }
     }
 }
