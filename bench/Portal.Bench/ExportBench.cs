@@ -98,21 +98,26 @@ internal static class ExportBench
         var before = Process.GetCurrentProcess().PeakWorkingSet64;
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var collections = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
+        var paused = GC.GetTotalPauseDuration();
         using var sampler = new GcSampler();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         var outcome = await connector.UploadAsync(state, connection, MemberFile.ReadAsync(bucket, Audience));
         watch.Stop();
         var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         var members = Math.Max(1, outcome.Sent);
 
         Console.WriteLine($"outcome:                {outcome.Response.Status} {outcome.Response.Message}");
         Console.WriteLine($"export time:            {watch.Elapsed.TotalSeconds,10:0.0} s");
         Console.WriteLine($"export throughput:      {outcome.Sent / watch.Elapsed.TotalSeconds,10:N0} members/s   (target >= 200,000)");
+        Console.WriteLine($"exporter CPU:           {cpu.TotalSeconds,10:0.0} s ({cpu / watch.Elapsed:0.00} cores busy on average)");
         Console.WriteLine($"exporter peak WS:       {peak / 1048576.0,10:N0} MiB   (target flat, <= 300; {before / 1048576.0:N0} MiB before the export)");
         Console.WriteLine($"GC heap (sampled):      {sampler.PeakHeap / 1048576.0,10:N0} MiB at most after a GC, {sampler.PeakCommitted / 1048576.0:N0} MiB committed at most");
         Console.WriteLine($"allocated:              {allocated / 1048576.0,10:N0} MiB ({allocated / members:N0} bytes/member); collections gen0/1/2: "
-            + string.Join("/", Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - collections[g])));
+            + string.Join("/", Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - collections[g]))
+            + $", paused {(GC.GetTotalPauseDuration() - paused).TotalSeconds:0.00} s");
         Console.WriteLine($"GC mode:                {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {System.Runtime.GCSettings.LatencyMode}");
         return outcome.Succeeded ? 0 : 1;
     }

@@ -37,7 +37,7 @@ internal sealed class SandboxProcess : IAsyncDisposable
         });
         var calls = sandbox.State.Calls.ToArray();
         Console.WriteLine($"sandbox:                {calls.Length,10:N0} requests accepted, {calls.Sum(c => (long)c.Members):N0} members; "
-            + $"its peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:N0} MiB");
+            + $"its CPU {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.0} s, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:N0} MiB");
         return 0;
     }
 
