@@ -202,8 +202,9 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var read = Channel.CreateBounded<MemberBatch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         var prepared = Channel.CreateBounded<PreparedBatch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
-        var batches = new Reused<MemberBatch>(() => new MemberBatch(), b => b.Clear());
-        var buffers = new Reused<ArrayBufferWriter<byte>>(() => new ArrayBufferWriter<byte>(64 * 1024), b => b.ResetWrittenCount());
+        var batches = new Reused<MemberBatch>(() => new MemberBatch(batchSize), b => b.Clear());
+        // Room for a batch of members with three hashes each, so that the buffers seldom grow.
+        var buffers = new Reused<ArrayBufferWriter<byte>>(() => new ArrayBufferWriter<byte>(batchSize * 256), b => b.ResetWrittenCount());
         var skip = (long)start.CommittedBatches * batchSize;
         var createFirst = id is null;
         var reading = Task.Run(() => Stage(read.Writer, () => ReadBatchesAsync(members, skip, batchSize, batches, read.Writer, stop.Token)));
@@ -291,27 +292,43 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
     private async Task PrepareBatchesAsync(AudienceState state, ChannelReader<MemberBatch> input, Reused<MemberBatch> batches, ChannelWriter<PreparedBatch> output,
         bool create, Reused<ArrayBufferWriter<byte>> buffers, CancellationToken cancellationToken)
     {
+        HashedMember[] hashed = [];
         await foreach (var raw in input.ReadAllAsync(cancellationToken))
         {
-            // Hash on every core, counting per thread (HashStats is not shared between threads); keep the order.
-            var hashed = new HashedMember[raw.Count];
+            // Hash on every core, counting per thread (HashStats is not shared between threads); keep the order, and
+            // keep the members left with a value at the front of the array (reused from batch to batch).
+            if (hashed.Length < raw.Count)
+            {
+                hashed = new HashedMember[raw.Count];
+            }
+
             var stats = new HashStats();
             Parallel.For(0, raw.Count, () => new HashStats(), (i, _, local) =>
             {
                 hashed[i] = local.Hash(raw, i, Normalization);
                 return local;
             }, stats.Add);
+            var count = 0;
+            for (var i = 0; i < raw.Count; i++)
+            {
+                if (!hashed[i].IsEmpty)
+                {
+                    hashed[count++] = hashed[i];
+                }
+            }
+
+            Array.Clear(hashed, count, raw.Count - count);
             batches.Return(raw);
-            var batch = Array.FindAll(hashed, h => !h.IsEmpty);
             ArrayBufferWriter<byte>? payload = null;
-            if (batch.Length > 0 || create)
+            if (count > 0 || create)
             {
                 payload = await buffers.RentAsync(cancellationToken);
                 using var writer = new Utf8JsonWriter(payload);
-                WritePayload(writer, state, batch, create);
+                WritePayload(writer, state, new ArraySegment<HashedMember>(hashed, 0, count), create);
             }
 
-            await output.WriteAsync(new PreparedBatch(payload, batch.Length, stats), cancellationToken);
+            Array.Clear(hashed, 0, count);
+            await output.WriteAsync(new PreparedBatch(payload, count, stats), cancellationToken);
             create = false;
         }
     }

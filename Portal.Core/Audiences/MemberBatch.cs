@@ -10,12 +10,20 @@ public sealed class MemberBatch
 {
     private const int Fields = 3;
 
-    private char[] _text = new char[16 * 1024];
+    private char[] _text;
     private int _textLength;
-    private int[] _valueEnds = new int[1024];
+    private int[] _valueEnds;
     private int _values;
-    private int[] _listEnds = new int[Fields * 256];
+    private int[] _listEnds;
     private int _lists;
+
+    /// <param name="members">How many members to make room for at first (one value of 24 characters per field each).</param>
+    public MemberBatch(int members = 256)
+    {
+        _text = new char[members * Fields * 24];
+        _valueEnds = new int[members * Fields];
+        _listEnds = new int[members * Fields];
+    }
 
     public int Count => _lists / Fields;
 

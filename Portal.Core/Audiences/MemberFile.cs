@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using Parquet;
@@ -66,17 +65,19 @@ public static class MemberFile
         await using var stream = await bucket.OpenReadAsync(AudienceCatalog.DataPath(audience), cancellationToken);
         await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken);
         var fields = reader.Schema.GetDataFields();
-        var columns = ColumnNames.Select(name => fields.FirstOrDefault(f => f.Path.FirstPart == name)).ToArray();
+        ListColumn[] columns = [.. ColumnNames.Select(name => new ListColumn(fields.FirstOrDefault(f => f.Path.FirstPart == name)))];
         for (var g = 0; g < reader.RowGroupCount; g++)
         {
             var group = reader.OpenRowGroupReader(g);
             var rows = checked((int)group.RowCount);
-            using var emails = await ListColumn.ReadAsync(group, columns[0], rows, cancellationToken);
-            using var phones = await ListColumn.ReadAsync(group, columns[1], rows, cancellationToken);
-            using var zips = await ListColumn.ReadAsync(group, columns[2], rows, cancellationToken);
+            foreach (var column in columns)
+            {
+                await column.ReadAsync(group, rows, cancellationToken);
+            }
+
             for (var row = 0; row < rows; row++)
             {
-                yield return new Member(emails.Row(row), phones.Row(row), zips.Row(row));
+                yield return new Member(columns[0].Row(row), columns[1].Row(row), columns[2].Row(row));
             }
         }
     }
@@ -119,23 +120,20 @@ public static class MemberFile
     }
 
     /// <summary>
-    /// One list-of-text column of a row group: its values' characters one after another in a rented array (Parquet.Net
-    /// gives each value its own small array; copied out at once, those die young instead of living through the row group),
-    /// where each value ends, and where each row's values start (from the levels: a repetition level of 0 starts a row, and
-    /// only entries at the full definition level hold a value).
+    /// One list-of-text column, read a row group at a time into arrays kept from one row group to the next: its values'
+    /// characters one after another (Parquet.Net gives each value its own small array; copied out at once, those die young
+    /// instead of living through the row group), where each value ends, and where each row's values start (from the levels:
+    /// a repetition level of 0 starts a row, and only entries at the full definition level hold a value). A column the file
+    /// lacks has empty lists.
     /// </summary>
-    private sealed class ListColumn : IDisposable
+    private sealed class ListColumn(DataField? field)
     {
-        private readonly char[] _text;
-        private readonly int[] _valueEnds;
-        private readonly int[] _rowStarts;
-
-        private ListColumn(char[] text, int[] valueEnds, int[] rowStarts)
-        {
-            _text = text;
-            _valueEnds = valueEnds;
-            _rowStarts = rowStarts;
-        }
+        private ReadOnlyMemory<char>[] _values = [];
+        private int[] _definitions = [];
+        private int[] _repetitions = [];
+        private char[] _text = [];
+        private int[] _valueEnds = [];
+        private int[] _rowStarts = [];
 
         public IReadOnlyList<string> Row(int row)
         {
@@ -156,13 +154,13 @@ public static class MemberFile
             return list;
         }
 
-        public static async Task<ListColumn> ReadAsync(ParquetRowGroupReader group, DataField? field, int rows, CancellationToken cancellationToken)
+        public async Task ReadAsync(ParquetRowGroupReader group, int rows, CancellationToken cancellationToken)
         {
+            Room(ref _rowStarts, rows + 1);
             if (field is null || group.GetMetadata(field)?.MetaData is not { } meta)
             {
-                var none = ArrayPool<int>.Shared.Rent(rows + 1);
-                Array.Clear(none, 0, rows + 1);
-                return new ListColumn([], [], none);
+                Array.Clear(_rowStarts, 0, rows + 1);
+                return;
             }
 
             if (field.MaxRepetitionLevel > 1 || field.ClrType != typeof(ReadOnlyMemory<char>))
@@ -171,59 +169,56 @@ public static class MemberFile
             }
 
             var entries = checked((int)meta.NumValues);
-            var values = ArrayPool<ReadOnlyMemory<char>>.Shared.Rent(entries);
-            var definitions = field.MaxDefinitionLevel > 0 ? ArrayPool<int>.Shared.Rent(entries) : null;
-            var repetitions = field.MaxRepetitionLevel > 0 ? ArrayPool<int>.Shared.Rent(entries) : null;
+            Room(ref _values, entries);
+            Room(ref _definitions, entries);
+            Room(ref _repetitions, entries);
+            // Level buffers only for the levels the field has: Parquet.Net checks any buffer it is given against the value count.
+            var definitions = field.MaxDefinitionLevel > 0 ? _definitions.AsMemory(0, entries) : (Memory<int>?)null;
+            var repetitions = field.MaxRepetitionLevel > 0 ? _repetitions.AsMemory(0, entries) : (Memory<int>?)null;
+            await group.ReadRawAsync(field, _values.AsMemory(0, entries), definitions, repetitions, cancellationToken);
             try
             {
-                await group.ReadRawAsync(field, values.AsMemory(0, entries), definitions?.AsMemory(0, entries), repetitions?.AsMemory(0, entries), cancellationToken);
-                var rowStarts = RowStarts(field, rows, entries, definitions, repetitions);
-                var count = rowStarts[rows];
+                var count = RowStarts(field, rows, entries);
                 var length = 0;
                 for (var v = 0; v < count; v++)
                 {
-                    length += values[v].Length;
+                    length += _values[v].Length;
                 }
 
-                var text = ArrayPool<char>.Shared.Rent(length);
-                var valueEnds = ArrayPool<int>.Shared.Rent(count);
+                Room(ref _text, length);
+                Room(ref _valueEnds, count);
                 length = 0;
                 for (var v = 0; v < count; v++)
                 {
-                    values[v].Span.CopyTo(text.AsSpan(length));
-                    length += values[v].Length;
-                    valueEnds[v] = length;
+                    _values[v].Span.CopyTo(_text.AsSpan(length));
+                    length += _values[v].Length;
+                    _valueEnds[v] = length;
                 }
-
-                return new ListColumn(text, valueEnds, rowStarts);
             }
             finally
             {
-                ArrayPool<ReadOnlyMemory<char>>.Shared.Return(values, clearArray: true);
-                Return(definitions);
-                Return(repetitions);
+                Array.Clear(_values, 0, entries);
             }
         }
 
-        /// <summary>Where each row's values start, and after the last row how many values there are.</summary>
-        private static int[] RowStarts(DataField field, int rows, int entries, int[]? definitions, int[]? repetitions)
+        /// <summary>Where each row's values start, and after the last row how many values there are (which it returns).</summary>
+        private int RowStarts(DataField field, int rows, int entries)
         {
-            var rowStarts = ArrayPool<int>.Shared.Rent(rows + 1);
             var row = -1;
             var value = 0;
             for (var i = 0; i < entries; i++)
             {
-                if (repetitions is null || repetitions[i] == 0)
+                if (field.MaxRepetitionLevel == 0 || _repetitions[i] == 0)
                 {
                     if (++row == rows)
                     {
                         break;
                     }
 
-                    rowStarts[row] = value;
+                    _rowStarts[row] = value;
                 }
 
-                if (definitions is null || definitions[i] == field.MaxDefinitionLevel)
+                if (field.MaxDefinitionLevel == 0 || _definitions[i] == field.MaxDefinitionLevel)
                 {
                     value++;
                 }
@@ -231,27 +226,18 @@ public static class MemberFile
 
             if (row != rows - 1)
             {
-                ArrayPool<int>.Shared.Return(rowStarts);
                 throw new InvalidDataException($"Column {field.Path} has {row + 1} rows in a row group of {rows}");
             }
 
-            rowStarts[rows] = value;
-            return rowStarts;
+            return _rowStarts[rows] = value;
         }
 
-        private static void Return<T>(T[]? array)
+        private static void Room<T>(ref T[] array, int length)
         {
-            if (array is { Length: > 0 })
+            if (array.Length < length)
             {
-                ArrayPool<T>.Shared.Return(array);
+                array = new T[Math.Max(length, array.Length * 2)];
             }
-        }
-
-        public void Dispose()
-        {
-            Return(_text);
-            Return(_valueEnds);
-            Return(_rowStarts);
         }
     }
 }

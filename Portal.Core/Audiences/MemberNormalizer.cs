@@ -49,6 +49,13 @@ public static class MemberNormalizer
         return Convert.ToHexStringLower(hash);
     }
 
+    /// <summary>
+    /// A SHA-256 context per thread, reused: hashing short values, a one-shot hash spends most of its time setting up and
+    /// tearing down the context it makes each time.
+    /// </summary>
+    [ThreadStatic]
+    private static IncrementalHash? _sha256;
+
     /// <summary>The SHA-256 of <paramref name="normalized"/>'s UTF-8 into <paramref name="hash"/>.</summary>
     private static void Sha256(ReadOnlySpan<char> normalized, Span<byte> hash)
     {
@@ -56,7 +63,9 @@ public static class MemberNormalizer
         byte[]? rented = null;
         Span<byte> utf8 = max <= 3 * StackChars ? stackalloc byte[max] : (rented = ArrayPool<byte>.Shared.Rent(max));
         var length = Encoding.UTF8.GetBytes(normalized, utf8);
-        SHA256.HashData(utf8[..length], hash);
+        var sha256 = _sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha256.AppendData(utf8[..length]);
+        sha256.GetHashAndReset(hash);
         if (rented is not null)
         {
             ArrayPool<byte>.Shared.Return(rented);
