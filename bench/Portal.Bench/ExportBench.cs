@@ -32,7 +32,9 @@ internal static class ExportBench
                 return 1;
             }
 
+            var sandboxCpu = sandbox.ProcessorTime;
             var exit = await ChildProcess.RunAsync("export-upload", "--folder", folder, "--sandbox", sandbox.BaseUrl, "--token", sandbox.AccessToken);
+            Console.WriteLine($"sandbox CPU:            {(sandbox.ProcessorTime - sandboxCpu).TotalSeconds,10:0.0} s during the export (it shares the cores)");
             foreach (var line in await sandbox.StopAsync())
             {
                 Console.WriteLine(line);
@@ -118,6 +120,9 @@ internal static class ExportBench
         Console.WriteLine($"allocated:              {allocated / 1048576.0,10:N0} MiB ({allocated / members:N0} bytes/member); collections gen0/1/2: "
             + string.Join("/", Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - collections[g]))
             + $", paused {(GC.GetTotalPauseDuration() - paused).TotalSeconds:0.00} s");
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        var left = GC.GetGCMemoryInfo();
+        Console.WriteLine($"GC heap after the export: {(left.HeapSizeBytes - left.FragmentedBytes) / 1048576.0,8:N0} MiB live after a full collection (what the export left behind: pooled arrays)");
         Console.WriteLine($"GC mode:                {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {System.Runtime.GCSettings.LatencyMode}");
         return outcome.Succeeded ? 0 : 1;
     }
