@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using Portal.Core.Audiences;
 
 namespace Portal.Core.Adtech;
@@ -116,6 +117,11 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
     /// skips the batches it says were committed, sends the rest, and runs the job. <paramref name="checkpoint"/> hears of
     /// every step the adtech accepted, before the next one is sent.
     /// </summary>
+    /// <remarks>
+    /// A pipeline of three stages joined by channels of one batch each, so memory follows the batch size: reading the
+    /// members into batches, hashing a batch on every core and writing its request body, and sending the bodies one at a
+    /// time in order (batch n is hashed while batch n - 1 is posted, and batches are committed in order, as resuming needs).
+    /// </remarks>
     public async Task<UploadOutcome> UploadAsync(AudienceState state, AdtechConnection connection, IAsyncEnumerable<Member> members,
         UploadStart? start = null, Func<UploadCheckpoint, CancellationToken, Task>? checkpoint = null, IProgress<long>? progress = null,
         CancellationToken cancellationToken = default)
@@ -124,8 +130,6 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
         var watch = Stopwatch.StartNew();
         var batchSize = start.BatchSize ?? BatchSize;
         var stats = new HashStats();
-        var raw = new List<Member>(batchSize);
-        var batch = new List<HashedMember>(batchSize);
         var headers = Headers(connection);
         var id = start.AudienceId;
         var job = start.Job;
@@ -134,7 +138,7 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
         long failed = 0;
         AdtechResponse? last = null;
 
-        async Task<bool> PostAsync(string path, byte[] payload, string step)
+        async Task<bool> PostAsync(string path, ReadOnlyMemory<byte> payload, string step)
         {
             last = await http.PostAsync(connection, path, payload, headers, $"{start.ExportKey}:{step}", cancellationToken);
             return last.IsSuccess;
@@ -153,10 +157,11 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
 
         Task CheckpointAsync() => checkpoint?.Invoke(new UploadCheckpoint(id, job, committed, sent, failed), cancellationToken) ?? Task.CompletedTask;
 
-        // Creates the audience (with the first batch where the create carries members) and opens the job, where missing.
-        async Task<bool> EnsureCreatedAsync(IReadOnlyList<HashedMember> first)
+        // Creates the audience (with the first batch's body where the create carries members; else an empty create) and
+        // opens the job, where missing.
+        async Task<bool> EnsureCreatedAsync(ReadOnlyMemory<byte>? create)
         {
-            if (id is null && (!await PostAsync(CreatePath(connection), Payload(state, first, create: true), "create") || Missing(id = ReadId(last!.Body), "audience")))
+            if (id is null && (!await PostAsync(CreatePath(connection), create ?? Payload(state, [], create: true), "create") || Missing(id = ReadId(last!.Body), "audience")))
             {
                 return false;
             }
@@ -165,31 +170,22 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
                 || (await PostAsync(open.Path, open.Payload, "job") && !Missing(job = ReadJob(last!.Body), "job"));
         }
 
-        async Task<bool> SendAsync()
+        // Sends one batch of members (none: nothing is posted unless the audience is still to be made) and commits it.
+        async Task<bool> SendAsync(ReadOnlyMemory<byte> payload, int count)
         {
-            // Hash the batch on every core, then count in order (HashStats is not shared between threads).
-            var hashed = new HashedMember[raw.Count];
-            Parallel.For(0, raw.Count, () => new HashStats(), (i, _, local) =>
-            {
-                hashed[i] = local.Hash(raw[i], Normalization);
-                return local;
-            }, stats.Add);
-            raw.Clear();
-            batch.AddRange(hashed.Where(h => !h.IsEmpty));
-            if (batch.Count > 0 || id is null)
+            if (count > 0 || id is null)
             {
                 var ok = id is null
-                    ? await EnsureCreatedAsync(batch)
-                    : await PostAsync(AddPath(connection, job ?? id), Payload(state, batch, create: false), $"batch:{committed}");
+                    ? await EnsureCreatedAsync(payload)
+                    : await PostAsync(AddPath(connection, job ?? id), payload, $"batch:{committed}");
                 if (!ok)
                 {
                     return false;
                 }
 
                 failed += FailedIn(last!.Body);
-                sent += batch.Count;
+                sent += count;
                 progress?.Report(sent);
-                batch.Clear();
             }
 
             committed++;
@@ -203,7 +199,7 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
         // Where it does, the first batch makes the audience: its id is saved only with that batch committed.
         if (!CreateCarriesMembers || id is not null)
         {
-            var ready = await EnsureCreatedAsync([]);
+            var ready = await EnsureCreatedAsync(null);
             if (id != start.AudienceId || job != start.Job)
             {
                 await CheckpointAsync(); // also when the job could not be opened: the audience exists and must not be made again
@@ -215,23 +211,36 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
             }
         }
 
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var read = Channel.CreateBounded<MemberBatch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var prepared = Channel.CreateBounded<PreparedBatch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var batches = new Reused<MemberBatch>(() => new MemberBatch(batchSize), b => b.Clear());
+        // Room for a batch of members with three hashes each, so that the buffers seldom grow.
+        var buffers = new Reused<ArrayBufferWriter<byte>>(() => new ArrayBufferWriter<byte>(batchSize * 256), b => b.ResetWrittenCount());
         var skip = (long)start.CommittedBatches * batchSize;
-        await foreach (var member in members.WithCancellation(cancellationToken))
+        var createFirst = id is null;
+        var reading = Task.Run(() => Stage(read.Writer, () => ReadBatchesAsync(members, skip, batchSize, batches, read.Writer, stop.Token)));
+        var preparing = Task.Run(() => Stage(prepared.Writer, () => PrepareBatchesAsync(state, read.Reader, batches, prepared.Writer, createFirst, buffers, stop.Token)));
+        try
         {
-            if (skip > 0)
+            await foreach (var batch in prepared.Reader.ReadAllAsync(cancellationToken))
             {
-                skip--;
-                continue;
-            }
-
-            raw.Add(member);
-            if (raw.Count == batchSize && !await SendAsync())
-            {
-                return Failure();
+                stats.Add(batch.Stats);
+                var ok = await SendAsync(batch.Payload?.WrittenMemory ?? default, batch.Members);
+                buffers.Return(batch.Payload);
+                if (!ok)
+                {
+                    return Failure();
+                }
             }
         }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(reading, preparing); // they never fault: what went wrong reached the loop above through the channels
+        }
 
-        if ((raw.Count > 0 || id is null) && !await SendAsync())
+        if (id is null && !await SendAsync(Payload(state, [], create: true), 0))
         {
             return Failure();
         }
@@ -243,6 +252,128 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
 
         last ??= new AdtechResponse(200, null, "Nothing left to send", 0);
         return Outcome(id, last, sent, failed, stats, watch);
+    }
+
+    /// <summary>A batch ready to send: its request body (none when no member is left and no create is due), its member count and what hashing counted.</summary>
+    private sealed record PreparedBatch(ArrayBufferWriter<byte>? Payload, int Members, HashStats Stats);
+
+    /// <summary>Runs a pipeline stage; whatever ends it (also an exception) completes its output, so the next stage sees it.</summary>
+    private static async Task Stage<T>(ChannelWriter<T> output, Func<Task> run)
+    {
+        Exception? error = null;
+        try
+        {
+            await run();
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+        }
+
+        output.TryComplete(error);
+    }
+
+    /// <summary>The members after the <paramref name="skip"/> already committed, packed in batches.</summary>
+    private static async Task ReadBatchesAsync(IAsyncEnumerable<Member> members, long skip, int batchSize, Reused<MemberBatch> batches,
+        ChannelWriter<MemberBatch> output, CancellationToken cancellationToken)
+    {
+        var batch = await batches.RentAsync(cancellationToken);
+        await foreach (var member in members.WithCancellation(cancellationToken))
+        {
+            if (skip > 0)
+            {
+                skip--;
+                continue;
+            }
+
+            batch.Add(member);
+            if (batch.Count == batchSize)
+            {
+                await output.WriteAsync(batch, cancellationToken);
+                batch = await batches.RentAsync(cancellationToken);
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            await output.WriteAsync(batch, cancellationToken);
+        }
+    }
+
+    /// <summary>Hashes each batch on every core and writes its request body (the first one a create when <paramref name="create"/>).</summary>
+    private async Task PrepareBatchesAsync(AudienceState state, ChannelReader<MemberBatch> input, Reused<MemberBatch> batches, ChannelWriter<PreparedBatch> output,
+        bool create, Reused<ArrayBufferWriter<byte>> buffers, CancellationToken cancellationToken)
+    {
+        HashedMember[] hashed = [];
+        await foreach (var raw in input.ReadAllAsync(cancellationToken))
+        {
+            // Hash on every core, counting per thread (HashStats is not shared between threads); keep the order, and
+            // keep the members left with a value at the front of the array (reused from batch to batch).
+            if (hashed.Length < raw.Count)
+            {
+                hashed = new HashedMember[raw.Count];
+            }
+
+            var stats = new HashStats();
+            Parallel.For(0, raw.Count, () => new HashStats(), (i, _, local) =>
+            {
+                hashed[i] = local.Hash(raw, i, Normalization);
+                return local;
+            }, stats.Add);
+            var count = 0;
+            for (var i = 0; i < raw.Count; i++)
+            {
+                if (!hashed[i].IsEmpty)
+                {
+                    hashed[count++] = hashed[i];
+                }
+            }
+
+            Array.Clear(hashed, count, raw.Count - count);
+            batches.Return(raw);
+            ArrayBufferWriter<byte>? payload = null;
+            if (count > 0 || create)
+            {
+                payload = await buffers.RentAsync(cancellationToken);
+                using var writer = new Utf8JsonWriter(payload);
+                WritePayload(writer, state, new ArraySegment<HashedMember>(hashed, 0, count), create);
+            }
+
+            Array.Clear(hashed, 0, count);
+            await output.WriteAsync(new PreparedBatch(payload, count, stats), cancellationToken);
+            create = false;
+        }
+    }
+
+    /// <summary>
+    /// Objects that the upload's stages hand on and get back, made up to three at a time (one in each of reading or
+    /// writing, waiting, and hashing or sending) and reused, so their arrays are allocated once per upload.
+    /// </summary>
+    private sealed class Reused<T>(Func<T> create, Action<T> reset)
+        where T : class
+    {
+        private const int Most = 3;
+        private readonly Channel<T> _free = Channel.CreateUnbounded<T>();
+        private int _made;
+
+        public async ValueTask<T> RentAsync(CancellationToken cancellationToken)
+        {
+            if (!_free.Reader.TryRead(out var item))
+            {
+                item = Interlocked.Increment(ref _made) <= Most ? create() : await _free.Reader.ReadAsync(cancellationToken);
+            }
+
+            reset(item);
+            return item;
+        }
+
+        public void Return(T? item)
+        {
+            if (item is not null)
+            {
+                _free.Writer.TryWrite(item);
+            }
+        }
     }
 
     private UploadOutcome Outcome(string? id, AdtechResponse response, long sent, long failed, HashStats stats, Stopwatch watch)
@@ -258,12 +389,38 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
     protected static void WriteStrings(Utf8JsonWriter writer, IReadOnlyList<string> values)
     {
         writer.WriteStartArray();
-        foreach (var value in values)
+        for (var i = 0; i < values.Count; i++)
         {
-            writer.WriteStringValue(value);
+            WriteValue(writer, values, i);
         }
 
         writer.WriteEndArray();
+    }
+
+    /// <summary>Writes one value as a JSON string; hashes straight from their bytes.</summary>
+    protected static void WriteValue(Utf8JsonWriter writer, IReadOnlyList<string> values, int index)
+    {
+        if (values is HashList hashes)
+        {
+            hashes.WriteHex(writer, index);
+        }
+        else
+        {
+            writer.WriteStringValue(values[index]);
+        }
+    }
+
+    /// <summary>Writes a list's first value, or "" when it has none.</summary>
+    protected static void WriteFirst(Utf8JsonWriter writer, IReadOnlyList<string> values)
+    {
+        if (values.Count > 0)
+        {
+            WriteValue(writer, values, 0);
+        }
+        else
+        {
+            writer.WriteStringValue("");
+        }
     }
 }
 
@@ -418,9 +575,9 @@ public sealed class MetaConnector(AdtechHttp http, TimeProvider clock) : AdtechC
             foreach (var m in batch)
             {
                 writer.WriteStartArray();
-                writer.WriteStringValue(m.Emails.Count > 0 ? m.Emails[0] : "");
-                writer.WriteStringValue(m.Phones.Count > 0 ? m.Phones[0] : "");
-                writer.WriteStringValue(m.Zips.Count > 0 ? m.Zips[0] : "");
+                WriteFirst(writer, m.Emails);
+                WriteFirst(writer, m.Phones);
+                WriteFirst(writer, m.Zips);
                 writer.WriteEndArray();
             }
 

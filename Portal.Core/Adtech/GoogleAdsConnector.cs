@@ -148,16 +148,13 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock) : Ad
                 writer.WriteStartObject();
                 writer.WriteStartObject("create");
                 writer.WriteStartArray("userIdentifiers");
-                var identifiers = 0;
-                foreach (var (name, value) in member.Emails.Select(e => ("hashedEmail", e)).Concat(member.Phones.Select(p => ("hashedPhoneNumber", p))))
+                var emails = Math.Min(member.Emails.Count, MaxIdentifiersPerUser);
+                var phones = Math.Min(member.Phones.Count, MaxIdentifiersPerUser - emails);
+                for (var i = 0; i < emails + phones; i++)
                 {
-                    if (identifiers++ == MaxIdentifiersPerUser)
-                    {
-                        break;
-                    }
-
                     writer.WriteStartObject();
-                    writer.WriteString(name, value);
+                    writer.WritePropertyName(i < emails ? "hashedEmail" : "hashedPhoneNumber");
+                    WriteValue(writer, i < emails ? member.Emails : member.Phones, i < emails ? i : i - emails);
                     writer.WriteEndObject();
                 }
 

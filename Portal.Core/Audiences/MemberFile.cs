@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using Parquet;
+using Parquet.Schema;
 using Parquet.Serialization;
 
 namespace Portal.Core.Audiences;
@@ -53,26 +54,36 @@ public static class MemberFile
     public static Task<long> WriteAsync(IBucket bucket, string audience, IEnumerable<Member> members, CancellationToken cancellationToken = default) =>
         WriteAsync(bucket, audience, members.ToAsyncEnumerable(), cancellationToken);
 
-    /// <summary>Streams the members back, one row group in memory at a time.</summary>
+    /// <summary>
+    /// Streams the members back, one row group's columns in memory at a time. Reads the three list columns with Parquet's
+    /// column API and rebuilds each row's lists from the repetition and definition levels, so it reads files written
+    /// elsewhere (DuckDB, Spark: <c>email.list.element</c>) as well as its own; a missing column or a null list is an
+    /// empty list, and null elements of a list are left out.
+    /// </summary>
     public static async IAsyncEnumerable<Member> ReadAsync(IBucket bucket, string audience, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using var stream = await bucket.OpenReadAsync(AudienceCatalog.DataPath(audience), cancellationToken);
-        int groups;
-        await using (var reader = await ParquetReader.CreateAsync(stream, leaveStreamOpen: true, cancellationToken: cancellationToken))
+        await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken);
+        var fields = reader.Schema.GetDataFields();
+        ListColumn[] columns = [.. ColumnNames.Select(name => new ListColumn(fields.FirstOrDefault(f => f.Path.FirstPart == name)))];
+        for (var g = 0; g < reader.RowGroupCount; g++)
         {
-            groups = reader.RowGroupCount;
-        }
-
-        for (var g = 0; g < groups; g++)
-        {
-            stream.Position = 0;
-            var rows = await ParquetSerializer.DeserializeAsync<MemberRow>(stream, Options(false), g, cancellationToken);
-            foreach (var row in rows.Data)
+            var group = reader.OpenRowGroupReader(g);
+            var rows = checked((int)group.RowCount);
+            foreach (var column in columns)
             {
-                yield return row.ToMember();
+                await column.ReadAsync(group, rows, cancellationToken);
+            }
+
+            for (var row = 0; row < rows; row++)
+            {
+                yield return new Member(columns[0].Row(row), columns[1].Row(row), columns[2].Row(row));
             }
         }
     }
+
+    /// <summary>The seed's column names, in <see cref="Member"/>'s order.</summary>
+    private static readonly string[] ColumnNames = ["email", "phone_number", "zip_code"];
 
     /// <summary>The member count from the file's footer, without reading its rows.</summary>
     public static async Task<long> CountAsync(IBucket bucket, string audience, CancellationToken cancellationToken = default)
@@ -106,6 +117,127 @@ public static class MemberFile
 
         public static MemberRow From(Member m) => new() { Email = [.. m.Emails], PhoneNumber = [.. m.Phones], ZipCode = [.. m.Zips] };
 
-        public Member ToMember() => new(Email ?? [], PhoneNumber ?? [], ZipCode ?? []);
+    }
+
+    /// <summary>
+    /// One list-of-text column, read a row group at a time into arrays kept from one row group to the next: its values'
+    /// characters one after another (Parquet.Net gives each value its own small array; copied out at once, those die young
+    /// instead of living through the row group), where each value ends, and where each row's values start (from the levels:
+    /// a repetition level of 0 starts a row, and only entries at the full definition level hold a value). A column the file
+    /// lacks has empty lists.
+    /// </summary>
+    private sealed class ListColumn(DataField? field)
+    {
+        private ReadOnlyMemory<char>[] _values = [];
+        private int[] _definitions = [];
+        private int[] _repetitions = [];
+        private char[] _text = [];
+        private int[] _valueEnds = [];
+        private int[] _rowStarts = [];
+
+        public IReadOnlyList<string> Row(int row)
+        {
+            var (start, end) = (_rowStarts[row], _rowStarts[row + 1]);
+            if (start == end)
+            {
+                return [];
+            }
+
+            var list = new string[end - start];
+            for (var i = 0; i < list.Length; i++)
+            {
+                var v = start + i;
+                var from = v == 0 ? 0 : _valueEnds[v - 1];
+                list[i] = new string(_text, from, _valueEnds[v] - from);
+            }
+
+            return list;
+        }
+
+        public async Task ReadAsync(ParquetRowGroupReader group, int rows, CancellationToken cancellationToken)
+        {
+            Room(ref _rowStarts, rows + 1);
+            if (field is null || group.GetMetadata(field)?.MetaData is not { } meta)
+            {
+                Array.Clear(_rowStarts, 0, rows + 1);
+                return;
+            }
+
+            if (field.MaxRepetitionLevel > 1 || field.ClrType != typeof(ReadOnlyMemory<char>))
+            {
+                throw new InvalidDataException($"Column {field.Path} is not a list of text");
+            }
+
+            var entries = checked((int)meta.NumValues);
+            Room(ref _values, entries);
+            Room(ref _definitions, entries);
+            Room(ref _repetitions, entries);
+            // Level buffers only for the levels the field has: Parquet.Net checks any buffer it is given against the value count.
+            var definitions = field.MaxDefinitionLevel > 0 ? _definitions.AsMemory(0, entries) : (Memory<int>?)null;
+            var repetitions = field.MaxRepetitionLevel > 0 ? _repetitions.AsMemory(0, entries) : (Memory<int>?)null;
+            await group.ReadRawAsync(field, _values.AsMemory(0, entries), definitions, repetitions, cancellationToken);
+            try
+            {
+                var count = RowStarts(field, rows, entries);
+                var length = 0;
+                for (var v = 0; v < count; v++)
+                {
+                    length += _values[v].Length;
+                }
+
+                Room(ref _text, length);
+                Room(ref _valueEnds, count);
+                length = 0;
+                for (var v = 0; v < count; v++)
+                {
+                    _values[v].Span.CopyTo(_text.AsSpan(length));
+                    length += _values[v].Length;
+                    _valueEnds[v] = length;
+                }
+            }
+            finally
+            {
+                Array.Clear(_values, 0, entries);
+            }
+        }
+
+        /// <summary>Where each row's values start, and after the last row how many values there are (which it returns).</summary>
+        private int RowStarts(DataField field, int rows, int entries)
+        {
+            var row = -1;
+            var value = 0;
+            for (var i = 0; i < entries; i++)
+            {
+                if (field.MaxRepetitionLevel == 0 || _repetitions[i] == 0)
+                {
+                    if (++row == rows)
+                    {
+                        break;
+                    }
+
+                    _rowStarts[row] = value;
+                }
+
+                if (field.MaxDefinitionLevel == 0 || _definitions[i] == field.MaxDefinitionLevel)
+                {
+                    value++;
+                }
+            }
+
+            if (row != rows - 1)
+            {
+                throw new InvalidDataException($"Column {field.Path} has {row + 1} rows in a row group of {rows}");
+            }
+
+            return _rowStarts[rows] = value;
+        }
+
+        private static void Room<T>(ref T[] array, int length)
+        {
+            if (array.Length < length)
+            {
+                array = new T[Math.Max(length, array.Length * 2)];
+            }
+        }
     }
 }

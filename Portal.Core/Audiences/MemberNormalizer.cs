@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -31,224 +32,298 @@ public sealed record NormalizationOptions(bool GmailRule = false, PhoneFormat Ph
 /// </summary>
 public static class MemberNormalizer
 {
-    public static bool IsSha256Hex(string value) =>
-        value.Length == 64 && value.All(char.IsAsciiHexDigit);
+    /// <summary>Values up to this many characters are normalized on the stack; longer ones in a rented buffer.</summary>
+    private const int StackChars = 256;
+
+    public static bool IsSha256Hex(string value) => IsSha256Hex(value.AsSpan());
+
+    public static bool IsSha256Hex(ReadOnlySpan<char> value) =>
+        value.Length == 64 && !value.ContainsAnyExcept(HexDigits);
+
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
 
     public static string Sha256Hex(string normalized)
     {
-        var max = Encoding.UTF8.GetMaxByteCount(normalized.Length);
-        Span<byte> utf8 = max <= 512 ? stackalloc byte[max] : new byte[max];
-        var length = Encoding.UTF8.GetBytes(normalized, utf8);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(utf8[..length], hash);
+        Sha256(normalized, hash);
         return Convert.ToHexStringLower(hash);
+    }
+
+    /// <summary>
+    /// A SHA-256 context per thread, reused: hashing short values, a one-shot hash spends most of its time setting up and
+    /// tearing down the context it makes each time.
+    /// </summary>
+    [ThreadStatic]
+    private static IncrementalHash? _sha256;
+
+    /// <summary>The SHA-256 of <paramref name="normalized"/>'s UTF-8 into <paramref name="hash"/>.</summary>
+    private static void Sha256(ReadOnlySpan<char> normalized, Span<byte> hash)
+    {
+        var max = Encoding.UTF8.GetMaxByteCount(normalized.Length);
+        byte[]? rented = null;
+        Span<byte> utf8 = max <= 3 * StackChars ? stackalloc byte[max] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        var length = Encoding.UTF8.GetBytes(normalized, utf8);
+        var sha256 = _sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha256.AppendData(utf8[..length]);
+        sha256.GetHashAndReset(hash);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>
     /// Trimmed and lower-cased; for gmail.com and googlemail.com, when asked, the dots and any "+tag" before the '@'
     /// removed (Gmail delivers all those spellings to the same account).
     /// </summary>
-    public static string? NormalizeEmail(string? raw, bool gmailRule = false)
-    {
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return null;
-        }
-
-        var email = raw.Trim().ToLowerInvariant();
-        var at = email.IndexOf('@', StringComparison.Ordinal);
-        if (at <= 0 || at != email.LastIndexOf('@') || at == email.Length - 1 || email.Any(char.IsWhiteSpace))
-        {
-            return null;
-        }
-
-        var local = email[..at];
-        var domain = email[(at + 1)..];
-        if (!domain.Contains('.', StringComparison.Ordinal) || domain.StartsWith('.') || domain.EndsWith('.'))
-        {
-            return null;
-        }
-
-        if (gmailRule && domain is "gmail.com" or "googlemail.com")
-        {
-            var plus = local.IndexOf('+', StringComparison.Ordinal);
-            local = (plus >= 0 ? local[..plus] : local).Replace(".", "", StringComparison.Ordinal);
-            if (local.Length == 0)
-            {
-                return null;
-            }
-        }
-
-        return $"{local}@{domain}";
-    }
+    public static string? NormalizeEmail(string? raw, bool gmailRule = false) =>
+        Normalize(raw, raw?.Length ?? 0, (r, d) => NormalizeEmail(r, gmailRule, d));
 
     /// <summary>
     /// E.164: symbols and spaces removed; a leading "+" or "00" marks the country code, otherwise leading zeros are
     /// dropped and <paramref name="defaultCountryCode"/> is put in front of numbers of ten digits or fewer. 8 to 15 digits.
     /// </summary>
-    public static string? NormalizePhone(string? raw, string defaultCountryCode = "1", PhoneFormat format = PhoneFormat.E164)
+    public static string? NormalizePhone(string? raw, string defaultCountryCode = "1", PhoneFormat format = PhoneFormat.E164) =>
+        Normalize(raw, PhoneLength(raw?.Length ?? 0, defaultCountryCode), (r, d) => NormalizePhone(r, defaultCountryCode, format, d));
+
+    /// <summary>US: the first five digits (ZIP+4 cut). Elsewhere: lower case without spaces.</summary>
+    public static string? NormalizeZip(string? raw, string country = "US") =>
+        Normalize(raw, raw?.Length ?? 0, (r, d) => NormalizeZip(r, country, d));
+
+    /// <summary>Normalizes and hashes one value of a kind; null when invalid. Hashes are passed through.</summary>
+    public static string? Hash(MemberField field, string? raw, NormalizationOptions options)
     {
-        if (string.IsNullOrWhiteSpace(raw))
+        if (raw is null)
         {
             return null;
         }
 
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        return TryHash(field, raw, options, hash) ? Convert.ToHexStringLower(hash) : null;
+    }
+
+    /// <summary>
+    /// Normalizes and hashes one value of a kind into <paramref name="hash"/> (the 32 bytes of its SHA-256), without
+    /// allocating; false when the value is invalid. A value that is already a hash (64 hex characters) is passed through:
+    /// its bytes, which are what its lower-case hex spells.
+    /// </summary>
+    public static bool TryHash(MemberField field, ReadOnlySpan<char> raw, NormalizationOptions options, Span<byte> hash)
+    {
+        var trimmed = raw.Trim();
+        if (IsSha256Hex(trimmed))
+        {
+            Convert.FromHexString(trimmed, hash, out _, out _);
+            return true;
+        }
+
+        var capacity = field == MemberField.Phone ? PhoneLength(raw.Length, options.DefaultCountryCode) : raw.Length;
+        char[]? rented = null;
+        Span<char> normalized = capacity <= StackChars ? stackalloc char[capacity] : (rented = ArrayPool<char>.Shared.Rent(capacity));
+        var length = field switch
+        {
+            MemberField.Email => NormalizeEmail(raw, options.GmailRule, normalized),
+            MemberField.Phone => NormalizePhone(raw, options.DefaultCountryCode, options.Phone, normalized),
+            MemberField.Zip => NormalizeZip(raw, options.ZipCountry, normalized),
+            _ => Invalid,
+        };
+        if (length != Invalid)
+        {
+            Sha256(normalized[..length], hash);
+        }
+
+        if (rented is not null)
+        {
+            ArrayPool<char>.Shared.Return(rented);
+        }
+
+        return length != Invalid;
+    }
+
+    private const int Invalid = -1;
+
+    private delegate int SpanNormalizer(ReadOnlySpan<char> raw, Span<char> destination);
+
+    private static string? Normalize(string? raw, int capacity, SpanNormalizer normalize)
+    {
+        if (raw is null)
+        {
+            return null;
+        }
+
+        var destination = capacity <= StackChars ? stackalloc char[capacity] : new char[capacity];
+        var length = normalize(raw, destination);
+        return length == Invalid ? null : new string(destination[..length]);
+    }
+
+    /// <summary>Room for a normalized phone number: a "+", the country code and every character of the raw value.</summary>
+    private static int PhoneLength(int rawLength, string defaultCountryCode) => 1 + defaultCountryCode.Length + rawLength;
+
+    /// <summary>The email rules into <paramref name="destination"/> (at least as long as <paramref name="raw"/>); its length, or <see cref="Invalid"/>.</summary>
+    private static int NormalizeEmail(ReadOnlySpan<char> raw, bool gmailRule, Span<char> destination)
+    {
+        var trimmed = raw.Trim();
+        if (trimmed.IsEmpty)
+        {
+            return Invalid;
+        }
+
+        var email = destination[..trimmed.ToLowerInvariant(destination)];
+        var at = email.IndexOf('@');
+        if (at <= 0 || at != email.LastIndexOf('@') || at == email.Length - 1 || ContainsWhiteSpace(email))
+        {
+            return Invalid;
+        }
+
+        var domain = email[(at + 1)..];
+        if (!domain.Contains('.') || domain[0] == '.' || domain[^1] == '.')
+        {
+            return Invalid;
+        }
+
+        if (!gmailRule || (!domain.SequenceEqual("gmail.com") && !domain.SequenceEqual("googlemail.com")))
+        {
+            return email.Length;
+        }
+
+        // Compacted in place: the local part without its "+tag" and dots, then "@" and the domain.
+        var local = email[..at];
+        var plus = local.IndexOf('+');
+        var length = 0;
+        foreach (var c in plus >= 0 ? local[..plus] : local)
+        {
+            if (c != '.')
+            {
+                email[length++] = c;
+            }
+        }
+
+        if (length == 0)
+        {
+            return Invalid;
+        }
+
+        email[at..].CopyTo(email[length..]);
+        return length + email.Length - at;
+    }
+
+    private static bool ContainsWhiteSpace(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The phone rules into <paramref name="destination"/> (<see cref="PhoneLength"/> long); its length, or <see cref="Invalid"/>.</summary>
+    private static int NormalizePhone(ReadOnlySpan<char> raw, string defaultCountryCode, PhoneFormat format, Span<char> destination)
+    {
         var text = raw.Trim();
-        var international = text.StartsWith('+') || text.StartsWith("00", StringComparison.Ordinal);
-        var digits = new StringBuilder(text.Length);
+        if (text.IsEmpty)
+        {
+            return Invalid;
+        }
+
+        var startsWith00 = text.StartsWith("00", StringComparison.Ordinal);
+        var international = text[0] == '+' || startsWith00;
+
+        // The digits go to the end of the destination, leaving room in front for the "+" and the country code.
+        var digits = destination[(destination.Length - text.Length)..];
+        var count = 0;
         foreach (var c in text)
         {
             if (char.IsAsciiDigit(c))
             {
-                digits.Append(c);
+                digits[count++] = c;
             }
             else if (char.IsAsciiLetter(c))
             {
-                return null;
+                return Invalid;
             }
         }
 
-        var number = digits.ToString();
-        if (text.StartsWith("00", StringComparison.Ordinal))
+        ReadOnlySpan<char> number = digits[..count];
+        if (startsWith00)
         {
             number = number[2..];
         }
 
+        var prefix = ReadOnlySpan<char>.Empty;
         if (!international)
         {
             number = number.TrimStart('0');
             if (number.Length <= 10)
             {
-                number = defaultCountryCode + number;
+                prefix = defaultCountryCode;
             }
         }
 
-        if (number.Length is < 8 or > 15 || number.StartsWith('0'))
+        var length = prefix.Length + number.Length;
+        if (length is < 8 or > 15 || (prefix.IsEmpty ? number[0] : prefix[0]) == '0')
         {
-            return null;
+            return Invalid;
         }
 
-        return format == PhoneFormat.E164 ? "+" + number : number;
+        var plus = format == PhoneFormat.E164 ? 1 : 0;
+        number.CopyTo(destination[(plus + prefix.Length)..]); // moves left (or stays): the digits sit at the end
+        prefix.CopyTo(destination[plus..]);
+        if (plus == 1)
+        {
+            destination[0] = '+';
+        }
+
+        return plus + length;
     }
 
-    /// <summary>US: the first five digits (ZIP+4 cut). Elsewhere: lower case without spaces.</summary>
-    public static string? NormalizeZip(string? raw, string country = "US")
+    /// <summary>The zip rules into <paramref name="destination"/> (at least as long as <paramref name="raw"/>); its length, or <see cref="Invalid"/>.</summary>
+    private static int NormalizeZip(ReadOnlySpan<char> raw, string country, Span<char> destination)
     {
-        if (string.IsNullOrWhiteSpace(raw))
+        var text = raw.Trim();
+        if (text.IsEmpty)
         {
-            return null;
+            return Invalid;
         }
 
         if (string.Equals(country, "US", StringComparison.OrdinalIgnoreCase))
         {
-            var digits = new string(raw.Trim().TakeWhile(c => char.IsAsciiDigit(c)).ToArray());
-            return digits.Length >= 5 ? digits[..5] : null;
+            var digits = 0;
+            while (digits < text.Length && digits < 5 && char.IsAsciiDigit(text[digits]))
+            {
+                digits++;
+            }
+
+            if (digits < 5)
+            {
+                return Invalid;
+            }
+
+            text[..5].CopyTo(destination);
+            return 5;
         }
 
-        var compact = new string(raw.Where(c => !char.IsWhiteSpace(c)).ToArray()).ToLowerInvariant();
-        return compact.Length > 0 ? compact : null;
-    }
-
-    /// <summary>Normalizes and hashes one value of a kind; null when invalid. Hashes are passed through.</summary>
-    public static string? Hash(MemberField field, string? raw, NormalizationOptions options)
-    {
-        if (raw is not null && IsSha256Hex(raw.Trim()))
+        // Lower-cased first (the span methods refuse to work in place), then compacted in place.
+        var lower = destination[..text.ToLowerInvariant(destination)];
+        var length = 0;
+        foreach (var c in lower)
         {
-            return raw.Trim().ToLowerInvariant();
+            if (!char.IsWhiteSpace(c))
+            {
+                destination[length++] = c;
+            }
         }
 
-        var normalized = field switch
-        {
-            MemberField.Email => NormalizeEmail(raw, options.GmailRule),
-            MemberField.Phone => NormalizePhone(raw, options.DefaultCountryCode, options.Phone),
-            MemberField.Zip => NormalizeZip(raw, options.ZipCountry),
-            _ => null,
-        };
-        return normalized is null ? null : Sha256Hex(normalized);
+        return length;
     }
 }
 
+/// <summary>An identifier field of a member (the numbers order <see cref="MemberBatch"/>'s lists).</summary>
 public enum MemberField
 {
-    Email,
-    Phone,
-    Zip,
-}
-
-/// <summary>One audience member: multi-value identifier lists, raw or already hashed.</summary>
-public sealed record Member(IReadOnlyList<string> Emails, IReadOnlyList<string> Phones, IReadOnlyList<string> Zips);
-
-/// <summary>A member with only hashed, valid identifiers, ready to send.</summary>
-public sealed record HashedMember(IReadOnlyList<string> Emails, IReadOnlyList<string> Phones, IReadOnlyList<string> Zips)
-{
-    public bool IsEmpty => Emails.Count == 0 && Phones.Count == 0 && Zips.Count == 0;
-}
-
-/// <summary>Counts of what hashing kept and dropped, per field. One instance per thread; <see cref="Add"/> combines them.</summary>
-public sealed class HashStats
-{
-    private long _members;
-    private long _emptyMembers;
-    private long _invalidEmails;
-    private long _invalidPhones;
-    private long _invalidZips;
-
-    public long Members => Interlocked.Read(ref _members);
-    public long EmptyMembers => Interlocked.Read(ref _emptyMembers);
-    public long InvalidEmails => Interlocked.Read(ref _invalidEmails);
-    public long InvalidPhones => Interlocked.Read(ref _invalidPhones);
-    public long InvalidZips => Interlocked.Read(ref _invalidZips);
-    public long Invalid => InvalidEmails + InvalidPhones + InvalidZips;
-
-    /// <summary>Adds another instance's counts (safe to call from several threads at once).</summary>
-    public void Add(HashStats other)
-    {
-        Interlocked.Add(ref _members, other.Members);
-        Interlocked.Add(ref _emptyMembers, other.EmptyMembers);
-        Interlocked.Add(ref _invalidEmails, other.InvalidEmails);
-        Interlocked.Add(ref _invalidPhones, other.InvalidPhones);
-        Interlocked.Add(ref _invalidZips, other.InvalidZips);
-    }
-
-    /// <summary>Hashes a member's values; invalid ones are counted and left out, never passed on raw.</summary>
-    public HashedMember Hash(Member member, NormalizationOptions options)
-    {
-        _members++;
-        var hashed = new HashedMember(
-            HashAll(member.Emails, MemberField.Email, options, ref _invalidEmails),
-            HashAll(member.Phones, MemberField.Phone, options, ref _invalidPhones),
-            options.UseZip ? HashAll(member.Zips, MemberField.Zip, options, ref _invalidZips) : []);
-        if (hashed.IsEmpty)
-        {
-            _emptyMembers++;
-        }
-
-        return hashed;
-    }
-
-    private static List<string> HashAll(IReadOnlyList<string> values, MemberField field, NormalizationOptions options, ref long invalid)
-    {
-        var result = new List<string>(values.Count);
-        foreach (var value in values)
-        {
-            if (string.IsNullOrWhiteSpace(value))
-            {
-                continue;
-            }
-
-            if (MemberNormalizer.Hash(field, value, options) is { } hash)
-            {
-                if (!result.Contains(hash))
-                {
-                    result.Add(hash);
-                }
-            }
-            else
-            {
-                invalid++;
-            }
-        }
-
-        return result;
-    }
+    Email = 0,
+    Phone = 1,
+    Zip = 2,
 }

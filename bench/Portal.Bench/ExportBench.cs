@@ -1,15 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
 using Portal.Core.Adtech;
-using Portal.Core.Adtech.Sandbox;
 using Portal.Core.Audiences;
 
 namespace Portal.Bench;
 
 /// <summary>
 /// Members from a Parquet file through normalization, SHA-256, batching and HTTP POSTs to the sandbox on loopback,
-/// as the catalog run does it (AdtechB: 10,000 per request). Run once per size: the peak working set is per process.
-/// The sandbox runs in the same process, so the peak includes its request parsing.
+/// as the catalog run does it (AdtechB: 10,000 per request). Each part runs in its own process, so that the exporter's
+/// peak working set is the export's alone: <c>export-prepare</c> writes the fixture file, <c>sandbox</c> stands for the
+/// remote adtech, <c>export-phases</c> times reading and hashing on their own, and <c>export-upload</c> is the exporter.
+/// The processes share the machine's cores, as a portal and a remote API on one box would not.
 /// </summary>
 internal static class ExportBench
 {
@@ -17,59 +18,152 @@ internal static class ExportBench
     {
         var members = args is ["--members", var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 1_000_000;
         var folder = Path.Combine(Path.GetTempPath(), "portal-bench-export-" + Guid.NewGuid().ToString("N")[..8]);
-        var bucket = new LocalBucket(folder);
         try
         {
-            await using var sandboxHost = await LoopbackSandbox.StartAsync();
-            var sandbox = sandboxHost.State;
-            var url = sandboxHost.BaseUrl;
-
-            Console.WriteLine($"Export benchmark: {members:N0} members, AdtechB batches of 10,000, sandbox at {url} ({Environment.ProcessorCount} cores)");
-            var write = Stopwatch.StartNew();
-            await MemberFile.WriteAsync(bucket, "bench", Enumerable.Range(0, members).Select(i =>
-                new Member([$"Member{i}@Example.com "], [$"(415) 555-{i % 10_000:D4}"], [$"{94000 + (i % 1000):D5}-1234"])));
-            Console.WriteLine($"parquet written:        {write.Elapsed.TotalSeconds,10:0.0} s ({new FileInfo(Path.Combine(folder, "data", "bench.parquet.gz")).Length / 1048576.0:0.0} MiB)");
-
-            // Where the time goes: reading alone, then reading with normalization and hashing (one thread).
-            var phase = Stopwatch.StartNew();
-            long read = 0;
-            await foreach (var _ in MemberFile.ReadAsync(bucket, "bench"))
+            Console.WriteLine($"Export benchmark: {members:N0} members, AdtechB batches of 10,000 ({Environment.ProcessorCount} cores); fixture, sandbox and exporter in their own processes");
+            if (await ChildProcess.RunAsync("export-prepare", "--members", members.ToString(CultureInfo.InvariantCulture), "--folder", folder) != 0)
             {
-                read++;
+                return 1;
             }
 
-            Console.WriteLine($"read only:              {read / phase.Elapsed.TotalSeconds,10:N0} members/s");
-            phase.Restart();
-            var stats = new HashStats();
-            await foreach (var m in MemberFile.ReadAsync(bucket, "bench"))
+            await using var sandbox = await SandboxProcess.StartAsync();
+            if (await ChildProcess.RunAsync("export-phases", "--folder", folder) != 0)
             {
-                stats.Hash(m, NormalizationOptions.Default);
+                return 1;
             }
 
-            Console.WriteLine($"read + hash, 1 thread:  {stats.Members / phase.Elapsed.TotalSeconds,10:N0} members/s");
+            var sandboxCpu = sandbox.ProcessorTime;
+            var exit = await ChildProcess.RunAsync("export-upload", "--folder", folder, "--sandbox", sandbox.BaseUrl, "--token", sandbox.AccessToken);
+            Console.WriteLine($"sandbox CPU:            {(sandbox.ProcessorTime - sandboxCpu).TotalSeconds,10:0.0} s during the export (it shares the cores)");
+            foreach (var line in await sandbox.StopAsync())
+            {
+                Console.WriteLine(line);
+            }
 
-            var state = AudienceStateParser.Parse("bench.yml", "bench:\n  description: bench\n  source: {endpoint: x}\n  adtechB:\n    name: Bench\n    expiration_time: 30\n").State!;
-            using var http = new HttpClient();
-            var connector = new AdtechBConnector(new AdtechHttp(http, new AdtechRetryOptions(), TimeProvider.System), TimeProvider.System);
-            var connection = new AdtechConnection("adtechB", new Uri(url), null, sandbox.AccessToken);
-            GC.Collect();
-            var before = Process.GetCurrentProcess().PeakWorkingSet64;
-            var watch = Stopwatch.StartNew();
-            var outcome = await connector.UploadAsync(state, connection, MemberFile.ReadAsync(bucket, "bench"));
-            watch.Stop();
-            var peak = Process.GetCurrentProcess().PeakWorkingSet64;
-
-            Console.WriteLine($"outcome:                {outcome.Response.Status} {outcome.Response.Message}");
-            Console.WriteLine($"members sent:           {outcome.Sent,10:N0} in {sandbox.Calls.Count:N0} requests");
-            Console.WriteLine($"export time:            {watch.Elapsed.TotalSeconds,10:0.0} s");
-            Console.WriteLine($"export throughput:      {outcome.Sent / watch.Elapsed.TotalSeconds,10:N0} members/s   (target >= 200,000)");
-            Console.WriteLine($"peak working set:       {peak / 1048576.0,10:N0} MiB (before the export: {before / 1048576.0:N0} MiB; target flat, <= 300)");
-            return outcome.Succeeded ? 0 : 1;
+            return exit;
         }
         finally
         {
-            Directory.Delete(folder, recursive: true);
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
         }
+    }
+
+    /// <summary><c>export-prepare --members N --folder F</c>: writes the fixture member file.</summary>
+    public static async Task<int> PrepareAsync(string[] args)
+    {
+        var (members, folder) = (int.Parse(Option(args, "--members"), CultureInfo.InvariantCulture), Option(args, "--folder"));
+        var write = Stopwatch.StartNew();
+        await MemberFile.WriteAsync(new LocalBucket(folder), Audience, Enumerable.Range(0, members).Select(i =>
+            new Member([$"Member{i}@Example.com "], [$"(415) 555-{i % 10_000:D4}"], [$"{94000 + (i % 1000):D5}-1234"])));
+        Console.WriteLine($"parquet written:        {write.Elapsed.TotalSeconds,10:0.0} s ({new FileInfo(Path.Combine(folder, "data", Audience + ".parquet.gz")).Length / 1048576.0:0.0} MiB)");
+        return 0;
+    }
+
+    /// <summary><c>export-phases --folder F</c>: where the time goes, reading alone, then reading with normalization and hashing (one thread).</summary>
+    public static async Task<int> PhasesAsync(string[] args)
+    {
+        var bucket = new LocalBucket(Option(args, "--folder"));
+        var phase = Stopwatch.StartNew();
+        long read = 0;
+        await foreach (var _ in MemberFile.ReadAsync(bucket, Audience))
+        {
+            read++;
+        }
+
+        Console.WriteLine($"read only:              {read / phase.Elapsed.TotalSeconds,10:N0} members/s");
+        phase.Restart();
+        var stats = new HashStats();
+        await foreach (var m in MemberFile.ReadAsync(bucket, Audience))
+        {
+            stats.Hash(m, NormalizationOptions.Default);
+        }
+
+        Console.WriteLine($"read + hash, 1 thread:  {stats.Members / phase.Elapsed.TotalSeconds,10:N0} members/s");
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>export-upload --folder F --sandbox URL --token T</c>: the exporter, as the portal runs it, with its peak working
+    /// set and what the garbage collector saw (sampled during the export).
+    /// </summary>
+    public static async Task<int> UploadAsync(string[] args)
+    {
+        var bucket = new LocalBucket(Option(args, "--folder"));
+        var state = AudienceStateParser.Parse("bench.yml", "bench:\n  description: bench\n  source: {endpoint: x}\n  adtechB:\n    name: Bench\n    expiration_time: 30\n").State!;
+        using var http = new HttpClient();
+        var connector = new AdtechBConnector(new AdtechHttp(http, new AdtechRetryOptions(), TimeProvider.System), TimeProvider.System);
+        var connection = new AdtechConnection("adtechB", new Uri(Option(args, "--sandbox")), null, Option(args, "--token"));
+
+        var before = Process.GetCurrentProcess().PeakWorkingSet64;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var collections = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
+        var paused = GC.GetTotalPauseDuration();
+        using var sampler = new GcSampler();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        var outcome = await connector.UploadAsync(state, connection, MemberFile.ReadAsync(bucket, Audience));
+        watch.Stop();
+        var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        var members = Math.Max(1, outcome.Sent);
+
+        Console.WriteLine($"outcome:                {outcome.Response.Status} {outcome.Response.Message}");
+        Console.WriteLine($"export time:            {watch.Elapsed.TotalSeconds,10:0.0} s");
+        Console.WriteLine($"export throughput:      {outcome.Sent / watch.Elapsed.TotalSeconds,10:N0} members/s   (target >= 200,000)");
+        Console.WriteLine($"exporter CPU:           {cpu.TotalSeconds,10:0.0} s ({cpu / watch.Elapsed:0.00} cores busy on average)");
+        Console.WriteLine($"exporter peak WS:       {peak / 1048576.0,10:N0} MiB   (target flat, <= 300; {before / 1048576.0:N0} MiB before the export)");
+        Console.WriteLine($"GC heap (sampled):      {sampler.PeakHeap / 1048576.0,10:N0} MiB at most after a GC, {sampler.PeakCommitted / 1048576.0:N0} MiB committed at most");
+        Console.WriteLine($"allocated:              {allocated / 1048576.0,10:N0} MiB ({allocated / members:N0} bytes/member); collections gen0/1/2: "
+            + string.Join("/", Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - collections[g]))
+            + $", paused {(GC.GetTotalPauseDuration() - paused).TotalSeconds:0.00} s");
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        var left = GC.GetGCMemoryInfo();
+        Console.WriteLine($"GC heap after the export: {(left.HeapSizeBytes - left.FragmentedBytes) / 1048576.0,8:N0} MiB live after a full collection (what the export left behind: pooled arrays)");
+        Console.WriteLine($"GC mode:                {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {System.Runtime.GCSettings.LatencyMode}");
+        return outcome.Succeeded ? 0 : 1;
+    }
+
+    private const string Audience = "bench";
+
+    private static string Option(string[] args, string name) =>
+        args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? throw new ArgumentException($"{name} is required");
+}
+
+/// <summary>The GC's heap size and committed memory, sampled every few milliseconds until disposed; the maxima seen.</summary>
+internal sealed class GcSampler : IDisposable
+{
+    private readonly Timer _timer;
+    private long _peakHeap;
+    private long _peakCommitted;
+
+    public GcSampler() => _timer = new Timer(_ => Sample(), null, 0, 10);
+
+    public long PeakHeap => Interlocked.Read(ref _peakHeap);
+    public long PeakCommitted => Interlocked.Read(ref _peakCommitted);
+
+    private void Sample()
+    {
+        var info = GC.GetGCMemoryInfo();
+        Max(ref _peakHeap, info.HeapSizeBytes);
+        Max(ref _peakCommitted, info.TotalCommittedBytes);
+    }
+
+    private static void Max(ref long target, long value)
+    {
+        for (var seen = Interlocked.Read(ref target); value > seen; seen = Interlocked.Read(ref target))
+        {
+            Interlocked.CompareExchange(ref target, value, seen);
+        }
+    }
+
+    public void Dispose()
+    {
+        _timer.Dispose();
+        Sample();
     }
 }
 

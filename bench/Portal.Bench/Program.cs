@@ -11,9 +11,14 @@ using Portal.Core.Data;
 //   dotnet run -c Release --project bench/Portal.Bench -- catalog [--files N]                    a catalog pass over N state files
 //   dotnet run -c Release --project bench/Portal.Bench -- refresh [--file F] [--users N] [--transactions N] [--runs N]
 //                                                                     a segment refresh vs the same query by hand, and its estimate
-if (args is ["export", ..])
+// The export benchmark starts this program again for its parts: export-prepare, sandbox, export-phases, export-upload.
+switch (args)
 {
-    return await Portal.Bench.ExportBench.RunAsync(args[1..]);
+    case ["export", ..]: return await Portal.Bench.ExportBench.RunAsync(args[1..]);
+    case ["export-prepare", ..]: return await Portal.Bench.ExportBench.PrepareAsync(args[1..]);
+    case ["export-phases", ..]: return await Portal.Bench.ExportBench.PhasesAsync(args[1..]);
+    case ["export-upload", ..]: return await Portal.Bench.ExportBench.UploadAsync(args[1..]);
+    case ["sandbox"]: return await Portal.Bench.SandboxProcess.ServeAsync();
 }
 
 if (args is ["catalog", ..])

@@ -196,30 +196,30 @@ public static class AdtechSandbox
         // Explicit return types: a lambda of HttpContext alone would bind as a RequestDelegate and drop its IResult.
         group.MapPost("/adtech-a/v2/audiences", async Task<IResult> (HttpContext http) =>
             await AcceptAsync(http, state, "adtechA", null, body =>
-                !body.TryGetProperty("name", out _) ? "name is required"
-                : !AdtechKeys.AdtechAAudienceTypes.Contains(Text(body, "audience_type")) ? "audience_type is not one of " + string.Join(", ", AdtechKeys.AdtechAAudienceTypes)
+                !body.Has("name") ? "name is required"
+                : !AdtechKeys.AdtechAAudienceTypes.Contains(body.Text("audience_type")) ? "audience_type is not one of " + string.Join(", ", AdtechKeys.AdtechAAudienceTypes)
                 : string.IsNullOrEmpty(http.Request.Query["advertiserId"]) ? "advertiserId is required"
                 : null, "members"));
         group.MapPost("/adtech-a/v2/audiences/{id}/members", async Task<IResult> (string id, HttpContext http) =>
             await AcceptAsync(http, state, "adtechA", id, _ => null, "members"));
         group.MapPost("/adtech-b/audiences", async Task<IResult> (HttpContext http) =>
             await AcceptAsync(http, state, "adtechB", null, body =>
-                !body.TryGetProperty("name", out _) ? "name is required"
-                : body.TryGetProperty("expiration", out var e) && (e.ValueKind != JsonValueKind.Number || !AdtechKeys.IsValidExpiration(e.GetInt32())) ? "expiration must be 0 to 540 or 1000"
+                !body.Has("name") ? "name is required"
+                : body.Has("expiration") && (body.Int32("expiration") is not { } e || !AdtechKeys.IsValidExpiration(e)) ? "expiration must be 0 to 540 or 1000"
                 : null, "data"));
         group.MapPost("/adtech-b/audiences/{id}/data", async Task<IResult> (string id, HttpContext http) =>
             await AcceptAsync(http, state, "adtechB", id, _ => null, "data"));
         group.MapPost("/meta/{account}/customaudiences", async Task<IResult> (string account, HttpContext http) =>
             await AcceptAsync(http, state, "meta", null, body =>
                 !account.StartsWith("act_", StringComparison.Ordinal) || account.Length == 4 ? "the ad account must be act_<id>"
-                : !body.TryGetProperty("name", out _) ? "name is required"
-                : Text(body, "subtype") != "CUSTOM" ? "subtype must be CUSTOM"
+                : !body.Has("name") ? "name is required"
+                : body.Text("subtype") != "CUSTOM" ? "subtype must be CUSTOM"
                 : null, "none"));
         group.MapPost("/meta/{id}/users", async Task<IResult> (string id, HttpContext http) =>
             await AcceptAsync(http, state, "meta", id, body =>
-                !body.TryGetProperty("payload", out var p) || !p.TryGetProperty("data", out var d) ? "payload.schema and payload.data are required"
-                : d.GetArrayLength() > 10_000 ? "at most 10000 records per request"
-                : null, body => body.GetProperty("payload").GetProperty("data").GetArrayLength()));
+                body.ArrayLength("payload.data") is not { } records ? "payload.schema and payload.data are required"
+                : records > 10_000 ? "at most 10000 records per request"
+                : null, "payload.data"));
         group.MapGoogleAds(state);
         group.MapConnectionChecks(state);
         return group;
@@ -255,27 +255,24 @@ public static class AdtechSandbox
     internal static string Text(JsonElement body, string name) =>
         body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : "";
 
-    private static Task<IResult> AcceptAsync(HttpContext http, SandboxState state, string api, string? id,
-        Func<JsonElement, string?> validate, string membersProperty) =>
-        AcceptAsync(http, state, api, id, validate, body =>
-            body.TryGetProperty(membersProperty, out var list) && list.ValueKind == JsonValueKind.Array ? list.GetArrayLength() : 0);
-
+    /// <summary>
+    /// Checks the token and the body (read as it streams in), then counts the members in the array at
+    /// <paramref name="membersPath"/> (none when there is none) and records them.
+    /// </summary>
     private static async Task<IResult> AcceptAsync(HttpContext http, SandboxState state, string api, string? id,
-        Func<JsonElement, string?> validate, Func<JsonElement, int> countMembers)
+        Func<SandboxBody, string?> validate, string membersPath)
     {
         if (http.Request.Headers.Authorization != $"Bearer {state.AccessToken}")
         {
             return Results.Json(new { message = "Invalid or missing access token" }, statusCode: 401);
         }
 
-        var (document, invalid) = await ReadObjectAsync(http.Request);
-        if (document is null)
+        var (body, invalid) = await SandboxBody.ReadAsync(http.Request.BodyReader, http.RequestAborted);
+        if (body is null)
         {
             return Results.Json(new { message = invalid }, statusCode: 400);
         }
 
-        using var _ = document;
-        var body = document.RootElement;
         if (validate(body) is { } error)
         {
             return Results.Json(new { message = error }, statusCode: 400);
@@ -286,7 +283,7 @@ public static class AdtechSandbox
             return Results.Json(new { message = $"No audience {id}" }, statusCode: 404);
         }
 
-        var received = countMembers(body);
+        var received = body.ArrayLength(membersPath) ?? 0;
         var invalidEntries = Math.Min(received, PartialFailures(http));
         var count = received - invalidEntries;
         id ??= state.NewId(api switch { "adtechA" => "A", "adtechB" => "B", _ => "23850000" });

@@ -108,6 +108,30 @@ public sealed class PayloadTests
         Assert.Equal("1234567890", GoogleAdsConnector.CustomerId(new AdtechConnection("googleAds", new Uri("https://g.example/"), "123-456-7890", null)));
     }
 
+    [Fact]
+    public void Payloads_OfHashedMembers_AreTheBytesOfTheirHexStrings()
+    {
+        var stats = new HashStats();
+        var hashed = new[]
+        {
+            new Member(["A@Example.com", "b@example.com"], ["(415) 555-0123"], ["94103-1234"]),
+            new Member([], ["+44 20 7946 0958", "+1 415 555 0199"], []),
+            new Member(["973DFE463EC85785F5F95AF5BA3906EEDB2D931C24E69824A89EA65DBA4E813B"], [], ["10001"]),
+        }.Select(m => stats.Hash(m, NormalizationOptions.Default)).ToList();
+        var asStrings = hashed.Select(h => new HashedMember([.. h.Emails], [.. h.Phones], [.. h.Zips])).ToList();
+        Assert.IsType<HashList>(hashed[0].Emails);
+        var state = State("demo_audience:\n  description: d\n  source: {endpoint: x}\n  adtechA:\n    name: A\n    audience_type: TYPE_X\n  adtechB:\n    name: B\n  meta:\n    name: M\n  googleAds:\n    name: G\n");
+
+        AdtechConnector[] connectors = [new AdtechAConnector(NoHttp, TimeProvider.System), new AdtechBConnector(NoHttp, TimeProvider.System), new MetaConnector(NoHttp, TimeProvider.System), Google];
+        foreach (var connector in connectors)
+        {
+            Assert.Equal(Json(connector.Payload(state, asStrings, create: false)), Json(connector.Payload(state, hashed, create: false)));
+            Assert.Equal(Json(connector.Payload(state, asStrings, create: true)), Json(connector.Payload(state, hashed, create: true)));
+        }
+
+        Assert.Contains("\"973dfe463ec85785f5f95af5ba3906eedb2d931c24e69824a89ea65dba4e813b\"", Json(connectors[1].Payload(state, hashed, create: false)), StringComparison.Ordinal);
+    }
+
     private static GoogleAdsConnector Google { get; } = new(NoHttp, TimeProvider.System);
 
     private static string Json(byte[] bytes) => Encoding.UTF8.GetString(bytes);

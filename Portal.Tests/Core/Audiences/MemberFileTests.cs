@@ -44,22 +44,12 @@ public sealed class MemberFileTests : DatabaseTest
     public async Task Read_FileWrittenByDuckDb_GivesItsRows()
     {
         var bucket = new LocalBucket(Folder.Path);
-        Directory.CreateDirectory(Path.Combine(Folder.Path, "data"));
-        var file = Path.Combine(Folder.Path, "data", "from_duckdb.parquet.gz");
-        await using (var duck = new DuckDBConnection("Data Source=:memory:"))
-        {
-            await duck.OpenAsync();
-            await using var command = duck.CreateCommand();
-            command.CommandText = $"""
-                COPY (
-                    SELECT ['a' || i || '@example.com'] AS email,
-                           CASE WHEN i % 2 = 0 THEN ['+1415555' || lpad(i::VARCHAR, 4, '0')] ELSE [] END AS phone_number,
-                           ['9410' || (i % 10)] AS zip_code
-                    FROM range(0, 2500) t(i)
-                ) TO '{file}' (FORMAT PARQUET, COMPRESSION GZIP, ROW_GROUP_SIZE 1000)
-                """;
-            await command.ExecuteNonQueryAsync();
-        }
+        await WriteWithDuckDbAsync("from_duckdb", """
+            SELECT ['a' || i || '@example.com'] AS email,
+                   CASE WHEN i % 2 = 0 THEN ['+1415555' || lpad(i::VARCHAR, 4, '0')] ELSE [] END AS phone_number,
+                   ['9410' || (i % 10)] AS zip_code
+            FROM range(0, 2500) t(i)
+            """);
 
         var members = await MemberFile.ReadAsync(bucket, "from_duckdb").ToListAsync();
         Assert.Equal(2500, members.Count);
@@ -67,5 +57,63 @@ public sealed class MemberFileTests : DatabaseTest
         Assert.Empty(members[7].Phones);
         Assert.Equal(["+14155550008"], members[8].Phones);
         Assert.Equal(["94103"], members[13].Zips);
+    }
+
+    [Fact]
+    public async Task Read_DuckDbNullListsNullElementsAndNoZipColumn_GivesEmptyListsWithoutNulls()
+    {
+        var bucket = new LocalBucket(Folder.Path);
+        await WriteWithDuckDbAsync("nulls", """
+            SELECT CASE WHEN i % 3 = 0 THEN NULL ELSE ['a' || i || '@example.com', 'b' || i || '@example.com'] END AS email,
+                   CASE WHEN i % 2 = 0 THEN [NULL, '+1415555' || lpad(i::VARCHAR, 4, '0'), NULL] ELSE [NULL] END AS phone_number
+            FROM range(0, 1500) t(i)
+            """);
+
+        var members = await MemberFile.ReadAsync(bucket, "nulls").ToListAsync();
+        Assert.Equal(1500, members.Count);
+        Assert.Empty(members[999].Emails);
+        Assert.Equal(["a1000@example.com", "b1000@example.com"], members[1000].Emails);
+        Assert.Equal(["+14155551000"], members[1000].Phones);
+        Assert.Empty(members[1001].Phones);
+        Assert.All(members, m => Assert.Empty(m.Zips));
+    }
+
+    [Fact]
+    public async Task Read_DuckDbPlainTextColumns_GivesOneValueLists()
+    {
+        var bucket = new LocalBucket(Folder.Path);
+        await WriteWithDuckDbAsync("plain", """
+            SELECT 'a' || i || '@example.com' AS email, CASE WHEN i % 2 = 0 THEN NULL ELSE '+14155550123' END AS phone_number, '94103' AS zip_code
+            FROM range(0, 10) t(i)
+            """);
+
+        var members = await MemberFile.ReadAsync(bucket, "plain").ToListAsync();
+        Assert.Equal(10, members.Count);
+        Assert.Equal(["a3@example.com"], members[3].Emails);
+        Assert.Equal(["+14155550123"], members[3].Phones);
+        Assert.Equal(["94103"], members[3].Zips);
+        Assert.Empty(members[4].Phones);
+    }
+
+    [Fact]
+    public async Task Read_ColumnThatIsNotText_FailsNamingIt()
+    {
+        var bucket = new LocalBucket(Folder.Path);
+        await WriteWithDuckDbAsync("numbers", "SELECT [i] AS email FROM range(0, 10) t(i)");
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(async () => await MemberFile.ReadAsync(bucket, "numbers").ToListAsync());
+        Assert.Contains("email", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Writes <c>data/&lt;name&gt;.parquet.gz</c> with DuckDB from a query, in row groups of 1,000.</summary>
+    private async Task WriteWithDuckDbAsync(string name, string query)
+    {
+        Directory.CreateDirectory(Path.Combine(Folder.Path, "data"));
+        var file = Path.Combine(Folder.Path, "data", $"{name}.parquet.gz");
+        await using var duck = new DuckDBConnection("Data Source=:memory:");
+        await duck.OpenAsync();
+        await using var command = duck.CreateCommand();
+        command.CommandText = $"COPY ({query}) TO '{file}' (FORMAT PARQUET, COMPRESSION GZIP, ROW_GROUP_SIZE 1000)";
+        await command.ExecuteNonQueryAsync();
     }
 }

@@ -108,4 +108,70 @@ public sealed class MemberNormalizerTests
         Assert.Equal(0, stats.Invalid);
         Assert.Equal(1, stats.EmptyMembers);
     }
+
+    [Fact]
+    public void HashStats_AlreadyHashedValues_KeepTheirLowerCaseHexOnce()
+    {
+        const string upper = "973DFE463EC85785F5F95AF5BA3906EEDB2D931C24E69824A89EA65DBA4E813B";
+        var hashed = new HashStats().Hash(new Member([$" {upper} ", "test@example.com", upper.ToLowerInvariant()], [], []), NormalizationOptions.Default);
+
+        Assert.Equal([upper.ToLowerInvariant()], hashed.Emails);
+    }
+
+    [Fact]
+    public void HashStats_MembersOfABatch_HashAndCountAsTheMembersThemselves()
+    {
+        Member[] members =
+        [
+            new(["Test@Example.com", "not-an-email", "test@example.com", " "], ["(415) 555-0123", "123"], ["94103", "abc"]),
+            new([], [], []),
+            new([null!, "John.Smith+News@Gmail.com"], ["+1 415 555 0123"], ["94103-1234", "94103"]),
+            new(["bad"], [], ["SW1A 1AA"]),
+        ];
+        var options = new NormalizationOptions(GmailRule: true, Phone: PhoneFormat.DigitsOnly);
+        var batch = new MemberBatch();
+        batch.Add(new Member(["left over from an earlier batch"], [], []));
+        batch.Clear();
+        foreach (var member in members)
+        {
+            batch.Add(member);
+        }
+
+        var (one, packed) = (new HashStats(), new HashStats());
+        for (var i = 0; i < members.Length; i++)
+        {
+            var expected = one.Hash(members[i], options);
+            var actual = packed.Hash(batch, i, options);
+            Assert.Equal(expected.Emails, actual.Emails);
+            Assert.Equal(expected.Phones, actual.Phones);
+            Assert.Equal(expected.Zips, actual.Zips);
+        }
+
+        Assert.Equal(members.Length, batch.Count);
+        Assert.Equal((one.Members, one.EmptyMembers, one.InvalidEmails, one.InvalidPhones, one.InvalidZips),
+            (packed.Members, packed.EmptyMembers, packed.InvalidEmails, packed.InvalidPhones, packed.InvalidZips));
+        Assert.Equal((4, 2, 2, 1, 2), (one.Members, one.EmptyMembers, one.InvalidEmails, one.InvalidPhones, one.InvalidZips));
+    }
+
+    [Theory]
+    [InlineData(MemberField.Email)]
+    [InlineData(MemberField.Phone)]
+    [InlineData(MemberField.Zip)]
+    public void Hash_ValueLongerThanTheStackBuffer_IsNormalizedTheSameWay(MemberField field)
+    {
+        var raw = field switch
+        {
+            MemberField.Email => new string('A', 600) + "@Example.com",
+            MemberField.Phone => "+1 " + new string(' ', 600) + "415 555 0123",
+            _ => "94103" + new string('-', 600),
+        };
+        var normalized = field switch
+        {
+            MemberField.Email => MemberNormalizer.NormalizeEmail(raw),
+            MemberField.Phone => MemberNormalizer.NormalizePhone(raw),
+            _ => MemberNormalizer.NormalizeZip(raw),
+        };
+
+        Assert.Equal(MemberNormalizer.Sha256Hex(normalized!), MemberNormalizer.Hash(field, raw, NormalizationOptions.Default));
+    }
 }
