@@ -78,6 +78,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<Segments.DependencyFinder>();
         services.AddSingleton<SegmentEstimator>();
         services.AddSingleton<SegmentRefresher>();
+        services.AddSingleton<Lineage.LineageBuilder>();
         services.AddJobHandler<RefreshSegmentJob>(RefreshSegmentJob.Kind, RefreshSegmentJob.DisplayName);
         services.Configure<DataSourceOptions>(configuration.GetSection(DataSourceOptions.Section));
         services.AddHttpClient<HttpDataSource>();

@@ -1,0 +1,166 @@
+// The lineage graph (Portal/Components/Pages/Lineage/LineageGraphView.razor) drawn by Cytoscape.js with the dagre
+// layout, left to right. The libraries come from npm (Portal/ClientApp) and are copied into wwwroot/lib by the build;
+// they load on first use, so only pages with a graph pay for them.
+const libs = ["lib/cytoscape/cytoscape.min.js", "lib/cytoscape/cytoscape-dagre.min.js", "lib/cytoscape/cytoscape-svg.js"];
+let loading;
+const graphs = new Map();
+
+function loadScript(src) {
+    return new Promise((resolve, reject) => {
+        const s = document.createElement("script");
+        s.src = new URL(src, document.baseURI).href;
+        s.onload = resolve;
+        s.onerror = () => reject(new Error(`Could not load ${src}`));
+        document.head.appendChild(s);
+    });
+}
+
+function loadLibraries() {
+    if (!loading) {
+        loading = (async () => {
+            for (const src of libs) {
+                await loadScript(src);
+            }
+            window.cytoscape.use(window.cytoscapeDagre);
+            window.cytoscape.use(window.cytoscapeSvg);
+        })();
+    }
+    return loading;
+}
+
+const colours = {
+    Table: "#607d8b", Dataset: "#795548", DataSource: "#8d6e63", Rule: "#3949ab",
+    Segment: "#00897b", Audience: "#8e24aa", Adtech: "#f4511e", Job: "#546e7a",
+};
+const statusBorders = { Fresh: "#2e7d32", Stale: "#f9a825", Failed: "#c62828", NeverRun: "#9e9e9e", Refreshing: "#1e88e5", None: "#cfd8dc" };
+
+function style() {
+    const s = [
+        { selector: "node", style: {
+            "label": "data(label)", "text-valign": "center", "text-halign": "center", "font-size": 11, "color": "#fff",
+            "text-wrap": "ellipsis", "text-max-width": 150, "width": 160, "height": 36, "shape": "round-rectangle",
+            "border-width": 3, "background-color": "#546e7a", "border-color": "#cfd8dc" } },
+        { selector: "node:parent", style: {
+            "label": "data(label)", "text-valign": "top", "background-opacity": 0.06, "color": "#555", "border-width": 1,
+            "border-style": "dashed", "font-size": 13 } },
+        { selector: "edge", style: {
+            "width": 1.5, "curve-style": "bezier", "target-arrow-shape": "triangle", "line-color": "#b0bec5",
+            "target-arrow-color": "#b0bec5", "label": "data(label)", "font-size": 9, "text-rotation": "autorotate", "color": "#666" } },
+        { selector: "edge.Membership", style: { "line-style": "dashed" } },
+        { selector: "edge.Runs", style: { "line-style": "dotted", "width": 1 } },
+        { selector: "node.has-hidden", style: { "border-style": "double", "border-width": 5 } },
+        { selector: "node:selected", style: { "overlay-opacity": 0.15, "overlay-color": "#1e88e5" } },
+        { selector: ".dimmed", style: { "opacity": 0.15 } },
+        { selector: "node.highlighted", style: { "overlay-opacity": 0.12, "overlay-color": "#fdd835" } },
+        { selector: "edge.highlighted", style: { "line-color": "#fbc02d", "target-arrow-color": "#fbc02d", "width": 3 } },
+    ];
+    for (const [kind, colour] of Object.entries(colours)) {
+        s.push({ selector: `node.kind-${kind}`, style: { "background-color": colour } });
+    }
+    for (const [status, colour] of Object.entries(statusBorders)) {
+        s.push({ selector: `node.status-${status}`, style: { "border-color": colour } });
+    }
+    return s;
+}
+
+function elementsOf(payload) {
+    return [...payload.nodes.map(n => ({ group: "nodes", data: n.data, classes: n.classes })),
+        ...payload.edges.map(e => ({ group: "edges", data: e.data, classes: e.classes }))];
+}
+
+function layout(cy) {
+    const started = performance.now();
+    cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 18, rankSep: 90, edgeSep: 8, fit: true, padding: 20, animate: false }).run();
+    return performance.now() - started;
+}
+
+function markReady(element, cy, ms) {
+    element.dataset.nodes = String(cy.nodes().length);
+    element.dataset.layoutMs = String(Math.round(ms));
+    element.dataset.ready = "true";
+    window.portalLineageReadyAt = performance.now();
+}
+
+export async function create(element, dotnet, payload) {
+    await loadLibraries();
+    dispose(element);
+    const cy = window.cytoscape({
+        container: element, elements: elementsOf(payload), style: style(), wheelSensitivity: 0.3,
+        minZoom: 0.05, maxZoom: 3, boxSelectionEnabled: false,
+    });
+    cy.on("tap", "node", evt => { if (!evt.target.isParent()) dotnet.invokeMethodAsync("NodeClicked", evt.target.id()); });
+    cy.on("tap", evt => { if (evt.target === cy) dotnet.invokeMethodAsync("NodeClicked", null); });
+    graphs.set(element, { cy, dotnet });
+    markReady(element, cy, layout(cy));
+}
+
+export function update(element, payload) {
+    const g = graphs.get(element);
+    if (!g) return;
+    element.dataset.ready = "false";
+    g.cy.batch(() => { g.cy.elements().remove(); g.cy.add(elementsOf(payload)); });
+    markReady(element, g.cy, layout(g.cy));
+}
+
+export function highlight(element, ids) {
+    const g = graphs.get(element);
+    if (!g) return;
+    const cy = g.cy;
+    const keep = new Set(ids);
+    cy.batch(() => {
+        cy.elements().removeClass("dimmed highlighted");
+        if (ids.length === 0) return;
+        cy.nodes().forEach(n => { if (!n.isParent()) n.addClass(keep.has(n.id()) ? "highlighted" : "dimmed"); });
+        cy.edges().forEach(e => e.addClass(keep.has(e.source().id()) && keep.has(e.target().id()) ? "highlighted" : "dimmed"));
+    });
+    element.dataset.highlighted = String(ids.length);
+}
+
+export function select(element, id, centre) {
+    const g = graphs.get(element);
+    if (!g) return;
+    g.cy.nodes().unselect();
+    const n = g.cy.getElementById(id);
+    if (n.nonempty()) {
+        n.select();
+        if (centre) g.cy.animate({ center: { eles: n }, zoom: Math.max(g.cy.zoom(), 1) }, { duration: 200 });
+    }
+}
+
+export function fit(element) { graphs.get(element)?.cy.fit(undefined, 20); }
+
+export function zoom(element, factor) {
+    const g = graphs.get(element);
+    if (!g) return;
+    g.cy.zoom({ level: g.cy.zoom() * factor, renderedPosition: { x: element.clientWidth / 2, y: element.clientHeight / 2 } });
+}
+
+function download(blob, name) {
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+export function exportPng(element, name) {
+    const g = graphs.get(element);
+    if (!g) return;
+    download(g.cy.png({ full: true, scale: 2, bg: "#ffffff", output: "blob" }), name);
+}
+
+export function exportSvg(element, name) {
+    const g = graphs.get(element);
+    if (!g) return;
+    download(new Blob([g.cy.svg({ full: true, bg: "#ffffff" })], { type: "image/svg+xml" }), name);
+}
+
+export function dispose(element) {
+    const g = graphs.get(element);
+    if (g) {
+        g.cy.destroy();
+        graphs.delete(element);
+    }
+}
