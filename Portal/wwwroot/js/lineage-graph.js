@@ -45,7 +45,9 @@ function style() {
             "border-style": "dashed", "font-size": 13 } },
         { selector: "edge", style: {
             "width": 1.5, "curve-style": "bezier", "target-arrow-shape": "triangle", "line-color": "#b0bec5",
-            "target-arrow-color": "#b0bec5", "label": "data(label)", "font-size": 9, "text-rotation": "autorotate", "color": "#666" } },
+            "target-arrow-color": "#b0bec5" } },
+        // Only edges with a label map it (an edge[label] selector), so Cytoscape has no data-less mapping to warn about.
+        { selector: "edge[label]", style: { "label": "data(label)", "font-size": 9, "text-rotation": "autorotate", "color": "#666" } },
         { selector: "edge.Membership", style: { "line-style": "dashed" } },
         { selector: "edge.Runs", style: { "line-style": "dotted", "width": 1 } },
         { selector: "node.has-hidden", style: { "border-style": "double", "border-width": 5 } },
@@ -63,9 +65,14 @@ function style() {
     return s;
 }
 
+// Null data fields are dropped: Cytoscape's [field] selector matches any value but undefined.
+function dataOf(data) {
+    return Object.fromEntries(Object.entries(data).filter(([, v]) => v !== null && v !== undefined));
+}
+
 function elementsOf(payload) {
-    return [...payload.nodes.map(n => ({ group: "nodes", data: n.data, classes: n.classes })),
-        ...payload.edges.map(e => ({ group: "edges", data: e.data, classes: e.classes }))];
+    return [...payload.nodes.map(n => ({ group: "nodes", data: dataOf(n.data), classes: n.classes })),
+        ...payload.edges.map(e => ({ group: "edges", data: dataOf(e.data), classes: e.classes }))];
 }
 
 function layout(cy) {
@@ -85,7 +92,7 @@ export async function create(element, dotnet, payload) {
     await loadLibraries();
     dispose(element);
     const cy = window.cytoscape({
-        container: element, elements: elementsOf(payload), style: style(), wheelSensitivity: 0.3,
+        container: element, elements: elementsOf(payload), style: style(),
         minZoom: 0.05, maxZoom: 3, boxSelectionEnabled: false,
     });
     cy.on("tap", "node", evt => { if (!evt.target.isParent()) dotnet.invokeMethodAsync("NodeClicked", evt.target.id()); });
