@@ -6,7 +6,8 @@ window.portal = (function () {
         // Ctrl+K / Cmd+K: focus the page search box.
         if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
             const search = document.getElementById('global-search');
-            if (search) { e.preventDefault(); search.focus(); search.select && search.select(); }
+            // Focus once the key's own handling is over, so no component takes the focus back afterwards.
+            if (search) { e.preventDefault(); setTimeout(function () { search.focus(); if (search.select) { search.select(); } }, 0); }
             return;
         }
         // Ctrl+S / Cmd+S: pages with a form listen for 'portal:save'; never the browser's "save page".
