@@ -24,8 +24,12 @@ public sealed class SegmentsApiTests(ApiWebFactory portal) : IClassFixture<ApiWe
         return (result.Rule, segment);
     }
 
-    private async Task CustomersAsync(long from, int count) =>
+    private async Task CustomersAsync(long from, int count)
+    {
+        // The tables exist only once start-up has migrated the database.
+        await portal.ReadyClientAsync();
         await SegmentData.AddCustomersAsync(portal.Services, Enumerable.Range(0, count).Select(i => from + i));
+    }
 
     [Fact]
     public async Task List_Paged_GivesSegmentsWithRowsRefreshAndRule()
