@@ -547,9 +547,12 @@ public sealed class MetaConnector(AdtechHttp http, TimeProvider clock) : AdtechC
     public override NormalizationOptions Normalization { get; } = new(Phone: PhoneFormat.DigitsOnly);
     protected override bool CreateCarriesMembers => false;
 
-    protected override string CreatePath(AdtechConnection c) => $"meta/act_{Uri.EscapeDataString((c.AccountId ?? "").Replace("act_", "", StringComparison.Ordinal))}/customaudiences";
+    /// <summary>The ad account's path, <c>meta/act_&lt;id&gt;</c>, whether the connection names it with "act_" or not.</summary>
+    private static string AdAccount(AdtechConnection c) => $"meta/act_{Uri.EscapeDataString((c.AccountId ?? "").Replace("act_", "", StringComparison.Ordinal))}";
 
-    protected override string CheckPath(AdtechConnection c) => $"meta/act_{Uri.EscapeDataString((c.AccountId ?? "").Replace("act_", "", StringComparison.Ordinal))}?fields=name,account_status";
+    protected override string CreatePath(AdtechConnection c) => $"{AdAccount(c)}/customaudiences";
+
+    protected override string CheckPath(AdtechConnection c) => $"{AdAccount(c)}?fields=name,account_status";
 
     protected override string AddPath(AdtechConnection c, string id) => $"meta/{Uri.EscapeDataString(id)}/users";
 

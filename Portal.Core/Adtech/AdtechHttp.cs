@@ -46,21 +46,12 @@ public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, Time
         for (var attempt = 1; ; attempt++)
         {
             TimeSpan? wait = null;
-            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ReadOnlyMemoryContent(json) };
+            using var request = Request(HttpMethod.Post, url, connection, headers);
+            request.Content = new ReadOnlyMemoryContent(json);
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            if (!string.IsNullOrEmpty(connection.AccessToken))
-            {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", connection.AccessToken);
-            }
-
             if (idempotencyKey is not null)
             {
                 request.Headers.Add(IdempotencyKeyHeader, idempotencyKey);
-            }
-
-            foreach (var (name, value) in headers ?? [])
-            {
-                request.Headers.TryAddWithoutValidation(name, value);
             }
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -69,14 +60,7 @@ public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, Time
             {
                 using var response = await http.SendAsync(request, timeout.Token);
                 status = (int)response.StatusCode;
-                JsonNode? body = null;
-                if (response.Content.Headers.ContentType?.MediaType == "application/json")
-                {
-                    body = await response.Content.ReadFromJsonAsync<JsonNode>(timeout.Token);
-                }
-
-                // {"message": ...}, or Google's {"error": {"message": ...}}.
-                message = (body?["message"] ?? body?["error"]?["message"])?.GetValue<string>() ?? response.ReasonPhrase ?? "";
+                (var body, message) = await ReadAsync(response, timeout.Token);
                 if (response.IsSuccessStatusCode)
                 {
                     return new AdtechResponse(status, body, message, attempt);
@@ -116,26 +100,14 @@ public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, Time
     public async Task<AdtechResponse> GetOnceAsync(AdtechConnection connection, string relativeUrl, IReadOnlyList<KeyValuePair<string, string>> headers,
         CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(connection.BaseUrl, relativeUrl));
-        if (!string.IsNullOrEmpty(connection.AccessToken))
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", connection.AccessToken);
-        }
-
-        foreach (var (name, value) in headers)
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
+        using var request = Request(HttpMethod.Get, new Uri(connection.BaseUrl, relativeUrl), connection, headers);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.TimeoutSeconds));
         try
         {
             using var response = await http.SendAsync(request, timeout.Token);
-            JsonNode? body = response.Content.Headers.ContentType?.MediaType == "application/json"
-                ? await response.Content.ReadFromJsonAsync<JsonNode>(timeout.Token)
-                : null;
-            var message = (body?["message"] ?? body?["error"]?["message"])?.GetValue<string>() ?? response.ReasonPhrase ?? "";
+            var (body, message) = await ReadAsync(response, timeout.Token);
             return new AdtechResponse((int)response.StatusCode, body, message, 1);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -146,6 +118,32 @@ public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, Time
         {
             return new AdtechResponse(503, null, ex.Message, 1);
         }
+    }
+
+    /// <summary>A request with the connection's bearer token and the connector's extra headers.</summary>
+    private static HttpRequestMessage Request(HttpMethod method, Uri url, AdtechConnection connection, IReadOnlyList<KeyValuePair<string, string>>? headers)
+    {
+        var request = new HttpRequestMessage(method, url);
+        if (!string.IsNullOrEmpty(connection.AccessToken))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", connection.AccessToken);
+        }
+
+        foreach (var (name, value) in headers ?? [])
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return request;
+    }
+
+    /// <summary>The JSON body, if any, and the adtech's message: <c>{"message": ...}</c>, or Google's <c>{"error": {"message": ...}}</c>.</summary>
+    private static async Task<(JsonNode? Body, string Message)> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = response.Content.Headers.ContentType?.MediaType == "application/json"
+            ? await response.Content.ReadFromJsonAsync<JsonNode>(cancellationToken)
+            : null;
+        return (body, (body?["message"] ?? body?["error"]?["message"])?.GetValue<string>() ?? response.ReasonPhrase ?? "");
     }
 
     private TimeSpan? RetryAfter(RetryConditionHeaderValue? header)

@@ -105,9 +105,7 @@ public static class ConditionJson
         switch (node)
         {
             case GroupCondition g:
-                w.WriteString("type", "group");
-                w.WriteString("id", g.Id);
-                w.WriteBoolean("not", g.Not);
+                WriteHeader(w, "group", g);
                 w.WriteString("logic", g.Logic == GroupLogic.And ? "and" : "or");
                 w.WriteStartArray("children");
                 foreach (var child in g.Children)
@@ -118,17 +116,13 @@ public static class ConditionJson
                 w.WriteEndArray();
                 break;
             case AttributeCondition a:
-                w.WriteString("type", "attribute");
-                w.WriteString("id", a.Id);
-                w.WriteBoolean("not", a.Not);
+                WriteHeader(w, "attribute", a);
                 w.WriteString("field", a.Field);
                 w.WriteString("op", Name(a.Operator));
                 WriteStrings(w, "values", a.Values);
                 break;
             case AggregateCondition a:
-                w.WriteString("type", "aggregate");
-                w.WriteString("id", a.Id);
-                w.WriteBoolean("not", a.Not);
+                WriteHeader(w, "aggregate", a);
                 w.WriteString("function", a.Function.ToString().ToLowerInvariant());
                 w.WriteString("source", Name(a.Source));
                 WriteStrings(w, "categories", a.Categories);
@@ -142,15 +136,20 @@ public static class ConditionJson
                 WriteStrings(w, "values", a.Values);
                 break;
             case SegmentCondition s:
-                w.WriteString("type", "segment");
-                w.WriteString("id", s.Id);
-                w.WriteBoolean("not", s.Not);
+                WriteHeader(w, "segment", s);
                 w.WriteNumber("segment_id", s.SegmentId);
                 w.WriteString("op", Name(s.Operator));
                 break;
         }
 
         w.WriteEndObject();
+    }
+
+    private static void WriteHeader(Utf8JsonWriter w, string type, ConditionNode node)
+    {
+        w.WriteString("type", type);
+        w.WriteString("id", node.Id);
+        w.WriteBoolean("not", node.Not);
     }
 
     private static void WriteStrings(Utf8JsonWriter w, string name, IReadOnlyList<string> values)

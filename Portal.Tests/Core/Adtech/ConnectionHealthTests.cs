@@ -7,35 +7,18 @@ namespace Portal.Tests.Core.Adtech;
 /// <summary>Connection checks against the sandbox on a real loopback HTTP server.</summary>
 public sealed class ConnectionHealthTests : DatabaseTest
 {
-    private sealed record Env(CoreHost Host, SandboxServer Sandbox) : IAsyncDisposable
-    {
-        public ConnectionHealth Health => Host.Get<ConnectionHealth>();
-
-        public async ValueTask DisposeAsync()
-        {
-            await Host.DisposeAsync();
-            await Sandbox.DisposeAsync();
-        }
-    }
-
-    private async Task<Env> StartAsync(Action<Dictionary<string, string?>>? change = null)
-    {
-        var sandbox = await SandboxServer.StartAsync();
-        var settings = sandbox.Settings(Path.Combine(Folder.Path, "bucket"));
-        change?.Invoke(settings);
-        return new Env(await CoreHost.StartAsync(Folder, settings: settings), sandbox);
-    }
+    private Task<SandboxHost> StartAsync(Action<Dictionary<string, string?>>? change = null) => SandboxHost.StartAsync(Folder, change);
 
     [Fact]
     public async Task CheckAll_GoodCredentials_EveryAdtechConnected()
     {
         await using var env = await StartAsync();
 
-        var checks = await env.Health.CheckAllAsync(CoreHost.Marketer);
+        var checks = await env.Host.Get<ConnectionHealth>().CheckAllAsync(CoreHost.Marketer);
 
         Assert.Equal(AdtechKeys.All.Order(), checks.Select(c => c.Key).Order());
         Assert.All(checks, c => Assert.True(c is { Ok: true, Configured: true, Status: 200, Message: "Connected" }, $"{c.Key}: {c.Status} {c.Message}"));
-        Assert.Equal(checks.Count, env.Health.Latest.Count);
+        Assert.Equal(checks.Count, env.Host.Get<ConnectionHealth>().Latest.Count);
     }
 
     [Theory]
@@ -46,7 +29,7 @@ public sealed class ConnectionHealthTests : DatabaseTest
     {
         await using var env = await StartAsync(s => s[$"Adtech:Connections:{adtech}:{setting}"] = value);
 
-        var check = await env.Health.CheckAsync(adtech, CoreHost.Marketer);
+        var check = await env.Host.Get<ConnectionHealth>().CheckAsync(adtech, CoreHost.Marketer);
 
         Assert.False(check.Ok);
         Assert.Equal(status, check.Status);
@@ -59,7 +42,7 @@ public sealed class ConnectionHealthTests : DatabaseTest
     {
         await using var env = await StartAsync(s => s.Remove("Adtech:Connections:adtechA:BaseUrl"));
 
-        var check = await env.Health.CheckAsync(AdtechKeys.AdtechA, CoreHost.Marketer);
+        var check = await env.Host.Get<ConnectionHealth>().CheckAsync(AdtechKeys.AdtechA, CoreHost.Marketer);
 
         Assert.False(check.Configured);
         Assert.False(check.Ok);
@@ -71,7 +54,7 @@ public sealed class ConnectionHealthTests : DatabaseTest
     {
         await using var env = await StartAsync();
 
-        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => env.Health.CheckAsync(AdtechKeys.AdtechA, CoreHost.Viewer));
-        Assert.Empty(env.Health.Latest);
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => env.Host.Get<ConnectionHealth>().CheckAsync(AdtechKeys.AdtechA, CoreHost.Viewer));
+        Assert.Empty(env.Host.Get<ConnectionHealth>().Latest);
     }
 }

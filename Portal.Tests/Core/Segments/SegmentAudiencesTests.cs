@@ -10,20 +10,7 @@ namespace Portal.Tests.Core.Segments;
 /// <summary>Segments feeding audiences: export, the segment source, re-export after a refresh. Against the sandbox on loopback.</summary>
 public sealed class SegmentAudiencesTests : DatabaseTest
 {
-    private sealed record Env(CoreHost Host, SandboxServer Sandbox) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await Host.DisposeAsync();
-            await Sandbox.DisposeAsync();
-        }
-    }
-
-    private async Task<Env> StartAsync()
-    {
-        var sandbox = await SandboxServer.StartAsync();
-        return new Env(await CoreHost.StartAsync(Folder, settings: sandbox.Settings(Path.Combine(Folder.Path, "bucket")), seedDemoData: true), sandbox);
-    }
+    private Task<SandboxHost> StartAsync() => SandboxHost.StartAsync(Folder, seedDemoData: true);
 
     /// <summary>A saved rule whose segment holds the first <paramref name="members"/> users, as a refresh would leave it.</summary>
     private static async Task<Segment> SegmentAsync(CoreHost host, string name, int members, bool refreshed = true)

@@ -1,4 +1,5 @@
 using MudBlazor;
+using Portal.Core.Adtech;
 using Portal.Core.Audiences;
 
 namespace Portal.Components.Shared;
@@ -18,5 +19,12 @@ public static class StatusColors
         AdtechStatus.Posted => Color.Success,
         AdtechStatus.NotPosted => Color.Warning,
         _ => Color.Default,
+    };
+
+    public static Color Of(ExportRunStatus status) => status switch
+    {
+        ExportRunStatus.Succeeded => Color.Success,
+        ExportRunStatus.Failed => Color.Error,
+        _ => Color.Info,
     };
 }
