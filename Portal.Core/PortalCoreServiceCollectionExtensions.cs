@@ -79,6 +79,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<SegmentEstimator>();
         services.AddSingleton<SegmentRefresher>();
         services.AddSingleton<Lineage.LineageBuilder>();
+        services.AddSingleton<Lineage.LineageLayout>();
         services.AddJobHandler<RefreshSegmentJob>(RefreshSegmentJob.Kind, RefreshSegmentJob.DisplayName);
         services.Configure<DataSourceOptions>(configuration.GetSection(DataSourceOptions.Section));
         services.AddHttpClient<HttpDataSource>();

@@ -90,4 +90,7 @@ public static class LineageDomains
 
     /// <summary>Data sources, audiences, adtechs, and the catalog run.</summary>
     public const string Activation = "activation";
+
+    /// <summary>The way data flows through the domains: the order their bands are shown in (others follow, by name).</summary>
+    public static readonly System.Collections.Immutable.ImmutableArray<string> FlowOrder = [Customers, Segments, Activation];
 }

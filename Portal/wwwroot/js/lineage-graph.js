@@ -1,7 +1,10 @@
-// The lineage graph (Portal/Components/Pages/Lineage/LineageGraphView.razor) drawn by Cytoscape.js with the dagre
-// layout, left to right. The libraries come from npm (Portal/ClientApp) and are copied into wwwroot/lib by the build;
-// they load on first use, so only pages with a graph pay for them.
-const libs = ["lib/cytoscape/cytoscape.min.js", "lib/cytoscape/cytoscape-dagre.min.js", "lib/cytoscape/cytoscape-svg.js"];
+// The lineage graph (Portal/Components/Pages/Lineage/LineageGraphView.razor) drawn by Cytoscape.js. The server lays it
+// out (LineageLayout: GraphShape's Sugiyama, left to right) and sends each node's position; Cytoscape places them as
+// given (its preset layout). The libraries come from npm (Portal/ClientApp) and are copied into wwwroot/lib by the
+// build; they load on first use, so only pages with a graph pay for them.
+const libs = ["lib/cytoscape/cytoscape.min.js", "lib/cytoscape/cytoscape-svg.js"];
+// Above this many nodes, panning and zooming draw a snapshot and hide edges until the gesture ends.
+const bigGraph = 400;
 let loading;
 const graphs = new Map();
 
@@ -21,7 +24,6 @@ function loadLibraries() {
             for (const src of libs) {
                 await loadScript(src);
             }
-            window.cytoscape.use(window.cytoscapeDagre);
             window.cytoscape.use(window.cytoscapeSvg);
         })();
     }
@@ -34,7 +36,7 @@ const colours = {
 };
 const statusBorders = { Fresh: "#2e7d32", Stale: "#f9a825", Failed: "#c62828", NeverRun: "#9e9e9e", Refreshing: "#1e88e5", None: "#cfd8dc" };
 
-function style() {
+function style(big) {
     const s = [
         { selector: "node", style: {
             "label": "data(label)", "text-valign": "center", "text-halign": "center", "font-size": 11, "color": "#fff",
@@ -56,6 +58,10 @@ function style() {
         { selector: "node.highlighted", style: { "overlay-opacity": 0.12, "overlay-color": "#fdd835" } },
         { selector: "edge.highlighted", style: { "line-color": "#fbc02d", "target-arrow-color": "#fbc02d", "width": 3 } },
     ];
+    if (big) {
+        // Labels too small to read at the current zoom are not drawn: a big graph fitted to the screen stays fast.
+        s.push({ selector: "node, edge[label]", style: { "min-zoomed-font-size": 7 } });
+    }
     for (const [kind, colour] of Object.entries(colours)) {
         s.push({ selector: `node.kind-${kind}`, style: { "background-color": colour } });
     }
@@ -71,19 +77,30 @@ function dataOf(data) {
 }
 
 function elementsOf(payload) {
-    return [...payload.nodes.map(n => ({ group: "nodes", data: dataOf(n.data), classes: n.classes })),
+    return [...payload.nodes.map(n => n.position
+            ? { group: "nodes", data: dataOf(n.data), classes: n.classes, position: { x: n.position.x, y: n.position.y } }
+            : { group: "nodes", data: dataOf(n.data), classes: n.classes }),
         ...payload.edges.map(e => ({ group: "edges", data: dataOf(e.data), classes: e.classes }))];
 }
 
-function layout(cy) {
-    const started = performance.now();
-    cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 18, rankSep: 90, edgeSep: 8, fit: true, padding: 20, animate: false }).run();
-    return performance.now() - started;
+// Fits the graph to the canvas, but a small graph is not blown up past 120 %.
+function fitAtMost(cy) {
+    cy.fit(undefined, 20);
+    if (cy.zoom() > 1.2) {
+        cy.zoom(1.2);
+        cy.center();
+    }
 }
 
-function markReady(element, cy, ms) {
-    element.dataset.nodes = String(cy.nodes().length);
-    element.dataset.layoutMs = String(Math.round(ms));
+const nextFrame = () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+
+// Ready once the first frame with the graph is drawn: from then on it takes clicks, pans and zooms.
+// window.portalLineageReadyAt is performance.now(), i.e. milliseconds since the page's navigation started.
+async function markReady(element, cy, payload) {
+    await nextFrame();
+    element.dataset.nodes = String(cy.nodes().not(":parent").length);
+    element.dataset.edges = String(cy.edges().length);
+    element.dataset.layoutMs = String(Math.round(payload.layoutMs));
     element.dataset.ready = "true";
     window.portalLineageReadyAt = performance.now();
 }
@@ -91,22 +108,27 @@ function markReady(element, cy, ms) {
 export async function create(element, dotnet, payload) {
     await loadLibraries();
     dispose(element);
+    const big = payload.nodes.length > bigGraph;
     const cy = window.cytoscape({
-        container: element, elements: elementsOf(payload), style: style(),
-        minZoom: 0.05, maxZoom: 3, boxSelectionEnabled: false,
+        container: element, elements: elementsOf(payload), style: style(big), layout: { name: "preset", fit: true, padding: 20 },
+        minZoom: 0.02, maxZoom: 3, boxSelectionEnabled: false, textureOnViewport: big, hideEdgesOnViewport: big,
     });
+    fitAtMost(cy);
     cy.on("tap", "node", evt => { if (!evt.target.isParent()) dotnet.invokeMethodAsync("NodeClicked", evt.target.id()); });
     cy.on("tap", evt => { if (evt.target === cy) dotnet.invokeMethodAsync("NodeClicked", null); });
     graphs.set(element, { cy, dotnet });
-    markReady(element, cy, layout(cy));
+    await markReady(element, cy, payload);
 }
 
-export function update(element, payload) {
+export async function update(element, payload) {
     const g = graphs.get(element);
     if (!g) return;
     element.dataset.ready = "false";
+    const big = payload.nodes.length > bigGraph;
     g.cy.batch(() => { g.cy.elements().remove(); g.cy.add(elementsOf(payload)); });
-    markReady(element, g.cy, layout(g.cy));
+    g.cy.style(style(big));
+    fitAtMost(g.cy);
+    await markReady(element, g.cy, payload);
 }
 
 export function highlight(element, ids) {

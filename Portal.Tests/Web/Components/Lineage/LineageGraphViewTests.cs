@@ -1,6 +1,8 @@
 using Bunit;
 using MudBlazor;
+using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
+using Portal.Core.Lineage;
 using Portal.Components.Pages.Lineage;
 using Portal.Tests.Core.Lineage;
 
@@ -15,6 +17,7 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
     public LineageGraphViewTests()
     {
         _ctx.Services.AddMudServices();
+        _ctx.Services.AddSingleton<LineageLayout>();
         _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         _module = _ctx.JSInterop.SetupModule("./js/lineage-graph.js");
         _module.Mode = JSRuntimeMode.Loose;
@@ -41,6 +44,23 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
         var union = payload.Edges.Single(e => e.Data.Source == "segment:s3");
         Assert.Equal(("segment:s2", "DependsOn", "UNION", "DependsOn"), (union.Data.Target, union.Data.Kind, union.Data.Label, union.Classes));
         Assert.All(payload.Nodes, n => Assert.Null(n.Data.Parent));
+        // Positions from the server's layout: the table (first column) left of the adtech (last).
+        Assert.All(payload.Nodes, n => Assert.NotNull(n.Position));
+        Assert.True(payload.Nodes.Single(n => n.Data.Id == "table:t").Position!.X < payload.Nodes.Single(n => n.Data.Id == "adtech:x").Position!.X);
+    }
+
+    [Fact]
+    public async Task GroupByDomain_Switched_SendsDomainBoxesWithoutPositionsAroundPlacedNodes()
+    {
+        var view = Render();
+        var toggle = view.FindComponent<MudSwitch<bool>>();
+
+        await view.InvokeAsync(() => toggle.Instance.ValueChanged.InvokeAsync(true));
+
+        var update = Assert.IsType<LineagePayload>(_module.Invocations["update"].Last().Arguments[1]);
+        var box = Assert.Single(update.Nodes, n => n.Data.Kind == "Domain");
+        Assert.Null(box.Position);
+        Assert.All(update.Nodes.Where(n => n != box), n => Assert.Equal((box.Data.Id, true), (n.Data.Parent, n.Position is not null)));
     }
 
     [Fact]

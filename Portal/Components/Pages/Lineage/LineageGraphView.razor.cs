@@ -23,6 +23,11 @@ public sealed partial class LineageGraphView
     private string? _selectorText;
     private string? _selectorError;
     private int _hops = 1;
+    private int _version;
+    private int _layingOut;
+
+    /// <summary>Views with more nodes than this are laid out on a pool thread, with a progress bar.</summary>
+    private const int BackgroundLayoutNodes = 300;
     private bool _groupByDomain;
 
     [Parameter, EditorRequired]
@@ -40,7 +45,7 @@ public sealed partial class LineageGraphView
 
     internal LineageView? View => _view;
 
-    protected override void OnParametersSet()
+    protected override async Task OnParametersSetAsync()
     {
         if (ReferenceEquals(_drawn, Graph))
         {
@@ -60,7 +65,7 @@ public sealed partial class LineageGraphView
             _selected = Graph?.Find(s.Id);
         }
 
-        Compute();
+        await ComputeAsync();
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
@@ -101,12 +106,14 @@ public sealed partial class LineageGraphView
     }
 
     /// <summary>Decides what is shown: the focus (or everything), then the selector, then the kind and status filters.</summary>
-    private void Compute()
+    private async Task ComputeAsync()
     {
         if (Graph is null)
         {
             return;
         }
+
+        var version = ++_version;
 
         IEnumerable<string> ids = _focus.Count > 0 ? Graph.Focus(_focus, _hops, _expanded).Nodes.Select(n => n.Id) : Graph.Nodes.Select(n => n.Id);
         if (_selector is not null)
@@ -121,8 +128,27 @@ public sealed partial class LineageGraphView
             ids = ids.Where(kept.Contains);
         }
 
-        _view = Graph.View(ids);
-        Payload = LineagePayload.From(_view, _groupByDomain);
+        var view = Graph.View(ids);
+        var group = _groupByDomain;
+        LineageLayoutResult layout;
+        if (view.Nodes.Count > BackgroundLayoutNodes)
+        {
+            // A big view's layout takes a moment: off the circuit's thread, with a progress bar meanwhile.
+            _layingOut = view.Nodes.Count;
+            StateHasChanged();
+            layout = await Task.Run(() => Layout.Compute(view, group));
+            _layingOut = 0;
+        }
+        else
+        {
+            layout = Layout.Compute(view, group);
+        }
+
+        if (version == _version)
+        {
+            _view = view;
+            Payload = LineagePayload.From(view, group, layout);
+        }
     }
 
     private static string StatusText(LineageStatus status) => status switch
@@ -150,8 +176,7 @@ public sealed partial class LineageGraphView
             _selector = null;
             _kinds.Clear();
             _statuses.Clear();
-            Compute();
-            StateHasChanged();
+            await ComputeAsync();
             return;
         }
 
@@ -172,7 +197,7 @@ public sealed partial class LineageGraphView
         await _module.InvokeVoidAsync("highlight", _canvas, _view!.Nodes.Select(n => n.Id).Where(path.Contains).ToArray());
     }
 
-    private void FocusAsync()
+    private async Task FocusAsync()
     {
         if (_selected is null)
         {
@@ -182,10 +207,10 @@ public sealed partial class LineageGraphView
         _focus.Clear();
         _focus.Add(_selected.Id);
         _expanded.Clear();
-        Compute();
+        await ComputeAsync();
     }
 
-    private void ExpandAsync()
+    private async Task ExpandAsync()
     {
         if (_selected is null || Graph is null)
         {
@@ -198,39 +223,39 @@ public sealed partial class LineageGraphView
         }
 
         _expanded.Add(_selected.Id);
-        Compute();
+        await ComputeAsync();
     }
 
-    private void HopsChanged(int hops)
+    private async Task HopsChanged(int hops)
     {
         _hops = Math.Max(0, hops);
-        Compute();
+        await ComputeAsync();
     }
 
-    private void GroupChanged(bool value)
+    private async Task GroupChanged(bool value)
     {
         _groupByDomain = value;
-        Compute();
+        await ComputeAsync();
     }
 
-    private void ToggleKindAsync(LineageNodeKind kind)
+    private async Task ToggleKindAsync(LineageNodeKind kind)
     {
         if (!_kinds.Remove(kind))
         {
             _kinds.Add(kind);
         }
 
-        Compute();
+        await ComputeAsync();
     }
 
-    private void ToggleStatusAsync(LineageStatus status)
+    private async Task ToggleStatusAsync(LineageStatus status)
     {
         if (!_statuses.Remove(status))
         {
             _statuses.Add(status);
         }
 
-        Compute();
+        await ComputeAsync();
     }
 
     private async Task SelectorKeyUp(KeyboardEventArgs e)
@@ -241,7 +266,7 @@ public sealed partial class LineageGraphView
         }
     }
 
-    private Task ApplySelectorAsync()
+    private async Task ApplySelectorAsync()
     {
         if (string.IsNullOrWhiteSpace(_selectorText))
         {
@@ -259,11 +284,10 @@ public sealed partial class LineageGraphView
             _selectorError = error;
         }
 
-        Compute();
-        return Task.CompletedTask;
+        await ComputeAsync();
     }
 
-    private void ShowAllAsync()
+    private async Task ShowAllAsync()
     {
         _focus.Clear();
         _expanded.Clear();
@@ -271,7 +295,7 @@ public sealed partial class LineageGraphView
         _selectorText = null;
         _kinds.Clear();
         _statuses.Clear();
-        Compute();
+        await ComputeAsync();
     }
 
     private async Task CallAsync(string function, params object[] args)

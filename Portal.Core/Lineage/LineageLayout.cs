@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using GraphShape;
+using GraphShape.Algorithms.Layout;
+using QuikGraph;
+
+namespace Portal.Core.Lineage;
+
+/// <summary>A node's centre on the lineage canvas, in graph units (pixels at zoom 1).</summary>
+public readonly record struct LayoutPoint(double X, double Y);
+
+/// <summary>Where each shown node goes, how long the layout took, and whether it came from the cache.</summary>
+public sealed record LineageLayoutResult(IReadOnlyDictionary<string, LayoutPoint> Positions, double Milliseconds, bool Cached);
+
+/// <summary>
+/// Lays a lineage view out left to right in layers with GraphShape's Sugiyama algorithm (over a QuikGraph graph), on
+/// the server: 2,000 nodes take about a second here, where dagre in the browser took minutes. Empty rows the placement
+/// leaves are closed up. With grouping by domain, each domain's nodes keep their column and order and are moved into a
+/// horizontal band of their own, so domain boxes never overlap. Layouts are cached by the view's shape (nodes, edges, grouping): the same view is laid
+/// out once, whoever asks. Thread-safe; one instance for the app.
+/// </summary>
+public sealed class LineageLayout
+{
+    public const double NodeWidth = 160;
+    public const double NodeHeight = 36;
+
+    /// <summary>Horizontal space between layers (room for edge labels).</summary>
+    public const double LayerGap = 90;
+
+    /// <summary>Vertical space between nodes of a layer.</summary>
+    public const double NodeGap = 18;
+
+    /// <summary>Vertical space between domain bands (room for the domain's label).</summary>
+    public const double BandGap = 60;
+
+    private const int CacheSize = 32;
+    private readonly Dictionary<string, IReadOnlyDictionary<string, LayoutPoint>> _cache = new(StringComparer.Ordinal);
+    private readonly Queue<string> _order = new();
+    private readonly Lock _lock = new();
+
+    public LineageLayoutResult Compute(LineageView view, bool groupByDomain)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var key = Key(view, groupByDomain);
+        lock (_lock)
+        {
+            if (_cache.TryGetValue(key, out var cached))
+            {
+                return new LineageLayoutResult(cached, Stopwatch.GetElapsedTime(started).TotalMilliseconds, true);
+            }
+        }
+
+        var positions = Sugiyama(view);
+        positions = groupByDomain ? Bands(view, positions) : Squeeze(positions.Keys, positions, 0);
+
+        lock (_lock)
+        {
+            if (_cache.TryAdd(key, positions))
+            {
+                _order.Enqueue(key);
+                if (_order.Count > CacheSize)
+                {
+                    _cache.Remove(_order.Dequeue());
+                }
+            }
+        }
+
+        return new LineageLayoutResult(positions, Stopwatch.GetElapsedTime(started).TotalMilliseconds, false);
+    }
+
+    private static Dictionary<string, LayoutPoint> Sugiyama(LineageView view)
+    {
+        var graph = new BidirectionalGraph<string, Edge<string>>(allowParallelEdges: false);
+        graph.AddVertexRange(view.Nodes.Select(n => n.Id));
+        foreach (var edge in view.Edges)
+        {
+            // Two edges of different kinds between the same nodes are one for the layout; a self-loop places nothing.
+            if (edge.Source != edge.Target && !graph.ContainsEdge(edge.Source, edge.Target))
+            {
+                graph.AddEdge(new Edge<string>(edge.Source, edge.Target));
+            }
+        }
+
+        if (graph.VertexCount == 0)
+        {
+            return [];
+        }
+
+        var sizes = graph.Vertices.ToDictionary(v => v, _ => new Size(NodeWidth, NodeHeight), StringComparer.Ordinal);
+        var parameters = new SugiyamaLayoutParameters
+        {
+            Direction = LayoutDirection.LeftToRight,
+            LayerGap = LayerGap,
+            SliceGap = NodeGap,
+        };
+        var algorithm = new SugiyamaLayoutAlgorithm<string, Edge<string>, BidirectionalGraph<string, Edge<string>>>(graph, sizes, parameters);
+        algorithm.Compute();
+        return algorithm.VerticesPositions.ToDictionary(p => p.Key, p => new LayoutPoint(p.Value.X, p.Value.Y), StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Closes the empty rows the Sugiyama placement leaves (isolated nodes and separate components end up far apart):
+    /// any vertical gap between neighbouring rows wider than one node and its gap becomes exactly that. Rows keep their
+    /// order, nodes aligned with each other stay aligned, and two nodes at least a row apart still are.
+    /// </summary>
+    private static Dictionary<string, LayoutPoint> Squeeze(IEnumerable<string> ids, Dictionary<string, LayoutPoint> positions, double top)
+    {
+        const double Pitch = NodeHeight + NodeGap;
+        var list = ids.ToList();
+        var rows = list.Select(id => positions[id].Y).Distinct().Order().ToList();
+        var mapped = new Dictionary<double, double>(rows.Count);
+        var y = top;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            y += i == 0 ? 0 : Math.Min(rows[i] - rows[i - 1], Pitch);
+            mapped[rows[i]] = y;
+        }
+
+        return list.ToDictionary(id => id, id => positions[id] with { Y = mapped[positions[id].Y] }, StringComparer.Ordinal);
+    }
+
+    /// <summary>Squeezes each domain's nodes into a band of its own, domains in the order data flows through them, so domain boxes never overlap.</summary>
+    private static Dictionary<string, LayoutPoint> Bands(LineageView view, Dictionary<string, LayoutPoint> positions)
+    {
+        var banded = new Dictionary<string, LayoutPoint>(positions.Count, StringComparer.Ordinal);
+        var top = 0.0;
+        var domains = view.Nodes.GroupBy(n => n.Domain, StringComparer.Ordinal)
+            .OrderBy(g => LineageDomains.FlowOrder.IndexOf(g.Key) is var i and >= 0 ? i : int.MaxValue)
+            .ThenBy(g => g.Key, StringComparer.Ordinal);
+        foreach (var domain in domains)
+        {
+            var band = Squeeze(domain.Select(n => n.Id), positions, top);
+            foreach (var (id, p) in band)
+            {
+                banded[id] = p;
+            }
+
+            top = band.Values.Max(p => p.Y) + NodeHeight + BandGap;
+        }
+
+        return banded;
+    }
+
+    private static string Key(LineageView view, bool groupByDomain)
+    {
+        var text = new StringBuilder(groupByDomain ? "g|" : "f|");
+        foreach (var node in view.Nodes)
+        {
+            text.Append(node.Id).Append('@').Append(groupByDomain ? node.Domain : "").Append('\n');
+        }
+
+        foreach (var edge in view.Edges)
+        {
+            text.Append(edge.Source).Append("->").Append(edge.Target).Append('\n');
+        }
+
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+}

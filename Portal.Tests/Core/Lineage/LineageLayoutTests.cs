@@ -1,0 +1,122 @@
+using Portal.Core.Lineage;
+
+namespace Portal.Tests.Core.Lineage;
+
+public sealed class LineageLayoutTests
+{
+    private static LineageView Whole(LineageGraph graph) => graph.View(graph.Nodes.Select(n => n.Id));
+
+    private static bool Overlap(LayoutPoint a, LayoutPoint b) =>
+        Math.Abs(a.X - b.X) < LineageLayout.NodeWidth && Math.Abs(a.Y - b.Y) < LineageLayout.NodeHeight;
+
+    private static void AssertNoOverlaps(IReadOnlyDictionary<string, LayoutPoint> positions)
+    {
+        var all = positions.ToList();
+        for (var i = 0; i < all.Count; i++)
+        {
+            for (var j = i + 1; j < all.Count; j++)
+            {
+                Assert.False(Overlap(all[i].Value, all[j].Value), $"{all[i].Key} at {all[i].Value} overlaps {all[j].Key} at {all[j].Value}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Compute_Chain_PlacesEveryNodeWithEachEdgePointingRightAndNoOverlaps()
+    {
+        var view = Whole(LineageGraphTests.Chain());
+
+        var layout = new LineageLayout().Compute(view, groupByDomain: false);
+
+        Assert.Equal(view.Nodes.Select(n => n.Id).Order(StringComparer.Ordinal), layout.Positions.Keys.Order(StringComparer.Ordinal));
+        Assert.All(view.Edges, e => Assert.True(layout.Positions[e.Source].X + LineageLayout.NodeWidth <= layout.Positions[e.Target].X,
+            $"{e.Source} ({layout.Positions[e.Source].X}) is not left of {e.Target} ({layout.Positions[e.Target].X})"));
+        AssertNoOverlaps(layout.Positions);
+        Assert.False(layout.Cached);
+    }
+
+    [Fact]
+    public void Compute_SameViewTwice_SecondComesFromTheCacheWithTheSamePositions()
+    {
+        var layouts = new LineageLayout();
+        var first = layouts.Compute(Whole(LineageGraphTests.Chain()), groupByDomain: false);
+
+        var second = layouts.Compute(Whole(LineageGraphTests.Chain()), groupByDomain: false);
+        var grouped = layouts.Compute(Whole(LineageGraphTests.Chain()), groupByDomain: true);
+
+        Assert.True(second.Cached);
+        Assert.Equal(first.Positions, second.Positions);
+        Assert.False(grouped.Cached);
+    }
+
+    [Fact]
+    public void Compute_GroupedByDomain_EachDomainHasABandOfItsOwn()
+    {
+        LineageNode Node(string id, string domain) => new(id, LineageNodeKind.Segment, id, LineageStatus.Fresh, 1, null, null, domain);
+        // The catalog job (activation) has no input, so the layering puts it in the first column with the tables.
+        var graph = new LineageGraph(
+            [Node("table:t", LineageDomains.Customers), Node("rule:r", LineageDomains.Segments), Node("segment:s", LineageDomains.Segments),
+                Node("job:catalog", LineageDomains.Activation), Node("audience:a", LineageDomains.Activation), Node("adtech:x", LineageDomains.Activation)],
+            [new("table:t", "rule:r", LineageEdgeKind.Reads), new("rule:r", "segment:s", LineageEdgeKind.Produces), new("segment:s", "audience:a", LineageEdgeKind.AudienceSource),
+                new("job:catalog", "audience:a", LineageEdgeKind.Runs), new("audience:a", "adtech:x", LineageEdgeKind.Export)]);
+
+        var layout = new LineageLayout().Compute(Whole(graph), groupByDomain: true);
+
+        var bands = graph.Nodes.GroupBy(n => n.Domain)
+            .Select(g => (Domain: g.Key, Top: g.Min(n => layout.Positions[n.Id].Y), Bottom: g.Max(n => layout.Positions[n.Id].Y) + LineageLayout.NodeHeight))
+            .OrderBy(b => b.Top).ToList();
+        Assert.Equal([LineageDomains.Customers, LineageDomains.Segments, LineageDomains.Activation], bands.Select(b => b.Domain));
+        for (var i = 1; i < bands.Count; i++)
+        {
+            Assert.True(bands[i - 1].Bottom + LineageLayout.BandGap - LineageLayout.NodeHeight <= bands[i].Top,
+                $"{bands[i - 1].Domain} ends at {bands[i - 1].Bottom}, {bands[i].Domain} starts at {bands[i].Top}");
+        }
+
+        Assert.True(layout.Positions["table:t"].X < layout.Positions["rule:r"].X);
+        AssertNoOverlaps(layout.Positions);
+    }
+
+    [Fact]
+    public void Compute_ViewWithACycleAndParallelEdges_PlacesEveryNode()
+    {
+        LineageNode Node(string id) => new(id, LineageNodeKind.Segment, id, LineageStatus.Fresh, 1, null, null, LineageDomains.Segments);
+        var graph = new LineageGraph([Node("segment:a"), Node("segment:b"), Node("segment:c")],
+            [new("segment:a", "segment:b", LineageEdgeKind.DependsOn), new("segment:a", "segment:b", LineageEdgeKind.Membership),
+                new("segment:b", "segment:a", LineageEdgeKind.DependsOn), new("segment:b", "segment:c", LineageEdgeKind.DependsOn)]);
+
+        var layout = new LineageLayout().Compute(Whole(graph), groupByDomain: false);
+
+        Assert.Equal(3, layout.Positions.Count);
+        AssertNoOverlaps(layout.Positions);
+    }
+
+    [Fact]
+    public void Compute_EmptyView_PlacesNothing()
+    {
+        var layout = new LineageLayout().Compute(new LineageView([], [], new Dictionary<string, int>()), groupByDomain: true);
+
+        Assert.Empty(layout.Positions);
+    }
+
+    [Fact]
+    public void Compute_LayeredGraphOf600Nodes_EveryEdgePointsRightAndNothingOverlaps()
+    {
+        // Five layers like the real lineage (tables, rules, segments, audiences, adtechs), random edges between neighbours.
+        var random = new Random(7);
+        var nodes = Enumerable.Range(0, 600).Select(i => new LineageNode($"n:{i}", LineageNodeKind.Segment, $"n{i}", LineageStatus.Fresh, null, null, null, LineageDomains.Segments)).ToList();
+        var edges = new HashSet<(int, int)>();
+        while (edges.Count < 1200)
+        {
+            var a = random.Next(480);
+            edges.Add((a, ((a / 120) + 1) * 120 + random.Next(120)));
+        }
+
+        var graph = new LineageGraph(nodes, edges.Select(e => new LineageEdge($"n:{e.Item1}", $"n:{e.Item2}", LineageEdgeKind.Reads)).ToList());
+
+        var layout = new LineageLayout().Compute(Whole(graph), groupByDomain: false);
+
+        Assert.Equal(600, layout.Positions.Count);
+        Assert.All(graph.Edges, e => Assert.True(layout.Positions[e.Source].X < layout.Positions[e.Target].X));
+        AssertNoOverlaps(layout.Positions);
+    }
+}
