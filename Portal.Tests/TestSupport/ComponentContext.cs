@@ -33,6 +33,8 @@ public static class ComponentContext
         ctx.Services.AddSingleton(host.Get<Portal.Core.Segments.SegmentEstimator>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Segments.SegmentAudiences>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Adtech.AdtechConnectionStore>());
+        ctx.Services.AddSingleton(host.Get<Portal.Core.Lineage.LineageBuilder>());
+        ctx.Services.AddSingleton(host.Get<Portal.Core.Lineage.LineageLayout>());
         ctx.Services.AddSingleton(TimeProvider.System);
         ctx.Services.AddScoped<ThemeState>();
         var auth = ctx.AddAuthorization();
