@@ -1,8 +1,4 @@
-using System.Diagnostics;
 using System.Reflection;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Microsoft.Playwright;
 
 namespace Portal.E2E;
@@ -16,55 +12,32 @@ public sealed class PortalFixture : IAsyncLifetime
     public const string AdminEmail = "admin@e2e.test";
     public const string AdminPassword = "E2e-Admin-Pass-1!";
 
-    private readonly StringBuilder _output = new();
-    private Process? _app;
+    private PortalProcess? _app;
     private string? _folder;
 
-    public string BaseUrl { get; private set; } = "";
+    public string BaseUrl => _app?.BaseUrl ?? "";
     public IPlaywright Playwright { get; private set; } = default!;
     public IBrowser Browser { get; private set; } = default!;
-    public string ArtifactsFolder { get; } = Path.Combine(RepositoryRoot(), "e2e", "artifacts");
+    public string ArtifactsFolder { get; } = Path.Combine(PortalProcess.RepositoryRoot(), "e2e", "artifacts");
 
-    public string AppOutput
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string AppOutput => _app?.Output ?? "";
 
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(ArtifactsFolder);
         _folder = Path.Combine(Path.GetTempPath(), "portal-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(_folder);
-        var port = FreePort();
-        BaseUrl = $"http://127.0.0.1:{port}";
-        var dll = PortalDll();
-        var start = new ProcessStartInfo("dotnet", [dll, "--urls", BaseUrl])
+        var configuration = typeof(PortalFixture).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        _app = await PortalProcess.StartAsync(PortalProcess.PortalDll(configuration), new Dictionary<string, string>
         {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ConnectionStrings__Sqlite"] = $"Data Source={Path.Combine(_folder, "e2e.db")}";
-        start.Environment["Portal__Admin__Email"] = AdminEmail;
-        start.Environment["Portal__Admin__Password"] = AdminPassword;
-        start.Environment["Database__DemoUsers"] = "3000";
-        start.Environment["Database__DemoTransactions"] = "60000";
-        start.Environment["Bucket__Path"] = Path.Combine(_folder, "bucket");
-        start.Environment["Sandbox__Enabled"] = "true";
-        _app = Process.Start(start) ?? throw new InvalidOperationException("Could not start the portal.");
-        _app.OutputDataReceived += (_, e) => Append(e.Data);
-        _app.ErrorDataReceived += (_, e) => Append(e.Data);
-        _app.BeginOutputReadLine();
-        _app.BeginErrorReadLine();
-        await WaitForHealthyAsync();
+            ["ConnectionStrings__Sqlite"] = $"Data Source={Path.Combine(_folder, "e2e.db")}",
+            ["Portal__Admin__Email"] = AdminEmail,
+            ["Portal__Admin__Password"] = AdminPassword,
+            ["Database__DemoUsers"] = "3000",
+            ["Database__DemoTransactions"] = "60000",
+            ["Bucket__Path"] = Path.Combine(_folder, "bucket"),
+            ["Sandbox__Enabled"] = "true",
+        }, TimeSpan.FromSeconds(120));
 
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -91,13 +64,11 @@ public sealed class PortalFixture : IAsyncLifetime
         }
 
         Playwright?.Dispose();
-        if (_app is { HasExited: false })
+        if (_app is not null)
         {
-            _app.Kill(entireProcessTree: true);
-            await _app.WaitForExitAsync();
+            await _app.DisposeAsync();
         }
 
-        _app?.Dispose();
         if (_folder is not null)
         {
             try
@@ -108,76 +79,6 @@ public sealed class PortalFixture : IAsyncLifetime
             {
             }
         }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-    }
-
-    private async Task WaitForHealthyAsync()
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_app!.HasExited)
-            {
-                throw new InvalidOperationException($"The portal exited with code {_app.ExitCode}:\n{AppOutput}");
-            }
-
-            try
-            {
-                if ((await http.GetStringAsync($"{BaseUrl}/health")).Contains("Healthy", StringComparison.Ordinal))
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"The portal was not healthy within 120 s:\n{AppOutput}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    public static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Portal.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Portal.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    /// <summary>The Portal build of the same configuration as this test assembly (Debug or Release).</summary>
-    private static string PortalDll()
-    {
-        var configuration = typeof(PortalFixture).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var path = Path.Combine(RepositoryRoot(), "Portal", "bin", configuration, "net10.0", "Portal.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException("Build the solution first; the portal is not at " + path);
     }
 }
 

@@ -11,6 +11,9 @@ using Portal.Core.Data;
 //   dotnet run -c Release --project bench/Portal.Bench -- catalog [--files N]                    a catalog pass over N state files
 //   dotnet run -c Release --project bench/Portal.Bench -- refresh [--file F] [--users N] [--transactions N] [--runs N]
 //                                                                     a segment refresh vs the same query by hand, and its estimate
+//   dotnet run -c Release --project bench/Portal.Bench -- lineage [--rules N] [--runs N] [--timeout S]
+//                                                                     navigation to an interactive lineage graph in Chromium:
+//                                                                     a generated one of ~2,000 nodes (N rules), and the demo graph
 // The export benchmark starts this program again for its parts: export-prepare, sandbox, export-phases, export-upload.
 switch (args)
 {
@@ -24,6 +27,11 @@ switch (args)
 if (args is ["catalog", ..])
 {
     return await Portal.Bench.CatalogBench.RunAsync(args[1..]);
+}
+
+if (args is ["lineage", ..])
+{
+    return await Portal.Bench.LineageBench.RunAsync(args[1..]);
 }
 
 if (args is ["refresh", ..])

@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using Portal.Core.Audiences;
+using Portal.Core.Data;
+using Portal.Core.Lineage;
+using Portal.E2E;
+
+namespace Portal.Bench;
+
+/// <summary>
+/// Navigation to an interactive lineage graph in Debian's Chromium, against the built portal in a child process: first
+/// for a generated lineage of a big installation (<see cref="LineageGenerator"/>; its node and edge counts as the
+/// portal's own <see cref="LineageBuilder"/> builds them), then for the demo graph (a fresh database with the demo data).
+/// Each run is a document load of <c>/lineage</c> (from about:blank, so no enhanced navigation and no earlier graph),
+/// timed by the page itself (<c>window.portalLineageReadyAt</c>: ms from navigation start until the graph is drawn and
+/// takes clicks) and from outside (goto until the canvas says ready). The first run is cold (the server's first build,
+/// the graph libraries' first download); the others are warm.
+/// </summary>
+internal static class LineageBench
+{
+    private const string AdminEmail = "bench@portal.local";
+    private const string AdminPassword = "Bench-Admin-Pass-1!";
+    private const string Canvas = "[data-testid='lineage-canvas']";
+    private const double TargetMs = 2_000;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var rules = 660;
+        var runs = 5;
+        var timeout = 120;
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--rules": rules = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--runs": runs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--timeout": timeout = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
+            }
+        }
+
+        var folder = Path.Combine(Path.GetTempPath(), "portal-bench-lineage-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            // The csproj builds the portal first, in this benchmark's configuration.
+            var dll = PortalProcess.PortalDll(typeof(LineageBench).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release");
+            Console.WriteLine($"Lineage benchmark: navigation to an interactive /lineage in Chromium, {runs} runs per graph ({Environment.ProcessorCount} cores); portal {dll}");
+
+            var generated = Path.Combine(folder, "generated");
+            var (database, bucket) = (Path.Combine(generated, "portal.db"), Path.Combine(generated, "bucket"));
+            var factory = await MigratedAsync(database);
+            var watch = Stopwatch.StartNew();
+            var made = await LineageGenerator.GenerateAsync(factory, new LocalBucket(bucket), rules);
+            Console.WriteLine($"generated in {watch.Elapsed.TotalSeconds:0.0} s: {made.Rules:N0} rules ({made.Aggregates:N0} with an aggregate, {made.Combined:N0} set operations, "
+                + $"{made.Memberships:N0} membership tests), {made.Audiences:N0} audiences ({made.FromEndpoints:N0} from HTTP endpoints, {made.Exports:N0} exports)");
+            await PrintGraphAsync("generated", factory, bucket);
+            SqliteConnection.ClearAllPools();
+
+            using var playwright = await Playwright.CreateAsync();
+            await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = "/usr/bin/chromium",
+                Headless = true,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            });
+
+            bool big;
+            await using (var portal = await StartPortalAsync(dll, database, bucket, demoData: false))
+            {
+                big = await MeasureAsync("generated", browser, portal, runs, timeout);
+            }
+
+            var demo = Path.Combine(folder, "demo");
+            var demoDatabase = Path.Combine(demo, "portal.db");
+            bool small;
+            await using (var portal = await StartPortalAsync(dll, demoDatabase, Path.Combine(demo, "bucket"), demoData: true))
+            {
+                await PrintGraphAsync("demo", Factory(demoDatabase), Path.Combine(demo, "bucket"));
+                small = await MeasureAsync("demo", browser, portal, runs, timeout);
+            }
+
+            return big && small ? 0 : 1;
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static Factory Factory(string database)
+    {
+        var options = new DbContextOptionsBuilder<PortalDbContext>();
+        options.Use(DatabaseProvider.Sqlite, $"Data Source={database}");
+        return new Factory(options.Options);
+    }
+
+    /// <summary>A fresh SQLite file with the portal's migrations, in WAL mode as the portal runs it.</summary>
+    private static async Task<Factory> MigratedAsync(string database)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(database)!);
+        var factory = Factory(database);
+        await using var db = factory.CreateDbContext();
+        await db.Database.MigrateAsync();
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        return factory;
+    }
+
+    /// <summary>The graph as the portal's LineageBuilder builds it from the database and bucket: counts by kind, build time.</summary>
+    private static async Task PrintGraphAsync(string what, Factory factory, string bucketPath)
+    {
+        var bucket = new LocalBucket(bucketPath);
+        var builder = new LineageBuilder(factory, new AudienceCatalog(bucket), bucket, []);
+        await builder.BuildAsync(); // warm-up: EF's first query
+        var watch = Stopwatch.StartNew();
+        var graph = await builder.BuildAsync();
+        watch.Stop();
+        Console.WriteLine($"{what} lineage (LineageBuilder): {graph.Nodes.Count:N0} nodes, {graph.Edges.Count:N0} edges, {graph.Problems.Count} problem(s); built in {watch.Elapsed.TotalMilliseconds:N0} ms in-process");
+        Console.WriteLine("  nodes: " + string.Join(", ", graph.Nodes.GroupBy(n => n.Kind).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count():N0}")));
+        Console.WriteLine("  edges: " + string.Join(", ", graph.Edges.GroupBy(e => e.Kind).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count():N0}")));
+        foreach (var problem in graph.Problems.Take(5))
+        {
+            Console.WriteLine("  problem: " + problem);
+        }
+    }
+
+    /// <summary>Signs in, then <paramref name="runs"/> document loads of /lineage. False when a run did not get ready in time.</summary>
+    private static async Task<bool> MeasureAsync(string what, IBrowser browser, PortalProcess portal, int runs, int timeoutSeconds)
+    {
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = portal.BaseUrl, ViewportSize = new ViewportSize { Width = 1600, Height = 900 },
+        });
+        context.SetDefaultTimeout(60_000);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/");
+        await page.GetByLabel("Email").FillAsync(AdminEmail);
+        await page.GetByLabel("Password").FillAsync(AdminPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.Locator("body[data-portal-ready='1']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await WaitForIdleJobsAsync(page);
+
+        Console.WriteLine($"{what} graph in Chromium ({portal.BaseUrl}/lineage, 1600x900, timeout {timeoutSeconds} s):");
+        var pageTimes = new List<double>();
+        var wallTimes = new List<double>();
+        var origins = new HashSet<double>();
+        for (var run = 1; run <= runs; run++)
+        {
+            await page.GotoAsync("about:blank");
+            var watch = Stopwatch.StartNew();
+            await page.GotoAsync(portal.BaseUrl + "/lineage", new() { WaitUntil = WaitUntilState.Commit });
+            try
+            {
+                await page.Locator($"{Canvas}[data-ready='true']").WaitForAsync(new() { Timeout = timeoutSeconds * 1000f, State = WaitForSelectorState.Attached });
+            }
+            catch (TimeoutException)
+            {
+                Console.WriteLine($"  run {run}: not ready within {timeoutSeconds} s (wall): no further runs for this graph");
+                await page.CloseAsync(new() { RunBeforeUnload = false });
+                return false;
+            }
+
+            watch.Stop();
+            var seen = await page.EvaluateAsync<JsonElement>($$"""
+                () => {
+                    const c = document.querySelector("{{Canvas}}");
+                    const nav = performance.getEntriesByType("navigation")[0];
+                    return {
+                        readyAt: window.portalLineageReadyAt ?? null, origin: performance.timeOrigin, type: nav ? nav.type : null,
+                        nodes: c.dataset.nodes ?? null, edges: c.dataset.edges ?? null, layoutMs: c.dataset.layoutMs ?? null,
+                        domContentLoaded: nav ? nav.domContentLoadedEventEnd : null,
+                    };
+                }
+                """);
+            var readyAt = Number(seen, "readyAt");
+            origins.Add(Number(seen, "origin") ?? 0);
+            wallTimes.Add(watch.Elapsed.TotalMilliseconds);
+            if (readyAt is { } ms)
+            {
+                pageTimes.Add(ms);
+            }
+
+            Console.WriteLine($"  run {run} ({(run == 1 ? "cold" : "warm")}, {Text(seen, "type")} load): ready at {Ms(readyAt),8} (page)  {watch.Elapsed.TotalMilliseconds,8:N0} ms (wall)   "
+                + $"layout {Text(seen, "layoutMs")} ms, DOMContentLoaded {Ms(Number(seen, "domContentLoaded"))}, nodes {Text(seen, "nodes")}, edges {Text(seen, "edges")}");
+        }
+
+        if (origins.Count != runs)
+        {
+            Console.WriteLine($"  odd: {runs} runs but {origins.Count} distinct documents (performance.timeOrigin)");
+        }
+
+        Summary("page", pageTimes);
+        Summary("wall", wallTimes);
+        Console.WriteLine($"  target:                   <= {TargetMs:N0} ms from navigation to an interactive graph");
+        return true;
+    }
+
+    private static void Summary(string what, List<double> times)
+    {
+        if (times.Count == 0)
+        {
+            return;
+        }
+
+        var rest = times.Skip(1).ToList();
+        Console.WriteLine($"  {what}: median {Median(times),8:N0} ms of {times.Count};  cold {times[0],8:N0} ms;  warm median {(rest.Count > 0 ? Median(rest).ToString("N0", CultureInfo.InvariantCulture) : "—"),8} ms");
+    }
+
+    /// <summary>The demo data load queues a dashboard job: let it finish so it does not share the cores with the runs.</summary>
+    private static async Task WaitForIdleJobsAsync(IPage page)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var response = await page.APIRequest.GetAsync("/api/jobs?status=Queued,Running");
+            if (response.Ok && (await response.JsonAsync())?.GetProperty("total").GetInt32() == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(500);
+        }
+
+        Console.WriteLine("  odd: jobs still queued or running after 60 s");
+    }
+
+    private static double? Number(JsonElement e, string name) => e.GetProperty(name).ValueKind == JsonValueKind.Number ? e.GetProperty(name).GetDouble() : null;
+
+    private static string Text(JsonElement e, string name) => e.GetProperty(name).ValueKind == JsonValueKind.Null ? "—" : e.GetProperty(name).ToString();
+
+    private static string Ms(double? ms) => ms is { } v ? $"{v:N0} ms" : "—";
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    /// <summary>The portal with its own database and bucket, demo data on or off; its start-up time printed.</summary>
+    private static async Task<PortalProcess> StartPortalAsync(string dll, string database, string bucket, bool demoData)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(database)!);
+        var watch = Stopwatch.StartNew();
+        var portal = await PortalProcess.StartAsync(dll, new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Sqlite"] = $"Data Source={database}",
+            ["Bucket__Path"] = bucket,
+            ["Portal__Admin__Email"] = AdminEmail,
+            ["Portal__Admin__Password"] = AdminPassword,
+            ["Database__SeedDemoData"] = demoData ? "true" : "false",
+        }, TimeSpan.FromSeconds(180));
+        Console.WriteLine($"portal ({(demoData ? "demo data on" : "demo data off")}) healthy at {portal.BaseUrl} after {watch.Elapsed.TotalSeconds:0.0} s");
+        return portal;
+    }
+}
