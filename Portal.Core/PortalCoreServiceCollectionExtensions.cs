@@ -80,6 +80,8 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<SegmentRefresher>();
         services.AddSingleton<Lineage.LineageBuilder>();
         services.AddSingleton<Lineage.LineageLayout>();
+        services.AddSingleton<Lineage.LineageLayoutWarmer>();
+        services.AddHostedService(sp => sp.GetRequiredService<Lineage.LineageLayoutWarmer>());
         services.AddJobHandler<RefreshSegmentJob>(RefreshSegmentJob.Kind, RefreshSegmentJob.DisplayName);
         services.Configure<DataSourceOptions>(configuration.GetSection(DataSourceOptions.Section));
         services.AddHttpClient<HttpDataSource>();

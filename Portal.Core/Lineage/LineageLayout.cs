@@ -35,7 +35,7 @@ public sealed class LineageLayout
     public const double BandGap = 60;
 
     private const int CacheSize = 32;
-    private readonly Dictionary<string, IReadOnlyDictionary<string, LayoutPoint>> _cache = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Lazy<IReadOnlyDictionary<string, LayoutPoint>>> _cache = new(StringComparer.Ordinal);
     private readonly Queue<string> _order = new();
     private readonly Lock _lock = new();
 
@@ -43,21 +43,16 @@ public sealed class LineageLayout
     {
         var started = Stopwatch.GetTimestamp();
         var key = Key(view, groupByDomain);
+        Lazy<IReadOnlyDictionary<string, LayoutPoint>>? entry;
+        bool cached;
         lock (_lock)
         {
-            if (_cache.TryGetValue(key, out var cached))
+            cached = _cache.TryGetValue(key, out entry);
+            if (!cached)
             {
-                return new LineageLayoutResult(cached, Stopwatch.GetElapsedTime(started).TotalMilliseconds, true);
-            }
-        }
-
-        var positions = Sugiyama(view);
-        positions = groupByDomain ? Bands(view, positions) : Squeeze(positions.Keys, positions, 0);
-
-        lock (_lock)
-        {
-            if (_cache.TryAdd(key, positions))
-            {
+                // One computation per shape: a caller asking while another lays the same view out waits for that one.
+                entry = new Lazy<IReadOnlyDictionary<string, LayoutPoint>>(() => Place(view, groupByDomain), LazyThreadSafetyMode.ExecutionAndPublication);
+                _cache.Add(key, entry);
                 _order.Enqueue(key);
                 if (_order.Count > CacheSize)
                 {
@@ -66,7 +61,29 @@ public sealed class LineageLayout
             }
         }
 
-        return new LineageLayoutResult(positions, Stopwatch.GetElapsedTime(started).TotalMilliseconds, false);
+        try
+        {
+            return new LineageLayoutResult(entry!.Value, Stopwatch.GetElapsedTime(started).TotalMilliseconds, cached);
+        }
+        catch
+        {
+            lock (_lock)
+            {
+                // A failed layout is not kept: the next caller tries again.
+                if (_cache.TryGetValue(key, out var current) && ReferenceEquals(current, entry))
+                {
+                    _cache.Remove(key);
+                }
+            }
+
+            throw;
+        }
+    }
+
+    private static IReadOnlyDictionary<string, LayoutPoint> Place(LineageView view, bool groupByDomain)
+    {
+        var positions = Sugiyama(view);
+        return groupByDomain ? Bands(view, positions) : Squeeze(positions.Keys, positions, 0);
     }
 
     private static Dictionary<string, LayoutPoint> Sugiyama(LineageView view)
@@ -144,15 +161,16 @@ public sealed class LineageLayout
 
     private static string Key(LineageView view, bool groupByDomain)
     {
+        // In a fixed order: the same graph read again (rows and files may come back in another order) is the same key.
         var text = new StringBuilder(groupByDomain ? "g|" : "f|");
-        foreach (var node in view.Nodes)
+        foreach (var node in view.Nodes.Select(n => $"{n.Id}@{(groupByDomain ? n.Domain : "")}").Order(StringComparer.Ordinal))
         {
-            text.Append(node.Id).Append('@').Append(groupByDomain ? node.Domain : "").Append('\n');
+            text.Append(node).Append('\n');
         }
 
-        foreach (var edge in view.Edges)
+        foreach (var edge in view.Edges.Select(e => $"{e.Source}->{e.Target}").Order(StringComparer.Ordinal))
         {
-            text.Append(edge.Source).Append("->").Append(edge.Target).Append('\n');
+            text.Append(edge).Append('\n');
         }
 
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));

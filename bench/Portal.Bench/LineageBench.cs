@@ -174,6 +174,7 @@ internal static class LineageBench
                     return {
                         readyAt: window.portalLineageReadyAt ?? null, origin: performance.timeOrigin, type: nav ? nav.type : null,
                         nodes: c.dataset.nodes ?? null, edges: c.dataset.edges ?? null, layoutMs: c.dataset.layoutMs ?? null,
+                        buildMs: c.dataset.buildMs ?? null, drawMs: c.dataset.drawMs ?? null, createAt: window.portalLineageCreateAt ?? null,
                         domContentLoaded: nav ? nav.domContentLoadedEventEnd : null,
                     };
                 }
@@ -187,7 +188,7 @@ internal static class LineageBench
             }
 
             Console.WriteLine($"  run {run} ({(run == 1 ? "cold" : "warm")}, {Text(seen, "type")} load): ready at {Ms(readyAt),8} (page)  {watch.Elapsed.TotalMilliseconds,8:N0} ms (wall)   "
-                + $"layout {Text(seen, "layoutMs")} ms, DOMContentLoaded {Ms(Number(seen, "domContentLoaded"))}, nodes {Text(seen, "nodes")}, edges {Text(seen, "edges")}");
+                + $"server layout {Text(seen, "layoutMs")} ms, graph sent at {Ms(Number(seen, "createAt"))}, Cytoscape build {Text(seen, "buildMs")} ms, to first frame {Text(seen, "drawMs")} ms, DOMContentLoaded {Ms(Number(seen, "domContentLoaded"))}, nodes {Text(seen, "nodes")}, edges {Text(seen, "edges")}");
         }
 
         if (origins.Count != runs)

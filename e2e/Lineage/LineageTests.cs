@@ -46,6 +46,37 @@ public sealed class LineageTests(PortalFixture portal, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task SegmentPage_LineageTab_DrawsTheSegmentsNeighbourhoodWithItsRule()
+    {
+        var page = await portal.NewPageAsync();
+        var errors = new List<string>();
+        page.Console += (_, m) =>
+        {
+            if (m.Type == "error")
+            {
+                lock (errors)
+                {
+                    errors.Add(m.Text);
+                }
+            }
+        };
+        await page.SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
+        var name = "E2E tab " + Guid.NewGuid().ToString("N")[..6];
+        var rows = await CreateRefreshedSegmentAsync(page, name);
+
+        // The segment page has a Monaco editor (an AMD loader), which the graph libraries must not register with.
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Lineage" }).ClickAsync();
+        var canvas = page.Locator($"{Canvas}[data-ready='true']");
+        await canvas.WaitForAsync(new() { Timeout = 30_000 });
+
+        Assert.True(int.Parse((await canvas.GetAttributeAsync("data-nodes"))!, CultureInfo.InvariantCulture) >= 3);
+        var panel = page.GetByRole(AriaRole.Region, new() { Name = "Node details" });
+        await Expect(panel.GetByRole(AriaRole.Heading, new() { Name = name })).ToBeVisibleAsync();
+        await Expect(panel.GetByLabel("Row count")).ToHaveTextAsync(rows.ToString("N0", CultureInfo.InvariantCulture));
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task LineagePage_SearchClickHighlightFocusExpandExport_PanelShowsRowsAndPngDownloads()
     {
         var page = await portal.NewPageAsync();

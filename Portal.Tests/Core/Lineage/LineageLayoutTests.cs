@@ -50,6 +50,33 @@ public sealed class LineageLayoutTests
     }
 
     [Fact]
+    public async Task Compute_SameViewAskedTwiceAtOnce_LaysItOutOnceForBoth()
+    {
+        var layouts = new LineageLayout();
+        var view = Whole(LineageGraphTests.Chain());
+        using var start = new ManualResetEventSlim();
+
+        var asking = Enumerable.Range(0, 4).Select(_ => Task.Run(() => { start.Wait(); return layouts.Compute(view, groupByDomain: false); })).ToList();
+        start.Set();
+        var results = await Task.WhenAll(asking);
+
+        Assert.Single(results, r => !r.Cached);
+        Assert.All(results, r => Assert.Same(results[0].Positions, r.Positions));
+    }
+
+    [Fact]
+    public void Compute_SameGraphReadInAnotherOrder_ComesFromTheCache()
+    {
+        var layouts = new LineageLayout();
+        var graph = LineageGraphTests.Chain();
+        layouts.Compute(Whole(graph), groupByDomain: false);
+
+        var reversed = new LineageGraph(graph.Nodes.Reverse().ToList(), graph.Edges.Reverse().ToList());
+
+        Assert.True(layouts.Compute(Whole(reversed), groupByDomain: false).Cached);
+    }
+
+    [Fact]
     public void Compute_GroupedByDomain_EachDomainHasABandOfItsOwn()
     {
         LineageNode Node(string id, string domain) => new(id, LineageNodeKind.Segment, id, LineageStatus.Fresh, 1, null, null, domain);

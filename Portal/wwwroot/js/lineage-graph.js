@@ -8,14 +8,17 @@ const bigGraph = 400;
 let loading;
 const graphs = new Map();
 
-function loadScript(src) {
-    return new Promise((resolve, reject) => {
-        const s = document.createElement("script");
-        s.src = new URL(src, document.baseURI).href;
-        s.onload = resolve;
-        s.onerror = () => reject(new Error(`Could not load ${src}`));
-        document.head.appendChild(s);
-    });
+// The libraries are UMD bundles: where an AMD loader is present (Monaco's, on pages with an editor) they would register
+// with it instead of setting window.cytoscape. So each runs with define, module and exports hidden, and sets its global.
+async function loadScript(src) {
+    const response = await fetch(new URL(src, document.baseURI).href);
+    if (!response.ok) throw new Error(`Could not load ${src}: HTTP ${response.status}`);
+    new Function("define", "module", "exports", await response.text()).call(window);
+}
+
+/** Starts loading the libraries before there is a graph to draw (the page calls it while the server builds the graph). */
+export function preload() {
+    return loadLibraries();
 }
 
 function loadLibraries() {
@@ -59,8 +62,11 @@ function style(big) {
         { selector: "edge.highlighted", style: { "line-color": "#fbc02d", "target-arrow-color": "#fbc02d", "width": 3 } },
     ];
     if (big) {
-        // Labels too small to read at the current zoom are not drawn: a big graph fitted to the screen stays fast.
+        // Labels too small to read at the current zoom are not drawn, labels are not measured for ellipses, and edges are
+        // straight lines (data flows left to right, so no arrow heads): a big graph is built and drawn in a fraction of the time.
         s.push({ selector: "node, edge[label]", style: { "min-zoomed-font-size": 7 } });
+        s.push({ selector: "node", style: { "text-wrap": "none", "shape": "rectangle" } });
+        s.push({ selector: "edge", style: { "curve-style": "haystack", "haystack-radius": 0 } });
     }
     for (const [kind, colour] of Object.entries(colours)) {
         s.push({ selector: `node.kind-${kind}`, style: { "background-color": colour } });
@@ -83,21 +89,28 @@ function elementsOf(payload) {
         ...payload.edges.map(e => ({ group: "edges", data: dataOf(e.data), classes: e.classes }))];
 }
 
-// Fits the graph to the canvas, but a small graph is not blown up past 120 %.
-function fitAtMost(cy) {
-    cy.fit(undefined, 20);
-    if (cy.zoom() > 1.2) {
-        cy.zoom(1.2);
-        cy.center();
-    }
+// The zoom and pan that fit the graph to the canvas (a small graph not blown up past 120 %), from the positions the
+// server sent: Cytoscape's own fit measures every label first, which for thousands of nodes takes longer than drawing.
+function viewportFor(payload, element) {
+    const placed = payload.nodes.filter(n => n.position);
+    if (placed.length === 0) return { zoom: 1, pan: { x: 0, y: 0 } };
+    const xs = placed.map(n => n.position.x), ys = placed.map(n => n.position.y);
+    const margin = payload.nodes.length > placed.length ? 40 : 20; // domain boxes: room for their border and label
+    const left = Math.min(...xs) - 80 - margin, right = Math.max(...xs) + 80 + margin;
+    const top = Math.min(...ys) - 18 - margin - (margin > 20 ? 20 : 0), bottom = Math.max(...ys) + 18 + margin;
+    const zoom = Math.max(0.02, Math.min(1.2, element.clientWidth / (right - left), element.clientHeight / (bottom - top)));
+    return { zoom, pan: { x: (element.clientWidth - (right - left) * zoom) / 2 - left * zoom, y: (element.clientHeight - (bottom - top) * zoom) / 2 - top * zoom } };
 }
 
 const nextFrame = () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
 
 // Ready once the first frame with the graph is drawn: from then on it takes clicks, pans and zooms.
 // window.portalLineageReadyAt is performance.now(), i.e. milliseconds since the page's navigation started.
-async function markReady(element, cy, payload) {
+async function markReady(element, cy, payload, started) {
+    const built = performance.now();
     await nextFrame();
+    element.dataset.buildMs = String(Math.round(built - started));
+    element.dataset.drawMs = String(Math.round(performance.now() - started));
     element.dataset.nodes = String(cy.nodes().not(":parent").length);
     element.dataset.edges = String(cy.edges().length);
     element.dataset.layoutMs = String(Math.round(payload.layoutMs));
@@ -106,29 +119,33 @@ async function markReady(element, cy, payload) {
 }
 
 export async function create(element, dotnet, payload) {
+    window.portalLineageCreateAt = performance.now();
     await loadLibraries();
+    const started = performance.now();
     dispose(element);
     const big = payload.nodes.length > bigGraph;
     const cy = window.cytoscape({
-        container: element, elements: elementsOf(payload), style: style(big), layout: { name: "preset", fit: true, padding: 20 },
+        container: element, elements: elementsOf(payload), style: style(big), layout: { name: "preset", fit: false },
         minZoom: 0.02, maxZoom: 3, boxSelectionEnabled: false, textureOnViewport: big, hideEdgesOnViewport: big,
     });
-    fitAtMost(cy);
+    element.dataset.ctorMs = String(Math.round(performance.now() - started));
+    cy.viewport(viewportFor(payload, element));
     cy.on("tap", "node", evt => { if (!evt.target.isParent()) dotnet.invokeMethodAsync("NodeClicked", evt.target.id()); });
     cy.on("tap", evt => { if (evt.target === cy) dotnet.invokeMethodAsync("NodeClicked", null); });
     graphs.set(element, { cy, dotnet });
-    await markReady(element, cy, payload);
+    await markReady(element, cy, payload, started);
 }
 
 export async function update(element, payload) {
     const g = graphs.get(element);
     if (!g) return;
     element.dataset.ready = "false";
+    const started = performance.now();
     const big = payload.nodes.length > bigGraph;
     g.cy.batch(() => { g.cy.elements().remove(); g.cy.add(elementsOf(payload)); });
     g.cy.style(style(big));
-    fitAtMost(g.cy);
-    await markReady(element, g.cy, payload);
+    g.cy.viewport(viewportFor(payload, element));
+    await markReady(element, g.cy, payload, started);
 }
 
 export function highlight(element, ids) {
