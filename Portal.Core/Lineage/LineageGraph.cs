@@ -118,6 +118,9 @@ public sealed class LineageGraph
         return View(shown);
     }
 
+    /// <summary>The whole graph as a view: what the Lineage page shows before any focus or filter.</summary>
+    public LineageView WholeView() => View(Nodes.Select(n => n.Id));
+
     /// <summary>A view of exactly these nodes (unknown ids ignored) with the edges between them and the hidden counts.</summary>
     public LineageView View(IEnumerable<string> ids)
     {

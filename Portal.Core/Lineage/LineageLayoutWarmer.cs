@@ -57,7 +57,7 @@ public sealed partial class LineageLayoutWarmer(
         try
         {
             var graph = await builder.BuildAsync(cancellationToken);
-            var result = layout.Compute(graph.View(graph.Nodes.Select(n => n.Id)), groupByDomain: false);
+            var result = layout.Compute(graph.WholeView(), groupByDomain: false);
             if (!result.Cached)
             {
                 LogWarmed(graph.Nodes.Count, graph.Edges.Count, result.Milliseconds);

@@ -3,11 +3,10 @@ using Portal.Core.Segments;
 
 namespace Portal.Tests.TestSupport;
 
-/// <summary>A core host for rule and segment tests (its audience bucket inside the test folder), and saving rules on it.</summary>
+/// <summary>A core host for rule and segment tests (its audience bucket, like every CoreHost's, inside the test folder), and saving rules on it.</summary>
 public static class RuleHost
 {
-    public static Task<CoreHost> StartAsync(TestFolder folder) =>
-        CoreHost.StartAsync(folder, settings: new Dictionary<string, string?> { ["Bucket:Path"] = Path.Combine(folder.Path, "bucket") });
+    public static Task<CoreHost> StartAsync(TestFolder folder) => CoreHost.StartAsync(folder);
 
     /// <summary>Saves a new rule as a marketer (failing the test with the issues if it is refused); returns it with its segment's id.</summary>
     public static async Task<(Rule Rule, long Segment)> SaveAsync(CoreHost host, RuleDraft draft)

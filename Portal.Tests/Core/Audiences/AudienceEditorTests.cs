@@ -10,7 +10,7 @@ public sealed class AudienceEditorTests : DatabaseTest
     private static readonly string Stage3 = SeedStates.Stage3FurtherConfiguration + "\n";
 
     private async Task<CoreHost> HostAsync() =>
-        await CoreHost.StartAsync(Folder, settings: new Dictionary<string, string?> { ["Bucket:Path"] = Path.Combine(Folder.Path, "bucket") });
+        await CoreHost.StartAsync(Folder);
 
     [Fact]
     public async Task Save_NewAudience_CreatesItAndAudits()

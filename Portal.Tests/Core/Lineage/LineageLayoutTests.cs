@@ -4,8 +4,6 @@ namespace Portal.Tests.Core.Lineage;
 
 public sealed class LineageLayoutTests
 {
-    private static LineageView Whole(LineageGraph graph) => graph.View(graph.Nodes.Select(n => n.Id));
-
     private static bool Overlap(LayoutPoint a, LayoutPoint b) =>
         Math.Abs(a.X - b.X) < LineageLayout.NodeWidth && Math.Abs(a.Y - b.Y) < LineageLayout.NodeHeight;
 
@@ -24,7 +22,7 @@ public sealed class LineageLayoutTests
     [Fact]
     public void Compute_Chain_PlacesEveryNodeWithEachEdgePointingRightAndNoOverlaps()
     {
-        var view = Whole(LineageGraphTests.Chain());
+        var view = LineageGraphTests.Chain().WholeView();
 
         var layout = new LineageLayout().Compute(view, groupByDomain: false);
 
@@ -39,10 +37,10 @@ public sealed class LineageLayoutTests
     public void Compute_SameViewTwice_SecondComesFromTheCacheWithTheSamePositions()
     {
         var layouts = new LineageLayout();
-        var first = layouts.Compute(Whole(LineageGraphTests.Chain()), groupByDomain: false);
+        var first = layouts.Compute(LineageGraphTests.Chain().WholeView(), groupByDomain: false);
 
-        var second = layouts.Compute(Whole(LineageGraphTests.Chain()), groupByDomain: false);
-        var grouped = layouts.Compute(Whole(LineageGraphTests.Chain()), groupByDomain: true);
+        var second = layouts.Compute(LineageGraphTests.Chain().WholeView(), groupByDomain: false);
+        var grouped = layouts.Compute(LineageGraphTests.Chain().WholeView(), groupByDomain: true);
 
         Assert.True(second.Cached);
         Assert.Equal(first.Positions, second.Positions);
@@ -53,7 +51,7 @@ public sealed class LineageLayoutTests
     public async Task Compute_SameViewAskedTwiceAtOnce_LaysItOutOnceForBoth()
     {
         var layouts = new LineageLayout();
-        var view = Whole(LineageGraphTests.Chain());
+        var view = LineageGraphTests.Chain().WholeView();
         using var start = new ManualResetEventSlim();
 
         var asking = Enumerable.Range(0, 4).Select(_ => Task.Run(() => { start.Wait(); return layouts.Compute(view, groupByDomain: false); })).ToList();
@@ -69,11 +67,11 @@ public sealed class LineageLayoutTests
     {
         var layouts = new LineageLayout();
         var graph = LineageGraphTests.Chain();
-        layouts.Compute(Whole(graph), groupByDomain: false);
+        layouts.Compute(graph.WholeView(), groupByDomain: false);
 
         var reversed = new LineageGraph(graph.Nodes.Reverse().ToList(), graph.Edges.Reverse().ToList());
 
-        Assert.True(layouts.Compute(Whole(reversed), groupByDomain: false).Cached);
+        Assert.True(layouts.Compute(reversed.WholeView(), groupByDomain: false).Cached);
     }
 
     [Fact]
@@ -87,7 +85,7 @@ public sealed class LineageLayoutTests
             [new("table:t", "rule:r", LineageEdgeKind.Reads), new("rule:r", "segment:s", LineageEdgeKind.Produces), new("segment:s", "audience:a", LineageEdgeKind.AudienceSource),
                 new("job:catalog", "audience:a", LineageEdgeKind.Runs), new("audience:a", "adtech:x", LineageEdgeKind.Export)]);
 
-        var layout = new LineageLayout().Compute(Whole(graph), groupByDomain: true);
+        var layout = new LineageLayout().Compute(graph.WholeView(), groupByDomain: true);
 
         var bands = graph.Nodes.GroupBy(n => n.Domain)
             .Select(g => (Domain: g.Key, Top: g.Min(n => layout.Positions[n.Id].Y), Bottom: g.Max(n => layout.Positions[n.Id].Y) + LineageLayout.NodeHeight))
@@ -111,7 +109,7 @@ public sealed class LineageLayoutTests
             [new("segment:a", "segment:b", LineageEdgeKind.DependsOn), new("segment:a", "segment:b", LineageEdgeKind.Membership),
                 new("segment:b", "segment:a", LineageEdgeKind.DependsOn), new("segment:b", "segment:c", LineageEdgeKind.DependsOn)]);
 
-        var layout = new LineageLayout().Compute(Whole(graph), groupByDomain: false);
+        var layout = new LineageLayout().Compute(graph.WholeView(), groupByDomain: false);
 
         Assert.Equal(3, layout.Positions.Count);
         AssertNoOverlaps(layout.Positions);
@@ -140,7 +138,7 @@ public sealed class LineageLayoutTests
 
         var graph = new LineageGraph(nodes, edges.Select(e => new LineageEdge($"n:{e.Item1}", $"n:{e.Item2}", LineageEdgeKind.Reads)).ToList());
 
-        var layout = new LineageLayout().Compute(Whole(graph), groupByDomain: false);
+        var layout = new LineageLayout().Compute(graph.WholeView(), groupByDomain: false);
 
         Assert.Equal(600, layout.Positions.Count);
         Assert.All(graph.Edges, e => Assert.True(layout.Positions[e.Source].X < layout.Positions[e.Target].X));

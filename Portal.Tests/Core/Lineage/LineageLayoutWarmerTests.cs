@@ -9,7 +9,7 @@ public sealed class LineageLayoutWarmerTests : DatabaseTest
     [Fact]
     public async Task WarmAsync_ThenTheWholeGraphIsAskedFor_ItsLayoutComesFromTheCache()
     {
-        await using var host = await CoreHost.StartAsync(Folder, settings: new Dictionary<string, string?> { ["Bucket:Path"] = Path.Combine(Folder.Path, "bucket") });
+        await using var host = await CoreHost.StartAsync(Folder);
         await host.Get<IBucket>().WriteTextAsync(AudienceCatalog.StatePath("fresh_one"), "fresh_one:\n  description: d\n  source: {endpoint: new/}\n  adtechB:\n    name: B\n", null);
 
         var warmed = await host.Get<LineageLayoutWarmer>().WarmAsync(CancellationToken.None);
@@ -17,7 +17,7 @@ public sealed class LineageLayoutWarmerTests : DatabaseTest
         Assert.NotNull(warmed);
         Assert.Contains(LineageBuilder.AudienceId("fresh_one"), warmed.Positions.Keys);
         var graph = await host.Get<LineageBuilder>().BuildAsync();
-        var asked = host.Get<LineageLayout>().Compute(graph.View(graph.Nodes.Select(n => n.Id)), groupByDomain: false);
+        var asked = host.Get<LineageLayout>().Compute(graph.WholeView(), groupByDomain: false);
         Assert.True(asked.Cached);
         Assert.Same(warmed.Positions, asked.Positions);
     }

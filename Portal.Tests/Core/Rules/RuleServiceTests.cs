@@ -10,7 +10,7 @@ namespace Portal.Tests.Core.Rules;
 public sealed class RuleServiceTests : DatabaseTest
 {
     private async Task<CoreHost> HostAsync() =>
-        await CoreHost.StartAsync(Folder, settings: new Dictionary<string, string?> { ["Bucket:Path"] = Path.Combine(Folder.Path, "bucket") });
+        await CoreHost.StartAsync(Folder);
 
     [Fact]
     public async Task Save_NewRule_StoresJsonAndMakesANeverRunSegment()

@@ -18,7 +18,7 @@ public sealed class AudienceEditorPageTests : DatabaseTest
 
     private async Task<CoreHost> HostWithAudienceAsync()
     {
-        var host = await CoreHost.StartAsync(Folder, settings: new Dictionary<string, string?> { ["Bucket:Path"] = Path.Combine(Folder.Path, "bucket") });
+        var host = await CoreHost.StartAsync(Folder);
         Assert.Equal(SaveOutcome.Saved, (await host.Get<AudienceEditor>().SaveAsync("demo_audience", Stage1, null, CoreHost.Marketer)).Outcome);
         return host;
     }

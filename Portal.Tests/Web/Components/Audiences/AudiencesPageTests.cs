@@ -36,7 +36,7 @@ public sealed class AudiencesPageTests : DatabaseTest
     [Fact]
     public async Task StatusFilter_InvalidChosen_ShowsOnlyInvalidStateFiles()
     {
-        await using var host = await CoreHost.StartAsync(Folder, settings: new Dictionary<string, string?> { ["Bucket:Path"] = Path.Combine(Folder.Path, "bucket") });
+        await using var host = await CoreHost.StartAsync(Folder);
         var bucket = host.Get<IBucket>();
         await bucket.WriteTextAsync(AudienceCatalog.StatePath("good"), "good:\n  description: d\n  source: {endpoint: demo/}\n  adtechB:\n    name: B\n", null);
         await bucket.WriteTextAsync(AudienceCatalog.StatePath("broken"), "broken:\n  description: d\n  source: {endpoint: demo/}\n  adtechA:\n    name: A\n    audience_type: TYPE_Q\n", null);

@@ -13,7 +13,7 @@ public sealed class LineageNeighbourhoodTests : DatabaseTest
     [Fact]
     public async Task Render_AnAudience_SendsItsTwoHopNeighbourhoodFocusedOnIt()
     {
-        await using var host = await CoreHost.StartAsync(Folder, settings: new Dictionary<string, string?> { ["Bucket:Path"] = Path.Combine(Folder.Path, "bucket") });
+        await using var host = await CoreHost.StartAsync(Folder);
         var bucket = host.Get<IBucket>();
         await bucket.WriteTextAsync(AudienceCatalog.StatePath("demo"), "demo:\n  description: d\n  source: {endpoint: demo/}\n  adtechB:\n    name: B\n", null);
         await bucket.WriteTextAsync(AudienceCatalog.StatePath("other"), "other:\n  description: d\n  source: {endpoint: other/}\n  adtechA:\n    name: A\n    audience_type: TYPE_X\n", null);
@@ -37,7 +37,7 @@ public sealed class LineageNeighbourhoodTests : DatabaseTest
     [Fact]
     public async Task Render_ASegmentNotInTheGraph_SaysSoAndDrawsNothing()
     {
-        await using var host = await CoreHost.StartAsync(Folder, settings: new Dictionary<string, string?> { ["Bucket:Path"] = Path.Combine(Folder.Path, "bucket") });
+        await using var host = await CoreHost.StartAsync(Folder);
         await using var ctx = ComponentContext.Create(host, "v@tests.local", Roles.Viewer);
 
         var view = ctx.Render<LineageNeighbourhood>(p => p.Add(x => x.FocusId, LineageBuilder.SegmentId(999)));
