@@ -97,10 +97,12 @@ function elementsOf(payload) {
 function viewportFor(payload, element) {
     const placed = payload.nodes.filter(n => n.position);
     if (placed.length === 0) return { zoom: 1, pan: { x: 0, y: 0 } };
+    const halfWidth = 80, halfHeight = 18; // LineageLayout.NodeWidth and NodeHeight, halved: positions are centres
+    const grouped = payload.nodes.length > placed.length; // domain boxes: room for their border, and their label on top
+    const margin = grouped ? 40 : 20, label = grouped ? 20 : 0;
     const xs = placed.map(n => n.position.x), ys = placed.map(n => n.position.y);
-    const margin = payload.nodes.length > placed.length ? 40 : 20; // domain boxes: room for their border and label
-    const left = Math.min(...xs) - 80 - margin, right = Math.max(...xs) + 80 + margin;
-    const top = Math.min(...ys) - 18 - margin - (margin > 20 ? 20 : 0), bottom = Math.max(...ys) + 18 + margin;
+    const left = Math.min(...xs) - halfWidth - margin, right = Math.max(...xs) + halfWidth + margin;
+    const top = Math.min(...ys) - halfHeight - margin - label, bottom = Math.max(...ys) + halfHeight + margin;
     const zoom = Math.max(0.02, Math.min(1.2, element.clientWidth / (right - left), element.clientHeight / (bottom - top)));
     return { zoom, pan: { x: (element.clientWidth - (right - left) * zoom) / 2 - left * zoom, y: (element.clientHeight - (bottom - top) * zoom) / 2 - top * zoom } };
 }
@@ -131,7 +133,6 @@ export async function create(element, dotnet, payload) {
         container: element, elements: elementsOf(payload), style: style(big), layout: { name: "preset", fit: false },
         minZoom: 0.02, maxZoom: 3, boxSelectionEnabled: false, textureOnViewport: big, hideEdgesOnViewport: big,
     });
-    element.dataset.ctorMs = String(Math.round(performance.now() - started));
     cy.viewport(viewportFor(payload, element));
     cy.on("tap", "node", evt => { if (!evt.target.isParent()) dotnet.invokeMethodAsync("NodeClicked", evt.target.id()); });
     cy.on("tap", evt => { if (evt.target === cy) dotnet.invokeMethodAsync("NodeClicked", null); });
