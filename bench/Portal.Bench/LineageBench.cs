@@ -94,6 +94,26 @@ internal static class LineageBench
         }
     }
 
+    /// <summary>
+    /// <c>lineage-prepare FOLDER [--rules N]</c>: the generated lineage's database and bucket kept in FOLDER (portal.db,
+    /// bucket/), to run the portal on it and look at or profile the page.
+    /// </summary>
+    public static async Task<int> PrepareAsync(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            Console.Error.WriteLine("usage: lineage-prepare FOLDER [--rules N]");
+            return 2;
+        }
+
+        var rules = args is [_, "--rules", var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 660;
+        var factory = await MigratedAsync(Path.Combine(args[0], "portal.db"));
+        var made = await LineageGenerator.GenerateAsync(factory, new LocalBucket(Path.Combine(args[0], "bucket")), rules);
+        Console.WriteLine($"generated {made.Rules:N0} rules and {made.Audiences:N0} audiences in {args[0]}");
+        SqliteConnection.ClearAllPools();
+        return 0;
+    }
+
     private static Factory Factory(string database)
     {
         var options = new DbContextOptionsBuilder<PortalDbContext>();

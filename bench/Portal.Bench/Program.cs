@@ -29,6 +29,11 @@ if (args is ["catalog", ..])
     return await Portal.Bench.CatalogBench.RunAsync(args[1..]);
 }
 
+if (args is ["lineage-prepare", ..])
+{
+    return await Portal.Bench.LineageBench.PrepareAsync(args[1..]);
+}
+
 if (args is ["lineage", ..])
 {
     return await Portal.Bench.LineageBench.RunAsync(args[1..]);

@@ -13,7 +13,7 @@ const graphs = new Map();
 async function loadScript(src) {
     const response = await fetch(new URL(src, document.baseURI).href);
     if (!response.ok) throw new Error(`Could not load ${src}: HTTP ${response.status}`);
-    new Function("define", "module", "exports", await response.text()).call(window);
+    new Function("define", "module", "exports", `${await response.text()}\n//# sourceURL=${src}`).call(window);
 }
 
 /** Starts loading the libraries before there is a graph to draw (the page calls it while the server builds the graph). */
@@ -39,45 +39,37 @@ const colours = {
 };
 const statusBorders = { Fresh: "#2e7d32", Stale: "#f9a825", Failed: "#c62828", NeverRun: "#9e9e9e", Refreshing: "#1e88e5", None: "#cfd8dc" };
 
+// A big graph: labels too small to read at the current zoom are not drawn and not measured for ellipses, nodes are plain
+// rectangles and edges straight solid lines (data flows left to right, so no arrow heads; dashed and dotted lines cost
+// twice as much to draw, so a job's runs edges are told apart by a fainter colour). Each element matches as few blocks as
+// possible, and colours come with the node's data (see nodeData) rather than a selector per kind and status: styling
+// thousands of elements costs per block matched and property applied.
 function style(big) {
-    const s = [
+    const small = (normal, forBig) => big ? forBig : normal;
+    return [
         { selector: "node", style: {
             "label": "data(label)", "text-valign": "center", "text-halign": "center", "font-size": 11, "color": "#fff",
-            "text-wrap": "ellipsis", "text-max-width": 150, "width": 160, "height": 36, "shape": "round-rectangle",
-            "border-width": 3, "background-color": "#546e7a", "border-color": "#cfd8dc" } },
+            "text-wrap": small("ellipsis", "none"), "text-max-width": 150, "width": 160, "height": 36,
+            "shape": small("round-rectangle", "rectangle"), "border-width": 3, "background-color": "#546e7a", "border-color": "#cfd8dc",
+            ...(big ? { "min-zoomed-font-size": 7 } : {}) } },
+        { selector: "node[fill]", style: { "background-color": "data(fill)", "border-color": "data(stroke)" } },
         { selector: "node:parent", style: {
             "label": "data(label)", "text-valign": "top", "background-opacity": 0.06, "color": "#555", "border-width": 1,
             "border-style": "dashed", "font-size": 13 } },
-        { selector: "edge", style: {
-            "width": 1.5, "curve-style": "bezier", "target-arrow-shape": "triangle", "line-color": "#b0bec5",
-            "target-arrow-color": "#b0bec5" } },
+        { selector: "edge", style: big
+            ? { "width": 1.5, "curve-style": "haystack", "haystack-radius": 0, "line-color": "#b0bec5" }
+            : { "width": 1.5, "curve-style": "bezier", "target-arrow-shape": "triangle", "line-color": "#b0bec5", "target-arrow-color": "#b0bec5" } },
         // Only edges with a label map it (an edge[label] selector), so Cytoscape has no data-less mapping to warn about.
-        { selector: "edge[label]", style: { "label": "data(label)", "font-size": 9, "text-rotation": "autorotate", "color": "#666" } },
-        { selector: "edge.Membership", style: { "line-style": "dashed" } },
-        { selector: "edge.Runs", style: { "line-style": "dotted", "width": 1 } },
+        { selector: "edge[label]", style: { "label": "data(label)", "font-size": 9, "text-rotation": "autorotate", "color": "#666",
+            ...(big ? { "min-zoomed-font-size": 7 } : {}) } },
+        { selector: "edge.Membership", style: { "line-style": small("dashed", "solid") } },
+        { selector: "edge.Runs", style: big ? { "line-color": "#e3e9ec" } : { "line-style": "dotted", "width": 1 } },
         { selector: "node.has-hidden", style: { "border-style": "double", "border-width": 5 } },
         { selector: "node:selected", style: { "overlay-opacity": 0.15, "overlay-color": "#1e88e5" } },
         { selector: ".dimmed", style: { "opacity": 0.15 } },
         { selector: "node.highlighted", style: { "overlay-opacity": 0.12, "overlay-color": "#fdd835" } },
         { selector: "edge.highlighted", style: { "line-color": "#fbc02d", "target-arrow-color": "#fbc02d", "width": 3 } },
     ];
-    if (big) {
-        // Labels too small to read at the current zoom are not drawn, labels are not measured for ellipses, and edges are
-        // straight solid lines (data flows left to right, so no arrow heads): a big graph is built and drawn in a fraction of the time.
-        s.push({ selector: "node, edge[label]", style: { "min-zoomed-font-size": 7 } });
-        s.push({ selector: "node", style: { "text-wrap": "none", "shape": "rectangle" } });
-        // Dashed and dotted lines cost twice as much to draw: a job's runs edges are told apart by a fainter colour instead.
-        s.push({ selector: "edge", style: { "curve-style": "haystack", "haystack-radius": 0, "line-style": "solid" } });
-        s.push({ selector: "edge.Runs", style: { "line-color": "#e3e9ec" } });
-        s.push({ selector: "edge.highlighted", style: { "line-color": "#fbc02d", "width": 3 } });
-    }
-    for (const [kind, colour] of Object.entries(colours)) {
-        s.push({ selector: `node.kind-${kind}`, style: { "background-color": colour } });
-    }
-    for (const [status, colour] of Object.entries(statusBorders)) {
-        s.push({ selector: `node.status-${status}`, style: { "border-color": colour } });
-    }
-    return s;
 }
 
 // Null data fields are dropped: Cytoscape's [field] selector matches any value but undefined.
@@ -85,10 +77,19 @@ function dataOf(data) {
     return Object.fromEntries(Object.entries(data).filter(([, v]) => v !== null && v !== undefined));
 }
 
+function nodeData(data) {
+    const d = dataOf(data);
+    if (colours[d.kind]) {
+        d.fill = colours[d.kind];
+        d.stroke = statusBorders[d.status] ?? statusBorders.None;
+    }
+    return d;
+}
+
 function elementsOf(payload) {
     return [...payload.nodes.map(n => n.position
-            ? { group: "nodes", data: dataOf(n.data), classes: n.classes, position: { x: n.position.x, y: n.position.y } }
-            : { group: "nodes", data: dataOf(n.data), classes: n.classes }),
+            ? { group: "nodes", data: nodeData(n.data), classes: n.classes, position: { x: n.position.x, y: n.position.y } }
+            : { group: "nodes", data: nodeData(n.data), classes: n.classes }),
         ...payload.edges.map(e => ({ group: "edges", data: dataOf(e.data), classes: e.classes }))];
 }
 
@@ -129,11 +130,12 @@ export async function create(element, dotnet, payload) {
     const started = performance.now();
     dispose(element);
     const big = payload.nodes.length > bigGraph;
+    // The viewport is given up front: set afterwards, it would make Cytoscape redo its bounding boxes and textures.
     const cy = window.cytoscape({
         container: element, elements: elementsOf(payload), style: style(big), layout: { name: "preset", fit: false },
+        ...viewportFor(payload, element),
         minZoom: 0.02, maxZoom: 3, boxSelectionEnabled: false, textureOnViewport: big, hideEdgesOnViewport: big,
     });
-    cy.viewport(viewportFor(payload, element));
     cy.on("tap", "node", evt => { if (!evt.target.isParent()) dotnet.invokeMethodAsync("NodeClicked", evt.target.id()); });
     cy.on("tap", evt => { if (evt.target === cy) dotnet.invokeMethodAsync("NodeClicked", null); });
     graphs.set(element, { cy, dotnet });

@@ -50,6 +50,29 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Render_AgainWhileTheFirstDrawIsInFlight_DrawsOnceThenSendsTheChangeAsAnUpdate()
+    {
+        var strict = _ctx.JSInterop.SetupModule("./js/lineage-graph.js");
+        var create = strict.SetupVoid("create", _ => true); // left pending: the browser is still drawing
+        strict.SetupVoid("update", _ => true).SetVoidResult();
+        var view = Render();
+        var toggle = view.FindComponent<MudSwitch<bool>>();
+
+        view.Render();
+        await view.InvokeAsync(() => toggle.Instance.ValueChanged.InvokeAsync(true));
+        view.Render();
+        Assert.Single(strict.Invocations["create"]);
+        Assert.Empty(strict.Invocations["update"]);
+
+        await view.InvokeAsync(create.SetVoidResult);
+
+        view.WaitForAssertion(() => Assert.Single(strict.Invocations["update"]));
+        Assert.Single(strict.Invocations["create"]);
+        var update = Assert.IsType<LineagePayload>(strict.Invocations["update"][0].Arguments[1]);
+        Assert.Contains(update.Nodes, n => n.Data.Kind == "Domain");
+    }
+
+    [Fact]
     public async Task GroupByDomain_Switched_SendsDomainBoxesWithoutPositionsAroundPlacedNodes()
     {
         var view = Render();

@@ -15,6 +15,8 @@ public sealed partial class LineageGraphView
     private IJSObjectReference? _module;
     private DotNetObjectReference<LineageGraphView>? _self;
     private LineageGraph? _drawn;
+    private LineagePayload? _sent;
+    private Task? _creating;
     private LineageView? _view;
     private LineageNode? _selected;
     private IReadOnlyList<LineageNode> _matches = [];
@@ -75,27 +77,38 @@ public sealed partial class LineageGraphView
             return;
         }
 
-        if (_module is null)
+        if (_creating is null)
         {
-            _module = await JS.InvokeAsync<IJSObjectReference>("import", "./js/lineage-graph.js");
-            _self = DotNetObjectReference.Create(this);
-            await _module.InvokeVoidAsync("create", _canvas, _self, Payload);
-            _drawn = Graph;
-            _sent = Payload;
-            if (_selected is { } s)
-            {
-                await _module.InvokeVoidAsync("select", _canvas, s.Id, false);
-            }
+            _creating = CreateAsync(Payload);
+            await _creating;
         }
-        else if (!ReferenceEquals(_sent, Payload))
+        else if (!_creating.IsCompleted)
+        {
+            // Renders while the graph is first drawn (the page's own, the status bar's) must not draw it again: the
+            // call awaiting the first draw sends what changed meanwhile.
+            return;
+        }
+
+        if (!ReferenceEquals(_sent, Payload))
         {
             _sent = Payload;
             _drawn = Graph;
-            await _module.InvokeVoidAsync("update", _canvas, Payload);
+            await _module!.InvokeVoidAsync("update", _canvas, Payload);
         }
     }
 
-    private LineagePayload? _sent;
+    private async Task CreateAsync(LineagePayload payload)
+    {
+        _module = await JS.InvokeAsync<IJSObjectReference>("import", "./js/lineage-graph.js");
+        _self = DotNetObjectReference.Create(this);
+        _sent = payload;
+        _drawn = Graph;
+        await _module.InvokeVoidAsync("create", _canvas, _self, payload);
+        if (_selected is { } s)
+        {
+            await _module.InvokeVoidAsync("select", _canvas, s.Id, false);
+        }
+    }
 
     [JSInvokable]
     public Task NodeClicked(string? id)
