@@ -42,7 +42,7 @@ public sealed class LineageLayout
     public LineageLayoutResult Compute(LineageView view, bool groupByDomain)
     {
         var started = Stopwatch.GetTimestamp();
-        var key = Key(view, groupByDomain);
+        var key = KeyOf(view, groupByDomain);
         Lazy<IReadOnlyDictionary<string, LayoutPoint>>? entry;
         bool cached;
         lock (_lock)
@@ -52,12 +52,7 @@ public sealed class LineageLayout
             {
                 // One computation per shape: a caller asking while another lays the same view out waits for that one.
                 entry = new Lazy<IReadOnlyDictionary<string, LayoutPoint>>(() => Place(view, groupByDomain), LazyThreadSafetyMode.ExecutionAndPublication);
-                _cache.Add(key, entry);
-                _order.Enqueue(key);
-                if (_order.Count > CacheSize)
-                {
-                    _cache.Remove(_order.Dequeue());
-                }
+                Add(key, entry);
             }
         }
 
@@ -159,7 +154,37 @@ public sealed class LineageLayout
         return banded;
     }
 
-    private static string Key(LineageView view, bool groupByDomain)
+    /// <summary>
+    /// Puts a layout computed before (by an earlier run of the portal, see <see cref="LineageLayoutWarmer"/>) in the
+    /// cache under its view's <see cref="KeyOf"/>, unless that view has a layout already. True when it was added.
+    /// </summary>
+    public bool Seed(string key, IReadOnlyDictionary<string, LayoutPoint> positions)
+    {
+        lock (_lock)
+        {
+            if (_cache.ContainsKey(key))
+            {
+                return false;
+            }
+
+            Add(key, new Lazy<IReadOnlyDictionary<string, LayoutPoint>>(positions));
+            return true;
+        }
+    }
+
+    /// <summary>Caches a layout, forgetting the oldest beyond <see cref="CacheSize"/>. Under the lock.</summary>
+    private void Add(string key, Lazy<IReadOnlyDictionary<string, LayoutPoint>> entry)
+    {
+        _cache.Add(key, entry);
+        _order.Enqueue(key);
+        if (_order.Count > CacheSize)
+        {
+            _cache.Remove(_order.Dequeue());
+        }
+    }
+
+    /// <summary>What a view's layout is cached under: its nodes (and their domains when grouped) and edges, hashed.</summary>
+    public static string KeyOf(LineageView view, bool groupByDomain)
     {
         // In a fixed order: the same graph read again (rows and files may come back in another order) is the same key.
         var text = new StringBuilder(groupByDomain ? "g|" : "f|");

@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Portal.Core.Audiences;
 using Portal.Core.Data;
 using Portal.Core.Jobs;
 
@@ -10,15 +12,23 @@ namespace Portal.Core.Lineage;
 /// <see cref="LineageLayout"/>'s cache instead of waiting for it (seconds for a lineage of thousands of nodes): once the
 /// database is ready, after every job that ends (refreshes and catalog runs are what change the graph's shape), and
 /// every <see cref="Interval"/> for edits that run no job. A layout already cached costs only the graph's build.
+/// Each new whole-graph layout is saved to the bucket (<see cref="SavedLayoutPath"/>), and the first warm-up after a
+/// start takes it from there when the graph has not changed meanwhile: a restart does not lay a big lineage out again.
 /// </summary>
 public sealed partial class LineageLayoutWarmer(
     DatabaseStatus status,
     LineageBuilder builder,
     LineageLayout layout,
+    IBucket bucket,
     JobNotifier notifier,
     ILogger<LineageLayoutWarmer> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
+
+    /// <summary>The last whole-graph layout, with the key of the view it is for (<see cref="LineageLayout.KeyOf"/>).</summary>
+    public const string SavedLayoutPath = "lineage/whole-view-layout.json";
+
+    private int _restored;
     private readonly SemaphoreSlim _signal = new(0, 1);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Run(() => RunAsync(stoppingToken), stoppingToken);
@@ -51,16 +61,28 @@ public sealed partial class LineageLayoutWarmer(
         }
     }
 
-    /// <summary>Builds the lineage and lays out the whole of it (what the Lineage page shows first) unless already cached.</summary>
+    /// <summary>
+    /// Builds the lineage and lays out the whole of it (what the Lineage page shows first) unless already cached: on the
+    /// first call, from the saved layout when it is for this graph. A new layout is saved.
+    /// </summary>
     public async Task<LineageLayoutResult?> WarmAsync(CancellationToken cancellationToken)
     {
         try
         {
             var graph = await builder.BuildAsync(cancellationToken);
-            var result = layout.Compute(graph.WholeView(), groupByDomain: false);
+            var view = graph.WholeView();
+            var key = LineageLayout.KeyOf(view, groupByDomain: false);
+            if (Interlocked.Exchange(ref _restored, 1) == 0)
+            {
+                await RestoreAsync(view, key, cancellationToken);
+            }
+
+            var result = layout.Compute(view, groupByDomain: false);
             if (!result.Cached)
             {
                 LogWarmed(graph.Nodes.Count, graph.Edges.Count, result.Milliseconds);
+                var saved = new SavedLayout(key, result.Positions.ToDictionary(p => p.Key, p => new[] { p.Value.X, p.Value.Y }));
+                await bucket.WriteTextAsync(SavedLayoutPath, JsonSerializer.Serialize(saved), expectedVersion: null, cancellationToken);
             }
 
             return result;
@@ -71,6 +93,33 @@ public sealed partial class LineageLayoutWarmer(
             return null;
         }
     }
+
+    private async Task RestoreAsync(LineageView view, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Used only when it is for this very graph and places every node of it.
+            if (await bucket.ReadTextAsync(SavedLayoutPath, cancellationToken) is not { } text
+                || JsonSerializer.Deserialize<SavedLayout>(text.Text) is not { } saved || saved.Key != key
+                || !view.Nodes.All(n => saved.Positions.TryGetValue(n.Id, out var p) && p is { Length: 2 }))
+            {
+                return;
+            }
+
+            var positions = view.Nodes.ToDictionary(n => n.Id, n => new LayoutPoint(saved.Positions[n.Id][0], saved.Positions[n.Id][1]), StringComparer.Ordinal);
+            if (layout.Seed(key, positions))
+            {
+                LogRestored(positions.Count);
+            }
+        }
+        catch (JsonException ex)
+        {
+            // Not readable: laid out again, and saved over.
+            LogUnreadable(ex);
+        }
+    }
+
+    private sealed record SavedLayout(string Key, Dictionary<string, double[]> Positions);
 
     private void Signal()
     {
@@ -95,6 +144,12 @@ public sealed partial class LineageLayoutWarmer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Lineage laid out in the background: {Nodes} nodes, {Edges} edges in {Milliseconds:F0} ms")]
     private partial void LogWarmed(int nodes, int edges, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Lineage layout taken from the last run: {Nodes} nodes")]
+    private partial void LogRestored(int nodes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The saved lineage layout could not be read; laying the lineage out again")]
+    private partial void LogUnreadable(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Laying the lineage out in the background failed; the Lineage page lays it out when opened")]
     private partial void LogFailed(Exception exception);
