@@ -67,6 +67,13 @@ internal sealed class CheckedUtf8Stream(Stream inner) : Stream
 
         _sha.AppendData(data);
         var start = CompletePending(data);
+        if (_pendingCount > 0)
+        {
+            // every byte went into a character that the next read completes
+            BytesRead += data.Length;
+            return;
+        }
+
         var rest = data[start..];
         var tail = IncompleteTail(rest);
         var body = rest[..^tail];
