@@ -73,6 +73,26 @@ public static class DatasetCatalog
     public static DatasetSchema? Find(string? name) =>
         All.FirstOrDefault(d => string.Equals(d.Name, name?.Trim(), StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>The dataset and the partition in its stored form for importing a file of that name, or the reason they (or the name) cannot be.</summary>
+    /// <exception cref="ImportRejectedException">Unknown dataset, a partition the dataset does not have, or a file name that is a path.</exception>
+    public static (DatasetSchema Schema, string Partition) Resolve(string? dataset, string? partition, string? fileName)
+    {
+        var schema = Find(dataset)
+            ?? throw new ImportRejectedException($"There is no dataset '{dataset}'. Datasets: {string.Join(", ", All.Select(d => d.Name))}.",
+                ImportRejection.UnknownDataset);
+        if (!schema.TryNormalizePartition(partition, out var normalized, out var error))
+        {
+            throw new ImportRejectedException(error!, ImportRejection.BadPartition);
+        }
+
+        if (DatasetFiles.FileNameProblem(fileName) is { } problem)
+        {
+            throw new ImportRejectedException(problem, ImportRejection.BadFileName);
+        }
+
+        return (schema, normalized);
+    }
+
     /// <summary>Whether imports into this dataset change <c>campaign_revenues</c>.</summary>
     public static bool FeedsCampaignRevenues(string dataset) => dataset is Impressions or Clicks or Conversions;
 }

@@ -67,27 +67,17 @@ public sealed partial class DatasetImporter(
         var started = Stopwatch.GetTimestamp();
         var schema = DatasetCatalog.Find(request.Dataset);
         var partition = request.Partition?.Trim() ?? "";
+        if (schema is not null && schema.TryNormalizePartition(partition, out var normalized, out _))
+        {
+            partition = normalized; // recorded in this form even when another check rejects the file
+        }
+
         var staging = $"{DatasetFiles.StagingFolder}/{Guid.NewGuid():N}.parquet";
         string? stored = null;
         long size = 0;
         try
         {
-            if (schema is null)
-            {
-                throw new ImportRejectedException($"There is no dataset '{request.Dataset}'. Datasets: {string.Join(", ", DatasetCatalog.All.Select(d => d.Name))}.",
-                    ImportRejection.UnknownDataset);
-            }
-
-            if (!schema.TryNormalizePartition(request.Partition, out partition, out var partitionError))
-            {
-                throw new ImportRejectedException(partitionError!, ImportRejection.BadPartition);
-            }
-
-            if (DatasetFiles.FileNameProblem(request.FileName) is { } nameError)
-            {
-                throw new ImportRejectedException(nameError, ImportRejection.BadFileName);
-            }
-
+            (schema, partition) = DatasetCatalog.Resolve(request.Dataset, request.Partition, request.FileName);
             if (await ImportedAlreadyAsync(schema.Name, request.FileName, cancellationToken) is { } earlier)
             {
                 throw new ImportRejectedException(AlreadyImportedMessage(earlier), ImportRejection.AlreadyImported);
@@ -162,7 +152,7 @@ public sealed partial class DatasetImporter(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (schema.Table is not null && read.RowsKept > 0)
         {
-            await DatasetLoader.LoadAsync(db, bucket, staging, schema, cancellationToken);
+            await DatasetLoader.LoadAsync(db, bucket, staging, schema, read.RowsKept, cancellationToken);
         }
 
         var file = await CatalogRowAsync(db, request, schema.Name, cancellationToken);

@@ -37,7 +37,7 @@ public sealed class UploadService(
         IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         user.RequireOperator("import files");
-        var (schema, normalized) = Check(dataset, partition, fileName);
+        var (schema, normalized) = DatasetCatalog.Resolve(dataset, partition, fileName);
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             var earlier = await db.ImportedFiles.AsNoTracking()
@@ -89,24 +89,5 @@ public sealed class UploadService(
         user.RequireOperator("import files");
         var job = await queue.EnqueueAsync(DropFolderScanJob.Kind, user, cancellationToken: cancellationToken);
         return job.Id;
-    }
-
-    /// <summary>The dataset and the partition in its stored form, or the reason they (or the file name) cannot be imported.</summary>
-    public static (DatasetSchema Schema, string Partition) Check(string? dataset, string? partition, string? fileName)
-    {
-        var schema = DatasetCatalog.Find(dataset)
-            ?? throw new ImportRejectedException($"There is no dataset '{dataset}'. Datasets: {string.Join(", ", DatasetCatalog.All.Select(d => d.Name))}.",
-                ImportRejection.UnknownDataset);
-        if (!schema.TryNormalizePartition(partition, out var normalized, out var error))
-        {
-            throw new ImportRejectedException(error!, ImportRejection.BadPartition);
-        }
-
-        if (DatasetFiles.FileNameProblem(fileName) is { } problem)
-        {
-            throw new ImportRejectedException(problem, ImportRejection.BadFileName);
-        }
-
-        return (schema, normalized);
     }
 }

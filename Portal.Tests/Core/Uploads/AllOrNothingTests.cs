@@ -80,6 +80,41 @@ public sealed class AllOrNothingTests : DatabaseTest
         Assert.Null(failed.StoredPath);
     }
 
+    private static async Task<List<string>> IndexesAsync(CoreHost host, string table)
+    {
+        await using var db = await host.DbAsync();
+        return await db.Database.SqlQuery<string>($"SELECT name AS Value FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name = {table} ORDER BY name")
+            .ToListAsync();
+    }
+
+    [Fact]
+    public async Task Import_BigFileIntoSmallTable_RebuildsTheIndexesAndKeepsThemWhenItFails()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        await host.ImportedAsync("users", null, "users.csv", Csv(UsersHeader, User(1), User(2)));
+        var indexes = await IndexesAsync(host, "credit_card_transactions");
+        Assert.Equal(["ix_cc_category_date", "ix_cc_date", "ix_cc_user_date"], indexes);
+        string[] Rows(int from) => [.. Enumerable.Range(from, 12_000).Select(i => Card(i, 1 + (i % 2), 2m))];
+        await using (var db = await host.DbAsync())
+        {
+            // Fails halfway through the inserts: the indexes have been dropped and not yet built again.
+            await db.Database.ExecuteSqlRawAsync("CREATE TRIGGER fail_insert BEFORE INSERT ON credit_card_transactions WHEN NEW.transaction_id = 6000 "
+                + "BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
+        }
+
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => host.ImportAsync("credit_card_transactions", null, "fails.csv", Csv(CardHeader, Rows(1))));
+        Assert.Contains("injected failure", ex.Message, StringComparison.Ordinal);
+        var afterFailure = await IndexesAsync(host, "credit_card_transactions");
+        var imported = await host.ImportedAsync("credit_card_transactions", null, "works.csv", Csv(CardHeader, Rows(20_001)));
+
+        Assert.Equal(indexes, afterFailure);
+        Assert.Equal(ImportStatus.Failed, (await CatalogAsync(host)).Single(f => f.FileName == "fails.csv").Status);
+        Assert.Equal(12_000, imported.RowsKept);
+        Assert.Equal(indexes, await IndexesAsync(host, "credit_card_transactions"));
+        await using var check = await host.DbAsync();
+        Assert.Equal(12_000, await check.CreditCardTransactions.CountAsync(t => t.Category == "Travel" && t.TransactionDate > new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc)));
+    }
+
     [Fact]
     public async Task Import_AggregateUpdateFails_LeavesTheAggregateAndFilesAsTheyWere()
     {
