@@ -20,7 +20,7 @@ public sealed record CsvImportResult(long RowsIn, long RowsKept, long DroppedDup
 /// header; every value parses as its column's type (invariant culture). Any of these stops the import with the line
 /// (1 is the header) and column (counted from 1 in the file). Then rows are dropped and counted: a row equal to an
 /// earlier one (by a 128-bit hash of its values), a row without a value in a required column, and a row whose key is
-/// already stored in the partition, is already in the table the dataset loads, or was kept earlier in this file.
+/// already stored (in the partition's files, or in the table the dataset loads) or was kept earlier in this file.
 /// A transaction whose user is not in <c>users</c> stops the import.
 /// </summary>
 internal sealed class CsvImport

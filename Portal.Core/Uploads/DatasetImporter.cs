@@ -20,7 +20,8 @@ public sealed record ImportRequest(
 
 /// <summary>
 /// Imports one CSV file, all or nothing. The file is read once (<see cref="CsvImport"/>: checks, de-duplication against
-/// itself and against the keys of the partition's stored files, whose key columns alone are read) into a Parquet file
+/// itself and against the keys already stored: those of the partition's files, whose key columns alone are read, or for
+/// a dataset loaded into a table, the table's) into a Parquet file
 /// staged under <c>uploads/staging/</c>. Then the Parquet is copied to <c>datasets/&lt;name&gt;/&lt;partition&gt;/</c>
 /// and one database transaction loads the rows into the dataset's table, recomputes the quarter's
 /// <c>campaign_revenues</c>, adds the day's health counters and records the catalog row. If anything fails the copy is
@@ -85,9 +86,14 @@ public sealed partial class DatasetImporter(
 
             var files = await StoredFilesAsync(schema, partition, cancellationToken);
             var keys = new HashSet<UInt128>();
-            foreach (var path in files.GetValueOrDefault(schema.Name) ?? [])
+            if (schema.Table is null)
             {
-                await DatasetFiles.AddKeyHashesAsync(bucket, path, schema, keys, cancellationToken);
+                // A dataset loaded into a table has every stored key in the table's primary key, looked up a batch at a
+                // time while reading (TableLookup): holding all of them here would grow with the table.
+                foreach (var path in files.GetValueOrDefault(schema.Name) ?? [])
+                {
+                    await DatasetFiles.AddKeyHashesAsync(bucket, path, schema, keys, cancellationToken);
+                }
             }
 
             CsvImportResult? result = null;

@@ -83,6 +83,21 @@ public sealed class DeduplicationTests : DatabaseTest
     }
 
     [Fact]
+    public async Task Import_TwoTransactionFiles_SecondDropsTransactionsAlreadyInTheTable()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        await host.ImportedAsync("users", null, "users.csv", Csv(UsersHeader, User(1)));
+        await host.ImportedAsync("upi_transactions", null, "a.csv", Csv(UpiHeader, "1,1,5.00,Shop,Food,2026-01-01", "2,1,6.00,Shop,Food,2026-01-02"));
+
+        var second = await host.ImportedAsync("upi_transactions", null, "b.csv", Csv(UpiHeader,
+            "2,1,7.00,Other,Food,2026-01-03", "3,1,8.00,Shop,Food,2026-01-04"));
+
+        Assert.Equal((2L, 1L, 1L), (second.RowsIn, second.RowsKept, second.DroppedExistingKey));
+        await using var db = await host.DbAsync();
+        Assert.Equal([5m, 6m, 8m], await db.UpiTransactions.OrderBy(t => t.TransactionId).Select(t => t.Amount).ToListAsync());
+    }
+
+    [Fact]
     public async Task Import_AllRowsAlreadyStored_IsImportedWithNothingKept()
     {
         await using var host = await CoreHost.StartAsync(Folder);
