@@ -72,7 +72,8 @@ public sealed class DatasetImportJob(DatasetImporter importer, IBucket bucket) :
 
     /// <summary>One line for the job's last message and the scan's: rows kept, and dropped by reason.</summary>
     public static string Summary(ImportedFile f) => string.Create(CultureInfo.InvariantCulture,
-        $"{f.FileName}: kept {f.RowsKept:N0} of {f.RowsIn:N0} rows into {f.Dataset} ({f.Partition}); dropped {f.DroppedDuplicate:N0} duplicate, {f.DroppedMissing:N0} missing a value, {f.DroppedExistingKey:N0} already stored");
+        $"{f.FileName}: kept {f.RowsKept:N0} of {f.RowsIn:N0} rows into {f.Dataset} ({f.Partition}); dropped {f.DroppedDuplicate:N0} duplicate, "
+        + $"{f.DroppedMissing:N0} missing a value, {f.DroppedExistingKey:N0} already stored");
 
     private static string Megabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1048576.0:0.0} MB");
 }

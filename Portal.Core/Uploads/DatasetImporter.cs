@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -127,8 +128,8 @@ public sealed partial class DatasetImporter(
         catch (ImportRejectedException rejected)
         {
             await DeleteQuietlyAsync(stored);
-            return await RecordAsync(request, schema?.Name ?? Shortened(request.Dataset, 64), partition, ImportStatus.Rejected, rejected.Message, rejected.Line, rejected.Column,
-                size, Elapsed(started));
+            return await RecordAsync(request, schema?.Name ?? Shortened(request.Dataset, 64), partition, ImportStatus.Rejected, rejected.Message,
+                rejected.Line, rejected.Column, size, Elapsed(started));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -139,8 +140,8 @@ public sealed partial class DatasetImporter(
         {
             await DeleteQuietlyAsync(stored);
             LogFailed(logger, ex, request.FileName, request.Dataset);
-            await RecordAsync(request, schema?.Name ?? Shortened(request.Dataset, 64), partition, ImportStatus.Failed, $"{ex.GetType().Name}: {ex.GetBaseException().Message}",
-                null, null, size, Elapsed(started));
+            await RecordAsync(request, schema?.Name ?? Shortened(request.Dataset, 64), partition, ImportStatus.Failed,
+                $"{ex.GetType().Name}: {ex.GetBaseException().Message}", null, null, size, Elapsed(started));
             throw;
         }
         finally
@@ -264,8 +265,9 @@ public sealed partial class DatasetImporter(
             .FirstOrDefaultAsync(f => f.Dataset == dataset && f.FileName == fileName && f.Status == ImportStatus.Imported, cancellationToken);
     }
 
-    internal static string AlreadyImportedMessage(ImportedFile earlier) =>
-        $"A file named '{earlier.FileName}' was already imported into {earlier.Dataset} ({earlier.Partition}) on {earlier.ImportedAt:yyyy-MM-dd HH:mm} UTC by {earlier.ImportedBy}; rename the file to import it too.";
+    internal static string AlreadyImportedMessage(ImportedFile earlier) => string.Create(CultureInfo.InvariantCulture,
+        $"A file named '{earlier.FileName}' was already imported into {earlier.Dataset} ({earlier.Partition}) on {earlier.ImportedAt:yyyy-MM-dd HH:mm} UTC "
+        + $"by {earlier.ImportedBy}; rename the file to import it too.");
 
     /// <summary>The partition's stored files, by dataset: the dataset's own, and for an ad dataset the quarter's other two.</summary>
     private async Task<Dictionary<string, List<string>>> StoredFilesAsync(DatasetSchema schema, string partition, CancellationToken cancellationToken)
