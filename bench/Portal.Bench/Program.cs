@@ -29,6 +29,11 @@ if (args is ["catalog", ..])
     return await Portal.Bench.CatalogBench.RunAsync(args[1..]);
 }
 
+if (args is ["uploads", ..])
+{
+    return await Portal.Bench.UploadBench.RunAsync(args[1..]);
+}
+
 if (args is ["lineage", ..])
 {
     return await Portal.Bench.LineageBench.RunAsync(args[1..]);
