@@ -15,6 +15,7 @@ using Portal.Core.Dashboard;
 using Portal.Core.Data;
 using Portal.Core.Jobs;
 using Portal.Core.Segments;
+using Portal.Core.Uploads;
 
 namespace Portal.Core;
 
@@ -107,6 +108,17 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddJobHandler<CatalogRunJob>(CatalogRunJob.Kind, CatalogRunJob.DisplayName);
         services.AddSingleton<DashboardQueries>();
         services.AddJobHandler<RecomputeDashboardTotalsJob>(RecomputeDashboardTotalsJob.Kind, RecomputeDashboardTotalsJob.DisplayName);
+
+        services.Configure<UploadOptions>(configuration.GetSection(UploadOptions.Section));
+        services.AddSingleton<DatasetImporter>(); // one import at a time: it holds the gate
+        services.AddSingleton<UploadService>();
+        services.AddSingleton<DropFolderScan>();
+        services.AddSingleton<ImportedFileQueries>();
+        services.AddSingleton<DatasetHealthQueries>();
+        services.AddSingleton<CampaignRevenueQueries>();
+        services.AddSingleton<Lineage.ILineageContributor, UploadsLineage>();
+        services.AddJobHandler<DatasetImportJob>(DatasetImportJob.Kind, DatasetImportJob.DisplayName);
+        services.AddJobHandler<DropFolderScanJob>(DropFolderScanJob.Kind, DropFolderScanJob.DisplayName);
 
         services.AddSingleton<PortalInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<PortalInitializer>());

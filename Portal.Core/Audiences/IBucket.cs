@@ -17,7 +17,8 @@ public sealed class BucketConflictException(string path, string expected, string
 }
 
 /// <summary>
-/// Where audience state files (<c>state/&lt;name&gt;.yml</c>) and member data (<c>data/&lt;name&gt;.parquet.gz</c>) live.
+/// Where audience state files (<c>state/&lt;name&gt;.yml</c>), member data (<c>data/&lt;name&gt;.parquet.gz</c>) and
+/// uploaded datasets (<c>datasets/&lt;name&gt;/&lt;partition&gt;/</c>, the drop folder <c>incoming/</c>) live.
 /// A seam: the embedded default is a local folder; S3 or Azure Blob can implement the same calls. Every write is
 /// atomic: a reader sees the old object or the new one, never half of one.
 /// </summary>
@@ -25,6 +26,9 @@ public interface IBucket
 {
     /// <summary>Objects under a folder prefix (e.g. <c>state/</c>), by path.</summary>
     IAsyncEnumerable<BucketItem> ListAsync(string prefix, CancellationToken cancellationToken = default);
+
+    /// <summary>Objects under a folder prefix and all its sub-folders (e.g. <c>incoming/</c>), by path.</summary>
+    IAsyncEnumerable<BucketItem> ListAllAsync(string prefix, CancellationToken cancellationToken = default);
 
     Task<BucketText?> ReadTextAsync(string path, CancellationToken cancellationToken = default);
 

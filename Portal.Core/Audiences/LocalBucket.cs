@@ -46,6 +46,31 @@ public sealed class LocalBucket : IBucket
         }
     }
 
+    public async IAsyncEnumerable<BucketItem> ListAllAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var folder = Resolve(prefix.TrimEnd('/'));
+        if (!Directory.Exists(folder))
+        {
+            yield break;
+        }
+
+        var items = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(file => !Path.GetFileName(file).StartsWith('.'))
+            .Select(file => (Path: Path.GetRelativePath(_root, file).Replace(Path.DirectorySeparatorChar, '/'), File: file))
+            .OrderBy(x => x.Path, StringComparer.Ordinal);
+        foreach (var (path, file) in items)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var info = new FileInfo(file);
+            if (info.Exists)
+            {
+                yield return new BucketItem(path, info.Length, info.LastWriteTimeUtc);
+            }
+
+            await Task.CompletedTask;
+        }
+    }
+
     public async Task<BucketText?> ReadTextAsync(string path, CancellationToken cancellationToken = default)
     {
         var file = Resolve(path);

@@ -47,6 +47,13 @@ internal sealed class SqliteRow : IDisposable
 
     public void Text(int column, string value)
     {
+        if (value.Length > _buffer.Length / 3)
+        {
+            // Longer than the buffer may hold in UTF-8 (uploaded text can be): encoded on its own.
+            Check(raw.sqlite3_bind_text(_statement, Index(column), Encoding.UTF8.GetBytes(value)));
+            return;
+        }
+
         var length = Encoding.UTF8.GetBytes(value, _buffer);
         Check(raw.sqlite3_bind_text(_statement, Index(column), _buffer.AsSpan(0, length)));
     }

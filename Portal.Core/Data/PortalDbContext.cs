@@ -8,12 +8,14 @@ using Portal.Core.Dashboard;
 using Portal.Core.Jobs;
 using Portal.Core.Rules;
 using Portal.Core.Segments;
+using Portal.Core.Uploads;
 
 namespace Portal.Core.Data;
 
 /// <summary>
-/// The one DbContext: Identity, the seed-001 customer tables, jobs and the audit log. Created per operation through
-/// <see cref="IDbContextFactory{TContext}"/>; there is no repository layer over it.
+/// The one DbContext: Identity, the seed-001 customer tables, jobs, the audit log, rules and segments, and the
+/// uploads' catalog and aggregates. Created per operation through <see cref="IDbContextFactory{TContext}"/>; there is
+/// no repository layer over it.
 /// </summary>
 public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : IdentityDbContext<PortalUser>(options)
 {
@@ -30,6 +32,9 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<Segment> Segments => Set<Segment>();
     public DbSet<SegmentMember> SegmentMembers => Set<SegmentMember>();
     public DbSet<SegmentRefresh> SegmentRefreshes => Set<SegmentRefresh>();
+    public DbSet<ImportedFile> ImportedFiles => Set<ImportedFile>();
+    public DbSet<CampaignRevenue> CampaignRevenues => Set<CampaignRevenue>();
+    public DbSet<DatasetHealthDay> DatasetHealthDays => Set<DatasetHealthDay>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -48,6 +53,9 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         builder.ApplyConfiguration(new SegmentConfiguration());
         builder.ApplyConfiguration(new SegmentMemberConfiguration());
         builder.ApplyConfiguration(new SegmentRefreshConfiguration());
+        builder.ApplyConfiguration(new ImportedFileConfiguration());
+        builder.ApplyConfiguration(new CampaignRevenueConfiguration());
+        builder.ApplyConfiguration(new DatasetHealthDayConfiguration());
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

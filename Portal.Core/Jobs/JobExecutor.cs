@@ -203,7 +203,7 @@ public sealed partial class JobExecutor(
         var attempt = job.Attempts; // already counts this run
         var error = Describe(ex, attempt);
         LogFailed(logger, job.Id, job.Kind, attempt, job.MaxAttempts, ex.Message);
-        if (attempt < job.MaxAttempts)
+        if (attempt < job.MaxAttempts && ex is not PermanentJobFailureException)
         {
             var due = clock.GetUtcNow().UtcDateTime + options.Value.BackoffFor(attempt);
             await using var db = await dbFactory.CreateDbContextAsync();
@@ -223,6 +223,10 @@ public sealed partial class JobExecutor(
     private static string Describe(Exception ex, int attempt)
     {
         var inner = ex is AggregateException agg ? agg.Flatten().InnerException ?? ex : ex;
+        if (inner is PermanentJobFailureException)
+        {
+            return $"Attempt {attempt}: {inner.Message}";
+        }
 
         return $"Attempt {attempt}: {inner.GetType().Name}: {inner.Message}\n{inner.StackTrace}";
     }

@@ -6,7 +6,7 @@ public enum LineageNodeKind
     /// <summary>A customer table of seed 001 (users, credit_card_transactions, upi_transactions).</summary>
     Table,
 
-    /// <summary>An uploaded dataset (added by an <see cref="ILineageContributor"/> once uploads exist).</summary>
+    /// <summary>An uploaded dataset (added by the uploads' <see cref="ILineageContributor"/>).</summary>
     Dataset,
 
     /// <summary>An HTTP data source an audience fetches its members from (<c>source.endpoint</c>).</summary>
@@ -55,8 +55,14 @@ public enum LineageEdgeKind
     /// <summary>Audience → adtech (the label is the status: POSTED, NOT_POSTED, NOT_FETCHED).</summary>
     Export,
 
-    /// <summary>Job kind → what it writes (segments.refresh → segments, audiences.catalog-run → audiences).</summary>
+    /// <summary>Job kind → what it writes (segments.refresh → segments, audiences.catalog-run → audiences, uploads.dataset-import → datasets).</summary>
     Runs,
+
+    /// <summary>Uploaded dataset → the table its rows are loaded into (users, the transaction tables).</summary>
+    Loads,
+
+    /// <summary>Uploaded dataset → the aggregate it keeps in step (impressions, clicks, conversions → campaign_revenues).</summary>
+    Aggregates,
 }
 
 /// <summary>

@@ -20,6 +20,8 @@ public sealed class MeddlingBucket(string path) : IBucket
 
     public IAsyncEnumerable<BucketItem> ListAsync(string prefix, CancellationToken cancellationToken = default) => _inner.ListAsync(prefix, cancellationToken);
 
+    public IAsyncEnumerable<BucketItem> ListAllAsync(string prefix, CancellationToken cancellationToken = default) => _inner.ListAllAsync(prefix, cancellationToken);
+
     public Task<BucketText?> ReadTextAsync(string path, CancellationToken cancellationToken = default) => _inner.ReadTextAsync(path, cancellationToken);
 
     public Task<string> WriteTextAsync(string path, string text, string? expectedVersion, CancellationToken cancellationToken = default) =>

@@ -9,7 +9,7 @@ using Portal.Core.Data;
 
 namespace Portal.Tests.TestSupport;
 
-/// <summary>The whole web app (Program, AddPortal, UsePortal) on its own SQLite file, for HTTP-level tests.</summary>
+/// <summary>The whole web app (Program, AddPortal, UsePortal) on its own SQLite file and bucket, for HTTP-level tests.</summary>
 public partial class PortalWebFactory : WebApplicationFactory<Program>
 {
     public const string AdminEmail = "admin@tests.local";
@@ -24,6 +24,8 @@ public partial class PortalWebFactory : WebApplicationFactory<Program>
         builder.UseSetting("Portal:Admin:Email", AdminEmail);
         builder.UseSetting("Portal:Admin:Password", AdminPassword);
         builder.UseSetting("Coravel:Queue:ConsummationDelay", "1");
+        // Its own bucket, inside the test folder, rather than the app's data/bucket under Portal/.
+        builder.UseSetting("Bucket:Path", Path.Combine(_folder.Path, "bucket"));
         builder.ConfigureTestServices(ConfigureTestServices);
     }
 

@@ -19,6 +19,15 @@ public sealed class AlwaysFailsJob : IJobHandler
         throw new InvalidOperationException($"Upstream said no (attempt {job.Attempt})");
 }
 
+/// <summary>Fails in a way that retrying cannot fix.</summary>
+public sealed class PermanentlyFailsJob : IJobHandler
+{
+    public const string Kind = "test.permanently-fails";
+
+    public Task RunAsync(JobExecution job, CancellationToken cancellationToken) =>
+        throw new PermanentJobFailureException("line 3, column 2 (\"clicks\"): 'x' is not a valid Int64");
+}
+
 public sealed class FlakyJob(TestJobControl control) : IJobHandler
 {
     public const string Kind = "test.flaky";
@@ -57,6 +66,7 @@ public static class TestJobRegistration
         control ??= new TestJobControl();
         Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(services, control);
         services.AddJobHandler<AlwaysFailsJob>(AlwaysFailsJob.Kind, "Always fails");
+        services.AddJobHandler<PermanentlyFailsJob>(PermanentlyFailsJob.Kind, "Permanently fails");
         services.AddJobHandler<FlakyJob>(FlakyJob.Kind, "Flaky");
         services.AddJobHandler<BlockingJob>(BlockingJob.Kind, "Blocking");
         return control;

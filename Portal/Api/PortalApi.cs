@@ -71,6 +71,7 @@ internal static class PortalApi
         api.MapRulesApi();
         api.MapSegmentsApi();
         api.MapAnalyticsApi();
+        api.MapUploadsApi();
         return endpoints;
     }
 

@@ -34,6 +34,11 @@ if (args is ["lineage-prepare", ..])
     return await Portal.Bench.LineageBench.PrepareAsync(args[1..]);
 }
 
+if (args is ["uploads", ..])
+{
+    return await Portal.Bench.UploadBench.RunAsync(args[1..]);
+}
+
 if (args is ["lineage", ..])
 {
     return await Portal.Bench.LineageBench.RunAsync(args[1..]);

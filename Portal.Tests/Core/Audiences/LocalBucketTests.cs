@@ -30,6 +30,25 @@ public sealed class LocalBucketTests : DatabaseTest
         Assert.Empty(Directory.GetFiles(Path.Combine(Folder.Path, "state"), ".*"));
     }
 
+    [Fact]
+    public async Task ListAll_NestedFolders_GivesEveryFileUnderThePrefixByPath()
+    {
+        var bucket = new LocalBucket(Folder.Path);
+        foreach (var path in new[] { "incoming/clicks/2024-Q1/b.csv", "incoming/clicks/2024-Q1/a.csv", "incoming/users/all/u.csv", "incoming/top.csv", "state/x.yml" })
+        {
+            await bucket.WriteTextAsync(path, "x", null);
+        }
+
+        File.WriteAllText(Path.Combine(Folder.Path, "incoming", "users", "all", ".u.csv.tmp"), "half written");
+
+        var all = await bucket.ListAllAsync("incoming/").Select(i => i.Path).ToListAsync();
+        var flat = await bucket.ListAsync("incoming/").Select(i => i.Path).ToListAsync();
+
+        Assert.Equal(["incoming/clicks/2024-Q1/a.csv", "incoming/clicks/2024-Q1/b.csv", "incoming/top.csv", "incoming/users/all/u.csv"], all);
+        Assert.Equal(["incoming/top.csv"], flat);
+        Assert.Empty(await bucket.ListAllAsync("nothing-here").ToListAsync());
+    }
+
     [Theory]
     [InlineData("../outside.yml")]
     [InlineData("state/../../outside.yml")]

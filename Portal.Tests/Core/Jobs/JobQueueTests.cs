@@ -70,6 +70,18 @@ public sealed class JobQueueTests : DatabaseTest
     }
 
     [Fact]
+    public async Task FailingJob_PermanentFailure_FailsAtOnceWithTheMessageOnly()
+    {
+        await using var host = await CoreHost.StartAsync(Folder, s => s.AddTestJobs());
+        var job = await host.Get<JobQueue>().EnqueueAsync(PermanentlyFailsJob.Kind, CoreHost.Admin);
+
+        var failed = await host.WaitForJobAsync(job.Id, j => j.IsFinished, "finished");
+        Assert.Equal(JobStatus.Failed, failed.Status);
+        Assert.Equal(1, failed.Attempts);
+        Assert.Equal("Attempt 1: line 3, column 2 (\"clicks\"): 'x' is not a valid Int64", failed.Error);
+    }
+
+    [Fact]
     public async Task FlakyJob_FailsOnceThenSucceeds_KeepsTheEarlierError()
     {
         var control = new TestJobControl { FailuresBeforeSuccess = 1 };

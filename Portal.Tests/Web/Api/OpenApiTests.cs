@@ -29,6 +29,12 @@ public sealed class OpenApiTests(PortalWebFactory portal) : IClassFixture<Portal
             ["/api/jobs"] = ["get", "post"],
             ["/api/jobs/{id}"] = ["get"],
             ["/api/me"] = ["get"],
+            ["/api/uploads"] = ["get", "post"],
+            ["/api/uploads/{id}"] = ["get"],
+            ["/api/uploads/scan"] = ["post"],
+            ["/api/datasets"] = ["get"],
+            ["/api/datasets/{name}/health"] = ["get"],
+            ["/api/campaigns/{id}"] = ["get"],
         };
         foreach (var (path, methods) in expected)
         {

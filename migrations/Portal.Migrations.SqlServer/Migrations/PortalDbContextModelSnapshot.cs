@@ -1027,6 +1027,213 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.ToTable("segment_refreshes", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Uploads.CampaignRevenue", b =>
+                {
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<long>("BannerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("banner_id");
+
+                    b.Property<string>("Quarter")
+                        .HasMaxLength(8)
+                        .HasColumnType("nvarchar(8)")
+                        .HasColumnName("quarter");
+
+                    b.Property<long>("Clicks")
+                        .HasColumnType("bigint")
+                        .HasColumnName("clicks");
+
+                    b.Property<double>("Revenue")
+                        .HasColumnType("float")
+                        .HasColumnName("revenue");
+
+                    b.HasKey("CampaignId", "BannerId", "Quarter");
+
+                    b.HasIndex("Quarter")
+                        .HasDatabaseName("ix_campaign_revenues_quarter");
+
+                    b.ToTable("campaign_revenues", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Uploads.DatasetHealthDay", b =>
+                {
+                    b.Property<string>("Dataset")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("dataset");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<long>("Cells")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cells");
+
+                    b.Property<long>("DuplicateRows")
+                        .HasColumnType("bigint")
+                        .HasColumnName("duplicate_rows");
+
+                    b.Property<int>("FilesImported")
+                        .HasColumnType("int")
+                        .HasColumnName("files_imported");
+
+                    b.Property<int>("FilesRejected")
+                        .HasColumnType("int")
+                        .HasColumnName("files_rejected");
+
+                    b.Property<long>("MissingValues")
+                        .HasColumnType("bigint")
+                        .HasColumnName("missing_values");
+
+                    b.Property<long>("RowsIn")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rows_in");
+
+                    b.Property<long>("RowsKept")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rows_kept");
+
+                    b.HasKey("Dataset", "Day");
+
+                    b.ToTable("dataset_health_days", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Uploads.ImportedFile", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Checksum")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("checksum");
+
+                    b.Property<string>("Dataset")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("dataset");
+
+                    b.Property<long>("DroppedDuplicate")
+                        .HasColumnType("bigint")
+                        .HasColumnName("dropped_duplicate");
+
+                    b.Property<long>("DroppedExistingKey")
+                        .HasColumnType("bigint")
+                        .HasColumnName("dropped_existing_key");
+
+                    b.Property<long>("DroppedMissing")
+                        .HasColumnType("bigint")
+                        .HasColumnName("dropped_missing");
+
+                    b.Property<long>("DurationMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("duration_ms");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)")
+                        .HasColumnName("error");
+
+                    b.Property<string>("ErrorColumn")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("error_column");
+
+                    b.Property<long?>("ErrorLine")
+                        .HasColumnType("bigint")
+                        .HasColumnName("error_line");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)")
+                        .HasColumnName("file_name");
+
+                    b.Property<DateTime>("ImportedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("imported_at");
+
+                    b.Property<string>("ImportedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("imported_by");
+
+                    b.Property<long?>("JobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("job_id");
+
+                    b.Property<long>("MissingValues")
+                        .HasColumnType("bigint")
+                        .HasColumnName("missing_values");
+
+                    b.Property<string>("Partition")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("partition");
+
+                    b.Property<long>("RowsIn")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rows_in");
+
+                    b.Property<long>("RowsKept")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rows_kept");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size_bytes");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("source");
+
+                    b.Property<DateTime?>("SourceModifiedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("source_modified_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StoredPath")
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)")
+                        .HasColumnName("stored_path");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ImportedAt")
+                        .HasDatabaseName("ix_imported_files_imported_at");
+
+                    b.HasIndex("JobId")
+                        .HasDatabaseName("ix_imported_files_job_id");
+
+                    b.HasIndex("Dataset", "FileName")
+                        .IsUnique()
+                        .HasDatabaseName("ux_imported_files_dataset_file")
+                        .HasFilter("status = 'Imported'");
+
+                    b.HasIndex("Dataset", "Partition", "Status")
+                        .HasDatabaseName("ix_imported_files_dataset_partition");
+
+                    b.ToTable("imported_files", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -1137,6 +1344,14 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasForeignKey("SegmentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Uploads.ImportedFile", b =>
+                {
+                    b.HasOne("Portal.Core.Jobs.JobRecord", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 #pragma warning restore 612, 618
         }

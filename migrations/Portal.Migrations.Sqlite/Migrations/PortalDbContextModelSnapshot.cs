@@ -996,6 +996,211 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.ToTable("segment_refreshes", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Uploads.CampaignRevenue", b =>
+                {
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<long>("BannerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("banner_id");
+
+                    b.Property<string>("Quarter")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("quarter");
+
+                    b.Property<long>("Clicks")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("clicks");
+
+                    b.Property<double>("Revenue")
+                        .HasColumnType("REAL")
+                        .HasColumnName("revenue");
+
+                    b.HasKey("CampaignId", "BannerId", "Quarter");
+
+                    b.HasIndex("Quarter")
+                        .HasDatabaseName("ix_campaign_revenues_quarter");
+
+                    b.ToTable("campaign_revenues", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Uploads.DatasetHealthDay", b =>
+                {
+                    b.Property<string>("Dataset")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dataset");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("day");
+
+                    b.Property<long>("Cells")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cells");
+
+                    b.Property<long>("DuplicateRows")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duplicate_rows");
+
+                    b.Property<int>("FilesImported")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("files_imported");
+
+                    b.Property<int>("FilesRejected")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("files_rejected");
+
+                    b.Property<long>("MissingValues")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("missing_values");
+
+                    b.Property<long>("RowsIn")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rows_in");
+
+                    b.Property<long>("RowsKept")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rows_kept");
+
+                    b.HasKey("Dataset", "Day");
+
+                    b.ToTable("dataset_health_days", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Uploads.ImportedFile", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Checksum")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("checksum");
+
+                    b.Property<string>("Dataset")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dataset");
+
+                    b.Property<long>("DroppedDuplicate")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("dropped_duplicate");
+
+                    b.Property<long>("DroppedExistingKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("dropped_existing_key");
+
+                    b.Property<long>("DroppedMissing")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("dropped_missing");
+
+                    b.Property<long>("DurationMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duration_ms");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
+
+                    b.Property<string>("ErrorColumn")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_column");
+
+                    b.Property<long?>("ErrorLine")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("error_line");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("file_name");
+
+                    b.Property<DateTime>("ImportedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("imported_at");
+
+                    b.Property<string>("ImportedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("imported_by");
+
+                    b.Property<long?>("JobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("job_id");
+
+                    b.Property<long>("MissingValues")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("missing_values");
+
+                    b.Property<string>("Partition")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("partition");
+
+                    b.Property<long>("RowsIn")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rows_in");
+
+                    b.Property<long>("RowsKept")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rows_kept");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size_bytes");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<DateTime?>("SourceModifiedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_modified_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StoredPath")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("stored_path");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ImportedAt")
+                        .HasDatabaseName("ix_imported_files_imported_at");
+
+                    b.HasIndex("JobId")
+                        .HasDatabaseName("ix_imported_files_job_id");
+
+                    b.HasIndex("Dataset", "FileName")
+                        .IsUnique()
+                        .HasDatabaseName("ux_imported_files_dataset_file")
+                        .HasFilter("status = 'Imported'");
+
+                    b.HasIndex("Dataset", "Partition", "Status")
+                        .HasDatabaseName("ix_imported_files_dataset_partition");
+
+                    b.ToTable("imported_files", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -1106,6 +1311,14 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasForeignKey("SegmentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Uploads.ImportedFile", b =>
+                {
+                    b.HasOne("Portal.Core.Jobs.JobRecord", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,27 @@
+namespace Portal.Core.Uploads;
+
+/// <summary>
+/// A row of <c>dataset_health_days</c>, seed 003's performance metrics: per dataset and day (UTC, the day of the
+/// import), what arrived and how healthy it was. Counters only; shares are computed when read.
+/// </summary>
+public sealed class DatasetHealthDay
+{
+    public required string Dataset { get; set; }
+    public DateOnly Day { get; set; }
+    public int FilesImported { get; set; }
+    public int FilesRejected { get; set; }
+    public long RowsIn { get; set; }
+    public long RowsKept { get; set; }
+
+    /// <summary>Rows dropped as duplicates: equal to an earlier row, or a key already stored.</summary>
+    public long DuplicateRows { get; set; }
+
+    public long MissingValues { get; set; }
+
+    /// <summary>Every cell of the rows read (rows × columns), the denominator of the missing-value share.</summary>
+    public long Cells { get; set; }
+
+    public double MissingShare => Cells == 0 ? 0 : (double)MissingValues / Cells;
+
+    public double DuplicateRate => RowsIn == 0 ? 0 : (double)DuplicateRows / RowsIn;
+}

@@ -1,0 +1,304 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+using Portal.Core.Accounts;
+using Portal.Core.Uploads;
+
+namespace Portal.Api;
+
+/// <summary>
+/// Uploads (issue 6): send a CSV file into a dataset (operators), read the catalog of imports, the datasets' schemas and
+/// their data health, and seed 004's campaign aggregate. The file is streamed into the bucket as it arrives and imported
+/// by a background job; the answer is the job to watch.
+/// </summary>
+internal static class UploadsApi
+{
+    public static RouteGroupBuilder MapUploadsApi(this RouteGroupBuilder api)
+    {
+        var uploads = api.MapGroup("/uploads").WithTags("Uploads");
+        uploads.MapPost("/", UploadAsync)
+            .RequireAuthorization(Policies.Operator)
+            .WithMetadata(new DisableRequestSizeLimitAttribute())
+            .WithSummary("Upload a CSV file into a dataset (operators): queues its import")
+            .WithDescription("Either the raw file as the body (`Content-Type: text/csv`) with `dataset`, `partition` (a quarter like 2024-Q1 for "
+                + "impressions, clicks and conversions; empty otherwise) and `file_name` in the query, or `multipart/form-data` with those fields "
+                + "before one file part (its file name is used when `file_name` is not given). Streamed, never held in memory. Answers 202 with "
+                + "the import job's id; the job's outcome and the catalog (`GET /api/uploads`) say what was kept. 400 for an unknown dataset, a bad "
+                + "partition or file name; 409 when a file of that name was already imported into the dataset; 413 over the size limit.")
+            .Accepts<IFormFile>("multipart/form-data", "text/csv", "text/plain", "application/octet-stream")
+            .Produces<UploadAcceptedDto>(StatusCodes.Status202Accepted)
+            .Produces<UploadProblemDto>(StatusCodes.Status400BadRequest)
+            .Produces<UploadProblemDto>(StatusCodes.Status409Conflict)
+            .Produces<UploadProblemDto>(StatusCodes.Status413PayloadTooLarge)
+            .Produces(StatusCodes.Status403Forbidden);
+        uploads.MapGet("/", ListAsync)
+            .WithSummary("The catalog of imported files, a page at a time, newest first")
+            .WithDescription("Filters: `dataset`, `partition`, `status` (imported, rejected, failed), `search` (file name, who, error).");
+        uploads.MapGet("/{id:long}", GetAsync).WithSummary("One file of the catalog");
+        uploads.MapPost("/scan", ScanAsync)
+            .RequireAuthorization(Policies.Operator)
+            .WithSummary("Import the new files of the drop folder now (operators): queues the scan")
+            .Produces<UploadAcceptedDto>(StatusCodes.Status202Accepted)
+            .Produces(StatusCodes.Status403Forbidden);
+
+        var datasets = api.MapGroup("/datasets").WithTags("Uploads");
+        datasets.MapGet("/", DatasetsAsync).WithSummary("The datasets files can be imported into: columns, types, keys, partitioning, and what was imported");
+        datasets.MapGet("/{name}/health", HealthAsync)
+            .WithSummary("A dataset's data health per day: rows, share of missing values, duplicate rate, and flags")
+            .WithDescription("Every day from the first import to the last (`from` and `to`, yyyy-MM-dd, narrow it). Flags: `sudden_drop` (fewer rows "
+                + "kept than half the median of the 7 days before), `zero_day` (no rows kept between days with rows).");
+
+        api.MapGet("/campaigns/{id:long}", CampaignAsync)
+            .WithTags("Uploads")
+            .WithSummary("A campaign's revenue and clicks per banner and quarter (seed 004), and the banners to show")
+            .WithDescription("`quarter` (like 2024-Q1) picks the quarter whose banners are chosen; the latest with data by default.");
+        return api;
+    }
+
+    private static async Task<IResult> UploadAsync(HttpRequest request, UploadService uploads, ClaimsPrincipal user, string? dataset, string? partition,
+        [FromQuery(Name = "file_name")] string? fileName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            StagedUpload staged;
+            if (MediaTypeHeaderValue.TryParse(request.ContentType, out var type) && type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+            {
+                var boundary = HeaderUtilities.RemoveQuotes(type.Boundary).Value;
+                if (string.IsNullOrEmpty(boundary))
+                {
+                    return TypedResults.BadRequest(new UploadProblemDto("The multipart body has no boundary.", "bad_request"));
+                }
+
+                var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                var reader = new MultipartReader(boundary, request.Body);
+                StagedUpload? found = null;
+                while (found is null && await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+                {
+                    if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
+                    {
+                        continue;
+                    }
+
+                    if (disposition.IsFileDisposition())
+                    {
+                        var name = fileName ?? fields.GetValueOrDefault("file_name") ?? HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue
+                            ? disposition.FileNameStar : disposition.FileName).Value ?? "";
+                        found = await uploads.StageUploadAsync(user, dataset ?? fields.GetValueOrDefault("dataset") ?? "",
+                            partition ?? fields.GetValueOrDefault("partition"), name, section.Body, cancellationToken: cancellationToken);
+                    }
+                    else if (disposition.IsFormDisposition())
+                    {
+                        using var text = new StreamReader(section.Body);
+                        fields[HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? ""] = (await text.ReadToEndAsync(cancellationToken)).Trim();
+                    }
+                }
+
+                if (found is null)
+                {
+                    return TypedResults.BadRequest(new UploadProblemDto("The multipart body has no file part.", "bad_request"));
+                }
+
+                staged = found;
+            }
+            else
+            {
+                staged = await uploads.StageUploadAsync(user, dataset ?? "", partition, fileName ?? "", request.Body, cancellationToken: cancellationToken);
+            }
+
+            return TypedResults.Accepted($"/api/jobs/{staged.JobId}",
+                new UploadAcceptedDto("The file was received; its import is queued.", staged.JobId, staged.Dataset, staged.Partition, staged.FileName, staged.Bytes));
+        }
+        catch (ImportRejectedException ex)
+        {
+            var body = new UploadProblemDto(ex.Message, JsonNamingPolicy.SnakeCaseLower.ConvertName(ex.Reason.ToString()));
+            return ex.Reason switch
+            {
+                ImportRejection.AlreadyImported => TypedResults.Conflict(body),
+                ImportRejection.TooLarge => TypedResults.Json(body, statusCode: StatusCodes.Status413PayloadTooLarge),
+                _ => TypedResults.BadRequest(body),
+            };
+        }
+    }
+
+    private static async Task<Results<Ok<ApiPage<ImportedFileDto>>, ProblemHttpResult>> ListAsync(ImportedFileQueries queries, int? page,
+        [FromQuery(Name = "per_page")] int? perPage, string? dataset, string? partition, string? status, string? search, CancellationToken cancellationToken)
+    {
+        ImportStatus? wanted = null;
+        if (!string.IsNullOrWhiteSpace(status))
+        {
+            if (!Enum.TryParse<ImportStatus>(status.Trim(), ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+            {
+                return TypedResults.Problem($"Unknown status '{status}'. Use imported, rejected or failed.", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            wanted = parsed;
+        }
+
+        var paging = ApiPaging.From(page, perPage);
+        var (items, total) = await queries.ListAsync(new ImportedFileFilter(dataset, partition, wanted, search), ImportedFileSort.Newest, paging.Index,
+            paging.PerPage, cancellationToken);
+        return TypedResults.Ok(paging.Of(items.Select(ImportedFileDto.From).ToList(), total));
+    }
+
+    private static async Task<Results<Ok<ImportedFileDto>, NotFound<ApiMessage>>> GetAsync(long id, ImportedFileQueries queries, CancellationToken cancellationToken) =>
+        await queries.GetAsync(id, cancellationToken) is { } file
+            ? TypedResults.Ok(ImportedFileDto.From(file))
+            : TypedResults.NotFound(new ApiMessage($"There is no imported file {id}."));
+
+    private static async Task<Accepted<UploadAcceptedDto>> ScanAsync(UploadService uploads, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        var job = await uploads.ScanDropFolderAsync(user, cancellationToken);
+        return TypedResults.Accepted($"/api/jobs/{job}", new UploadAcceptedDto("The drop folder scan is queued.", job, null, null, null, 0));
+    }
+
+    private static async Task<Ok<List<DatasetDto>>> DatasetsAsync(ImportedFileQueries queries, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await queries.DatasetsAsync(cancellationToken)).Select(DatasetDto.From).ToList());
+
+    private static async Task<Results<Ok<DatasetHealthDto>, NotFound<ApiMessage>, ProblemHttpResult>> HealthAsync(string name, string? from, string? to,
+        DatasetHealthQueries health, CancellationToken cancellationToken)
+    {
+        if (DatasetCatalog.Find(name) is not { } schema)
+        {
+            return TypedResults.NotFound(new ApiMessage($"There is no dataset '{name}'."));
+        }
+
+        if (!TryDay(from, out var fromDay) || !TryDay(to, out var toDay))
+        {
+            return TypedResults.Problem("`from` and `to` are days written like 2026-01-31.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var series = await health.SeriesAsync(schema.Name, fromDay, toDay, cancellationToken);
+        return TypedResults.Ok(new DatasetHealthDto(series.Dataset, series.Days.Select(DatasetHealthDayDto.From).ToList()));
+    }
+
+    private static async Task<Results<Ok<CampaignDto>, NotFound<ApiMessage>>> CampaignAsync(long id, string? quarter, CampaignRevenueQueries campaigns,
+        CancellationToken cancellationToken)
+    {
+        var report = await campaigns.ForCampaignAsync(id, string.IsNullOrWhiteSpace(quarter) ? null : quarter.Trim().ToUpperInvariant(), cancellationToken);
+        return report is null
+            ? TypedResults.NotFound(new ApiMessage($"There is no revenue data for campaign {id}."))
+            : TypedResults.Ok(new CampaignDto(report.CampaignId, report.Quarter, report.Banners,
+                report.Rows.Select(r => new CampaignRowDto(r.BannerId, r.Quarter, r.Revenue, r.Clicks)).ToList()));
+    }
+
+    private static bool TryDay(string? text, out DateOnly? day)
+    {
+        day = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return true;
+        }
+
+        if (DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+        {
+            day = parsed;
+            return true;
+        }
+
+        return false;
+    }
+
+    internal static string Snake(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
+}
+
+internal sealed record UploadAcceptedDto(
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("job_id")] long JobId,
+    [property: JsonPropertyName("dataset")] string? Dataset,
+    [property: JsonPropertyName("partition")] string? Partition,
+    [property: JsonPropertyName("file_name")] string? FileName,
+    [property: JsonPropertyName("bytes")] long Bytes);
+
+/// <summary>Why an upload was refused: the message (naming line and column where there is one) and the reason's code.</summary>
+internal sealed record UploadProblemDto([property: JsonPropertyName("message")] string Message, [property: JsonPropertyName("reason")] string Reason);
+
+internal sealed record ImportedFileDto(
+    [property: JsonPropertyName("id")] long Id,
+    [property: JsonPropertyName("dataset")] string Dataset,
+    [property: JsonPropertyName("partition")] string Partition,
+    [property: JsonPropertyName("file_name")] string FileName,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("source")] string Source,
+    [property: JsonPropertyName("rows_in")] long RowsIn,
+    [property: JsonPropertyName("rows_kept")] long RowsKept,
+    [property: JsonPropertyName("dropped_duplicate")] long DroppedDuplicate,
+    [property: JsonPropertyName("dropped_missing")] long DroppedMissing,
+    [property: JsonPropertyName("dropped_existing_key")] long DroppedExistingKey,
+    [property: JsonPropertyName("checksum")] string? Checksum,
+    [property: JsonPropertyName("size_bytes")] long SizeBytes,
+    [property: JsonPropertyName("stored_path")] string? StoredPath,
+    [property: JsonPropertyName("error")] string? Error,
+    [property: JsonPropertyName("error_line")] long? ErrorLine,
+    [property: JsonPropertyName("error_column")] string? ErrorColumn,
+    [property: JsonPropertyName("imported_by")] string ImportedBy,
+    [property: JsonPropertyName("imported_at")] DateTime ImportedAt,
+    [property: JsonPropertyName("duration_ms")] long DurationMs,
+    [property: JsonPropertyName("job_id")] long? JobId)
+{
+    public static ImportedFileDto From(ImportedFile f) => new(f.Id, f.Dataset, f.Partition, f.FileName, UploadsApi.Snake(f.Status.ToString()),
+        UploadsApi.Snake(f.Source.ToString()), f.RowsIn, f.RowsKept, f.DroppedDuplicate, f.DroppedMissing, f.DroppedExistingKey, f.Checksum, f.SizeBytes,
+        f.StoredPath, f.Error, f.ErrorLine, f.ErrorColumn, f.ImportedBy, f.ImportedAt, f.DurationMs, f.JobId);
+}
+
+internal sealed record DatasetColumnDto(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("required")] bool Required,
+    [property: JsonPropertyName("key")] bool Key,
+    [property: JsonPropertyName("description"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description);
+
+internal sealed record DatasetDto(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("display_name")] string DisplayName,
+    [property: JsonPropertyName("description")] string Description,
+    [property: JsonPropertyName("partition")] string Partition,
+    [property: JsonPropertyName("table")] string? Table,
+    [property: JsonPropertyName("columns")] IReadOnlyList<DatasetColumnDto> Columns,
+    [property: JsonPropertyName("files_imported")] int FilesImported,
+    [property: JsonPropertyName("files_rejected")] int FilesRejected,
+    [property: JsonPropertyName("rows")] long Rows,
+    [property: JsonPropertyName("last_imported_at")] DateTime? LastImportedAt,
+    [property: JsonPropertyName("partitions")] IReadOnlyList<string> Partitions)
+{
+    public static DatasetDto From(DatasetSummary d) => new(d.Schema.Name, d.Schema.DisplayName, d.Schema.Description,
+        d.Schema.Partition == PartitionKind.Quarter ? "quarter" : "none", d.Schema.Table,
+        d.Schema.Columns.Select(c => new DatasetColumnDto(c.Name, c.Type.ToString(), c.Required, c.Key, c.Description)).ToList(),
+        d.FilesImported, d.FilesRejected, d.RowsKept, d.LastImportedAt, d.Partitions);
+}
+
+internal sealed record DatasetHealthDayDto(
+    [property: JsonPropertyName("day")] string Day,
+    [property: JsonPropertyName("files_imported")] int FilesImported,
+    [property: JsonPropertyName("files_rejected")] int FilesRejected,
+    [property: JsonPropertyName("rows_in")] long RowsIn,
+    [property: JsonPropertyName("rows_kept")] long RowsKept,
+    [property: JsonPropertyName("missing_share")] double MissingShare,
+    [property: JsonPropertyName("duplicate_rate")] double DuplicateRate,
+    [property: JsonPropertyName("trailing_median")] double? TrailingMedian,
+    [property: JsonPropertyName("flags")] IReadOnlyList<string> Flags)
+{
+    public static DatasetHealthDayDto From(DatasetHealthPoint p) => new(p.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), p.FilesImported,
+        p.FilesRejected, p.RowsIn, p.RowsKept, p.MissingShare, p.DuplicateRate, p.TrailingMedian,
+        Enum.GetValues<HealthFlags>().Where(f => f != HealthFlags.None && p.Flags.HasFlag(f)).Select(f => UploadsApi.Snake(f.ToString())).ToList());
+}
+
+internal sealed record DatasetHealthDto(
+    [property: JsonPropertyName("dataset")] string Dataset,
+    [property: JsonPropertyName("days")] IReadOnlyList<DatasetHealthDayDto> Days);
+
+internal sealed record CampaignRowDto(
+    [property: JsonPropertyName("banner_id")] long BannerId,
+    [property: JsonPropertyName("quarter")] string Quarter,
+    [property: JsonPropertyName("revenue")] double Revenue,
+    [property: JsonPropertyName("clicks")] long Clicks);
+
+internal sealed record CampaignDto(
+    [property: JsonPropertyName("campaign_id")] long CampaignId,
+    [property: JsonPropertyName("quarter")] string? Quarter,
+    [property: JsonPropertyName("banners")] IReadOnlyList<long> Banners,
+    [property: JsonPropertyName("rows")] IReadOnlyList<CampaignRowDto> Rows);

@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using DuckDB.NET.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Portal.Core.Audiences;
+using Portal.Core.Customers;
+using Portal.Core.Uploads;
+
+namespace Portal.Bench;
+
+/// <summary>
+/// <c>uploads [--rows N] [--users N]</c>: the import of a generated credit-card transactions CSV (1M rows by default)
+/// through the portal's own <see cref="DatasetImporter"/> into SQLite and the bucket, as the import job runs it: rows/s,
+/// the process's peak working set and its size at each quarter of the file (flat when the import streams), then
+/// DuckDB's own <c>read_csv</c> → <c>COPY … TO parquet</c> of the same file, and the ratio of the two times.
+/// </summary>
+internal static class UploadBench
+{
+    private const double TargetRowsPerSecond = 150_000;
+    private const double TargetRatio = 2;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var rows = 1_000_000L;
+        var users = 100_000;
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--rows": rows = long.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--users": users = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
+            }
+        }
+
+        var folder = Path.Combine(Path.GetTempPath(), "portal-bench-uploads-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            Console.WriteLine($"Upload benchmark: a {rows:N0}-row credit_card_transactions CSV imported into SQLite and Parquet ({Environment.ProcessorCount} cores)");
+            var factory = await BenchDatabase.MigratedAsync(Path.Combine(folder, "portal.db"));
+            var generator = new DemoDataGenerator();
+            await new CustomerDataLoader(factory).LoadAsync(generator, users, 0);
+
+            // The CSV is where an upload leaves it: in the bucket, under uploads/incoming/.
+            var bucket = new LocalBucket(Path.Combine(folder, "bucket"));
+            const string source = "uploads/incoming/bench-transactions.csv";
+            var csv = Path.Combine(folder, "bucket", source);
+            Directory.CreateDirectory(Path.GetDirectoryName(csv)!);
+            var watch = Stopwatch.StartNew();
+            await WriteCsvAsync(csv, generator.CreditCardTransactions(rows, users));
+            var size = new FileInfo(csv).Length;
+            Console.WriteLine($"CSV generated in {watch.Elapsed.TotalSeconds:0.0} s: {size / 1048576.0:N0} MiB, {users:N0} users in the database");
+
+            var importer = new DatasetImporter(factory, bucket, Options.Create(new UploadOptions()), TimeProvider.System, NullLogger<DatasetImporter>.Instance);
+            using var memory = new PeakMemory();
+            var quarters = new List<string>();
+            var stages = new List<string>();
+            var stage = "";
+            var nextQuarter = 1;
+            GC.Collect();
+            var before = memory.WorkingSet();
+            watch.Restart();
+            var file = await importer.ImportAsync(new ImportRequest(DatasetCatalog.CreditCardTransactions, null, "bench-transactions.csv", source, "bench", ImportSource.Upload),
+                (p, _) =>
+                {
+                    if (p.Stage != stage)
+                    {
+                        stage = p.Stage;
+                        stages.Add($"{stage} at {watch.Elapsed.TotalSeconds:0.00} s");
+                    }
+
+                    if (p.BytesTotal is > 0 && p.BytesRead * 4 >= p.BytesTotal * nextQuarter && nextQuarter <= 4)
+                    {
+                        quarters.Add($"{nextQuarter * 25}% {memory.WorkingSet() / 1048576.0:N0} MiB");
+                        nextQuarter++;
+                    }
+
+                    return Task.CompletedTask;
+                });
+            var ours = watch.Elapsed;
+            if (file.Status != ImportStatus.Imported)
+            {
+                Console.WriteLine($"import {file.Status}: {file.Error}");
+                return 1;
+            }
+
+            var rowsPerSecond = file.RowsIn / ours.TotalSeconds;
+            Console.WriteLine($"portal import:      {ours.TotalSeconds,8:0.00} s  {rowsPerSecond,12:N0} rows/s  (target >= {TargetRowsPerSecond:N0})   rows in {file.RowsIn:N0}, kept {file.RowsKept:N0}");
+            Console.WriteLine($"  working set:      {before / 1048576.0:N0} MiB before, peak {memory.Peak / 1048576.0:N0} MiB during; by share of the file read: {string.Join(", ", quarters)}");
+            Console.WriteLine($"  stages:           {string.Join(", ", stages)}");
+            Console.WriteLine($"  Parquet:          {ParquetBytes(folder) / 1048576.0:N1} MiB under datasets/");
+
+            var duck = await DuckDbAsync(folder, csv);
+            var ratio = ours / duck;
+            Console.WriteLine($"DuckDB read_csv → COPY TO parquet: {duck.TotalSeconds,8:0.00} s  {rows / duck.TotalSeconds,12:N0} rows/s");
+            Console.WriteLine($"ratio portal / DuckDB: {ratio:0.00}  (target <= {TargetRatio:0})");
+            return rowsPerSecond >= TargetRowsPerSecond && ratio <= TargetRatio ? 0 : 1;
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task WriteCsvAsync(string path, IEnumerable<CreditCardTransaction> transactions)
+    {
+        await using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
+        await writer.WriteLineAsync("transaction_id,user_id,amount,merchant,category,transaction_date");
+        foreach (var t in transactions)
+        {
+            await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{t.TransactionId},{t.UserId},{t.Amount:0.00},{t.Merchant},{t.Category},{t.TransactionDate:yyyy-MM-ddTHH:mm:ssZ}"));
+        }
+    }
+
+    private static long ParquetBytes(string folder) =>
+        Directory.EnumerateFiles(Path.Combine(folder, "bucket", "datasets"), "*.parquet", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+
+    /// <summary>
+    /// DuckDB reading the same CSV and writing Snappy Parquet, in its own process-wide threads. The statement names the
+    /// files relative to the working directory, so it is a constant: no value is pasted into it.
+    /// </summary>
+    private static async Task<TimeSpan> DuckDbAsync(string folder, string csv)
+    {
+        var previous = Directory.GetCurrentDirectory();
+        File.Copy(csv, Path.Combine(folder, "duck.csv"));
+        Directory.SetCurrentDirectory(folder);
+        try
+        {
+            await using var connection = new DuckDBConnection("Data Source=:memory:");
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "COPY (SELECT * FROM read_csv('duck.csv', header = true)) TO 'duck.parquet' (FORMAT parquet, COMPRESSION snappy)";
+            var watch = Stopwatch.StartNew();
+            await command.ExecuteNonQueryAsync();
+            return watch.Elapsed;
+        }
+        finally
+        {
+            Directory.SetCurrentDirectory(previous);
+        }
+    }
+
+    /// <summary>The process's working set, sampled every 20 ms; <see cref="Peak"/> is the largest seen.</summary>
+    private sealed class PeakMemory : IDisposable
+    {
+        private readonly Timer _timer;
+        private long _peak;
+
+        public PeakMemory() => _timer = new Timer(_ => Sample(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(20));
+
+        public long Peak => Interlocked.Read(ref _peak);
+
+        public long WorkingSet()
+        {
+            using var process = Process.GetCurrentProcess();
+            return process.WorkingSet64;
+        }
+
+        private void Sample()
+        {
+            var now = WorkingSet();
+            long seen;
+            while (now > (seen = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, now, seen) != seen)
+            {
+            }
+        }
+
+        public void Dispose()
+        {
+            _timer.Dispose();
+            Sample();
+        }
+    }
+}
