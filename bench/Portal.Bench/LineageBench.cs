@@ -55,7 +55,7 @@ internal static class LineageBench
 
             var generated = Path.Combine(folder, "generated");
             var (database, bucket) = (Path.Combine(generated, "portal.db"), Path.Combine(generated, "bucket"));
-            var factory = await MigratedAsync(database);
+            var factory = await BenchDatabase.MigratedAsync(database);
             var watch = Stopwatch.StartNew();
             var made = await LineageGenerator.GenerateAsync(factory, new LocalBucket(bucket), rules);
             Console.WriteLine($"generated in {watch.Elapsed.TotalSeconds:0.0} s: {made.Rules:N0} rules ({made.Aggregates:N0} with an aggregate, {made.Combined:N0} set operations, "
@@ -89,7 +89,7 @@ internal static class LineageBench
             bool small;
             await using (var portal = await StartPortalAsync(dll, demoDatabase, Path.Combine(demo, "bucket"), demoData: true))
             {
-                await PrintGraphAsync("demo", Factory(demoDatabase), Path.Combine(demo, "bucket"));
+                await PrintGraphAsync("demo", BenchDatabase.Factory(demoDatabase), Path.Combine(demo, "bucket"));
                 small = await MeasureAsync("demo", browser, portal, runs, timeout);
             }
 
@@ -115,29 +115,11 @@ internal static class LineageBench
         }
 
         var rules = args is [_, "--rules", var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 660;
-        var factory = await MigratedAsync(Path.Combine(args[0], "portal.db"));
+        var factory = await BenchDatabase.MigratedAsync(Path.Combine(args[0], "portal.db"));
         var made = await LineageGenerator.GenerateAsync(factory, new LocalBucket(Path.Combine(args[0], "bucket")), rules);
         Console.WriteLine($"generated {made.Rules:N0} rules and {made.Audiences:N0} audiences in {args[0]}");
         SqliteConnection.ClearAllPools();
         return 0;
-    }
-
-    private static Factory Factory(string database)
-    {
-        var options = new DbContextOptionsBuilder<PortalDbContext>();
-        options.Use(DatabaseProvider.Sqlite, $"Data Source={database}");
-        return new Factory(options.Options);
-    }
-
-    /// <summary>A fresh SQLite file with the portal's migrations, in WAL mode as the portal runs it.</summary>
-    private static async Task<Factory> MigratedAsync(string database)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(database)!);
-        var factory = Factory(database);
-        await using var db = factory.CreateDbContext();
-        await db.Database.MigrateAsync();
-        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
-        return factory;
     }
 
     /// <summary>The graph as the portal's LineageBuilder builds it from the database and bucket: counts by kind, build time.</summary>
