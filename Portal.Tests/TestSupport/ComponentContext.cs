@@ -35,6 +35,9 @@ public static class ComponentContext
         ctx.Services.AddSingleton(host.Get<Portal.Core.Adtech.AdtechConnectionStore>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Lineage.LineageBuilder>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Lineage.LineageLayout>());
+        ctx.Services.AddSingleton(host.Get<Portal.Core.Uploads.UploadService>());
+        ctx.Services.AddSingleton(host.Get<Portal.Core.Uploads.ImportedFileQueries>());
+        ctx.Services.AddSingleton(host.Get<Portal.Core.Uploads.DatasetHealthQueries>());
         ctx.Services.AddSingleton(TimeProvider.System);
         ctx.Services.AddScoped<ThemeState>();
         var auth = ctx.AddAuthorization();
@@ -42,12 +45,12 @@ public static class ComponentContext
         auth.SetRoles(role);
         if (role is Roles.Admin or Roles.Marketer)
         {
-            auth.SetPolicies(Policies.RunJobs);
+            auth.SetPolicies(Policies.RunJobs, Policies.Operator);
         }
 
         if (role is Roles.Admin)
         {
-            auth.SetPolicies(Policies.RunJobs, Policies.Admin);
+            auth.SetPolicies(Policies.RunJobs, Policies.Operator, Policies.Admin);
         }
 
         return ctx;

@@ -29,6 +29,7 @@ public sealed class AccessibilityTests(PortalFixture portal)
     [InlineData("/segments", "Filter segments")]
     [InlineData("/connectors", "Connections")]
     [InlineData("/audiences/demo_audience", "Audience form")]
+    [InlineData("/uploads", "Upload a file")]
     public async Task FeaturePage_AxeScan_NoCriticalOrSeriousViolations(string path, string label)
     {
         var page = await portal.NewPageAsync();
