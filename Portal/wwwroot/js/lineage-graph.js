@@ -138,7 +138,11 @@ export async function create(element, dotnet, payload) {
     });
     cy.on("tap", "node", evt => { if (!evt.target.isParent()) dotnet.invokeMethodAsync("NodeClicked", evt.target.id()); });
     cy.on("tap", evt => { if (evt.target === cy) dotnet.invokeMethodAsync("NodeClicked", null); });
-    graphs.set(element, { cy, dotnet });
+    // The canvas follows its box (the details panel opening beside it, the window, a splitter): Cytoscape only watches
+    // the window by itself.
+    const resized = new ResizeObserver(() => cy.resize());
+    resized.observe(element);
+    graphs.set(element, { cy, dotnet, resized });
     await markReady(element, cy, payload, started);
 }
 
@@ -148,6 +152,9 @@ export async function update(element, payload) {
     element.dataset.ready = "false";
     const started = performance.now();
     const big = payload.nodes.length > bigGraph;
+    g.cy.resize();
+    // A centring animation still running (a node picked just before) would pan the new view away from its fit.
+    g.cy.stop(true, false);
     g.cy.batch(() => { g.cy.elements().remove(); g.cy.add(elementsOf(payload)); });
     g.cy.style(style(big));
     g.cy.viewport(viewportFor(payload, element));
@@ -212,6 +219,7 @@ export function exportSvg(element, name) {
 export function dispose(element) {
     const g = graphs.get(element);
     if (g) {
+        g.resized.disconnect();
         g.cy.destroy();
         graphs.delete(element);
     }
