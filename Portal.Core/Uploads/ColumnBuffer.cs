@@ -64,7 +64,8 @@ internal abstract class ColumnBuffer(DatasetColumn column, int capacity)
 
     protected abstract void AppendValue(int row, ref CanonicalBytes bytes);
 
-    public abstract Task WriteAsync(ParquetRowGroupWriter group, int count, CancellationToken cancellationToken);
+    /// <summary>Writes the first <paramref name="count"/> rows as <paramref name="field"/>: this column's <see cref="Field"/> or its twin's in the writer's schema.</summary>
+    public abstract Task WriteAsync(ParquetRowGroupWriter group, DataField field, int count, CancellationToken cancellationToken);
 
     /// <summary>Reads the first <paramref name="count"/> rows of a stored row group's column (the field as the file has it).</summary>
     public abstract Task ReadAsync(ParquetRowGroupReader group, DataField field, int count, CancellationToken cancellationToken);
@@ -109,11 +110,11 @@ internal abstract class StructColumn<T>(DatasetColumn column, int capacity) : Co
 
     public override object? Value(int row) => Nulls[row] ? null : Values[row];
 
-    public override async Task WriteAsync(ParquetRowGroupWriter group, int count, CancellationToken cancellationToken)
+    public override async Task WriteAsync(ParquetRowGroupWriter group, DataField field, int count, CancellationToken cancellationToken)
     {
         if (!Nullable)
         {
-            await group.WriteAsync<T>(Field, Values.AsMemory(0, count), cancellationToken: cancellationToken);
+            await group.WriteAsync<T>(field, Values.AsMemory(0, count), cancellationToken: cancellationToken);
             return;
         }
 
@@ -123,7 +124,7 @@ internal abstract class StructColumn<T>(DatasetColumn column, int capacity) : Co
             _nullable[i] = Nulls[i] ? null : Values[i];
         }
 
-        await group.WriteAsync<T>(Field, _nullable.AsMemory(0, count), cancellationToken: cancellationToken);
+        await group.WriteAsync<T>(field, _nullable.AsMemory(0, count), cancellationToken: cancellationToken);
     }
 
     public override async Task ReadAsync(ParquetRowGroupReader group, DataField field, int count, CancellationToken cancellationToken)
@@ -506,7 +507,7 @@ internal sealed class StringColumn(DatasetColumn column, int capacity) : ColumnB
 
     public override string? String(int row) => Nulls[row] ? null : _values[row];
 
-    public override Task WriteAsync(ParquetRowGroupWriter group, int count, CancellationToken cancellationToken)
+    public override Task WriteAsync(ParquetRowGroupWriter group, DataField field, int count, CancellationToken cancellationToken)
     {
         for (var i = 0; i < count; i++)
         {
@@ -516,7 +517,7 @@ internal sealed class StringColumn(DatasetColumn column, int capacity) : ColumnB
             }
         }
 
-        return group.WriteAsync(Field, new ArraySegment<string>(_values!, 0, count));
+        return group.WriteAsync(field, new ArraySegment<string>(_values!, 0, count));
     }
 
     public override async Task ReadAsync(ParquetRowGroupReader group, DataField field, int count, CancellationToken cancellationToken)

@@ -451,9 +451,10 @@ internal sealed class CsvImport
         if (kept > 0)
         {
             using var group = writer.CreateRowGroup();
-            foreach (var column in columns)
+            for (var c = 0; c < columns.Length; c++)
             {
-                await column.WriteAsync(group, kept, cancellationToken);
+                // the fields of the writer's schema are the first batch's
+                await columns[c].WriteAsync(group, _batches[0].Columns[c].Field, kept, cancellationToken);
             }
         }
 
