@@ -64,7 +64,8 @@ internal abstract class ColumnBuffer(DatasetColumn column, int capacity)
 
     protected abstract void AppendValue(int row, ref CanonicalBytes bytes);
 
-    public abstract Task WriteAsync(ParquetRowGroupWriter group, int count, CancellationToken cancellationToken);
+    /// <summary>Writes the first <paramref name="count"/> rows as <paramref name="field"/>: this column's <see cref="Field"/> or its twin's in the writer's schema.</summary>
+    public abstract Task WriteAsync(ParquetRowGroupWriter group, DataField field, int count, CancellationToken cancellationToken);
 
     /// <summary>Reads the first <paramref name="count"/> rows of a stored row group's column (the field as the file has it).</summary>
     public abstract Task ReadAsync(ParquetRowGroupReader group, DataField field, int count, CancellationToken cancellationToken);
@@ -109,11 +110,11 @@ internal abstract class StructColumn<T>(DatasetColumn column, int capacity) : Co
 
     public override object? Value(int row) => Nulls[row] ? null : Values[row];
 
-    public override async Task WriteAsync(ParquetRowGroupWriter group, int count, CancellationToken cancellationToken)
+    public override async Task WriteAsync(ParquetRowGroupWriter group, DataField field, int count, CancellationToken cancellationToken)
     {
         if (!Nullable)
         {
-            await group.WriteAsync<T>(Field, Values.AsMemory(0, count), cancellationToken: cancellationToken);
+            await group.WriteAsync<T>(field, Values.AsMemory(0, count), cancellationToken: cancellationToken);
             return;
         }
 
@@ -123,7 +124,7 @@ internal abstract class StructColumn<T>(DatasetColumn column, int capacity) : Co
             _nullable[i] = Nulls[i] ? null : Values[i];
         }
 
-        await group.WriteAsync<T>(Field, _nullable.AsMemory(0, count), cancellationToken: cancellationToken);
+        await group.WriteAsync<T>(field, _nullable.AsMemory(0, count), cancellationToken: cancellationToken);
     }
 
     public override async Task ReadAsync(ParquetRowGroupReader group, DataField field, int count, CancellationToken cancellationToken)
@@ -185,7 +186,9 @@ internal sealed class DecimalColumn(DatasetColumn column, int capacity) : Struct
 
     protected override string? ParseValue(int row, string text)
     {
-        if (!decimal.TryParse(text.AsSpan().Trim(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+        var span = text.AsSpan().Trim();
+        if (!TryParseCents(span, out var value)
+            && !decimal.TryParse(span, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value))
         {
             return NotA("Decimal");
         }
@@ -202,6 +205,57 @@ internal sealed class DecimalColumn(DatasetColumn column, int capacity) : Struct
 
         Values[row] = value;
         return null;
+    }
+
+    /// <summary>
+    /// The common form, <c>-?d{1,16}(.d{1,2})?</c>, without <see cref="decimal.TryParse(ReadOnlySpan{char}, NumberStyles, IFormatProvider, out decimal)"/>:
+    /// the same value and scale it gives. Anything else (and a negative zero) is left to it.
+    /// </summary>
+    internal static bool TryParseCents(ReadOnlySpan<char> text, out decimal value)
+    {
+        value = 0;
+        var negative = text.Length > 0 && text[0] == '-';
+        var i = negative ? 1 : 0;
+        long units = 0;
+        var digits = 0;
+        while (i < text.Length && char.IsAsciiDigit(text[i]))
+        {
+            units = (units * 10) + (text[i++] - '0');
+            digits++;
+        }
+
+        if (digits is 0 or > 16)
+        {
+            return false;
+        }
+
+        byte scale = 0;
+        if (i < text.Length)
+        {
+            if (text[i++] != '.')
+            {
+                return false;
+            }
+
+            while (i < text.Length && char.IsAsciiDigit(text[i]) && scale < Scale)
+            {
+                units = (units * 10) + (text[i++] - '0');
+                scale++;
+            }
+
+            if (scale == 0 || i != text.Length)
+            {
+                return false;
+            }
+        }
+
+        if (negative && units == 0)
+        {
+            return false;
+        }
+
+        value = new decimal((int)(units & 0xFFFFFFFF), (int)(units >> 32), 0, negative, scale);
+        return true;
     }
 
     protected override void AppendValue(int row, ref CanonicalBytes bytes)
@@ -241,7 +295,7 @@ internal sealed class DoubleColumn(DatasetColumn column, int capacity) : StructC
 internal sealed class DateTimeColumn(DatasetColumn column, int capacity) : StructColumn<DateTime>(column, capacity)
 {
     /// <summary>ISO 8601, with a space or a T, seconds and fractions optional, and an optional Z or offset (none means UTC).</summary>
-    private static readonly string[] Formats =
+    internal static readonly string[] Formats =
     [
         "yyyy-MM-dd", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ss.FFFFFFF",
         "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF",
@@ -254,14 +308,129 @@ internal sealed class DateTimeColumn(DatasetColumn column, int capacity) : Struc
 
     protected override string? ParseValue(int row, string text)
     {
-        if (!System.DateTime.TryParseExact(text.AsSpan().Trim(), Formats, CultureInfo.InvariantCulture,
-                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var value))
+        var span = text.AsSpan().Trim();
+        if (!TryParseIso(span, out var value) && !System.DateTime.TryParseExact(span, Formats, CultureInfo.InvariantCulture,
+                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out value))
         {
             return NotA("DateTime (write it like 2024-03-01 14:05:00)");
         }
 
         Values[row] = Micros(value);
         return null;
+    }
+
+    /// <summary>
+    /// The common forms of <see cref="Formats"/> read directly (trying thirteen formats in turn is most of the parse
+    /// time): <c>yyyy-MM-dd</c>, then optionally a space or T, <c>HH:mm</c>, <c>:ss</c>, <c>.f</c> to 7 digits, and
+    /// <c>Z</c> or <c>±HH:mm</c>; the UTC value <see cref="System.DateTime.TryParseExact(ReadOnlySpan{char}, string[], IFormatProvider, DateTimeStyles, out DateTime)"/>
+    /// gives. Anything else, valid or not, is left to it.
+    /// </summary>
+    internal static bool TryParseIso(ReadOnlySpan<char> text, out DateTime value)
+    {
+        value = default;
+        if (text.Length < 10 || text[4] != '-' || text[7] != '-'
+            || !Digits(text, 0, 4, out var year) || !Digits(text, 5, 2, out var month) || !Digits(text, 8, 2, out var day)
+            || year < 1 || month is < 1 or > 12 || day < 1 || day > System.DateTime.DaysInMonth(year, month))
+        {
+            return false;
+        }
+
+        var ticks = new DateTime(year, month, day).Ticks;
+        if (text.Length == 10)
+        {
+            value = new DateTime(ticks, DateTimeKind.Utc);
+            return true;
+        }
+
+        if (text.Length < 16 || text[10] is not (' ' or 'T') || text[13] != ':'
+            || !Digits(text, 11, 2, out var hour) || !Digits(text, 14, 2, out var minute) || hour > 23 || minute > 59)
+        {
+            return false;
+        }
+
+        ticks += (hour * TimeSpan.TicksPerHour) + (minute * TimeSpan.TicksPerMinute);
+        var i = 16;
+        if (i < text.Length && text[i] == ':')
+        {
+            if (!Digits(text, i + 1, 2, out var second) || second > 59)
+            {
+                return false;
+            }
+
+            ticks += second * TimeSpan.TicksPerSecond;
+            i += 3;
+            if (i < text.Length && text[i] == '.')
+            {
+                var start = ++i;
+                long fraction = 0;
+                while (i < text.Length && i - start < 7 && char.IsAsciiDigit(text[i]))
+                {
+                    fraction = (fraction * 10) + (text[i++] - '0');
+                }
+
+                if (i == start || (i < text.Length && char.IsAsciiDigit(text[i])))
+                {
+                    return false;
+                }
+
+                for (var d = i - start; d < 7; d++)
+                {
+                    fraction *= 10;
+                }
+
+                ticks += fraction;
+            }
+        }
+
+        if (i == text.Length)
+        {
+            value = new DateTime(ticks, DateTimeKind.Utc);
+            return true;
+        }
+
+        if (text[i] == 'Z' && i + 1 == text.Length)
+        {
+            value = new DateTime(ticks, DateTimeKind.Utc);
+            return true;
+        }
+
+        if (text.Length - i != 6 || text[i] is not ('+' or '-') || text[i + 3] != ':'
+            || !Digits(text, i + 1, 2, out var offsetHours) || !Digits(text, i + 4, 2, out var offsetMinutes) || offsetMinutes > 59
+            || (offsetHours * 60) + offsetMinutes > 14 * 60)
+        {
+            return false;
+        }
+
+        var offset = ((offsetHours * TimeSpan.TicksPerHour) + (offsetMinutes * TimeSpan.TicksPerMinute)) * (text[i] == '-' ? -1 : 1);
+        var utc = ticks - offset;
+        if (utc < System.DateTime.MinValue.Ticks || utc > System.DateTime.MaxValue.Ticks)
+        {
+            return false;
+        }
+
+        value = new DateTime(utc, DateTimeKind.Utc);
+        return true;
+    }
+
+    private static bool Digits(ReadOnlySpan<char> text, int start, int count, out int value)
+    {
+        value = 0;
+        if (start + count > text.Length)
+        {
+            return false;
+        }
+
+        for (var i = start; i < start + count; i++)
+        {
+            if (!char.IsAsciiDigit(text[i]))
+            {
+                return false;
+            }
+
+            value = (value * 10) + (text[i] - '0');
+        }
+
+        return true;
     }
 
     private static DateTime Micros(DateTime value) => new(value.Ticks - (value.Ticks % 10), DateTimeKind.Utc);
@@ -338,7 +507,7 @@ internal sealed class StringColumn(DatasetColumn column, int capacity) : ColumnB
 
     public override string? String(int row) => Nulls[row] ? null : _values[row];
 
-    public override Task WriteAsync(ParquetRowGroupWriter group, int count, CancellationToken cancellationToken)
+    public override Task WriteAsync(ParquetRowGroupWriter group, DataField field, int count, CancellationToken cancellationToken)
     {
         for (var i = 0; i < count; i++)
         {
@@ -348,7 +517,7 @@ internal sealed class StringColumn(DatasetColumn column, int capacity) : ColumnB
             }
         }
 
-        return group.WriteAsync(Field, new ArraySegment<string>(_values!, 0, count));
+        return group.WriteAsync(field, new ArraySegment<string>(_values!, 0, count));
     }
 
     public override async Task ReadAsync(ParquetRowGroupReader group, DataField field, int count, CancellationToken cancellationToken)

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
 using CsvHelper;
 using CsvHelper.Configuration;
 using Parquet;
@@ -22,6 +24,12 @@ public sealed record CsvImportResult(long RowsIn, long RowsKept, long DroppedDup
 /// earlier one (by a 128-bit hash of its values), a row without a value in a required column, and a row whose key is
 /// already stored (in the partition's files, or in the table the dataset loads) or was kept earlier in this file.
 /// A transaction whose user is not in <c>users</c> stops the import.
+/// <para>
+/// Two stages on two threads: the reader parses, checks and de-duplicates rows into one batch while the writer checks
+/// the previous batch against the database and writes it as a row group. Two batches exist in all, handed over through
+/// a channel of one, so memory stays at two batches whatever the file's size; the first failure of either stage stops
+/// both, and the writer's wins (its rows come earlier in the file, as they would if the stages ran one after the other).
+/// </para>
 /// </summary>
 internal sealed class CsvImport
 {
@@ -42,33 +50,40 @@ internal sealed class CsvImport
     private static readonly ParquetOptions ParquetOptions = new() { CompressionMethod = CompressionMethod.Snappy };
 
     private readonly DatasetSchema _schema;
-    private readonly ColumnBuffer[] _columns;
     private readonly int[] _keyColumns;
     private readonly bool[] _required;
     private readonly HashSet<UInt128> _rowHashes = [];
     private readonly HashSet<UInt128> _keyHashes;
+    private readonly KeyedRows? _keyedRows;
     private readonly TableLookup? _lookup;
-    private readonly long[] _lines;
     private readonly bool[] _keep;
     private readonly long[] _keyValues;
     private readonly Dictionary<string, long[]> _references = new(StringComparer.Ordinal);
+    private readonly Batch[] _batches;
+    private Batch _batch;
     private byte[] _scratch = new byte[256];
     private int[] _fileColumnOf = [];
-    private int _count;
-    private long _rowsIn, _rowsKept, _duplicates, _missing, _existing, _missingValues;
+    private long _rowsIn, _rowsKept, _duplicates, _missing, _existing, _existingInTable, _missingValues;
 
     private CsvImport(DatasetSchema schema, HashSet<UInt128> storedKeys, TableLookup? lookup, int batchSize)
     {
         _schema = schema;
-        _columns = [.. schema.Columns.Select(c => ColumnBuffer.For(c, batchSize))];
+        _batches = [new Batch(schema, batchSize), new Batch(schema, batchSize)];
+        _batch = _batches[0];
         _keyColumns = [.. schema.Columns.Select((c, i) => (c, i)).Where(x => x.c.Key).Select(x => x.i)];
         _required = [.. schema.Columns.Select(c => c.Required)];
         _keyHashes = storedKeys;
         _lookup = schema.Table is null ? null : lookup;
-        _lines = new long[batchSize];
         _keep = new bool[batchSize];
         _keyValues = new long[batchSize];
+        if (schema.Table is not null && storedKeys.Count == 0 && _keyColumns is [var key]
+            && schema.Columns[key] is { Type: ColumnType.Int64, Required: true })
+        {
+            _keyedRows = new KeyedRows();
+        }
     }
+
+    private ColumnBuffer[] Columns => _batch.Columns;
 
     /// <summary>
     /// Reads <paramref name="source"/> (CSV) and writes the rows kept to <paramref name="parquet"/>, a row group per
@@ -94,28 +109,9 @@ internal sealed class CsvImport
             }
 
             ReadHeader(parser);
-            await using (var writer = await ParquetWriter.CreateAsync(ColumnBuffer.SchemaOf(_columns), parquet, ParquetOptions, cancellationToken: cancellationToken))
+            await using (var writer = await ParquetWriter.CreateAsync(ColumnBuffer.SchemaOf(Columns), parquet, ParquetOptions, cancellationToken: cancellationToken))
             {
-                while (await parser.ReadAsync())
-                {
-                    _rowsIn++;
-                    ReadRow(parser);
-                    if (_count == _lines.Length)
-                    {
-                        await FlushAsync(writer, cancellationToken);
-                    }
-
-                    if ((_rowsIn & 0x3FFF) == 0)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        if (progress is not null)
-                        {
-                            await progress(new ImportProgress("Reading", _rowsIn, bytes.BytesRead, length), cancellationToken);
-                        }
-                    }
-                }
-
-                await FlushAsync(writer, cancellationToken);
+                await PipelineAsync(parser, writer, bytes, length, progress, cancellationToken);
             }
 
             if (_rowsIn == 0)
@@ -129,7 +125,7 @@ internal sealed class CsvImport
         }
 
         await bytes.ReadToEndAsync(cancellationToken);
-        foreach (var column in _columns.OfType<StringColumn>())
+        foreach (var column in _batches.SelectMany(b => b.Columns).OfType<StringColumn>())
         {
             column.Clear();
         }
@@ -139,7 +135,89 @@ internal sealed class CsvImport
             await progress(new ImportProgress("Read", _rowsIn, bytes.BytesRead, length), cancellationToken);
         }
 
-        return new CsvImportResult(_rowsIn, _rowsKept, _duplicates, _missing, _existing, _missingValues, _rowsIn * _columns.Length, bytes.BytesRead, bytes.Checksum);
+        return new CsvImportResult(_rowsIn, _rowsKept, _duplicates, _missing, _existing + _existingInTable, _missingValues, _rowsIn * Columns.Length,
+            bytes.BytesRead, bytes.Checksum);
+    }
+
+    /// <summary>
+    /// The reader (this thread) fills a batch and hands it to the writer (a task), which gives it back once written;
+    /// the reader meanwhile fills the other one. A failure in either stops both; the writer's is thrown first.
+    /// </summary>
+    private async Task PipelineAsync(CsvParser parser, ParquetWriter writer, CheckedUtf8Stream bytes, long? length,
+        Func<ImportProgress, CancellationToken, Task>? progress, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var full = Channel.CreateBounded<Batch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var free = Channel.CreateBounded<Batch>(new BoundedChannelOptions(_batches.Length) { SingleReader = true, SingleWriter = true });
+        for (var b = 1; b < _batches.Length; b++)
+        {
+            free.Writer.TryWrite(_batches[b]);
+        }
+
+        var writing = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var batch in full.Reader.ReadAllAsync(stop.Token))
+                {
+                    await FlushAsync(batch, writer, stop.Token);
+                    free.Writer.TryWrite(batch);
+                }
+            }
+            catch
+            {
+                await stop.CancelAsync();
+                throw;
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            while (await parser.ReadAsync())
+            {
+                _rowsIn++;
+                ReadRow(parser);
+                if (_batch.Count == _batch.Lines.Length)
+                {
+                    await full.Writer.WriteAsync(_batch, stop.Token);
+                    _batch = await free.Reader.ReadAsync(stop.Token);
+                }
+
+                if ((_rowsIn & 0x3FFF) == 0)
+                {
+                    stop.Token.ThrowIfCancellationRequested();
+                    if (progress is not null)
+                    {
+                        await progress(new ImportProgress("Reading", _rowsIn, bytes.BytesRead, length), cancellationToken);
+                    }
+                }
+            }
+
+            if (_batch.Count > 0)
+            {
+                await full.Writer.WriteAsync(_batch, stop.Token);
+            }
+
+            full.Writer.TryComplete();
+        }
+        catch (Exception)
+        {
+            // The writer's failure (rows earlier in the file) wins over the reader's, and the reader's over the stop it caused.
+            full.Writer.TryComplete();
+            await stop.CancelAsync();
+            try
+            {
+                await writing;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // stopped because the reader failed: the reader's failure is the one to report
+            }
+
+            throw;
+        }
+
+        await writing;
     }
 
     private void ReadHeader(CsvParser parser)
@@ -176,7 +254,7 @@ internal sealed class CsvImport
                 ImportRejection.Header, 1, missing.Count > 0 ? _schema.Columns.First(c => !names.Contains(c.Name, StringComparer.OrdinalIgnoreCase)).Name : null);
         }
 
-        _fileColumnOf = new int[_columns.Length];
+        _fileColumnOf = new int[Columns.Length];
         var schemaIndexOf = new int[names.Length];
         for (var f = 0; f < names.Length; f++)
         {
@@ -188,20 +266,21 @@ internal sealed class CsvImport
     private void ReadRow(CsvParser parser)
     {
         var line = parser.RawRow;
-        if (parser.Count != _columns.Length)
+        var columns = Columns;
+        if (parser.Count != columns.Length)
         {
             throw new ImportRejectedException(
-                string.Create(CultureInfo.InvariantCulture, $"line {line}: {parser.Count} {(parser.Count == 1 ? "value" : "values")}, but the header has {_columns.Length} columns."),
+                string.Create(CultureInfo.InvariantCulture, $"line {line}: {parser.Count} {(parser.Count == 1 ? "value" : "values")}, but the header has {columns.Length} columns."),
                 ImportRejection.FieldCount, line);
         }
 
-        var row = _count;
+        var row = _batch.Count;
         var anyRequiredMissing = false;
-        for (var c = 0; c < _columns.Length; c++)
+        for (var c = 0; c < columns.Length; c++)
         {
             var f = _fileColumnOf[c];
             var value = parser[f];
-            var column = _columns[c];
+            var column = columns[c];
             if (column.Parse(row, value) is { } why)
             {
                 throw new ImportRejectedException(
@@ -217,33 +296,70 @@ internal sealed class CsvImport
         }
 
         var bytes = new CanonicalBytes(_scratch);
-        foreach (var column in _columns)
+        foreach (var column in columns)
         {
             column.AppendCanonical(row, ref bytes);
         }
 
         var rowHash = bytes.Hash();
         _scratch = bytes.Buffer;
+        var kept = _keyedRows is { } keyed && !columns[_keyColumns[0]].IsNull(row)
+            ? Keyed(keyed, columns[_keyColumns[0]].Int64(row), rowHash, anyRequiredMissing)
+            : Hashed(row, rowHash, anyRequiredMissing);
+        if (kept)
+        {
+            _batch.Lines[row] = line;
+            _batch.Count++;
+        }
+    }
+
+    /// <summary>Any dataset: a set of row hashes (128 bits), then a set of key hashes. Whether the row is kept.</summary>
+    private bool Hashed(int row, UInt128 rowHash, bool anyRequiredMissing)
+    {
         if (!_rowHashes.Add(rowHash))
         {
             _duplicates++;
-            return;
+            return false;
         }
 
         if (anyRequiredMissing)
         {
             _missing++;
-            return;
+            return false;
         }
 
         if (!_keyHashes.Add(KeyHash(row)))
         {
             _existing++;
-            return;
+            return false;
         }
 
-        _lines[row] = line;
-        _count++;
+        return true;
+    }
+
+    /// <summary>A dataset keyed by one required Int64 (those loaded into a table): one map from the key to its rows' hashes. The same outcome as <see cref="Hashed"/>.</summary>
+    private bool Keyed(KeyedRows keyed, long key, UInt128 rowHash, bool anyRequiredMissing)
+    {
+        ref var entry = ref keyed.Entry(key, rowHash, out var duplicate);
+        if (duplicate)
+        {
+            _duplicates++;
+            return false;
+        }
+
+        if (anyRequiredMissing)
+        {
+            _missing++;
+            return false;
+        }
+
+        if (!KeyedRows.TakeKey(ref entry))
+        {
+            _existing++;
+            return false;
+        }
+
+        return true;
     }
 
     private UInt128 KeyHash(int row)
@@ -251,43 +367,45 @@ internal sealed class CsvImport
         var bytes = new CanonicalBytes(_scratch);
         foreach (var k in _keyColumns)
         {
-            _columns[k].AppendCanonical(row, ref bytes);
+            Columns[k].AppendCanonical(row, ref bytes);
         }
 
         _scratch = bytes.Buffer;
         return bytes.Hash();
     }
 
-    /// <summary>Checks the batch against the database (keys already in the table, users referenced), then writes what is kept as a row group.</summary>
-    private async Task FlushAsync(ParquetWriter writer, CancellationToken cancellationToken)
+    /// <summary>Checks the batch against the database (keys already in the table, users referenced), then writes what is kept as a row group. The writer's stage.</summary>
+    private async Task FlushAsync(Batch batch, ParquetWriter writer, CancellationToken cancellationToken)
     {
-        if (_count == 0)
+        var count = batch.Count;
+        var columns = batch.Columns;
+        if (count == 0)
         {
             return;
         }
 
-        Array.Fill(_keep, true, 0, _count);
-        if (_lookup is not null && _keyColumns is [var key] && _columns[key] is Int64Column keys)
+        Array.Fill(_keep, true, 0, count);
+        if (_lookup is not null && _keyColumns is [var key] && columns[key] is Int64Column keys)
         {
-            for (var i = 0; i < _count; i++)
+            for (var i = 0; i < count; i++)
             {
                 _keyValues[i] = keys.Int64(i);
             }
 
-            var stored = await _lookup.ExistingAsync(_schema.Table!, _keyValues.AsMemory(0, _count), cancellationToken);
-            for (var i = 0; i < _count && stored.Count > 0; i++)
+            var stored = await _lookup.ExistingAsync(_schema.Table!, _keyValues.AsMemory(0, count), cancellationToken);
+            for (var i = 0; i < count && stored.Count > 0; i++)
             {
                 if (stored.Contains(_keyValues[i]))
                 {
                     _keep[i] = false;
-                    _existing++;
+                    _existingInTable++;
                 }
             }
         }
 
-        for (var c = 0; c < _columns.Length; c++)
+        for (var c = 0; c < columns.Length; c++)
         {
-            if (_columns[c].Column.References is not { } table || _lookup is null)
+            if (columns[c].Column.References is not { } table || _lookup is null)
             {
                 continue;
             }
@@ -297,20 +415,20 @@ internal sealed class CsvImport
                 _references[table] = known = await _lookup.AllKeysAsync(table, cancellationToken);
             }
 
-            for (var i = 0; i < _count; i++)
+            for (var i = 0; i < count; i++)
             {
-                if (_keep[i] && !_columns[c].IsNull(i) && Array.BinarySearch(known, _columns[c].Int64(i)) < 0)
+                if (_keep[i] && !columns[c].IsNull(i) && Array.BinarySearch(known, columns[c].Int64(i)) < 0)
                 {
                     throw new ImportRejectedException(
                         string.Create(CultureInfo.InvariantCulture,
-                            $"line {_lines[i]}, column {_fileColumnOf[c] + 1} (\"{_columns[c].Column.Name}\"): {_columns[c].Int64(i)} is not in {table}; import the {table} first."),
-                        ImportRejection.Reference, _lines[i], _columns[c].Column.Name);
+                            $"line {batch.Lines[i]}, column {_fileColumnOf[c] + 1} (\"{columns[c].Column.Name}\"): {columns[c].Int64(i)} is not in {table}; import the {table} first."),
+                        ImportRejection.Reference, batch.Lines[i], columns[c].Column.Name);
                 }
             }
         }
 
         var kept = 0;
-        for (var i = 0; i < _count; i++)
+        for (var i = 0; i < count; i++)
         {
             if (!_keep[i])
             {
@@ -319,12 +437,12 @@ internal sealed class CsvImport
 
             if (i != kept)
             {
-                foreach (var column in _columns)
+                foreach (var column in columns)
                 {
                     column.Move(i, kept);
                 }
 
-                _lines[kept] = _lines[i];
+                batch.Lines[kept] = batch.Lines[i];
             }
 
             kept++;
@@ -333,14 +451,15 @@ internal sealed class CsvImport
         if (kept > 0)
         {
             using var group = writer.CreateRowGroup();
-            foreach (var column in _columns)
+            for (var c = 0; c < columns.Length; c++)
             {
-                await column.WriteAsync(group, kept, cancellationToken);
+                // the fields of the writer's schema are the first batch's
+                await columns[c].WriteAsync(group, _batches[0].Columns[c].Field, kept, cancellationToken);
             }
         }
 
         _rowsKept += kept;
-        _count = 0;
+        batch.Count = 0;
     }
 
     private static ImportRejectedException Rejection(CsvHelperException ex, CsvParser parser)
@@ -365,4 +484,61 @@ internal sealed class CsvImport
     private static string Shown(string value) => value.Length <= 40 ? value : value[..40] + "…";
 
     private static string Plural(int count, string word) => count == 1 ? word : word + "s";
+
+    /// <summary>One batch of rows: typed columns and each row's line in the file.</summary>
+    private sealed class Batch(DatasetSchema schema, int size)
+    {
+        public ColumnBuffer[] Columns { get; } = [.. schema.Columns.Select(c => ColumnBuffer.For(c, size))];
+
+        public long[] Lines { get; } = new long[size];
+
+        public int Count { get; set; }
+    }
+}
+
+/// <summary>
+/// The rows of a file keyed by one Int64, for de-duplication in one map instead of two sets: the exact key maps to the
+/// first row's hash (its low 63 bits; the last bit says whether a row kept the key), and the rare further rows with the
+/// same key but other values go in a small set. Rows are equal only if their keys are (the key is part of the row), so
+/// comparing hashes within a key is what comparing them across the file was, with 63 bits among the rows of one key
+/// instead of 128 among all. About 28–56 bytes a key (the map's entries and buckets, before and after it doubles),
+/// where the two sets of 128-bit hashes took 56–112.
+/// </summary>
+internal sealed class KeyedRows
+{
+    private const ulong Taken = 1;
+    private readonly Dictionary<long, ulong> _first = [];
+    private readonly HashSet<(long Key, ulong Hash)> _more = [];
+
+    public int Count => _first.Count + _more.Count;
+
+    /// <summary>The key's entry; <paramref name="duplicate"/> when a row with this hash was seen with this key.</summary>
+    public ref ulong Entry(long key, UInt128 rowHash, out bool duplicate)
+    {
+        var hash = (ulong)rowHash & ~Taken;
+        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_first, key, out var exists);
+        if (!exists)
+        {
+            entry = hash;
+            duplicate = false;
+        }
+        else
+        {
+            duplicate = (entry & ~Taken) == hash || !_more.Add((key, hash));
+        }
+
+        return ref entry;
+    }
+
+    /// <summary>Marks the key as kept by a row; false when a row kept it already.</summary>
+    public static bool TakeKey(ref ulong entry)
+    {
+        if ((entry & Taken) != 0)
+        {
+            return false;
+        }
+
+        entry |= Taken;
+        return true;
+    }
 }

@@ -15,7 +15,9 @@ namespace Portal.Bench;
 /// <c>uploads [--rows N] [--users N]</c>: the import of a generated credit-card transactions CSV (1M rows by default)
 /// through the portal's own <see cref="DatasetImporter"/> into SQLite and the bucket, as the import job runs it: rows/s,
 /// the process's peak working set and its size at each quarter of the file (flat when the import streams), then
-/// DuckDB's own <c>read_csv</c> → <c>COPY … TO parquet</c> of the same file, and the ratio of the two times.
+/// DuckDB's own <c>read_csv</c> → <c>COPY … TO parquet</c> of the same file, and two ratios: the whole import (CSV to
+/// Parquet, checks, then the load into SQLite and its indexes) against DuckDB, and the like-for-like part, CSV to a
+/// checked Parquet file (until the importer reports "Storing"), against DuckDB.
 /// </summary>
 internal static class UploadBench
 {
@@ -61,6 +63,8 @@ internal static class UploadBench
             var stages = new List<string>();
             var stage = "";
             var nextQuarter = 1;
+            var heapAt = new List<(long Rows, long WorkingSet)>();
+            TimeSpan? parquetDone = null;
             GC.Collect();
             var before = memory.WorkingSet();
             watch.Restart();
@@ -71,11 +75,17 @@ internal static class UploadBench
                     {
                         stage = p.Stage;
                         stages.Add($"{stage} at {watch.Elapsed.TotalSeconds:0.00} s");
+                        if (stage == "Storing")
+                        {
+                            parquetDone = watch.Elapsed;
+                        }
                     }
 
                     if (p.BytesTotal is > 0 && p.BytesRead * 4 >= p.BytesTotal * nextQuarter && nextQuarter <= 4)
                     {
-                        quarters.Add($"{nextQuarter * 25}% {memory.WorkingSet() / 1048576.0:N0} MiB");
+                        var workingSet = memory.WorkingSet();
+                        heapAt.Add((p.RowsRead, workingSet));
+                        quarters.Add($"{nextQuarter * 25}% ({p.RowsRead:N0} rows) {workingSet / 1048576.0:N0} MiB, managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:N0} MiB");
                         nextQuarter++;
                     }
 
@@ -90,14 +100,23 @@ internal static class UploadBench
 
             var rowsPerSecond = file.RowsIn / ours.TotalSeconds;
             Console.WriteLine($"portal import:      {ours.TotalSeconds,8:0.00} s  {rowsPerSecond,12:N0} rows/s  (target >= {TargetRowsPerSecond:N0})   rows in {file.RowsIn:N0}, kept {file.RowsKept:N0}");
-            Console.WriteLine($"  working set:      {before / 1048576.0:N0} MiB before, peak {memory.Peak / 1048576.0:N0} MiB during; by share of the file read: {string.Join(", ", quarters)}");
+            Console.WriteLine($"  working set:      {before / 1048576.0:N0} MiB before, peak {memory.Peak / 1048576.0:N0} MiB during");
+            Console.WriteLine($"  by share of the file read: {string.Join("; ", quarters)}");
+            if (heapAt.Count >= 2 && heapAt[^1].Rows > heapAt[0].Rows)
+            {
+                var slope = (heapAt[^1].WorkingSet - heapAt[0].WorkingSet) / (double)(heapAt[^1].Rows - heapAt[0].Rows);
+                Console.WriteLine($"  working-set slope while reading: {slope:N0} bytes/row from {heapAt[0].Rows:N0} to {heapAt[^1].Rows:N0} rows");
+            }
+
             Console.WriteLine($"  stages:           {string.Join(", ", stages)}");
             Console.WriteLine($"  Parquet:          {ParquetBytes(folder) / 1048576.0:N1} MiB under datasets/");
 
             var duck = await DuckDbAsync(folder, csv);
             var ratio = ours / duck;
+            var toParquet = parquetDone ?? ours;
             Console.WriteLine($"DuckDB read_csv → COPY TO parquet: {duck.TotalSeconds,8:0.00} s  {rows / duck.TotalSeconds,12:N0} rows/s");
-            Console.WriteLine($"ratio portal / DuckDB: {ratio:0.00}  (target <= {TargetRatio:0})");
+            Console.WriteLine($"ratio, whole import (CSV → checked Parquet → SQLite rows and indexes, committed) / DuckDB: {ratio:0.00}  (target <= {TargetRatio:0})");
+            Console.WriteLine($"ratio, like for like (CSV → checked Parquet, {toParquet.TotalSeconds:0.00} s until \"Storing\") / DuckDB: {toParquet / duck:0.00}");
             return rowsPerSecond >= TargetRowsPerSecond && ratio <= TargetRatio ? 0 : 1;
         }
         finally
