@@ -108,6 +108,17 @@ function viewportFor(payload, element) {
     return { zoom, pan: { x: (element.clientWidth - (right - left) * zoom) / 2 - left * zoom, y: (element.clientHeight - (bottom - top) * zoom) / 2 - top * zoom } };
 }
 
+/** Sets the viewport that fits the graph's payload to the canvas; a view the user has not moved keeps being fitted. */
+function fitView(g, element) {
+    g.fitting = true;
+    try {
+        g.cy.viewport(viewportFor(g.payload, element));
+    } finally {
+        g.fitting = false;
+    }
+    g.autoFit = true;
+}
+
 const nextFrame = () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
 
 // Ready once the first frame with the graph is drawn: from then on it takes clicks, pans and zooms.
@@ -139,10 +150,27 @@ export async function create(element, dotnet, payload) {
     cy.on("tap", "node", evt => { if (!evt.target.isParent()) dotnet.invokeMethodAsync("NodeClicked", evt.target.id()); });
     cy.on("tap", evt => { if (evt.target === cy) dotnet.invokeMethodAsync("NodeClicked", null); });
     // The canvas follows its box (the details panel opening beside it, the window, a splitter): Cytoscape only watches
-    // the window by itself.
-    const resized = new ResizeObserver(() => cy.resize());
-    resized.observe(element);
-    graphs.set(element, { cy, dotnet, resized });
+    // the window by itself. Until the user pans, zooms or centres a node, the graph is fitted again to the new size;
+    // after that, what was in the middle stays in the middle.
+    const g = { cy, dotnet, payload, autoFit: true, fitting: false, size: { w: element.clientWidth, h: element.clientHeight } };
+    cy.on("viewport", () => { if (!g.fitting) g.autoFit = false; });
+    g.resized = new ResizeObserver(() => {
+        const size = { w: element.clientWidth, h: element.clientHeight };
+        cy.resize();
+        if (g.autoFit) {
+            fitView(g, element);
+        } else if (g.centring && cy.animated()) {
+            // A node being centred (the details panel opening is what resized the canvas): centred in the new size.
+            cy.stop(true, false);
+            cy.zoom(g.centring.zoom);
+            cy.center(cy.getElementById(g.centring.id));
+        } else {
+            cy.panBy({ x: (size.w - g.size.w) / 2, y: (size.h - g.size.h) / 2 });
+        }
+        g.size = size;
+    });
+    g.resized.observe(element);
+    graphs.set(element, g);
     await markReady(element, cy, payload, started);
 }
 
@@ -157,7 +185,8 @@ export async function update(element, payload) {
     g.cy.stop(true, false);
     g.cy.batch(() => { g.cy.elements().remove(); g.cy.add(elementsOf(payload)); });
     g.cy.style(style(big));
-    g.cy.viewport(viewportFor(payload, element));
+    g.payload = payload;
+    fitView(g, element);
     await markReady(element, g.cy, payload, started);
 }
 
@@ -182,11 +211,18 @@ export function select(element, id, centre) {
     const n = g.cy.getElementById(id);
     if (n.nonempty()) {
         n.select();
-        if (centre) g.cy.animate({ center: { eles: n }, zoom: Math.max(g.cy.zoom(), 1) }, { duration: 200 });
+        if (centre) {
+            g.centring = { id, zoom: Math.max(g.cy.zoom(), 1) };
+            g.cy.animate({ center: { eles: n }, zoom: g.centring.zoom }, { duration: 200, complete: () => { g.centring = null; } });
+        }
     }
 }
 
-export function fit(element) { graphs.get(element)?.cy.fit(undefined, 20); }
+// The toolbar's Fit: the same fit as a new view's (a small graph not blown up past 120 %).
+export function fit(element) {
+    const g = graphs.get(element);
+    if (g) fitView(g, element);
+}
 
 export function zoom(element, factor) {
     const g = graphs.get(element);
