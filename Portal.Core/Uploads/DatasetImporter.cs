@@ -5,6 +5,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Audiences;
 using Portal.Core.Data;
+using Portal.Core.Lineage;
+using Portal.Core.Rules;
+using Portal.Core.Segments;
 
 namespace Portal.Core.Uploads;
 
@@ -160,6 +163,7 @@ public sealed partial class DatasetImporter(
         if (schema.Table is not null && read.RowsKept > 0)
         {
             await DatasetLoader.LoadAsync(db, bucket, staging, schema, read.RowsKept, cancellationToken);
+            await MarkReadersStaleAsync(db, schema.Table, now, cancellationToken);
         }
 
         var file = await CatalogRowAsync(db, request, schema.Name, cancellationToken);
@@ -197,6 +201,23 @@ public sealed partial class DatasetImporter(
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return file;
+    }
+
+    /// <summary>
+    /// The segments whose rules read the table just loaded are behind it: Fresh ones become Stale (since now), as after
+    /// a rule edit, so the next stale refresh picks them up. Segments built on them follow when those refresh. In the
+    /// import's transaction.
+    /// </summary>
+    private static async Task MarkReadersStaleAsync(PortalDbContext db, string table, DateTime now, CancellationToken cancellationToken)
+    {
+        var rules = await db.Rules.AsNoTracking().Select(r => new { r.Id, r.Conditions }).ToListAsync(cancellationToken);
+        var readers = rules.Where(r => LineageBuilder.TablesRead(RuleGraph.SafeRead(r.Conditions)).Contains(table)).Select(r => r.Id).ToList();
+        if (readers.Count > 0)
+        {
+            await db.Segments.Where(s => readers.Contains(s.RuleId) && s.Status == SegmentStatus.Fresh).ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Status, SegmentStatus.Stale)
+                .SetProperty(x => x.StaleSince, now), cancellationToken);
+        }
     }
 
     /// <summary>Records a rejection or a failure (and a rejection in the day's health) on its own, outside any import transaction.</summary>

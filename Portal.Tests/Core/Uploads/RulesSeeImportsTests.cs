@@ -40,4 +40,20 @@ public sealed class RulesSeeImportsTests : DatabaseTest
         Assert.True(refresh.Target.Succeeded, refresh.Target.Error);
         Assert.Equal([900_001L, 900_002L], await host.MembersAsync((await host.SegmentOfAsync(rule.Id)).Id));
     }
+    [Fact]
+    public async Task Import_IntoATableARuleReads_MarksItsFreshSegmentStaleAndLeavesTheOthers()
+    {
+        await using var host = await RuleHostExtensions.StartWithDemoDataAsync(Folder);
+        var cards = await host.SaveRuleAsync(Draft("Card spenders", And("root", Spend("c1", ConditionOperator.Gt, "100", 30, TransactionSource.CreditCard))) with { Schedule = null });
+        var upi = await host.SaveRuleAsync(Draft("UPI spenders", And("root", Spend("c1", ConditionOperator.Gt, "100", 30, TransactionSource.Upi))) with { Schedule = null });
+        Assert.True((await host.RefreshRuleAsync(cards.Id)).Target.Succeeded);
+        Assert.True((await host.RefreshRuleAsync(upi.Id)).Target.Succeeded);
+
+        await host.ImportedAsync("credit_card_transactions", null, "cards.csv", Csv(CardHeader, Card(9_100_001, 1, 150m)));
+
+        var carded = await host.SegmentOfAsync(cards.Id);
+        Assert.Equal(SegmentStatus.Stale, carded.Status);
+        Assert.NotNull(carded.StaleSince);
+        Assert.Equal(SegmentStatus.Fresh, (await host.SegmentOfAsync(upi.Id)).Status);
+    }
 }
