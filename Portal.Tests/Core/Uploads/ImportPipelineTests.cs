@@ -93,33 +93,16 @@ public sealed class ImportPipelineTests : DatabaseTest
     }
 
     /// <summary>A local bucket whose staged Parquet files fail to write after some bytes, while <see cref="Failing"/>.</summary>
-    private sealed class FailingBucket(string path, long failAfterBytes) : IBucket
+    private sealed class FailingBucket(string path, long failAfterBytes) : LocalBucketDecorator(path)
     {
-        private readonly LocalBucket _inner = new(path);
-
         public bool Failing { get; set; }
 
         public long Written { get; private set; }
 
-        public IAsyncEnumerable<BucketItem> ListAsync(string prefix, CancellationToken cancellationToken = default) => _inner.ListAsync(prefix, cancellationToken);
-
-        public IAsyncEnumerable<BucketItem> ListAllAsync(string prefix, CancellationToken cancellationToken = default) => _inner.ListAllAsync(prefix, cancellationToken);
-
-        public Task<BucketText?> ReadTextAsync(string path, CancellationToken cancellationToken = default) => _inner.ReadTextAsync(path, cancellationToken);
-
-        public Task<string> WriteTextAsync(string path, string text, string? expectedVersion, CancellationToken cancellationToken = default) =>
-            _inner.WriteTextAsync(path, text, expectedVersion, cancellationToken);
-
-        public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default) => _inner.ExistsAsync(path, cancellationToken);
-
-        public Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken = default) => _inner.OpenReadAsync(path, cancellationToken);
-
-        public Task WriteAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken = default) =>
+        public override Task WriteAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken = default) =>
             Failing && path.StartsWith(DatasetFiles.StagingFolder + "/", StringComparison.Ordinal)
-                ? _inner.WriteAsync(path, (stream, ct) => write(new FailingStream(stream, this, failAfterBytes), ct), cancellationToken)
-                : _inner.WriteAsync(path, write, cancellationToken);
-
-        public Task DeleteAsync(string path, CancellationToken cancellationToken = default) => _inner.DeleteAsync(path, cancellationToken);
+                ? Inner.WriteAsync(path, (stream, ct) => write(new FailingStream(stream, this, failAfterBytes), ct), cancellationToken)
+                : Inner.WriteAsync(path, write, cancellationToken);
 
         private sealed class FailingStream(Stream inner, FailingBucket bucket, long limit) : Stream
         {
