@@ -20,10 +20,6 @@ public sealed class LineageBuilder(
     IBucket bucket,
     IEnumerable<ILineageContributor> contributors)
 {
-    public const string UsersTable = "users";
-    public const string CreditCardTable = "credit_card_transactions";
-    public const string UpiTable = "upi_transactions";
-
     public static string TableId(string table) => $"table:{table}";
 
     public static string RuleId(long id) => $"rule:{id}";
@@ -46,9 +42,9 @@ public sealed class LineageBuilder(
 
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            nodes.Add(Table(UsersTable, await db.Customers.LongCountAsync(cancellationToken)));
-            nodes.Add(Table(CreditCardTable, await db.CreditCardTransactions.LongCountAsync(cancellationToken)));
-            nodes.Add(Table(UpiTable, await db.UpiTransactions.LongCountAsync(cancellationToken)));
+            nodes.Add(Table(RuleTables.Users, await db.Customers.LongCountAsync(cancellationToken)));
+            nodes.Add(Table(RuleTables.CreditCard, await db.CreditCardTransactions.LongCountAsync(cancellationToken)));
+            nodes.Add(Table(RuleTables.Upi, await db.UpiTransactions.LongCountAsync(cancellationToken)));
 
             var lastJobs = await LatestJobsAsync(db, cancellationToken);
             nodes.Add(Job(RefreshSegmentJob.Kind, RefreshSegmentJob.DisplayName, LineageDomains.Segments, lastJobs.GetValueOrDefault(RefreshSegmentJob.Kind)));
@@ -76,7 +72,7 @@ public sealed class LineageBuilder(
                 }
 
                 var root = RuleGraph.SafeRead(rule.Conditions);
-                foreach (var table in TablesRead(root))
+                foreach (var table in RuleTables.Read(root))
                 {
                     edges.Add(new LineageEdge(TableId(table), RuleId(rule.Id), LineageEdgeKind.Reads));
                 }
@@ -117,24 +113,6 @@ public sealed class LineageBuilder(
         }
 
         return new LineageGraph(nodes, edges, problems);
-    }
-
-    /// <summary>The tables a condition tree reads: users always, each transaction table an aggregate's source names.</summary>
-    public static IReadOnlyList<string> TablesRead(ConditionNode root)
-    {
-        var sources = ConditionTree.All(root).OfType<AggregateCondition>().Select(a => a.Source).ToHashSet();
-        var tables = new List<string> { UsersTable };
-        if (sources.Contains(TransactionSource.CreditCard) || sources.Contains(TransactionSource.Both))
-        {
-            tables.Add(CreditCardTable);
-        }
-
-        if (sources.Contains(TransactionSource.Upi) || sources.Contains(TransactionSource.Both))
-        {
-            tables.Add(UpiTable);
-        }
-
-        return tables;
     }
 
     public static LineageStatus Map(SegmentStatus status) => status switch

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Audiences;
 using Portal.Core.Data;
-using Portal.Core.Lineage;
 using Portal.Core.Rules;
 using Portal.Core.Segments;
 
@@ -211,7 +210,7 @@ public sealed partial class DatasetImporter(
     private static async Task MarkReadersStaleAsync(PortalDbContext db, string table, DateTime now, CancellationToken cancellationToken)
     {
         var rules = await db.Rules.AsNoTracking().Select(r => new { r.Id, r.Conditions }).ToListAsync(cancellationToken);
-        var readers = rules.Where(r => LineageBuilder.TablesRead(RuleGraph.SafeRead(r.Conditions)).Contains(table)).Select(r => r.Id).ToList();
+        var readers = rules.Where(r => RuleTables.Read(RuleGraph.SafeRead(r.Conditions)).Contains(table)).Select(r => r.Id).ToList();
         if (readers.Count > 0)
         {
             await db.Segments.Where(s => readers.Contains(s.RuleId) && s.Status == SegmentStatus.Fresh).ExecuteUpdateAsync(s => s

@@ -63,9 +63,9 @@ public sealed class LineageBuilderTests : DatabaseTest
 
         Assert.Empty(graph.Problems);
         Assert.Empty(graph.Cycle);
-        var users = LineageBuilder.TableId(LineageBuilder.UsersTable);
-        var cc = LineageBuilder.TableId(LineageBuilder.CreditCardTable);
-        var upi = LineageBuilder.TableId(LineageBuilder.UpiTable);
+        var users = LineageBuilder.TableId(RuleTables.Users);
+        var cc = LineageBuilder.TableId(RuleTables.CreditCard);
+        var upi = LineageBuilder.TableId(RuleTables.Upi);
         Assert.True(Has(graph, users, LineageBuilder.RuleId(rules["tier"]), LineageEdgeKind.Reads));
         Assert.False(Has(graph, cc, LineageBuilder.RuleId(rules["tier"]), LineageEdgeKind.Reads));
         Assert.True(Has(graph, cc, LineageBuilder.RuleId(rules["card"]), LineageEdgeKind.Reads));
@@ -102,7 +102,7 @@ public sealed class LineageBuilderTests : DatabaseTest
         Assert.Equal(LineageStatus.NeverRun, graph.Find(LineageBuilder.SegmentId(segments["member"]))!.Status);
         var audience = graph.Find(LineageBuilder.AudienceId("from_segment"))!;
         Assert.Equal((LineageStatus.NeverRun, "/audiences/from_segment", LineageDomains.Activation), (audience.Status, audience.Link, audience.Domain));
-        Assert.Equal(LineageDomains.Customers, graph.Find(LineageBuilder.TableId(LineageBuilder.UsersTable))!.Domain);
+        Assert.Equal(LineageDomains.Customers, graph.Find(LineageBuilder.TableId(RuleTables.Users))!.Domain);
         Assert.Equal(LineageDomains.Activation, graph.Find(LineageBuilder.JobId(CatalogRunJob.Kind))!.Domain);
     }
 
