@@ -82,10 +82,7 @@ public sealed partial class DatasetImporter(
         try
         {
             (schema, partition) = DatasetCatalog.Resolve(request.Dataset, request.Partition, request.FileName);
-            if (await ImportedAlreadyAsync(schema.Name, request.FileName, cancellationToken) is { } earlier)
-            {
-                throw new ImportRejectedException(AlreadyImportedMessage(earlier), ImportRejection.AlreadyImported);
-            }
+            await RejectIfImportedAsync(dbFactory, schema.Name, request.FileName, cancellationToken);
 
             var files = await StoredFilesAsync(schema, partition, cancellationToken);
             var keys = new HashSet<UInt128>();
@@ -278,14 +275,24 @@ public sealed partial class DatasetImporter(
         return day;
     }
 
-    private async Task<ImportedFile?> ImportedAlreadyAsync(string dataset, string fileName, CancellationToken cancellationToken)
+    /// <summary>
+    /// Refuses a file whose name was already imported into the dataset: checked by an upload before its bytes are
+    /// sent, and by the import itself when it runs (drop-folder files, and uploads that raced).
+    /// </summary>
+    /// <exception cref="ImportRejectedException">The name was imported; the message says when and by whom.</exception>
+    internal static async Task RejectIfImportedAsync(IDbContextFactory<PortalDbContext> dbFactory, string dataset, string fileName,
+        CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.ImportedFiles.AsNoTracking()
+        var earlier = await db.ImportedFiles.AsNoTracking()
             .FirstOrDefaultAsync(f => f.Dataset == dataset && f.FileName == fileName && f.Status == ImportStatus.Imported, cancellationToken);
+        if (earlier is not null)
+        {
+            throw new ImportRejectedException(AlreadyImportedMessage(earlier), ImportRejection.AlreadyImported);
+        }
     }
 
-    internal static string AlreadyImportedMessage(ImportedFile earlier) => string.Create(CultureInfo.InvariantCulture,
+    private static string AlreadyImportedMessage(ImportedFile earlier) => string.Create(CultureInfo.InvariantCulture,
         $"A file named '{earlier.FileName}' was already imported into {earlier.Dataset} ({earlier.Partition}) on {earlier.ImportedAt:yyyy-MM-dd HH:mm} UTC "
         + $"by {earlier.ImportedBy}; rename the file to import it too.");
 

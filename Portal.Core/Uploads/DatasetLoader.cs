@@ -76,7 +76,7 @@ internal static class DatasetLoader
         long rows, CancellationToken cancellationToken)
     {
         var connection = (SqliteConnection)db.Database.GetDbConnection();
-        var stored = await TableRowsAsync(db, table, cancellationToken);
+        var stored = await TableLookup.Keys(db, table).LongCountAsync(cancellationToken);
         var rebuild = rows >= 10_000 && rows * 4 >= stored;
         var indexes = new List<(string Name, string Sql)>();
         if (rebuild)
@@ -142,14 +142,6 @@ internal static class DatasetLoader
             await db.ExecuteAsync("PRAGMA cache_size=-2000;", [], CancellationToken.None);
         }
     }
-
-    private static Task<long> TableRowsAsync(PortalDbContext db, string table, CancellationToken cancellationToken) => table switch
-    {
-        DatasetCatalog.Users => db.Customers.LongCountAsync(cancellationToken),
-        DatasetCatalog.CreditCardTransactions => db.CreditCardTransactions.LongCountAsync(cancellationToken),
-        DatasetCatalog.UpiTransactions => db.UpiTransactions.LongCountAsync(cancellationToken),
-        _ => throw new ArgumentOutOfRangeException(nameof(table), table, "Not a table that uploads load."),
-    };
 
     private static void Bind(SqliteRow statement, ColumnBuffer?[] columns, int row)
     {

@@ -12,7 +12,8 @@ internal sealed class TableLookup(IDbContextFactory<PortalDbContext> dbFactory)
     /// <summary>Values per IN list: far below SQL Server's 2,100 parameters.</summary>
     private const int Chunk = 1000;
 
-    private static IQueryable<long> Keys(PortalDbContext db, string table) => table switch
+    /// <summary>The table's primary key: what the lookups read, and what a load counts the table's rows by.</summary>
+    internal static IQueryable<long> Keys(PortalDbContext db, string table) => table switch
     {
         DatasetCatalog.Users => db.Customers.AsNoTracking().Select(c => c.UserId),
         DatasetCatalog.CreditCardTransactions => db.CreditCardTransactions.AsNoTracking().Select(t => t.TransactionId),

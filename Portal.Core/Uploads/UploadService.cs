@@ -38,15 +38,7 @@ public sealed class UploadService(
     {
         user.RequireOperator("import files");
         var (schema, normalized) = DatasetCatalog.Resolve(dataset, partition, fileName);
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
-        {
-            var earlier = await db.ImportedFiles.AsNoTracking()
-                .FirstOrDefaultAsync(f => f.Dataset == schema.Name && f.FileName == fileName && f.Status == ImportStatus.Imported, cancellationToken);
-            if (earlier is not null)
-            {
-                throw new ImportRejectedException(DatasetImporter.AlreadyImportedMessage(earlier), ImportRejection.AlreadyImported);
-            }
-        }
+        await DatasetImporter.RejectIfImportedAsync(dbFactory, schema.Name, fileName, cancellationToken);
 
         var path = $"{DatasetFiles.UploadsFolder}/{Guid.NewGuid():N}-{DatasetFiles.StemOf(fileName)}.csv";
         long bytes = 0;

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Portal.Core.Accounts;
 using Portal.Core.Dashboard;
@@ -90,6 +91,9 @@ internal static class PortalApi
 
         return result;
     }
+
+    /// <summary>An enum value as the API writes it: snake_case (<c>NeverRun</c> is <c>never_run</c>).</summary>
+    internal static string Snake(Enum value) => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 }
 
 internal sealed record MeDto(string? Name, string[] Roles);

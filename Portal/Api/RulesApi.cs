@@ -222,8 +222,6 @@ internal static class RulesApi
             : null;
 
     internal static string? OperationName(SetOperation? operation) => operation?.ToString().ToUpperInvariant();
-
-    internal static string StatusName(SegmentStatus status) => JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
 }
 
 /// <summary>The body of POST and PUT /api/rules (seed 001's fields; <c>version</c> for PUT's concurrency check).</summary>
@@ -277,7 +275,7 @@ internal sealed record RuleLastResultDto(
     [property: JsonPropertyName("last_error")] string? LastError)
 {
     public static RuleLastResultDto? From(RuleLastResult? r) =>
-        r is null ? null : new(r.SegmentId, RulesApi.StatusName(r.Status), r.RowCount, r.LastRefreshedAt, r.LastError);
+        r is null ? null : new(r.SegmentId, PortalApi.Snake(r.Status), r.RowCount, r.LastRefreshedAt, r.LastError);
 }
 
 /// <summary>A rule as the list and the detail give it: seed 001's fields, conditions as stored, and what ran last.</summary>

@@ -89,7 +89,7 @@ internal sealed record SegmentDto(
     public static SegmentDto From(SegmentDetail d) => From(d.Segment, d.Rule, d.DependsOn, d.History);
 
     private static SegmentDto From(Segment s, Rule rule, IEnumerable<SegmentRef> dependsOn, IEnumerable<SegmentHistoryPoint>? history) =>
-        new(s.Id, s.Name, s.Description, s.TableName, s.RowCount, s.SqlQuery, s.LastRefreshedAt, s.LastDurationMs, RulesApi.StatusName(s.Status),
+        new(s.Id, s.Name, s.Description, s.TableName, s.RowCount, s.SqlQuery, s.LastRefreshedAt, s.LastDurationMs, PortalApi.Snake(s.Status),
             s.LastError, s.StaleSince, new RuleRefDto(rule.Id, rule.Name), SegmentRefDto.From(dependsOn), RulesApi.OperationName(rule.Operation),
             history?.Select(h => new SegmentRefreshDto(h.Id, h.JobId, h.StartedAt, h.FinishedAt, h.Succeeded, h.RowCount, h.DurationMs, h.Error)).ToList());
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Claims;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -115,7 +114,7 @@ internal static class UploadsApi
         }
         catch (ImportRejectedException ex)
         {
-            var body = new UploadProblemDto(ex.Message, JsonNamingPolicy.SnakeCaseLower.ConvertName(ex.Reason.ToString()));
+            var body = new UploadProblemDto(ex.Message, PortalApi.Snake(ex.Reason));
             return ex.Reason switch
             {
                 ImportRejection.AlreadyImported => TypedResults.Conflict(body),
@@ -202,8 +201,6 @@ internal static class UploadsApi
 
         return false;
     }
-
-    internal static string Snake(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
 }
 
 internal sealed record UploadAcceptedDto(
@@ -240,8 +237,8 @@ internal sealed record ImportedFileDto(
     [property: JsonPropertyName("duration_ms")] long DurationMs,
     [property: JsonPropertyName("job_id")] long? JobId)
 {
-    public static ImportedFileDto From(ImportedFile f) => new(f.Id, f.Dataset, f.Partition, f.FileName, UploadsApi.Snake(f.Status.ToString()),
-        UploadsApi.Snake(f.Source.ToString()), f.RowsIn, f.RowsKept, f.DroppedDuplicate, f.DroppedMissing, f.DroppedExistingKey, f.Checksum, f.SizeBytes,
+    public static ImportedFileDto From(ImportedFile f) => new(f.Id, f.Dataset, f.Partition, f.FileName, PortalApi.Snake(f.Status),
+        PortalApi.Snake(f.Source), f.RowsIn, f.RowsKept, f.DroppedDuplicate, f.DroppedMissing, f.DroppedExistingKey, f.Checksum, f.SizeBytes,
         f.StoredPath, f.Error, f.ErrorLine, f.ErrorColumn, f.ImportedBy, f.ImportedAt, f.DurationMs, f.JobId);
 }
 
@@ -284,7 +281,7 @@ internal sealed record DatasetHealthDayDto(
 {
     public static DatasetHealthDayDto From(DatasetHealthPoint p) => new(p.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), p.FilesImported,
         p.FilesRejected, p.RowsIn, p.RowsKept, p.MissingShare, p.DuplicateRate, p.TrailingMedian,
-        Enum.GetValues<HealthFlags>().Where(f => f != HealthFlags.None && p.Flags.HasFlag(f)).Select(f => UploadsApi.Snake(f.ToString())).ToList());
+        Enum.GetValues<HealthFlags>().Where(f => f != HealthFlags.None && p.Flags.HasFlag(f)).Select(f => PortalApi.Snake(f)).ToList());
 }
 
 internal sealed record DatasetHealthDto(
