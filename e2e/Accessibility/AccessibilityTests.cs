@@ -1,3 +1,4 @@
+using Microsoft.Playwright;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 
@@ -35,8 +36,20 @@ public sealed class AccessibilityTests(PortalFixture portal)
         var page = await portal.NewPageAsync();
         await page.SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword, path);
         await page.GetByLabel(label).First.WaitForAsync();
+        await WaitForCodeEditorsAsync(page);
         AssertNoSeriousViolations(await page.RunAxe());
     }
+
+    /// <summary>
+    /// A code editor first shows a placeholder while Monaco loads; scanning then would miss what the user sees,
+    /// so the scan waits until every editor has become Monaco (with its lines drawn) or its plain fallback.
+    /// </summary>
+    private static Task WaitForCodeEditorsAsync(IPage page) =>
+        page.WaitForFunctionAsync("""
+            () => [...document.querySelectorAll('.portal-code-editor')].every(e =>
+                e.dataset.editorMode === 'plain' ||
+                (e.dataset.editorMode === 'monaco' && e.querySelector('.view-line') !== null))
+            """);
 
     private static void AssertNoSeriousViolations(AxeResult result)
     {
