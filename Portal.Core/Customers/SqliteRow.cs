@@ -72,12 +72,56 @@ internal sealed class SqliteRow : IDisposable
 
     public void Date(int column, DateTime value)
     {
-        if (!value.TryFormat(_buffer, out var length, "yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture))
+        var length = FormatDate(value, _buffer);
+        Check(raw.sqlite3_bind_text(_statement, Index(column), _buffer.AsSpan(0, length)));
+    }
+
+    /// <summary>
+    /// <paramref name="value"/> as EF Core's SQLite provider stores a DateTime, <c>yyyy-MM-dd HH:mm:ss.FFFFFFF</c> (the
+    /// fraction without its trailing zeros, and no point when it is zero), in ASCII; what <see cref="DateTime.TryFormat(Span{byte}, out int, ReadOnlySpan{char}, IFormatProvider?)"/>
+    /// gives with that format, written digit by digit (a million rows spent a third of their binding time in the general formatter).
+    /// </summary>
+    internal static int FormatDate(DateTime value, Span<byte> output)
+    {
+        var ticks = value.Ticks;
+        var date = DateOnly.FromDateTime(value);
+        Digits(output, 0, date.Year, 4);
+        output[4] = (byte)'-';
+        Digits(output, 5, date.Month, 2);
+        output[7] = (byte)'-';
+        Digits(output, 8, date.Day, 2);
+        output[10] = (byte)' ';
+        var time = ticks % TimeSpan.TicksPerDay;
+        Digits(output, 11, (int)(time / TimeSpan.TicksPerHour), 2);
+        output[13] = (byte)':';
+        Digits(output, 14, (int)(time / TimeSpan.TicksPerMinute % 60), 2);
+        output[16] = (byte)':';
+        Digits(output, 17, (int)(time / TimeSpan.TicksPerSecond % 60), 2);
+        var fraction = (int)(time % TimeSpan.TicksPerSecond);
+        if (fraction == 0)
         {
-            throw new FormatException($"Could not format {value:o}.");
+            return 19;
         }
 
-        Check(raw.sqlite3_bind_text(_statement, Index(column), _buffer.AsSpan(0, length)));
+        output[19] = (byte)'.';
+        var digits = 7;
+        while (fraction % 10 == 0)
+        {
+            fraction /= 10;
+            digits--;
+        }
+
+        Digits(output, 20, fraction, digits);
+        return 20 + digits;
+    }
+
+    private static void Digits(Span<byte> output, int at, int value, int count)
+    {
+        for (var i = at + count - 1; i >= at; i--)
+        {
+            output[i] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
     }
 
     public void Execute()

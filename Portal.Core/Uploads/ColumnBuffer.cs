@@ -27,9 +27,9 @@ internal abstract class ColumnBuffer(DatasetColumn column, int capacity)
     public abstract DataField Field { get; }
 
     /// <summary>Sets the row's value from CSV text; a blank value is null. Returns why the text is not a value of this type.</summary>
-    public string? Parse(int row, string text)
+    public string? Parse(int row, ReadOnlySpan<char> text)
     {
-        if (string.IsNullOrWhiteSpace(text))
+        if (text.IsWhiteSpace())
         {
             Nulls[row] = true;
             return null;
@@ -39,7 +39,7 @@ internal abstract class ColumnBuffer(DatasetColumn column, int capacity)
         return ParseValue(row, text);
     }
 
-    protected abstract string? ParseValue(int row, string text);
+    protected abstract string? ParseValue(int row, ReadOnlySpan<char> text);
 
     /// <summary>Moves a row's value down while a batch is compacted.</summary>
     public void Move(int from, int to)
@@ -150,9 +150,9 @@ internal sealed class Int64Column(DatasetColumn column, int capacity) : StructCo
 {
     public override DataField Field { get; } = new DataField<long>(column.Name, nullable: !column.Required);
 
-    protected override string? ParseValue(int row, string text)
+    protected override string? ParseValue(int row, ReadOnlySpan<char> text)
     {
-        if (!long.TryParse(text.AsSpan().Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        if (!long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
         {
             return NotA("Int64");
         }
@@ -184,9 +184,9 @@ internal sealed class DecimalColumn(DatasetColumn column, int capacity) : Struct
 
     public override DataField Field { get; } = new DecimalDataField(column.Name, Precision, Scale, isNullable: !column.Required);
 
-    protected override string? ParseValue(int row, string text)
+    protected override string? ParseValue(int row, ReadOnlySpan<char> text)
     {
-        var span = text.AsSpan().Trim();
+        var span = text.Trim();
         if (!TryParseCents(span, out var value)
             && !decimal.TryParse(span, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value))
         {
@@ -271,9 +271,9 @@ internal sealed class DoubleColumn(DatasetColumn column, int capacity) : StructC
 {
     public override DataField Field { get; } = new DataField<double>(column.Name, nullable: !column.Required);
 
-    protected override string? ParseValue(int row, string text)
+    protected override string? ParseValue(int row, ReadOnlySpan<char> text)
     {
-        if (!double.TryParse(text.AsSpan().Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+        if (!double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
         {
             return NotA("Double");
         }
@@ -306,9 +306,9 @@ internal sealed class DateTimeColumn(DatasetColumn column, int capacity) : Struc
     public override DataField Field { get; } = new DateTimeDataField(column.Name, DateTimeFormat.Timestamp, isAdjustedToUTC: true,
         unit: DateTimeTimeUnit.Micros, isNullable: !column.Required);
 
-    protected override string? ParseValue(int row, string text)
+    protected override string? ParseValue(int row, ReadOnlySpan<char> text)
     {
-        var span = text.AsSpan().Trim();
+        var span = text.Trim();
         if (!TryParseIso(span, out var value) && !System.DateTime.TryParseExact(span, Formats, CultureInfo.InvariantCulture,
                 DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out value))
         {
@@ -457,9 +457,9 @@ internal sealed class DateColumn(DatasetColumn column, int capacity) : StructCol
 {
     public override DataField Field { get; } = new DataField<DateOnly>(column.Name, nullable: !column.Required);
 
-    protected override string? ParseValue(int row, string text)
+    protected override string? ParseValue(int row, ReadOnlySpan<char> text)
     {
-        if (!DateOnly.TryParseExact(text.AsSpan().Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var value))
+        if (!DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var value))
         {
             return NotA("Date (write it like 2024-03-01)");
         }
@@ -481,17 +481,18 @@ internal sealed class DateColumn(DatasetColumn column, int capacity) : StructCol
 internal sealed class StringColumn(DatasetColumn column, int capacity) : ColumnBuffer(column, capacity)
 {
     private readonly string?[] _values = new string?[capacity];
+    private readonly StringPool _pool = new();
 
     public override DataField Field { get; } = new DataField<string>(column.Name, nullable: !column.Required);
 
-    protected override string? ParseValue(int row, string text)
+    protected override string? ParseValue(int row, ReadOnlySpan<char> text)
     {
         if (text.Length > Column.MaxLength)
         {
             return string.Create(CultureInfo.InvariantCulture, $"is longer than {Column.MaxLength} characters");
         }
 
-        _values[row] = text;
+        _values[row] = _pool.Get(text);
         return null;
     }
 
@@ -573,5 +574,40 @@ internal ref struct CanonicalBytes(byte[] buffer)
         {
             Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + more));
         }
+    }
+}
+
+/// <summary>
+/// The strings of a column, shared while they repeat (categories, merchants, cities): a short value seen before is
+/// given back instead of allocated again. Bounded: once full, new values are allocated as they come.
+/// </summary>
+internal sealed class StringPool
+{
+    private const int MaxEntries = 4096;
+    private const int MaxLength = 64;
+    private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+    public StringPool() => _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    public string Get(ReadOnlySpan<char> text)
+    {
+        if (text.Length > MaxLength)
+        {
+            return text.ToString();
+        }
+
+        if (_lookup.TryGetValue(text, out var known))
+        {
+            return known;
+        }
+
+        var value = text.ToString();
+        if (_strings.Count < MaxEntries)
+        {
+            _strings.Add(value, value);
+        }
+
+        return value;
     }
 }

@@ -1,22 +1,28 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
-using CsvHelper;
-using CsvHelper.Configuration;
 using Parquet;
+using Sylvan.Data.Csv;
 
 namespace Portal.Core.Uploads;
 
 /// <summary>What an import is doing, for a progress bar: rows and bytes read so far, out of the file's size when known.</summary>
 public sealed record ImportProgress(string Stage, long RowsRead, long BytesRead, long? BytesTotal);
 
-/// <summary>What reading a CSV file gave: rows in, kept and dropped by reason, missing values, and the file's size and SHA-256.</summary>
+/// <summary>
+/// What reading a CSV file gave: rows in, kept and dropped by reason, missing values, the file's size and SHA-256, and
+/// by table referred to (users), the keys the rows kept refer to (sorted), for a last check in the commit's transaction.
+/// </summary>
 public sealed record CsvImportResult(long RowsIn, long RowsKept, long DroppedDuplicate, long DroppedMissing, long DroppedExistingKey,
-    long MissingValues, long Cells, long Bytes, string Checksum);
+    long MissingValues, long Cells, long Bytes, string Checksum)
+{
+    public IReadOnlyDictionary<string, long[]> ReferencedKeys { get; init; } = new Dictionary<string, long[]>();
+}
 
 /// <summary>
 /// Reads one CSV file into one Parquet file, streaming: the file's bytes are checked as UTF-8 and hashed as they pass,
-/// CsvHelper's parser gives the fields, and rows go into a batch of typed columns that is written as a Parquet row
+/// Sylvan's CSV reader gives each field as characters in its buffer (a value becomes a string only in a text column,
+/// and a repeated one is shared), and rows go into a batch of typed columns that is written as a Parquet row
 /// group when full, so memory follows the batch size and not the file's. Checks, in order: the file is not empty; the
 /// header names every declared column once (any order, any case) and no other; every row has as many values as the
 /// header; every value parses as its column's type (invariant culture). Any of these stops the import with the line
@@ -33,18 +39,20 @@ public sealed record CsvImportResult(long RowsIn, long RowsKept, long DroppedDup
 /// </summary>
 internal sealed class CsvImport
 {
-    /// <summary>The longest value read (characters): a quote left open would otherwise swallow the rest of the file.</summary>
-    public const int MaxFieldChars = 1 << 20;
+    /// <summary>The longest line read (characters): a quote left open would otherwise swallow the rest of the file.</summary>
+    public const int MaxLineChars = 1 << 21;
 
-    private static readonly CsvConfiguration Config = new(CultureInfo.InvariantCulture)
+    private static readonly CsvDataReaderOptions Options = new()
     {
-        Delimiter = ",",
-        DetectDelimiter = false,
-        Mode = CsvMode.RFC4180,
-        IgnoreBlankLines = true,
-        HasHeaderRecord = false,
-        MaxFieldSize = MaxFieldChars,
-        ExceptionMessagesContainRawData = false,
+        HasHeaders = false,
+        Delimiter = ',',
+        Quote = '"',
+        Escape = '"',
+        CsvStyle = CsvStyle.Standard,
+        BufferSize = 1 << 16,
+        MaxBufferSize = MaxLineChars,
+        OwnsReader = false,
+        Culture = CultureInfo.InvariantCulture,
     };
 
     private static readonly ParquetOptions ParquetOptions = new() { CompressionMethod = CompressionMethod.Snappy };
@@ -56,18 +64,21 @@ internal sealed class CsvImport
     private readonly HashSet<UInt128> _keyHashes;
     private readonly KeyedRows? _keyedRows;
     private readonly TableLookup? _lookup;
+    private readonly SqliteTableStage? _stage;
     private readonly bool[] _keep;
     private readonly long[] _keyValues;
-    private readonly Dictionary<string, long[]> _references = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long[] Known, bool[] Used)> _references = new(StringComparer.Ordinal);
     private readonly Batch[] _batches;
     private Batch _batch;
     private byte[] _scratch = new byte[256];
     private int[] _fileColumnOf = [];
+    private long _line, _nextLine = 1;
     private long _rowsIn, _rowsKept, _duplicates, _missing, _existing, _existingInTable, _missingValues;
 
-    private CsvImport(DatasetSchema schema, HashSet<UInt128> storedKeys, TableLookup? lookup, int batchSize)
+    private CsvImport(DatasetSchema schema, HashSet<UInt128> storedKeys, TableLookup? lookup, SqliteTableStage? stage, int batchSize)
     {
         _schema = schema;
+        _stage = stage;
         _batches = [new Batch(schema, batchSize), new Batch(schema, batchSize)];
         _batch = _batches[0];
         _keyColumns = [.. schema.Columns.Select((c, i) => (c, i)).Where(x => x.c.Key).Select(x => x.i)];
@@ -88,30 +99,31 @@ internal sealed class CsvImport
     /// <summary>
     /// Reads <paramref name="source"/> (CSV) and writes the rows kept to <paramref name="parquet"/>, a row group per
     /// <paramref name="batchSize"/> rows. <paramref name="storedKeys"/> holds the hashes of the keys already stored in
-    /// the partition (see <see cref="DatasetFiles.KeyHash"/>); the keys kept are added to it.
+    /// the partition (see <see cref="DatasetFiles.KeyHash"/>); the keys kept are added to it. The rows kept are also
+    /// appended to <paramref name="stage"/> when given, as their row groups are written.
     /// </summary>
     /// <exception cref="ImportRejectedException">The file breaks a check; nothing it wrote should be kept.</exception>
     public static Task<CsvImportResult> RunAsync(DatasetSchema schema, Stream source, long? length, Stream parquet, HashSet<UInt128> storedKeys,
-        TableLookup? lookup, int batchSize, Func<ImportProgress, CancellationToken, Task>? progress, CancellationToken cancellationToken) =>
-        new CsvImport(schema, storedKeys, lookup, batchSize).RunAsync(source, length, parquet, progress, cancellationToken);
+        TableLookup? lookup, SqliteTableStage? stage, int batchSize, Func<ImportProgress, CancellationToken, Task>? progress, CancellationToken cancellationToken) =>
+        new CsvImport(schema, storedKeys, lookup, stage, batchSize).RunAsync(source, length, parquet, progress, cancellationToken);
 
     private async Task<CsvImportResult> RunAsync(Stream source, long? length, Stream parquet, Func<ImportProgress, CancellationToken, Task>? progress,
         CancellationToken cancellationToken)
     {
         await using var bytes = new CheckedUtf8Stream(source);
         using var text = new StreamReader(bytes, CheckedUtf8Stream.Encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16, leaveOpen: true);
-        using var parser = new CsvParser(text, Config, leaveOpen: true);
+        await using var reader = await CsvDataReader.CreateAsync(text, Options, cancellationToken);
         try
         {
-            if (!await parser.ReadAsync())
+            if (!await NextRecordAsync(reader))
             {
                 throw new ImportRejectedException("The file is empty: it needs a header line and at least one row.", ImportRejection.Empty);
             }
 
-            ReadHeader(parser);
+            ReadHeader(reader);
             await using (var writer = await ParquetWriter.CreateAsync(ColumnBuffer.SchemaOf(Columns), parquet, ParquetOptions, cancellationToken: cancellationToken))
             {
-                await PipelineAsync(parser, writer, bytes, length, progress, cancellationToken);
+                await PipelineAsync(reader, writer, bytes, length, progress, cancellationToken);
             }
 
             if (_rowsIn == 0)
@@ -119,9 +131,13 @@ internal sealed class CsvImport
                 throw new ImportRejectedException("The file has a header but no rows.", ImportRejection.NoRows, 1);
             }
         }
-        catch (CsvHelperException ex)
+        catch (CsvRecordTooLargeException)
         {
-            throw Rejection(ex, parser);
+            throw BadCsv(_nextLine, $"a line is longer than {MaxLineChars:N0} characters (is a quote left open?)");
+        }
+        catch (CsvFormatException)
+        {
+            throw BadCsv(_nextLine, "a quoted value does not end properly: it needs a closing quote, then a comma or the end of the line (is a quote left open?)");
         }
 
         await bytes.ReadToEndAsync(cancellationToken);
@@ -136,14 +152,17 @@ internal sealed class CsvImport
         }
 
         return new CsvImportResult(_rowsIn, _rowsKept, _duplicates, _missing, _existing + _existingInTable, _missingValues, _rowsIn * Columns.Length,
-            bytes.BytesRead, bytes.Checksum);
+            bytes.BytesRead, bytes.Checksum)
+        {
+            ReferencedKeys = _references.ToDictionary(r => r.Key, r => r.Value.Known.Where((_, i) => r.Value.Used[i]).ToArray(), StringComparer.Ordinal),
+        };
     }
 
     /// <summary>
     /// The reader (this thread) fills a batch and hands it to the writer (a task), which gives it back once written;
     /// the reader meanwhile fills the other one. A failure in either stops both; the writer's is thrown first.
     /// </summary>
-    private async Task PipelineAsync(CsvParser parser, ParquetWriter writer, CheckedUtf8Stream bytes, long? length,
+    private async Task PipelineAsync(CsvDataReader reader, ParquetWriter writer, CheckedUtf8Stream bytes, long? length,
         Func<ImportProgress, CancellationToken, Task>? progress, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -173,10 +192,10 @@ internal sealed class CsvImport
 
         try
         {
-            while (await parser.ReadAsync())
+            while (await NextRecordAsync(reader))
             {
                 _rowsIn++;
-                ReadRow(parser);
+                ReadRow(reader);
                 if (_batch.Count == _batch.Lines.Length)
                 {
                     await full.Writer.WriteAsync(_batch, stop.Token);
@@ -220,12 +239,86 @@ internal sealed class CsvImport
         await writing;
     }
 
-    private void ReadHeader(CsvParser parser)
+    /// <summary>
+    /// Reads the next record that is not a blank line, and notes the line it starts on (<see cref="_line"/>) and the
+    /// line after it: a quoted value may hold line breaks, so lines are counted in the record's own characters.
+    /// </summary>
+    private async ValueTask<bool> NextRecordAsync(CsvDataReader reader)
     {
-        var names = new string[parser.Count];
+        while (await reader.ReadAsync())
+        {
+            var raw = reader.GetRawRecordSpan();
+            _line = _nextLine;
+            _nextLine += raw.Count('\n');
+            if (raw.TrimEnd("\r\n").IsEmpty)
+            {
+                continue;
+            }
+
+            if (raw.Contains('"'))
+            {
+                CheckQuotes(raw);
+            }
+
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A quote is allowed only around a whole value (RFC 4180), with quotes inside it doubled; Sylvan reads a quote
+    /// inside an unquoted value as a character, which would keep a value the writer of the file did not mean.
+    /// </summary>
+    private void CheckQuotes(ReadOnlySpan<char> raw)
+    {
+        var field = 1;
+        var i = 0;
+        while (i < raw.Length)
+        {
+            if (raw[i] == '"')
+            {
+                // quoted: to the closing quote (a doubled quote is one quote inside the value); Sylvan checked what follows it
+                i++;
+                while (i < raw.Length && !(raw[i] == '"' && (i + 1 == raw.Length || raw[i + 1] != '"')))
+                {
+                    i += raw[i] == '"' ? 2 : 1;
+                }
+
+                i++;
+            }
+            else
+            {
+                while (i < raw.Length && raw[i] is not (',' or '\r' or '\n'))
+                {
+                    if (raw[i] == '"')
+                    {
+                        throw BadCsv(_line, string.Create(CultureInfo.InvariantCulture,
+                            $"column {field} has a quote inside a value that is not quoted as a whole (quote the value and double the quotes in it)"));
+                    }
+
+                    i++;
+                }
+            }
+
+            if (i < raw.Length && raw[i] == ',')
+            {
+                field++;
+                i++;
+            }
+            else
+            {
+                return;
+            }
+        }
+    }
+
+    private void ReadHeader(CsvDataReader reader)
+    {
+        var names = new string[reader.RowFieldCount];
         for (var i = 0; i < names.Length; i++)
         {
-            names[i] = parser[i].Trim().TrimStart('\uFEFF').Trim();
+            names[i] = reader.GetFieldSpan(i).Trim().TrimStart('\uFEFF').Trim().ToString();
         }
 
         var problems = new List<string>();
@@ -263,14 +356,15 @@ internal sealed class CsvImport
         }
     }
 
-    private void ReadRow(CsvParser parser)
+    private void ReadRow(CsvDataReader reader)
     {
-        var line = parser.RawRow;
+        var line = _line;
         var columns = Columns;
-        if (parser.Count != columns.Length)
+        var fields = reader.RowFieldCount;
+        if (fields != columns.Length)
         {
             throw new ImportRejectedException(
-                string.Create(CultureInfo.InvariantCulture, $"line {line}: {parser.Count} {(parser.Count == 1 ? "value" : "values")}, but the header has {columns.Length} columns."),
+                string.Create(CultureInfo.InvariantCulture, $"line {line}: {fields} {(fields == 1 ? "value" : "values")}, but the header has {columns.Length} columns."),
                 ImportRejection.FieldCount, line);
         }
 
@@ -279,7 +373,7 @@ internal sealed class CsvImport
         for (var c = 0; c < columns.Length; c++)
         {
             var f = _fileColumnOf[c];
-            var value = parser[f];
+            var value = reader.GetFieldSpan(f);
             var column = columns[c];
             if (column.Parse(row, value) is { } why)
             {
@@ -410,14 +504,26 @@ internal sealed class CsvImport
                 continue;
             }
 
-            if (!_references.TryGetValue(table, out var known))
+            if (!_references.TryGetValue(table, out var reference))
             {
-                _references[table] = known = await _lookup.AllKeysAsync(table, cancellationToken);
+                var all = await _lookup.AllKeysAsync(table, cancellationToken);
+                _references[table] = reference = (all, new bool[all.Length]);
             }
 
+            var (known, used) = reference;
             for (var i = 0; i < count; i++)
             {
-                if (_keep[i] && !columns[c].IsNull(i) && Array.BinarySearch(known, columns[c].Int64(i)) < 0)
+                if (!_keep[i] || columns[c].IsNull(i))
+                {
+                    continue;
+                }
+
+                var at = Array.BinarySearch(known, columns[c].Int64(i));
+                if (at >= 0)
+                {
+                    used[at] = true;
+                }
+                else
                 {
                     throw new ImportRejectedException(
                         string.Create(CultureInfo.InvariantCulture,
@@ -450,6 +556,7 @@ internal sealed class CsvImport
 
         if (kept > 0)
         {
+            _stage?.Append(columns, kept);
             using var group = writer.CreateRowGroup();
             for (var c = 0; c < columns.Length; c++)
             {
@@ -462,26 +569,10 @@ internal sealed class CsvImport
         batch.Count = 0;
     }
 
-    private static ImportRejectedException Rejection(CsvHelperException ex, CsvParser parser)
-    {
-        for (Exception? e = ex; e is not null; e = e.InnerException)
-        {
-            if (e is ImportRejectedException rejected)
-            {
-                return rejected;
-            }
-        }
+    private static ImportRejectedException BadCsv(long line, string what) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"line {line}: {what}."), ImportRejection.BadCsv, line);
 
-        var line = parser.RawRow;
-        var what = ex is MaxFieldSizeException
-            ? $"a value is longer than {MaxFieldChars:N0} characters (is a quote left open?)"
-            : ex is BadDataException
-                ? "a quote inside a value that is not quoted as a whole (quote the value and double the quotes in it)"
-                : "the line cannot be read as CSV";
-        return new ImportRejectedException(string.Create(CultureInfo.InvariantCulture, $"line {line}: {what}."), ImportRejection.BadCsv, line);
-    }
-
-    private static string Shown(string value) => value.Length <= 40 ? value : value[..40] + "…";
+    private static string Shown(ReadOnlySpan<char> value) => value.Length <= 40 ? value.ToString() : string.Concat(value[..40], "…");
 
     private static string Plural(int count, string word) => count == 1 ? word : word + "s";
 

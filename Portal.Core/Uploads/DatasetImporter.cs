@@ -77,6 +77,7 @@ public sealed partial class DatasetImporter(
         }
 
         var staging = $"{DatasetFiles.StagingFolder}/{Guid.NewGuid():N}.parquet";
+        SqliteTableStage? stage = null;
         string? stored = null;
         long size = 0;
         try
@@ -96,13 +97,17 @@ public sealed partial class DatasetImporter(
                 }
             }
 
+            // On SQLite the rows kept go to a temp table while the file is read, and from there into the table at the commit.
+            stage = schema.Table is not null && await IsSqliteAsync(cancellationToken)
+                ? await SqliteTableStage.CreateAsync(dbFactory, schema, cancellationToken)
+                : null;
             CsvImportResult? result = null;
             await using (var source = await bucket.OpenReadAsync(request.SourcePath, cancellationToken))
             {
                 size = source.CanSeek ? source.Length : 0;
                 await bucket.WriteAsync(staging, async (parquet, ct) =>
                     result = await CsvImport.RunAsync(schema, source, source.CanSeek ? source.Length : null, parquet, keys,
-                        new TableLookup(dbFactory), Math.Max(1, options.Value.RowGroupSize), progress, ct), cancellationToken);
+                        new TableLookup(dbFactory), stage, Math.Max(1, options.Value.RowGroupSize), progress, ct), cancellationToken);
             }
 
             var read = result!;
@@ -120,7 +125,7 @@ public sealed partial class DatasetImporter(
             await DatasetFiles.CopyAsync(bucket, staging, stored, cancellationToken);
             // No progress from here to the commit: on SQLite the job's progress row would wait for this transaction.
             await Report(progress, schema.Table is null ? "Committing" : $"Loading into {schema.Table}", read, cancellationToken);
-            var file = await CommitAsync(request, schema, partition, stored, staging, read, revenues, Elapsed(started), cancellationToken);
+            var file = await CommitAsync(request, schema, partition, stored, staging, stage, read, revenues, Elapsed(started), cancellationToken);
             LogImported(logger, request.FileName, schema.Name, partition, file.RowsKept, file.RowsIn);
             return file;
         }
@@ -145,20 +150,46 @@ public sealed partial class DatasetImporter(
         }
         finally
         {
+            if (stage is not null)
+            {
+                await stage.DisposeAsync();
+            }
+
             await DeleteQuietlyAsync(staging);
         }
     }
 
+    private async Task<bool> IsSqliteAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return db.Database.IsSqlite();
+    }
+
     /// <summary>One transaction: the rows into the table, the catalog row, the day's health, the quarter's aggregate.</summary>
     private async Task<ImportedFile> CommitAsync(ImportRequest request, DatasetSchema schema, string partition, string stored, string staging,
-        CsvImportResult read, List<CampaignRevenue>? revenues, long durationMs, CancellationToken cancellationToken)
+        SqliteTableStage? stage, CsvImportResult read, List<CampaignRevenue>? revenues, long durationMs, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var own = stage is null ? await dbFactory.CreateDbContextAsync(cancellationToken) : null;
+        var db = stage?.Db ?? own!;
+        if (stage is not null)
+        {
+            await stage.BeforeTransactionAsync(cancellationToken);
+        }
+
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (schema.Table is not null && read.RowsKept > 0)
         {
-            await DatasetLoader.LoadAsync(db, bucket, staging, schema, read.RowsKept, cancellationToken);
+            await CheckReferencesAsync(db, schema, read, cancellationToken);
+            if (stage is not null)
+            {
+                await stage.CopyIntoTableAsync(cancellationToken);
+            }
+            else
+            {
+                await DatasetLoader.LoadAsync(db, bucket, staging, schema, read.RowsKept, cancellationToken);
+            }
+
             await MarkReadersStaleAsync(db, schema.Table, now, cancellationToken);
         }
 
@@ -204,6 +235,25 @@ public sealed partial class DatasetImporter(
     /// a rule edit, so the next stale refresh picks them up. Segments built on them follow when those refresh. In the
     /// import's transaction.
     /// </summary>
+    /// <summary>
+    /// The rows were checked against the tables they refer to while the file was read; a row referred to could have
+    /// been deleted since. Checked again inside the commit's transaction, once per key referred to.
+    /// </summary>
+    private static async Task CheckReferencesAsync(PortalDbContext db, DatasetSchema schema, CsvImportResult read, CancellationToken cancellationToken)
+    {
+        foreach (var (table, keys) in read.ReferencedKeys)
+        {
+            var stored = await TableLookup.SortedKeysAsync(db, table, cancellationToken);
+            if (keys.FirstOrDefault(k => Array.BinarySearch(stored, k) < 0, long.MinValue) is var missing and not long.MinValue)
+            {
+                var column = schema.Columns.First(c => c.References == table).Name;
+                throw new ImportRejectedException(
+                    string.Create(CultureInfo.InvariantCulture, $"{column} {missing} is no longer in {table}: it was deleted while the file was imported. Import the file again."),
+                    ImportRejection.Reference, null, column);
+            }
+        }
+    }
+
     private static async Task MarkReadersStaleAsync(PortalDbContext db, string table, DateTime now, CancellationToken cancellationToken)
     {
         var rules = await db.Rules.AsNoTracking().Select(r => new { r.Id, r.Conditions }).ToListAsync(cancellationToken);

@@ -10,14 +10,13 @@ using Portal.Core.Data;
 namespace Portal.Core.Uploads;
 
 /// <summary>
-/// Loads a staged Parquet file's rows into the dataset's table, inside the caller's transaction (so the catalog row,
-/// the health counters and the rows commit together, or none of them). On SQLite: prepared multi-row INSERTs bound
-/// through SQLite's C API, as the demo-data loader does; on SQL Server: SqlBulkCopy with constraints checked. Values
-/// are always bound, never pasted into the SQL. Columns are the schema's, which are the table's.
+/// Loads a staged Parquet file's rows into the dataset's table on SQL Server, inside the caller's transaction (so the
+/// catalog row, the health counters and the rows commit together, or none of them): SqlBulkCopy with constraints
+/// checked. SQLite takes the rows from the import's <see cref="SqliteTableStage"/> instead. Columns are the schema's,
+/// which are the table's.
 /// </summary>
 internal static class DatasetLoader
 {
-    private const int RowsPerStatement = 100;
 
     /// <param name="rows">How many rows the file holds (to choose how SQLite's indexes are kept up).</param>
     public static async Task<long> LoadAsync(PortalDbContext db, IBucket bucket, string path, DatasetSchema schema, long rows,
@@ -28,7 +27,7 @@ internal static class DatasetLoader
         var names = schema.Columns.Select(c => c.Name).ToArray();
         if (db.Database.IsSqlite())
         {
-            return await LoadSqliteAsync(db, bucket, path, schema, table, names, rows, cancellationToken);
+            throw new InvalidOperationException("On SQLite the rows come from the import's SqliteTableStage.");
         }
 
         var sql = (SqlConnection)db.Database.GetDbConnection();
@@ -72,82 +71,11 @@ internal static class DatasetLoader
     /// indexes built again from their own SQL, all inside the transaction, so a failure still leaves them as they were;
     /// otherwise the rows go in with the indexes and a larger page cache for the duration.
     /// </summary>
-    private static async Task<long> LoadSqliteAsync(PortalDbContext db, IBucket bucket, string path, DatasetSchema schema, string table, string[] names,
-        long rows, CancellationToken cancellationToken)
-    {
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        var stored = await TableLookup.Keys(db, table).LongCountAsync(cancellationToken);
-        var rebuild = rows >= 10_000 && rows * 4 >= stored;
-        var indexes = new List<(string Name, string Sql)>();
-        if (rebuild)
-        {
-            await using var list = await db.CommandAsync("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name = @table",
-                [("@table", table)], cancellationToken);
-            await using var reader = await list.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                indexes.Add((reader.GetString(0), reader.GetString(1)));
-            }
-        }
-
-        foreach (var (name, _) in indexes)
-        {
-            await db.ExecuteAsync($"DROP INDEX \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", [], cancellationToken);
-        }
-
-        await db.ExecuteAsync(rebuild ? "PRAGMA cache_size=-16384;" : "PRAGMA cache_size=-65536;", [], cancellationToken);
-        try
-        {
-            long loaded = 0;
-            using var full = new SqliteRow(connection, table, names, RowsPerStatement);
-            await DatasetFiles.ReadAsync(bucket, path, schema, null, (columns, count) =>
-            {
-                for (var start = 0; start < count; start += RowsPerStatement)
-                {
-                    var n = Math.Min(RowsPerStatement, count - start);
-                    var statement = n == RowsPerStatement ? full : new SqliteRow(connection, table, names, n);
-                    try
-                    {
-                        for (var r = 0; r < n; r++)
-                        {
-                            statement.Row = r;
-                            Bind(statement, columns, start + r);
-                        }
-
-                        statement.Execute();
-                    }
-                    finally
-                    {
-                        if (!ReferenceEquals(statement, full))
-                        {
-                            statement.Dispose();
-                        }
-                    }
-                }
-
-                loaded += count;
-                return Task.CompletedTask;
-            }, cancellationToken);
-
-            foreach (var (_, sql) in indexes)
-            {
-                await db.ExecuteAsync(sql, [], cancellationToken);
-            }
-
-            return loaded;
-        }
-        finally
-        {
-            // The connection goes back to the pool with SQLite's usual cache.
-            await db.ExecuteAsync("PRAGMA cache_size=-2000;", [], CancellationToken.None);
-        }
-    }
-
-    private static void Bind(SqliteRow statement, ColumnBuffer?[] columns, int row)
+    internal static void Bind(SqliteRow statement, ColumnBuffer[] columns, int row)
     {
         for (var c = 0; c < columns.Length; c++)
         {
-            var column = columns[c]!;
+            var column = columns[c];
             if (column.IsNull(row))
             {
                 // The customer tables have no nullable columns: an optional value that is missing is empty text.

@@ -75,12 +75,10 @@ internal sealed class TableLookup(IDbContextFactory<PortalDbContext> dbFactory)
     public async Task<long[]> AllKeysAsync(string table, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var keys = new List<long>();
-        await foreach (var key in Keys(db, table).OrderBy(k => k).AsAsyncEnumerable().WithCancellation(cancellationToken))
-        {
-            keys.Add(key);
-        }
-
-        return [.. keys];
+        return await SortedKeysAsync(db, table, cancellationToken);
     }
+
+    /// <summary>Every key of the table, in order, read on the context's connection (and in its transaction, when it has one).</summary>
+    public static async Task<long[]> SortedKeysAsync(PortalDbContext db, string table, CancellationToken cancellationToken) =>
+        await Keys(db, table).OrderBy(k => k).ToArrayAsync(cancellationToken);
 }

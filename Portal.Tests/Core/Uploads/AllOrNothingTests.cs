@@ -80,6 +80,45 @@ public sealed class AllOrNothingTests : DatabaseTest
         Assert.Null(failed.StoredPath);
     }
 
+    [Fact]
+    public async Task Import_UserDeletedWhileTheFileWasRead_RejectedAndNothingLoaded()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        await host.ImportedAsync("users", null, "users.csv", Csv(UsersHeader, User(1), User(2)));
+        var path = await PutAsync(host, "uploads/incoming/cards.csv", Csv(CardHeader, Card(10, 1, 5m), Card(11, 2, 6m)));
+
+        // The rows were checked against users while reading; user 2 goes before the commit copies them.
+        var file = await host.Get<DatasetImporter>().ImportAsync(new ImportRequest("credit_card_transactions", null, "cards.csv", path, "marketer@tests.local",
+            ImportSource.Upload), async (p, ct) =>
+            {
+                if (p.Stage == "Storing")
+                {
+                    await using var db = await host.DbAsync();
+                    await db.Customers.Where(c => c.UserId == 2).ExecuteDeleteAsync(ct);
+                }
+            });
+
+        Assert.Equal(ImportStatus.Rejected, file.Status);
+        Assert.Equal("user_id 2 is no longer in users: it was deleted while the file was imported. Import the file again.", file.Error);
+        Assert.Equal("user_id", file.ErrorColumn);
+        var after = await StateAsync(host);
+        Assert.Equal((0, 1), (after.Transactions, after.Users));
+        Assert.Equal(["datasets/users/all/users.parquet"], after.Files);
+    }
+
+    [Fact]
+    public async Task Import_OfRowsIntoATable_LeavesForeignKeysEnforcedOnTheConnectionsAfter()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        await host.ImportedAsync("users", null, "users.csv", Csv(UsersHeader, User(1)));
+        await host.ImportedAsync("credit_card_transactions", null, "cards.csv", Csv(CardHeader, Card(10, 1, 5m)));
+
+        await using var db = await host.DbAsync();
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => db.Database.ExecuteSqlRawAsync(
+            "INSERT INTO credit_card_transactions (transaction_id, user_id, amount, merchant, category, transaction_date) VALUES (11, 99, 1, 'M', 'C', '2026-01-01 00:00:00')"));
+        Assert.Contains("FOREIGN KEY constraint failed", ex.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<List<string>> IndexesAsync(CoreHost host, string table)
     {
         await using var db = await host.DbAsync();
