@@ -32,6 +32,7 @@ internal abstract class ColumnBuffer(DatasetColumn column, int capacity)
         if (text.IsWhiteSpace())
         {
             Nulls[row] = true;
+            ClearValue(row);
             return null;
         }
 
@@ -40,6 +41,11 @@ internal abstract class ColumnBuffer(DatasetColumn column, int capacity)
     }
 
     protected abstract string? ParseValue(int row, ReadOnlySpan<char> text);
+
+    /// <summary>Forgets the row's value when it is missing (text columns: written as null).</summary>
+    protected virtual void ClearValue(int row)
+    {
+    }
 
     /// <summary>Moves a row's value down while a batch is compacted.</summary>
     public void Move(int from, int to)
@@ -508,16 +514,11 @@ internal sealed class StringColumn(DatasetColumn column, int capacity) : ColumnB
 
     public override string? String(int row) => Nulls[row] ? null : _values[row];
 
+    protected override void ClearValue(int row) => _values[row] = null;
+
+    /// <summary>Only reads the batch (a missing value is already null): the SQLite stage reads it at the same time.</summary>
     public override Task WriteAsync(ParquetRowGroupWriter group, DataField field, int count, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < count; i++)
-        {
-            if (Nulls[i])
-            {
-                _values[i] = null;
-            }
-        }
-
         return group.WriteAsync(field, new ArraySegment<string>(_values!, 0, count));
     }
 

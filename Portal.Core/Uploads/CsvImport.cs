@@ -556,12 +556,20 @@ internal sealed class CsvImport
 
         if (kept > 0)
         {
-            _stage?.Append(columns, kept);
-            using var group = writer.CreateRowGroup();
-            for (var c = 0; c < columns.Length; c++)
+            // The stage and the Parquet writer only read the batch: the rows go to both at once.
+            var staging = _stage is null ? Task.CompletedTask : Task.Run(() => _stage.Append(columns, kept), cancellationToken);
+            try
             {
-                // the fields of the writer's schema are the first batch's
-                await columns[c].WriteAsync(group, _batches[0].Columns[c].Field, kept, cancellationToken);
+                using var group = writer.CreateRowGroup();
+                for (var c = 0; c < columns.Length; c++)
+                {
+                    // the fields of the writer's schema are the first batch's
+                    await columns[c].WriteAsync(group, _batches[0].Columns[c].Field, kept, cancellationToken);
+                }
+            }
+            finally
+            {
+                await staging;
             }
         }
 

@@ -64,48 +64,6 @@ internal static class DatasetLoader
         return loaded;
     }
 
-    /// <summary>
-    /// Rows inserted in random order into secondary indexes are SQLite's bottleneck (45,000 rows/s for a million
-    /// transactions with the three indexes in place, the cache thrashing). When the file is big against the table (a
-    /// quarter of it or more, and at least 10,000 rows), the table's indexes are dropped, the rows inserted, and the
-    /// indexes built again from their own SQL, all inside the transaction, so a failure still leaves them as they were;
-    /// otherwise the rows go in with the indexes and a larger page cache for the duration.
-    /// </summary>
-    internal static void Bind(SqliteRow statement, ColumnBuffer[] columns, int row)
-    {
-        for (var c = 0; c < columns.Length; c++)
-        {
-            var column = columns[c];
-            if (column.IsNull(row))
-            {
-                // The customer tables have no nullable columns: an optional value that is missing is empty text.
-                statement.Text(c, "");
-                continue;
-            }
-
-            switch (column.Column.Type)
-            {
-                case ColumnType.Int64:
-                    statement.Int(c, column.Int64(row));
-                    break;
-                case ColumnType.Decimal:
-                    statement.Real(c, (double)column.Decimal(row));
-                    break;
-                case ColumnType.Double:
-                    statement.Real(c, column.Double(row));
-                    break;
-                case ColumnType.String:
-                    statement.Text(c, column.String(row)!);
-                    break;
-                case ColumnType.DateTime or ColumnType.Date:
-                    statement.Date(c, column.DateTime(row));
-                    break;
-                default:
-                    throw new InvalidOperationException($"Cannot load a {column.Column.Type} column.");
-            }
-        }
-    }
-
     private static Type ClrType(DatasetColumn column) => column.Type switch
     {
         ColumnType.Int64 => typeof(long),

@@ -13,7 +13,8 @@ namespace Portal.Bench;
 
 /// <summary>
 /// <c>uploads [--rows N] [--users N]</c>: the import of a generated credit-card transactions CSV (1M rows by default)
-/// through the portal's own <see cref="DatasetImporter"/> into SQLite and the bucket, as the import job runs it: rows/s,
+/// through the portal's own <see cref="DatasetImporter"/> into SQLite and the bucket, as the import job runs it, twice
+/// (in a portal just started, then in one running; the targets are judged on the second): rows/s,
 /// the process's peak working set and its size at each quarter of the file (flat when the import streams), then
 /// DuckDB's own <c>read_csv</c> → <c>COPY … TO parquet</c> of the same file, and two ratios: the whole import (CSV to
 /// Parquet, checks, then the load into SQLite and its indexes) against DuckDB, and the like-for-like part, CSV to a
@@ -43,87 +44,110 @@ internal static class UploadBench
         try
         {
             Console.WriteLine($"Upload benchmark: a {rows:N0}-row credit_card_transactions CSV imported into SQLite and Parquet ({Environment.ProcessorCount} cores)");
-            var factory = await BenchDatabase.MigratedAsync(Path.Combine(folder, "portal.db"));
+            var csv = Path.Combine(folder, "bench-transactions.csv");
             var generator = new DemoDataGenerator();
-            await new CustomerDataLoader(factory).LoadAsync(generator, users, 0);
-
-            // The CSV is where an upload leaves it: in the bucket, under uploads/incoming/.
-            var bucket = new LocalBucket(Path.Combine(folder, "bucket"));
-            const string source = "uploads/incoming/bench-transactions.csv";
-            var csv = Path.Combine(folder, "bucket", source);
-            Directory.CreateDirectory(Path.GetDirectoryName(csv)!);
             var watch = Stopwatch.StartNew();
             await WriteCsvAsync(csv, generator.CreditCardTransactions(rows, users));
-            var size = new FileInfo(csv).Length;
-            Console.WriteLine($"CSV generated in {watch.Elapsed.TotalSeconds:0.0} s: {size / 1048576.0:N0} MiB, {users:N0} users in the database");
+            Console.WriteLine($"CSV generated in {watch.Elapsed.TotalSeconds:0.0} s: {new FileInfo(csv).Length / 1048576.0:N0} MiB");
 
-            var importer = new DatasetImporter(factory, bucket, Options.Create(new UploadOptions()), TimeProvider.System, NullLogger<DatasetImporter>.Instance);
-            using var memory = new PeakMemory();
-            var quarters = new List<string>();
-            var stages = new List<string>();
-            var stage = "";
-            var nextQuarter = 1;
-            var heapAt = new List<(long Rows, long WorkingSet)>();
-            TimeSpan? parquetDone = null;
-            GC.Collect();
-            var before = memory.WorkingSet();
-            watch.Restart();
-            var file = await importer.ImportAsync(new ImportRequest(DatasetCatalog.CreditCardTransactions, null, "bench-transactions.csv", source, "bench", ImportSource.Upload),
-                (p, _) =>
-                {
-                    if (p.Stage != stage)
-                    {
-                        stage = p.Stage;
-                        stages.Add($"{stage} at {watch.Elapsed.TotalSeconds:0.00} s");
-                        if (stage == "Storing")
-                        {
-                            parquetDone = watch.Elapsed;
-                        }
-                    }
-
-                    if (p.BytesTotal is > 0 && p.BytesRead * 4 >= p.BytesTotal * nextQuarter && nextQuarter <= 4)
-                    {
-                        var workingSet = memory.WorkingSet();
-                        heapAt.Add((p.RowsRead, workingSet));
-                        quarters.Add($"{nextQuarter * 25}% ({p.RowsRead:N0} rows) {workingSet / 1048576.0:N0} MiB, managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:N0} MiB");
-                        nextQuarter++;
-                    }
-
-                    return Task.CompletedTask;
-                });
-            var ours = watch.Elapsed;
-            if (file.Status != ImportStatus.Imported)
+            // The same import twice in this process, each into a database and bucket of its own with the same users: first
+            // as in a portal just started (its code still being compiled as it runs), then as in one that has run a while.
+            Console.WriteLine("first import after start (code not yet compiled):");
+            var cold = await ImportOnceAsync(Path.Combine(folder, "cold"), csv, users);
+            Console.WriteLine("the same import again in a running portal (a new database with the same users):");
+            var warm = await ImportOnceAsync(Path.Combine(folder, "warm"), csv, users);
+            if (cold is null || warm is null)
             {
-                Console.WriteLine($"import {file.Status}: {file.Error}");
                 return 1;
             }
 
-            var rowsPerSecond = file.RowsIn / ours.TotalSeconds;
-            Console.WriteLine($"portal import:      {ours.TotalSeconds,8:0.00} s  {rowsPerSecond,12:N0} rows/s  (target >= {TargetRowsPerSecond:N0})   rows in {file.RowsIn:N0}, kept {file.RowsKept:N0}");
-            Console.WriteLine($"  working set:      {before / 1048576.0:N0} MiB before, peak {memory.Peak / 1048576.0:N0} MiB during");
-            Console.WriteLine($"  by share of the file read: {string.Join("; ", quarters)}");
-            if (heapAt.Count >= 2 && heapAt[^1].Rows > heapAt[0].Rows)
+            var duck = await DuckDbAsync(folder, csv);
+            Console.WriteLine($"DuckDB read_csv → COPY TO parquet: {duck.TotalSeconds,8:0.00} s  {rows / duck.TotalSeconds,12:N0} rows/s");
+            foreach (var (name, run) in new[] { ("first", cold), ("running", warm) })
             {
-                var slope = (heapAt[^1].WorkingSet - heapAt[0].WorkingSet) / (double)(heapAt[^1].Rows - heapAt[0].Rows);
-                Console.WriteLine($"  working-set slope while reading: {slope:N0} bytes/row from {heapAt[0].Rows:N0} to {heapAt[^1].Rows:N0} rows");
+                Console.WriteLine($"ratio ({name}), whole import (CSV → checked Parquet → SQLite rows and indexes, committed) / DuckDB: {run.Whole / duck:0.00}  (target <= {TargetRatio:0});"
+                    + $" like for like (CSV → checked Parquet, {run.ToParquet.TotalSeconds:0.00} s until \"Storing\") / DuckDB: {run.ToParquet / duck:0.00}");
             }
 
-            Console.WriteLine($"  stages:           {string.Join(", ", stages)}");
-            Console.WriteLine($"  Parquet:          {ParquetBytes(folder) / 1048576.0:N1} MiB under datasets/");
-
-            var duck = await DuckDbAsync(folder, csv);
-            var ratio = ours / duck;
-            var toParquet = parquetDone ?? ours;
-            Console.WriteLine($"DuckDB read_csv → COPY TO parquet: {duck.TotalSeconds,8:0.00} s  {rows / duck.TotalSeconds,12:N0} rows/s");
-            Console.WriteLine($"ratio, whole import (CSV → checked Parquet → SQLite rows and indexes, committed) / DuckDB: {ratio:0.00}  (target <= {TargetRatio:0})");
-            Console.WriteLine($"ratio, like for like (CSV → checked Parquet, {toParquet.TotalSeconds:0.00} s until \"Storing\") / DuckDB: {toParquet / duck:0.00}");
-            return rowsPerSecond >= TargetRowsPerSecond && ratio <= TargetRatio ? 0 : 1;
+            return warm.RowsPerSecond >= TargetRowsPerSecond && warm.Whole / duck <= TargetRatio ? 0 : 1;
         }
         finally
         {
             SqliteConnection.ClearAllPools();
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    private sealed record Run(TimeSpan Whole, TimeSpan ToParquet, double RowsPerSecond);
+
+    /// <summary>One import of the CSV through <see cref="DatasetImporter"/> into a new database (with <paramref name="users"/> users) and bucket under <paramref name="folder"/>.</summary>
+    private static async Task<Run?> ImportOnceAsync(string folder, string csvFile, int users)
+    {
+        var factory = await BenchDatabase.MigratedAsync(Path.Combine(folder, "portal.db"));
+        await new CustomerDataLoader(factory).LoadAsync(new DemoDataGenerator(), users, 0);
+
+        // The CSV is where an upload leaves it: in the bucket, under uploads/incoming/.
+        var bucket = new LocalBucket(Path.Combine(folder, "bucket"));
+        const string source = "uploads/incoming/bench-transactions.csv";
+        var csv = Path.Combine(folder, "bucket", source);
+        Directory.CreateDirectory(Path.GetDirectoryName(csv)!);
+        File.Copy(csvFile, csv);
+
+        var importer = new DatasetImporter(factory, bucket, Options.Create(new UploadOptions()), TimeProvider.System, NullLogger<DatasetImporter>.Instance);
+        using var memory = new PeakMemory();
+        var quarters = new List<string>();
+        var stages = new List<string>();
+        var stage = "";
+        var nextQuarter = 1;
+        var heapAt = new List<(long Rows, long WorkingSet)>();
+        TimeSpan? parquetDone = null;
+        GC.Collect();
+        var before = memory.WorkingSet();
+        var watch = Stopwatch.StartNew();
+        var file = await importer.ImportAsync(new ImportRequest(DatasetCatalog.CreditCardTransactions, null, "bench-transactions.csv", source, "bench", ImportSource.Upload),
+            (p, _) =>
+            {
+                if (p.Stage != stage)
+                {
+                    stage = p.Stage;
+                    stages.Add($"{stage} at {watch.Elapsed.TotalSeconds:0.00} s");
+                    if (stage == "Storing")
+                    {
+                        parquetDone = watch.Elapsed;
+                    }
+                }
+
+                if (p.BytesTotal is > 0 && p.BytesRead * 4 >= p.BytesTotal * nextQuarter && nextQuarter <= 4)
+                {
+                    var workingSet = memory.WorkingSet();
+                    heapAt.Add((p.RowsRead, workingSet));
+                    quarters.Add($"{nextQuarter * 25}% ({p.RowsRead:N0} rows) {workingSet / 1048576.0:N0} MiB, managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:N0} MiB");
+                    nextQuarter++;
+                }
+
+                return Task.CompletedTask;
+            });
+        var ours = watch.Elapsed;
+        if (file.Status != ImportStatus.Imported)
+        {
+            Console.WriteLine($"import {file.Status}: {file.Error}");
+            return null;
+        }
+
+        var rowsPerSecond = file.RowsIn / ours.TotalSeconds;
+        Console.WriteLine($"  portal import:    {ours.TotalSeconds,8:0.00} s  {rowsPerSecond,12:N0} rows/s  (target >= {TargetRowsPerSecond:N0})   rows in {file.RowsIn:N0}, kept {file.RowsKept:N0}");
+        Console.WriteLine($"  working set:      {before / 1048576.0:N0} MiB before, peak {memory.Peak / 1048576.0:N0} MiB during");
+        Console.WriteLine($"  by share of the file read: {string.Join("; ", quarters)}");
+        if (heapAt.Count >= 2 && heapAt[^1].Rows > heapAt[0].Rows)
+        {
+            var slope = (heapAt[^1].WorkingSet - heapAt[0].WorkingSet) / (double)(heapAt[^1].Rows - heapAt[0].Rows);
+            Console.WriteLine($"  working-set slope while reading: {slope:N0} bytes/row from {heapAt[0].Rows:N0} to {heapAt[^1].Rows:N0} rows");
+        }
+
+        Console.WriteLine($"  stages:           {string.Join(", ", stages)}");
+        Console.WriteLine($"  Parquet:          {ParquetBytes(folder) / 1048576.0:N1} MiB under datasets/");
+        SqliteConnection.ClearAllPools();
+        return new Run(ours, parquetDone ?? ours, rowsPerSecond);
     }
 
     private static async Task WriteCsvAsync(string path, IEnumerable<CreditCardTransaction> transactions)
@@ -147,7 +171,7 @@ internal static class UploadBench
     private static async Task<TimeSpan> DuckDbAsync(string folder, string csv)
     {
         var previous = Directory.GetCurrentDirectory();
-        File.Copy(csv, Path.Combine(folder, "duck.csv"));
+        File.Copy(csv, Path.Combine(folder, "duck.csv"), overwrite: true);
         Directory.SetCurrentDirectory(folder);
         try
         {
