@@ -35,6 +35,14 @@ internal sealed class SqliteRow : IDisposable
         Check(raw.sqlite3_prepare_v2(_db, sql, out _statement));
     }
 
+    /// <summary>Any one statement, its values bound as parameters: <paramref name="values"/> of them per row, one row.</summary>
+    public SqliteRow(SqliteConnection connection, string sql, int values)
+    {
+        _db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
+        _columns = values;
+        Check(raw.sqlite3_prepare_v2(_db, sql, out _statement));
+    }
+
     /// <summary>The row within the statement that the next binds go to.</summary>
     public int Row { get; set; }
 
@@ -123,6 +131,22 @@ internal sealed class SqliteRow : IDisposable
             value /= 10;
         }
     }
+
+    /// <summary>Runs a query to its first row: true with the row's values readable through <see cref="ResultInt64"/>, false when it has none. <see cref="Reset"/> after.</summary>
+    public bool StepToRow()
+    {
+        var rc = raw.sqlite3_step(_statement);
+        if (rc is not (raw.SQLITE_ROW or raw.SQLITE_DONE))
+        {
+            throw new SqliteException($"SQLite error {rc}: {raw.sqlite3_errmsg(_db).utf8_to_string()}", rc);
+        }
+
+        return rc == raw.SQLITE_ROW;
+    }
+
+    public long ResultInt64(int column) => raw.sqlite3_column_int64(_statement, column);
+
+    public void Reset() => Check(raw.sqlite3_reset(_statement));
 
     public void Execute()
     {

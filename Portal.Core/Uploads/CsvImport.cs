@@ -33,8 +33,15 @@ public sealed record CsvImportResult(long RowsIn, long RowsKept, long DroppedDup
 /// <para>
 /// Two stages on two threads: the reader parses, checks and de-duplicates rows into one batch while the writer checks
 /// the previous batch against the database and writes it as a row group. Two batches exist in all, handed over through
-/// a channel of one, so memory stays at two batches whatever the file's size; the first failure of either stage stops
-/// both, and the writer's wins (its rows come earlier in the file, as they would if the stages ran one after the other).
+/// a channel of one; the first failure of either stage stops both, and the writer's wins (its rows come earlier in the
+/// file, as they would if the stages ran one after the other).
+/// </para>
+/// <para>
+/// What the de-duplication remembers of the rows read: for a dataset loaded into a SQLite table, the rows themselves, in
+/// the import's <see cref="SqliteTableStage"/> on disk, found through a <see cref="KeyFilter"/> of fixed size, so memory
+/// stays at two batches and the filter whatever the file's length; the reader settles a new key, the writer (in file
+/// order) a key that may have been seen. Otherwise a map in memory (<see cref="KeyedRows"/>, about 28–56 bytes a key; on
+/// SQL Server) or sets of hashes (the partitioned datasets, 16 bytes a row or key, bounded by the partition).
 /// </para>
 /// </summary>
 internal sealed class CsvImport
@@ -63,6 +70,8 @@ internal sealed class CsvImport
     private readonly HashSet<UInt128> _rowHashes = [];
     private readonly HashSet<UInt128> _keyHashes;
     private readonly KeyedRows? _keyedRows;
+    private readonly KeyFilter? _keyFilter;
+    private readonly HashSet<(long Key, long Hash)> _moreHashes = [];
     private readonly TableLookup? _lookup;
     private readonly SqliteTableStage? _stage;
     private readonly bool[] _keep;
@@ -75,7 +84,7 @@ internal sealed class CsvImport
     private long _line, _nextLine = 1;
     private long _rowsIn, _rowsKept, _duplicates, _missing, _existing, _existingInTable, _missingValues;
 
-    private CsvImport(DatasetSchema schema, HashSet<UInt128> storedKeys, TableLookup? lookup, SqliteTableStage? stage, int batchSize)
+    private CsvImport(DatasetSchema schema, HashSet<UInt128> storedKeys, TableLookup? lookup, SqliteTableStage? stage, int batchSize, int keyFilterBits)
     {
         _schema = schema;
         _stage = stage;
@@ -90,7 +99,19 @@ internal sealed class CsvImport
         if (schema.Table is not null && storedKeys.Count == 0 && _keyColumns is [var key]
             && schema.Columns[key] is { Type: ColumnType.Int64, Required: true })
         {
-            _keyedRows = new KeyedRows();
+            // With a stage the rows seen so far are on disk, found through a filter of fixed size; without one, in memory.
+            if (stage is null)
+            {
+                _keyedRows = new KeyedRows();
+            }
+            else
+            {
+                _keyFilter = new KeyFilter(keyFilterBits);
+            }
+        }
+        else if (stage is not null)
+        {
+            throw new ArgumentException($"{schema.Name} is not keyed by one required Int64: it cannot be staged.", nameof(stage));
         }
     }
 
@@ -104,8 +125,9 @@ internal sealed class CsvImport
     /// </summary>
     /// <exception cref="ImportRejectedException">The file breaks a check; nothing it wrote should be kept.</exception>
     public static Task<CsvImportResult> RunAsync(DatasetSchema schema, Stream source, long? length, Stream parquet, HashSet<UInt128> storedKeys,
-        TableLookup? lookup, SqliteTableStage? stage, int batchSize, Func<ImportProgress, CancellationToken, Task>? progress, CancellationToken cancellationToken) =>
-        new CsvImport(schema, storedKeys, lookup, stage, batchSize).RunAsync(source, length, parquet, progress, cancellationToken);
+        TableLookup? lookup, SqliteTableStage? stage, int batchSize, Func<ImportProgress, CancellationToken, Task>? progress, CancellationToken cancellationToken,
+        int keyFilterBits = KeyFilter.DefaultBits) =>
+        new CsvImport(schema, storedKeys, lookup, stage, batchSize, keyFilterBits).RunAsync(source, length, parquet, progress, cancellationToken);
 
     private async Task<CsvImportResult> RunAsync(Stream source, long? length, Stream parquet, Func<ImportProgress, CancellationToken, Task>? progress,
         CancellationToken cancellationToken)
@@ -397,9 +419,30 @@ internal sealed class CsvImport
 
         var rowHash = bytes.Hash();
         _scratch = bytes.Buffer;
-        var kept = _keyedRows is { } keyed && !columns[_keyColumns[0]].IsNull(row)
-            ? Keyed(keyed, columns[_keyColumns[0]].Int64(row), rowHash, anyRequiredMissing)
-            : Hashed(row, rowHash, anyRequiredMissing);
+        bool kept;
+        if (_keyFilter is not null && !columns[_keyColumns[0]].IsNull(row))
+        {
+            // Decided by the writer against the stage, in file order; only a new key without missing values is certain here.
+            var repeat = _keyFilter.TestAndAdd(columns[_keyColumns[0]].Int64(row));
+            _batch.States[row] = repeat
+                ? anyRequiredMissing ? RowState.RepeatMissing : RowState.Repeat
+                : anyRequiredMissing ? RowState.NewMissing : RowState.New;
+            _batch.Hashes[row] = (long)(ulong)rowHash;
+            if (!repeat && anyRequiredMissing)
+            {
+                _missing++;
+            }
+
+            kept = true;
+        }
+        else
+        {
+            kept = _keyedRows is { } keyed && !columns[_keyColumns[0]].IsNull(row)
+                ? Keyed(keyed, columns[_keyColumns[0]].Int64(row), rowHash, anyRequiredMissing)
+                : Hashed(row, rowHash, anyRequiredMissing);
+            _batch.States[row] = RowState.New;
+        }
+
         if (kept)
         {
             _batch.Lines[row] = line;
@@ -468,6 +511,82 @@ internal sealed class CsvImport
         return bytes.Hash();
     }
 
+    /// <summary>
+    /// The writer's half of de-duplication with a stage, in file order: a row with a new key is staged (kept, or only
+    /// noted when a value is missing or the table has the key); a row whose key may have been seen is settled against the
+    /// staged row with that key, as <see cref="Keyed"/> settles it in memory: the same row is a duplicate, a row with a
+    /// missing value is dropped, a key already taken drops the row, and a key only noted is taken by this row.
+    /// </summary>
+    private void Stage(Batch batch, Int64Column keys, HashSet<long> inTable)
+    {
+        var stage = _stage!;
+        stage.Begin(batch.Columns);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var key = keys.Int64(i);
+            var hash = batch.Hashes[i];
+            var state = batch.States[i];
+            if (state is RowState.Repeat or RowState.RepeatMissing)
+            {
+                var (found, first, taken) = stage.Find(key);
+                if (found)
+                {
+                    _keep[i] = false;
+                    if (first == hash || !_moreHashes.Add((key, hash)))
+                    {
+                        _duplicates++;
+                    }
+                    else if (state == RowState.RepeatMissing)
+                    {
+                        _missing++;
+                    }
+                    else if (taken != StageState.Seen)
+                    {
+                        _existing++;
+                    }
+                    else if (inTable.Contains(key))
+                    {
+                        stage.Replace(i, StageState.Stored);
+                        _existingInTable++;
+                    }
+                    else
+                    {
+                        stage.Replace(i, StageState.Kept);
+                        _keep[i] = true;
+                    }
+
+                    continue;
+                }
+
+                // the filter's rare false "maybe": a new key after all
+                if (state == RowState.RepeatMissing)
+                {
+                    _missing++;
+                }
+
+                state = state == RowState.RepeatMissing ? RowState.NewMissing : RowState.New;
+            }
+
+            if (state == RowState.NewMissing)
+            {
+                stage.Add(i, hash, StageState.Seen);
+                _keep[i] = false;
+            }
+            else if (inTable.Contains(key))
+            {
+                stage.Add(i, hash, StageState.Stored);
+                _keep[i] = false;
+                _existingInTable++;
+            }
+            else
+            {
+                stage.Add(i, hash, StageState.Kept);
+            }
+        }
+
+        stage.Commit();
+    }
+
     /// <summary>Checks the batch against the database (keys already in the table, users referenced), then writes what is kept as a row group. The writer's stage.</summary>
     private async Task FlushAsync(Batch batch, ParquetWriter writer, CancellationToken cancellationToken)
     {
@@ -481,18 +600,29 @@ internal sealed class CsvImport
         Array.Fill(_keep, true, 0, count);
         if (_lookup is not null && _keyColumns is [var key] && columns[key] is Int64Column keys)
         {
+            var candidates = 0;
             for (var i = 0; i < count; i++)
             {
-                _keyValues[i] = keys.Int64(i);
+                if (batch.States[i] is RowState.New or RowState.Repeat)
+                {
+                    _keyValues[candidates++] = keys.Int64(i);
+                }
             }
 
-            var stored = await _lookup.ExistingAsync(_schema.Table!, _keyValues.AsMemory(0, count), cancellationToken);
-            for (var i = 0; i < count && stored.Count > 0; i++)
+            var stored = await _lookup.ExistingAsync(_schema.Table!, _keyValues.AsMemory(0, candidates), cancellationToken);
+            if (_stage is not null)
             {
-                if (stored.Contains(_keyValues[i]))
+                Stage(batch, keys, stored);
+            }
+            else
+            {
+                for (var i = 0; i < count && stored.Count > 0; i++)
                 {
-                    _keep[i] = false;
-                    _existingInTable++;
+                    if (stored.Contains(keys.Int64(i)))
+                    {
+                        _keep[i] = false;
+                        _existingInTable++;
+                    }
                 }
             }
         }
@@ -556,20 +686,11 @@ internal sealed class CsvImport
 
         if (kept > 0)
         {
-            // The stage and the Parquet writer only read the batch: the rows go to both at once.
-            var staging = _stage is null ? Task.CompletedTask : Task.Run(() => _stage.Append(columns, kept), cancellationToken);
-            try
+            using var group = writer.CreateRowGroup();
+            for (var c = 0; c < columns.Length; c++)
             {
-                using var group = writer.CreateRowGroup();
-                for (var c = 0; c < columns.Length; c++)
-                {
-                    // the fields of the writer's schema are the first batch's
-                    await columns[c].WriteAsync(group, _batches[0].Columns[c].Field, kept, cancellationToken);
-                }
-            }
-            finally
-            {
-                await staging;
+                // the fields of the writer's schema are the first batch's
+                await columns[c].WriteAsync(group, _batches[0].Columns[c].Field, kept, cancellationToken);
             }
         }
 
@@ -584,12 +705,26 @@ internal sealed class CsvImport
 
     private static string Plural(int count, string word) => count == 1 ? word : word + "s";
 
+    /// <summary>What the reader knew of a row's key when a stage settles duplicates: new to the file (certain) or maybe seen, with or without a missing value.</summary>
+    private enum RowState : byte
+    {
+        New,
+        NewMissing,
+        Repeat,
+        RepeatMissing,
+    }
+
     /// <summary>One batch of rows: typed columns and each row's line in the file.</summary>
     private sealed class Batch(DatasetSchema schema, int size)
     {
         public ColumnBuffer[] Columns { get; } = [.. schema.Columns.Select(c => ColumnBuffer.For(c, size))];
 
         public long[] Lines { get; } = new long[size];
+
+        /// <summary>With a stage: what the reader knew of each row's key, and the row's hash, for the writer to settle.</summary>
+        public RowState[] States { get; } = new RowState[size];
+
+        public long[] Hashes { get; } = new long[size];
 
         public int Count { get; set; }
     }

@@ -6,14 +6,17 @@ using Portal.Core.Data;
 namespace Portal.Core.Uploads;
 
 /// <summary>
-/// The rows of an import on their way into a SQLite table. While the file is still being read, the writer stage appends
-/// each batch it keeps to a TEMP table on the import's own connection: a temp table lives in a file of its own, so this
-/// takes no lock on the portal's database and everybody else keeps writing. The commit then copies the staged rows into
-/// the table in one <c>INSERT … SELECT</c> inside its transaction, dropping the table's indexes first and building them
-/// again after when the rows are many (one sort per index beats a million scattered index inserts). Nothing reaches the
-/// table before that commit: a rejected or failed import closes the connection and the temp table goes with it.
-/// Values are bound through SQLite's C API (prepared multi-row INSERTs, as the demo-data loader does), never pasted into
-/// the SQL; the table and column names are the catalog's.
+/// The rows of an import on their way into a SQLite table, and the file's key index. While the file is still being
+/// read, the writer stage adds every row with a new key to a TEMP table on the import's own connection, keyed by the
+/// dataset's key, with the row's hash and whether it is kept (<see cref="StageState"/>): a temp table lives in a file
+/// of its own, so this takes no lock on the portal's database and everybody else keeps writing, and the rows seen so
+/// far are on disk rather than in memory, whatever the file's length. A row whose key may have been seen (see
+/// <see cref="KeyFilter"/>) is looked up here. The commit then copies the kept rows into the table in one
+/// <c>INSERT … SELECT</c> inside its transaction, dropping the table's indexes first and building them again after
+/// when the rows are many (one sort per index beats a million scattered index inserts). Nothing reaches the table
+/// before that commit: a rejected or failed import closes the connection and the temp table goes with it. Values are
+/// bound through SQLite's C API (prepared multi-row INSERTs, as the demo-data loader does), never pasted into the SQL;
+/// the table and column names are the catalog's.
 /// </summary>
 internal sealed class SqliteTableStage : IAsyncDisposable
 {
@@ -23,24 +26,36 @@ internal sealed class SqliteTableStage : IAsyncDisposable
     private readonly SqliteConnection _connection;
     private readonly string _table;
     private readonly string[] _names;
+    private readonly string[] _staged;
     private readonly string _columns;
-    private readonly DatasetSchema _schema;
-    private SqliteRow? _full;
+    private readonly int _keyColumn;
+    private readonly int[] _pending = new int[RowsPerStatement];
+    private readonly long[] _pendingHash = new long[RowsPerStatement];
+    private readonly StageState[] _pendingState = new StageState[RowsPerStatement];
+    private int _pendingCount;
+    private ColumnBuffer[] _batch = [];
+    private SqliteTransaction? _transaction;
+    private SqliteRow? _full, _one, _find, _replace;
     private bool _foreignKeysOff;
 
     private SqliteTableStage(PortalDbContext db, DatasetSchema schema)
     {
         _db = db;
-        _schema = schema;
         _connection = (SqliteConnection)db.Database.GetDbConnection();
         _table = schema.Table ?? throw new ArgumentException($"{schema.Name} is not loaded into a table.", nameof(schema));
         _names = [.. schema.Columns.Select(c => c.Name)];
+        _staged = [.. _names, "_hash", "_state"];
         _columns = string.Join(", ", _names);
+        var keys = schema.Columns.Select((c, i) => (c, i)).Where(x => x.c.Key).ToList();
+        _keyColumn = keys is [{ c.Type: ColumnType.Int64, c.Required: true }]
+            ? keys[0].i
+            : throw new ArgumentException($"{schema.Name} is not keyed by one required Int64.", nameof(schema));
     }
 
     /// <summary>The context whose connection holds the stage: the import commits through it.</summary>
     public PortalDbContext Db => _db;
 
+    /// <summary>The rows staged as kept.</summary>
     public long Rows { get; private set; }
 
     /// <summary>Opens a connection of its own and creates the empty stage, shaped like the table (column names and types, no keys or indexes).</summary>
@@ -54,7 +69,11 @@ internal sealed class SqliteTableStage : IAsyncDisposable
             await db.Database.OpenConnectionAsync(cancellationToken);
             await db.ExecuteAsync($"DROP TABLE IF EXISTS {Stage}", [], cancellationToken);
             await db.ExecuteAsync("PRAGMA foreign_keys=OFF", [], cancellationToken);
-            await db.ExecuteAsync($"CREATE TEMP TABLE upload_stage AS SELECT {stage._columns} FROM main.{stage._table} WHERE 0", [], cancellationToken);
+            // On disk (a temp file, through SQLite's 2 MB page cache) whatever the build's default: memory stays flat.
+            await db.ExecuteAsync("PRAGMA temp_store=FILE;", [], cancellationToken);
+            var columns = stage._names.Select((name, i) => i == stage._keyColumn ? $"{name} INTEGER PRIMARY KEY" : name);
+            await db.ExecuteAsync($"CREATE TEMP TABLE upload_stage ({string.Join(", ", columns)}, _hash INTEGER NOT NULL, _state INTEGER NOT NULL)",
+                [], cancellationToken);
             return stage;
         }
         catch
@@ -64,40 +83,127 @@ internal sealed class SqliteTableStage : IAsyncDisposable
         }
     }
 
-    /// <summary>Appends the first <paramref name="count"/> rows of a batch, in one transaction of the temp database.</summary>
-    public void Append(ColumnBuffer[] columns, int count)
+    /// <summary>Starts staging a batch (one transaction of the temp database): the rows named by <see cref="Add"/> and <see cref="Replace"/> are rows of these columns.</summary>
+    public void Begin(ColumnBuffer[] columns)
     {
-        using var transaction = _connection.BeginTransaction();
-        _full ??= new SqliteRow(_connection, Stage, _names, RowsPerStatement);
-        for (var start = 0; start < count; start += RowsPerStatement)
-        {
-            var n = Math.Min(RowsPerStatement, count - start);
-            using var part = n == RowsPerStatement ? null : new SqliteRow(_connection, Stage, _names, n);
-            var statement = part ?? _full;
-            for (var c = 0; c < columns.Length; c++)
-            {
-                Bind(statement, columns[c], c, start, n);
-            }
-
-            statement.Execute();
-        }
-
-        transaction.Commit();
-        Rows += count;
+        _batch = columns;
+        _transaction = _connection.BeginTransaction();
     }
 
-    /// <summary>
-    /// Binds rows <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> of a column, one type
-    /// test per column and statement rather than per value. The tables have no nullable columns: an optional value that
-    /// is missing goes in as empty text.
-    /// </summary>
-    private static void Bind(SqliteRow statement, ColumnBuffer column, int c, int start, int count)
+    /// <summary>Stages a row whose key is not staged yet (the key is the table's primary key: a second row with it fails).</summary>
+    public void Add(int row, long hash, StageState state)
     {
-        var type = column.Column.Type;
+        _pending[_pendingCount] = row;
+        _pendingHash[_pendingCount] = hash;
+        _pendingState[_pendingCount] = state;
+        if (++_pendingCount == RowsPerStatement)
+        {
+            _full ??= new SqliteRow(_connection, Stage, _staged, RowsPerStatement);
+            Execute(_full, 0, RowsPerStatement);
+            _pendingCount = 0;
+        }
+
+        if (state == StageState.Kept)
+        {
+            Rows++;
+        }
+    }
+
+    /// <summary>The hash and state of the row staged with this key, if any.</summary>
+    public (bool Found, long Hash, StageState State) Find(long key)
+    {
+        Flush();
+        _find ??= new SqliteRow(_connection, $"SELECT _hash, _state FROM {Stage} WHERE {_names[_keyColumn]} = ?", 1);
+        try
+        {
+            _find.Row = 0;
+            _find.Int(0, key);
+            return _find.StepToRow() ? (true, _find.ResultInt64(0), (StageState)_find.ResultInt64(1)) : (false, 0, StageState.Seen);
+        }
+        finally
+        {
+            _find.Reset();
+        }
+    }
+
+    /// <summary>Puts a row's values in place of the staged row with its key (keeping that row's hash), in a new state.</summary>
+    public void Replace(int row, StageState state)
+    {
+        Flush();
+        var others = Enumerable.Range(0, _names.Length).Where(c => c != _keyColumn).ToArray();
+        _replace ??= new SqliteRow(_connection,
+            $"UPDATE {Stage} SET {string.Join(", ", others.Select(c => $"{_names[c]} = ?"))}, _state = ? WHERE {_names[_keyColumn]} = ?", others.Length + 2);
+        _replace.Row = 0;
+        for (var p = 0; p < others.Length; p++)
+        {
+            Bind(_replace, _batch[others[p]], p, [row]);
+        }
+
+        _replace.Int(others.Length, (long)state);
+        _replace.Int(others.Length + 1, _batch[_keyColumn].Int64(row));
+        _replace.Execute();
+        if (state == StageState.Kept)
+        {
+            Rows++;
+        }
+    }
+
+    /// <summary>Stages what is pending and commits the batch.</summary>
+    public void Commit()
+    {
+        Flush();
+        _transaction?.Commit();
+        _transaction?.Dispose();
+        _transaction = null;
+    }
+
+    private void Flush()
+    {
+        if (_pendingCount == 0)
+        {
+            return;
+        }
+
+        _one ??= new SqliteRow(_connection, Stage, _staged, 1);
+        for (var i = 0; i < _pendingCount; i++)
+        {
+            Execute(_one, i, 1);
+        }
+
+        _pendingCount = 0;
+    }
+
+    /// <summary>Binds and runs <paramref name="count"/> pending rows from <paramref name="first"/>: their values, then hash and state.</summary>
+    private void Execute(SqliteRow statement, int first, int count)
+    {
+        var rows = _pending.AsSpan(first, count);
+        for (var c = 0; c < _batch.Length; c++)
+        {
+            Bind(statement, _batch[c], c, rows);
+        }
+
         for (var r = 0; r < count; r++)
         {
             statement.Row = r;
-            var row = start + r;
+            statement.Int(_names.Length, _pendingHash[first + r]);
+            statement.Int(_names.Length + 1, (long)_pendingState[first + r]);
+        }
+
+        statement.Execute();
+    }
+
+    /// <summary>
+    /// Binds a column's value of each of <paramref name="rows"/> (the statement's rows 0, 1, …) as parameter
+    /// <paramref name="c"/> of its row, one type test per column and statement rather than per value. The tables have
+    /// no nullable columns: an optional value that is missing goes in as empty text.
+    /// </summary>
+    private static void Bind(SqliteRow statement, ColumnBuffer column, int c, ReadOnlySpan<int> rows)
+    {
+        var type = column.Column.Type;
+        for (var r = 0; r < rows.Length; r++)
+        {
+            statement.Row = r;
+            var row = rows[r];
             if (column.IsNull(row))
             {
                 statement.Text(c, "");
@@ -173,7 +279,7 @@ internal sealed class SqliteTableStage : IAsyncDisposable
 
         // SQLite's own page cache (2 MB) is left as it is: its index builds sort faster in small runs merged than in a
         // big cache (measured: 1.7-1.9 s against 3-4 s with 16 MB, for three indexes over a million rows).
-        var copied = await _db.ExecuteAsync($"INSERT INTO main.{_table} ({_columns}) SELECT {_columns} FROM {Stage}", [], cancellationToken);
+        var copied = await _db.ExecuteAsync($"INSERT INTO main.{_table} ({_columns}) SELECT {_columns} FROM {Stage} WHERE _state = {(int)StageState.Kept}", [], cancellationToken);
         foreach (var (_, sql) in indexes)
         {
             await _db.ExecuteAsync(sql, [], cancellationToken);
@@ -184,7 +290,11 @@ internal sealed class SqliteTableStage : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _transaction?.Dispose();
         _full?.Dispose();
+        _one?.Dispose();
+        _find?.Dispose();
+        _replace?.Dispose();
         try
         {
             if (_connection.State == System.Data.ConnectionState.Open)
@@ -201,4 +311,17 @@ internal sealed class SqliteTableStage : IAsyncDisposable
             await _db.DisposeAsync();
         }
     }
+}
+
+/// <summary>What became of a staged row's key.</summary>
+internal enum StageState
+{
+    /// <summary>Seen in a row that was dropped for a missing value: a later row with the key may still take it.</summary>
+    Seen = 0,
+
+    /// <summary>Taken by a row that is kept: it goes into the table.</summary>
+    Kept = 1,
+
+    /// <summary>Taken by a row whose key the table already has: not loaded, and later rows with the key are dropped.</summary>
+    Stored = 2,
 }

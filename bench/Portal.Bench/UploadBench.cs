@@ -121,7 +121,8 @@ internal static class UploadBench
                 {
                     var workingSet = memory.WorkingSet();
                     heapAt.Add((p.RowsRead, workingSet));
-                    quarters.Add($"{nextQuarter * 25}% ({p.RowsRead:N0} rows) {workingSet / 1048576.0:N0} MiB, managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:N0} MiB");
+                    var gc = GC.GetGCMemoryInfo();
+                    quarters.Add($"{nextQuarter * 25}% ({p.RowsRead:N0} rows) {workingSet / 1048576.0:N0} MiB, managed heap {gc.HeapSizeBytes / 1048576.0:N0} MiB ({gc.TotalCommittedBytes / 1048576.0:N0} committed)");
                     nextQuarter++;
                 }
 
