@@ -648,7 +648,7 @@ internal sealed class CsvImport
                     continue;
                 }
 
-                var at = Array.BinarySearch(known, columns[c].Int64(i));
+                var at = known.AsSpan().BinarySearch(columns[c].Int64(i));
                 if (at >= 0)
                 {
                     used[at] = true;

@@ -244,7 +244,7 @@ public sealed partial class DatasetImporter(
         foreach (var (table, keys) in read.ReferencedKeys)
         {
             var stored = await TableLookup.SortedKeysAsync(db, table, cancellationToken);
-            if (keys.FirstOrDefault(k => Array.BinarySearch(stored, k) < 0, long.MinValue) is var missing and not long.MinValue)
+            if (keys.FirstOrDefault(k => stored.AsSpan().BinarySearch(k) < 0, long.MinValue) is var missing and not long.MinValue)
             {
                 var column = schema.Columns.First(c => c.References == table).Name;
                 throw new ImportRejectedException(
