@@ -7,7 +7,7 @@ using SQLitePCL;
 namespace Portal.Core.Customers;
 
 /// <summary>
-/// A prepared multi-row INSERT bound through SQLite's C API. Text from small pools (cities, merchants, categories) is
+/// A prepared multi-row INSERT (or any one statement, with its first row of results) bound through SQLite's C API. Text from small pools (cities, merchants, categories) is
 /// encoded to UTF-8 once; dates use the same text format as Microsoft.Data.Sqlite and EF Core
 /// ("yyyy-MM-dd HH:mm:ss.FFFFFFF"), so what EF reads back is what was written.
 /// </summary>

@@ -120,8 +120,9 @@ internal sealed class CsvImport
     /// <summary>
     /// Reads <paramref name="source"/> (CSV) and writes the rows kept to <paramref name="parquet"/>, a row group per
     /// <paramref name="batchSize"/> rows. <paramref name="storedKeys"/> holds the hashes of the keys already stored in
-    /// the partition (see <see cref="DatasetFiles.KeyHash"/>); the keys kept are added to it. The rows kept are also
-    /// appended to <paramref name="stage"/> when given, as their row groups are written.
+    /// the partition (see <see cref="DatasetFiles.KeyHash"/>); the keys kept are added to it. With a
+    /// <paramref name="stage"/> (a dataset loaded into a SQLite table) the rows are de-duplicated against it and the
+    /// rows kept staged in it, batch by batch.
     /// </summary>
     /// <exception cref="ImportRejectedException">The file breaks a check; nothing it wrote should be kept.</exception>
     public static Task<CsvImportResult> RunAsync(DatasetSchema schema, Stream source, long? length, Stream parquet, HashSet<UInt128> storedKeys,

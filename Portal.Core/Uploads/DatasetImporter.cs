@@ -187,7 +187,7 @@ public sealed partial class DatasetImporter(
             }
             else
             {
-                await DatasetLoader.LoadAsync(db, bucket, staging, schema, read.RowsKept, cancellationToken);
+                await DatasetLoader.LoadAsync(db, bucket, staging, schema, cancellationToken);
             }
 
             await MarkReadersStaleAsync(db, schema.Table, now, cancellationToken);
@@ -231,11 +231,6 @@ public sealed partial class DatasetImporter(
     }
 
     /// <summary>
-    /// The segments whose rules read the table just loaded are behind it: Fresh ones become Stale (since now), as after
-    /// a rule edit, so the next stale refresh picks them up. Segments built on them follow when those refresh. In the
-    /// import's transaction.
-    /// </summary>
-    /// <summary>
     /// The rows were checked against the tables they refer to while the file was read; a row referred to could have
     /// been deleted since. Checked again inside the commit's transaction, once per key referred to.
     /// </summary>
@@ -254,6 +249,11 @@ public sealed partial class DatasetImporter(
         }
     }
 
+    /// <summary>
+    /// The segments whose rules read the table just loaded are behind it: Fresh ones become Stale (since now), as after
+    /// a rule edit, so the next stale refresh picks them up. Segments built on them follow when those refresh. In the
+    /// import's transaction.
+    /// </summary>
     private static async Task MarkReadersStaleAsync(PortalDbContext db, string table, DateTime now, CancellationToken cancellationToken)
     {
         var rules = await db.Rules.AsNoTracking().Select(r => new { r.Id, r.Conditions }).ToListAsync(cancellationToken);

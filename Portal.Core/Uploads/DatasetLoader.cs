@@ -1,10 +1,8 @@
 using System.Data;
 using Microsoft.Data.SqlClient;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Portal.Core.Audiences;
-using Portal.Core.Customers;
 using Portal.Core.Data;
 
 namespace Portal.Core.Uploads;
@@ -17,14 +15,10 @@ namespace Portal.Core.Uploads;
 /// </summary>
 internal static class DatasetLoader
 {
-
-    /// <param name="rows">How many rows the file holds (to choose how SQLite's indexes are kept up).</param>
-    public static async Task<long> LoadAsync(PortalDbContext db, IBucket bucket, string path, DatasetSchema schema, long rows,
-        CancellationToken cancellationToken)
+    public static async Task<long> LoadAsync(PortalDbContext db, IBucket bucket, string path, DatasetSchema schema, CancellationToken cancellationToken)
     {
         var table = schema.Table ?? throw new InvalidOperationException($"{schema.Name} is not loaded into a table.");
         var transaction = db.Database.CurrentTransaction ?? throw new InvalidOperationException("Load inside a transaction.");
-        var names = schema.Columns.Select(c => c.Name).ToArray();
         if (db.Database.IsSqlite())
         {
             throw new InvalidOperationException("On SQLite the rows come from the import's SqliteTableStage.");
