@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Components.Pages.Uploads;
 using Portal.Core.Accounts;
+using Portal.Core.Audiences;
 using Portal.Core.Uploads;
 using Portal.Tests.TestSupport;
 
@@ -289,6 +290,49 @@ public sealed class UploadsPageTests : DatabaseTest
         await panel.Find(".uploads-partition input").InputAsync(new() { Value = "2024-q3" });
         panel.WaitForAssertion(() => Assert.False(panel.Find("input[type=file]").HasAttribute("disabled")));
         Assert.Contains("Stored as 2024-Q3", panel.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UploadsPage_WhileAFileIsSent_HoldsTheDatasetPickerThenFreesIt()
+    {
+        var bucket = new GatedBucket(Path.Combine(Folder.Path, "bucket"));
+        await using var host = await CoreHost.StartAsync(Folder, services: s => s.AddSingleton<IBucket>(bucket));
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+        var page = ctx.Render<Portal.Components.Pages.Uploads.Uploads>();
+        await page.WaitForAssertionAsync(() => Assert.Single(page.FindAll("input[type=file]")));
+        AngleSharp.Dom.IElement Picker() => page.Find(".uploads-dataset input");
+        Assert.False(Picker().HasAttribute("disabled"));
+
+        // UploadFiles returns when the panel's handler does, which waits for the gate: sent from another thread.
+        var input = page.FindComponent<InputFile>();
+        var uploading = Task.Run(() => input.UploadFiles(InputFileContent.CreateFromText(UsersCsv(10, 1), "users.csv", contentType: "text/csv")));
+        await bucket.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await page.WaitForAssertionAsync(() => Assert.True(Picker().HasAttribute("disabled")));
+        Assert.Contains("Held while the file is sent", page.Markup, StringComparison.Ordinal);
+        bucket.Release.SetResult();
+        await uploading.WaitAsync(TimeSpan.FromSeconds(30));
+        await page.WaitForAssertionAsync(() => Assert.False(Picker().HasAttribute("disabled")));
+        page.WaitForElement("[role=group][aria-label='Outcome of users.csv']", TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>A bucket that holds an upload's write (under uploads/incoming) until the test releases it.</summary>
+    private sealed class GatedBucket(string path) : LocalBucketDecorator(path)
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async Task WriteAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken = default)
+        {
+            if (path.StartsWith(DatasetFiles.UploadsFolder + "/", StringComparison.Ordinal))
+            {
+                Entered.TrySetResult();
+                await Release.Task.WaitAsync(cancellationToken);
+            }
+
+            await Inner.WriteAsync(path, write, cancellationToken);
+        }
     }
 
     private static string StatValue(AngleSharp.Dom.IElement outcome, string label)
