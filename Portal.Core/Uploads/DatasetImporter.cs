@@ -98,9 +98,7 @@ public sealed partial class DatasetImporter(
             }
 
             // On SQLite the rows kept go to a temp table while the file is read, and from there into the table at the commit.
-            stage = schema.Table is not null && await IsSqliteAsync(cancellationToken)
-                ? await SqliteTableStage.CreateAsync(dbFactory, schema, cancellationToken)
-                : null;
+            stage = schema.Table is null ? null : await SqliteTableStage.CreateIfSqliteAsync(dbFactory, schema, cancellationToken);
             CsvImportResult? result = null;
             await using (var source = await bucket.OpenReadAsync(request.SourcePath, cancellationToken))
             {
@@ -157,12 +155,6 @@ public sealed partial class DatasetImporter(
 
             await DeleteQuietlyAsync(staging);
         }
-    }
-
-    private async Task<bool> IsSqliteAsync(CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return db.Database.IsSqlite();
     }
 
     /// <summary>One transaction: the rows into the table, the catalog row, the day's health, the quarter's aggregate.</summary>

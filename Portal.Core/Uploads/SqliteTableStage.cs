@@ -29,6 +29,7 @@ internal sealed class SqliteTableStage : IAsyncDisposable
     private readonly string[] _staged;
     private readonly string _columns;
     private readonly int _keyColumn;
+    private readonly int[] _nonKeyColumns;
     private readonly int[] _pending = new int[RowsPerStatement];
     private readonly long[] _pendingHash = new long[RowsPerStatement];
     private readonly StageState[] _pendingState = new StageState[RowsPerStatement];
@@ -50,6 +51,7 @@ internal sealed class SqliteTableStage : IAsyncDisposable
         _keyColumn = keys is [{ c.Type: ColumnType.Int64, c.Required: true }]
             ? keys[0].i
             : throw new ArgumentException($"{schema.Name} is not keyed by one required Int64.", nameof(schema));
+        _nonKeyColumns = [.. Enumerable.Range(0, _names.Length).Where(c => c != _keyColumn)];
     }
 
     /// <summary>The context whose connection holds the stage: the import commits through it.</summary>
@@ -58,11 +60,20 @@ internal sealed class SqliteTableStage : IAsyncDisposable
     /// <summary>The rows staged as kept.</summary>
     public long Rows { get; private set; }
 
-    /// <summary>Opens a connection of its own and creates the empty stage, shaped like the table (column names and types, no keys or indexes).</summary>
-    public static async Task<SqliteTableStage> CreateAsync(IDbContextFactory<PortalDbContext> dbFactory, DatasetSchema schema,
+    /// <summary>
+    /// On SQLite, opens a connection of its own and creates the empty stage (the table's columns, keyed by the dataset's
+    /// key, with each row's hash and state); null on another database, which loads the rows from the Parquet file instead.
+    /// </summary>
+    public static async Task<SqliteTableStage?> CreateIfSqliteAsync(IDbContextFactory<PortalDbContext> dbFactory, DatasetSchema schema,
         CancellationToken cancellationToken)
     {
         var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (!db.Database.IsSqlite())
+        {
+            await db.DisposeAsync();
+            return null;
+        }
+
         try
         {
             var stage = new SqliteTableStage(db, schema);
@@ -130,7 +141,7 @@ internal sealed class SqliteTableStage : IAsyncDisposable
     public void Replace(int row, StageState state)
     {
         Flush();
-        var others = Enumerable.Range(0, _names.Length).Where(c => c != _keyColumn).ToArray();
+        var others = _nonKeyColumns;
         _replace ??= new SqliteRow(_connection,
             $"UPDATE {Stage} SET {string.Join(", ", others.Select(c => $"{_names[c]} = ?"))}, _state = ? WHERE {_names[_keyColumn]} = ?", others.Length + 2);
         _replace.Row = 0;

@@ -47,7 +47,7 @@ public sealed class StagedDeduplicationTests : DatabaseTest
     private static async Task<(CsvImportResult Result, List<long> Kept, List<long>? Staged)> ReadAsync(CoreHost host, byte[] csv, bool staged, int filterBits)
     {
         var factory = host.Get<IDbContextFactory<PortalDbContext>>();
-        await using var stage = staged ? await SqliteTableStage.CreateAsync(factory, Cards, CancellationToken.None) : null;
+        await using var stage = staged ? await SqliteTableStage.CreateIfSqliteAsync(factory, Cards, CancellationToken.None) : null;
         using var parquet = new MemoryStream();
         var result = await CsvImport.RunAsync(Cards, new MemoryStream(csv), csv.Length, parquet, [], new TableLookup(factory), stage, batchSize: 37,
             progress: null, CancellationToken.None, filterBits);
