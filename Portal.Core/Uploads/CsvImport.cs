@@ -37,8 +37,8 @@ public sealed record CsvImportResult(long RowsIn, long RowsKept, long DroppedDup
 /// file, as they would if the stages ran one after the other).
 /// </para>
 /// <para>
-/// What the de-duplication remembers of the rows read: for a dataset loaded into a SQLite table, the rows themselves, in
-/// the import's <see cref="SqliteTableStage"/> on disk, found through a <see cref="KeyFilter"/> of fixed size, so memory
+/// What the de-duplication remembers of the rows read: for a dataset loaded into a SQLite table, each key with its row's
+/// hash, in the import's <see cref="SqliteTableStage"/> on disk, found through a <see cref="KeyFilter"/> of fixed size, so memory
 /// stays at two batches and the filter whatever the file's length; the reader settles a new key, the writer (in file
 /// order) a key that may have been seen. Otherwise a map in memory (<see cref="KeyedRows"/>, about 28–56 bytes a key; on
 /// SQL Server) or sets of hashes (the partitioned datasets, 16 bytes a row or key, bounded by the partition).
@@ -76,7 +76,7 @@ internal sealed class CsvImport
     private readonly SqliteTableStage? _stage;
     private readonly bool[] _keep;
     private readonly long[] _keyValues;
-    private readonly Dictionary<string, (long[] Known, bool[] Used)> _references = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ReferencedKeys> _references = new(StringComparer.Ordinal);
     private readonly Batch[] _batches;
     private Batch _batch;
     private byte[] _scratch = new byte[256];
@@ -177,7 +177,7 @@ internal sealed class CsvImport
         return new CsvImportResult(_rowsIn, _rowsKept, _duplicates, _missing, _existing + _existingInTable, _missingValues, _rowsIn * Columns.Length,
             bytes.BytesRead, bytes.Checksum)
         {
-            ReferencedKeys = _references.ToDictionary(r => r.Key, r => r.Value.Known.Where((_, i) => r.Value.Used[i]).ToArray(), StringComparer.Ordinal),
+            ReferencedKeys = _references.ToDictionary(r => r.Key, r => r.Value.Used(), StringComparer.Ordinal),
         };
     }
 
@@ -272,12 +272,21 @@ internal sealed class CsvImport
         {
             var raw = reader.GetRawRecordSpan();
             _line = _nextLine;
-            _nextLine += raw.Count('\n');
             if (raw.TrimEnd("\r\n").IsEmpty)
             {
+                _nextLine += raw.Count('\n');
                 continue;
             }
 
+            // One pass for the common record: no quote, and its only line break at its end.
+            var at = raw.IndexOfAny('"', '\n');
+            if (at < 0 || (at == raw.Length - 1 && raw[at] == '\n'))
+            {
+                _nextLine += at < 0 ? 0 : 1;
+                return true;
+            }
+
+            _nextLine += raw.Count('\n');
             if (raw.Contains('"'))
             {
                 CheckQuotes(raw);
@@ -521,7 +530,7 @@ internal sealed class CsvImport
     private void Stage(Batch batch, Int64Column keys, HashSet<long> inTable)
     {
         var stage = _stage!;
-        stage.Begin(batch.Columns);
+        stage.Begin();
         for (var i = 0; i < batch.Count; i++)
         {
             var key = keys.Int64(i);
@@ -547,12 +556,12 @@ internal sealed class CsvImport
                     }
                     else if (inTable.Contains(key))
                     {
-                        stage.Replace(i, StageState.Stored);
+                        stage.Replace(key, StageState.Stored);
                         _existingInTable++;
                     }
                     else
                     {
-                        stage.Replace(i, StageState.Kept);
+                        stage.Replace(key, StageState.Kept);
                         _keep[i] = true;
                     }
 
@@ -570,18 +579,18 @@ internal sealed class CsvImport
 
             if (state == RowState.NewMissing)
             {
-                stage.Add(i, hash, StageState.Seen);
+                stage.Add(key, hash, StageState.Seen);
                 _keep[i] = false;
             }
             else if (inTable.Contains(key))
             {
-                stage.Add(i, hash, StageState.Stored);
+                stage.Add(key, hash, StageState.Stored);
                 _keep[i] = false;
                 _existingInTable++;
             }
             else
             {
-                stage.Add(i, hash, StageState.Kept);
+                stage.Add(key, hash, StageState.Kept);
             }
         }
 
@@ -637,11 +646,9 @@ internal sealed class CsvImport
 
             if (!_references.TryGetValue(table, out var reference))
             {
-                var all = await _lookup.AllKeysAsync(table, cancellationToken);
-                _references[table] = reference = (all, new bool[all.Length]);
+                _references[table] = reference = new ReferencedKeys(await _lookup.AllKeysAsync(table, cancellationToken));
             }
 
-            var (known, used) = reference;
             for (var i = 0; i < count; i++)
             {
                 if (!_keep[i] || columns[c].IsNull(i))
@@ -649,12 +656,7 @@ internal sealed class CsvImport
                     continue;
                 }
 
-                var at = known.AsSpan().BinarySearch(columns[c].Int64(i));
-                if (at >= 0)
-                {
-                    used[at] = true;
-                }
-                else
+                if (!reference.Use(columns[c].Int64(i)))
                 {
                     throw new ImportRejectedException(
                         string.Create(CultureInfo.InvariantCulture,
@@ -776,4 +778,59 @@ internal sealed class KeyedRows
         entry |= Taken;
         return true;
     }
+}
+
+/// <summary>
+/// The keys of a table the rows refer to (users), sorted, and which of them the rows kept use. Looked up once per row:
+/// when the keys are dense (their range at most four times their count, as identities are), through a table indexed by
+/// the key itself, which takes 4 bytes per value in the range; otherwise by binary search.
+/// </summary>
+internal sealed class ReferencedKeys
+{
+    private readonly long[] _known;
+    private readonly bool[] _used;
+    private readonly int[]? _slot;
+    private readonly long _min;
+
+    public ReferencedKeys(long[] sortedKeys)
+    {
+        _known = sortedKeys;
+        _used = new bool[sortedKeys.Length];
+        if (sortedKeys.Length > 0 && (ulong)(sortedKeys[^1] - sortedKeys[0]) < 4UL * (ulong)sortedKeys.Length + 1024)
+        {
+            _min = sortedKeys[0];
+            _slot = new int[sortedKeys[^1] - _min + 1];
+            Array.Fill(_slot, -1);
+            for (var i = 0; i < sortedKeys.Length; i++)
+            {
+                _slot[sortedKeys[i] - _min] = i;
+            }
+        }
+    }
+
+    /// <summary>Marks the key as used; false when the table does not have it.</summary>
+    public bool Use(long key)
+    {
+        int at;
+        if (_slot is not null)
+        {
+            var offset = (ulong)(key - _min);
+            at = offset < (ulong)_slot.Length ? _slot[offset] : -1;
+        }
+        else
+        {
+            at = _known.AsSpan().BinarySearch(key);
+        }
+
+        if (at < 0)
+        {
+            return false;
+        }
+
+        _used[at] = true;
+        return true;
+    }
+
+    /// <summary>The keys used, sorted.</summary>
+    public long[] Used() => [.. _known.Where((_, i) => _used[i])];
 }

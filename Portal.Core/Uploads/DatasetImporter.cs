@@ -175,7 +175,7 @@ public sealed partial class DatasetImporter(
             await CheckReferencesAsync(db, schema, read, cancellationToken);
             if (stage is not null)
             {
-                await stage.CopyIntoTableAsync(cancellationToken);
+                await stage.LoadIntoTableAsync(bucket, staging, cancellationToken);
             }
             else
             {

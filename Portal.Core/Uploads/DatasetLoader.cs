@@ -10,7 +10,7 @@ namespace Portal.Core.Uploads;
 /// <summary>
 /// Loads a staged Parquet file's rows into the dataset's table on SQL Server, inside the caller's transaction (so the
 /// catalog row, the health counters and the rows commit together, or none of them): SqlBulkCopy with constraints
-/// checked. SQLite takes the rows from the import's <see cref="SqliteTableStage"/> instead. Columns are the schema's,
+/// checked. On SQLite the import's <see cref="SqliteTableStage"/> loads the same file through SQLite's C API. Columns are the schema's,
 /// which are the table's.
 /// </summary>
 internal static class DatasetLoader
@@ -21,7 +21,7 @@ internal static class DatasetLoader
         var transaction = db.Database.CurrentTransaction ?? throw new InvalidOperationException("Load inside a transaction.");
         if (db.Database.IsSqlite())
         {
-            throw new InvalidOperationException("On SQLite the rows come from the import's SqliteTableStage.");
+            throw new InvalidOperationException("On SQLite the import's SqliteTableStage loads the rows.");
         }
 
         var sql = (SqlConnection)db.Database.GetDbConnection();

@@ -1,40 +1,37 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Audiences;
 using Portal.Core.Customers;
 using Portal.Core.Data;
 
 namespace Portal.Core.Uploads;
 
 /// <summary>
-/// The rows of an import on their way into a SQLite table, and the file's key index. While the file is still being
-/// read, the writer stage adds every row with a new key to a TEMP table on the import's own connection, keyed by the
-/// dataset's key, with the row's hash and whether it is kept (<see cref="StageState"/>): a temp table lives in a file
-/// of its own, so this takes no lock on the portal's database and everybody else keeps writing, and the rows seen so
-/// far are on disk rather than in memory, whatever the file's length. A row whose key may have been seen (see
-/// <see cref="KeyFilter"/>) is looked up here. The commit then copies the kept rows into the table in one
-/// <c>INSERT … SELECT</c> inside its transaction, dropping the table's indexes first and building them again after
-/// when the rows are many (one sort per index beats a million scattered index inserts). Nothing reaches the table
-/// before that commit: a rejected or failed import closes the connection and the temp table goes with it. Values are
-/// bound through SQLite's C API (prepared multi-row INSERTs, as the demo-data loader does), never pasted into the SQL;
-/// the table and column names are the catalog's.
+/// An import's keys on SQLite, on their way into the dataset's table. While the file is read, the writer stage adds each
+/// new key to a TEMP table on the import's own connection, with the hash of the row that brought it and what became of
+/// it (<see cref="StageState"/>): a temp table lives in a file of its own, so this takes no lock on the portal's database,
+/// and the keys seen so far are on disk rather than in memory, whatever the file's length. A row whose key may have been
+/// seen (see <see cref="KeyFilter"/>) is looked up here. Only keys go in: the rows kept are the staged Parquet file's,
+/// and the commit loads them from it (<see cref="LoadIntoTableAsync"/>) inside its transaction, dropping the table's
+/// indexes first and building them again after when the rows are many (one sort per index beats a million scattered
+/// index inserts). Nothing reaches the table before that commit: a rejected or failed import closes the connection and
+/// the temp table goes with it. Values are bound through SQLite's C API (prepared multi-row INSERTs, as the demo-data
+/// loader does), never pasted into the SQL; the table and column names are the catalog's.
 /// </summary>
 internal sealed class SqliteTableStage : IAsyncDisposable
 {
     private const string Stage = "temp.upload_stage";
-    private const int RowsPerStatement = 100;
+    private const int RowsPerStatement = 500;
     private readonly PortalDbContext _db;
     private readonly SqliteConnection _connection;
+    private readonly DatasetSchema _schema;
     private readonly string _table;
     private readonly string[] _names;
-    private readonly string[] _staged;
-    private readonly string _columns;
-    private readonly int _keyColumn;
-    private readonly int[] _nonKeyColumns;
-    private readonly int[] _pending = new int[RowsPerStatement];
+    private readonly string _key;
+    private readonly long[] _pendingKey = new long[RowsPerStatement];
     private readonly long[] _pendingHash = new long[RowsPerStatement];
     private readonly StageState[] _pendingState = new StageState[RowsPerStatement];
     private int _pendingCount;
-    private ColumnBuffer[] _batch = [];
     private SqliteTransaction? _transaction;
     private SqliteRow? _full, _one, _find, _replace;
     private bool _foreignKeysOff;
@@ -43,21 +40,19 @@ internal sealed class SqliteTableStage : IAsyncDisposable
     {
         _db = db;
         _connection = (SqliteConnection)db.Database.GetDbConnection();
+        _schema = schema;
         _table = schema.Table ?? throw new ArgumentException($"{schema.Name} is not loaded into a table.", nameof(schema));
         _names = [.. schema.Columns.Select(c => c.Name)];
-        _staged = [.. _names, "_hash", "_state"];
-        _columns = string.Join(", ", _names);
-        var keys = schema.Columns.Select((c, i) => (c, i)).Where(x => x.c.Key).ToList();
-        _keyColumn = keys is [{ c.Type: ColumnType.Int64, c.Required: true }]
-            ? keys[0].i
+        var keys = schema.Columns.Where(c => c.Key).ToList();
+        _key = keys is [{ Type: ColumnType.Int64, Required: true } key]
+            ? key.Name
             : throw new ArgumentException($"{schema.Name} is not keyed by one required Int64.", nameof(schema));
-        _nonKeyColumns = [.. Enumerable.Range(0, _names.Length).Where(c => c != _keyColumn)];
     }
 
     /// <summary>The context whose connection holds the stage: the import commits through it.</summary>
     public PortalDbContext Db => _db;
 
-    /// <summary>The rows staged as kept.</summary>
+    /// <summary>The keys staged as taken by a row kept: the rows the commit loads.</summary>
     public long Rows { get; private set; }
 
     /// <summary>
@@ -82,8 +77,7 @@ internal sealed class SqliteTableStage : IAsyncDisposable
             await db.ExecuteAsync("PRAGMA foreign_keys=OFF", [], cancellationToken);
             // On disk (a temp file, through SQLite's 2 MB page cache) whatever the build's default: memory stays flat.
             await db.ExecuteAsync("PRAGMA temp_store=FILE;", [], cancellationToken);
-            var columns = stage._names.Select((name, i) => i == stage._keyColumn ? $"{name} INTEGER PRIMARY KEY" : name);
-            await db.ExecuteAsync($"CREATE TEMP TABLE upload_stage ({string.Join(", ", columns)}, _hash INTEGER NOT NULL, _state INTEGER NOT NULL)",
+            await db.ExecuteAsync($"CREATE TEMP TABLE upload_stage ({stage._key} INTEGER PRIMARY KEY, _hash INTEGER NOT NULL, _state INTEGER NOT NULL)",
                 [], cancellationToken);
             return stage;
         }
@@ -94,22 +88,18 @@ internal sealed class SqliteTableStage : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts staging a batch (one transaction of the temp database): the rows named by <see cref="Add"/> and <see cref="Replace"/> are rows of these columns.</summary>
-    public void Begin(ColumnBuffer[] columns)
-    {
-        _batch = columns;
-        _transaction = _connection.BeginTransaction();
-    }
+    /// <summary>Starts staging a batch's keys: one transaction of the temp database, until <see cref="Commit"/>.</summary>
+    public void Begin() => _transaction = _connection.BeginTransaction();
 
-    /// <summary>Stages a row whose key is not staged yet (the key is the table's primary key: a second row with it fails).</summary>
-    public void Add(int row, long hash, StageState state)
+    /// <summary>Stages a key not staged yet (it is the stage's primary key: a second one fails), with its row's hash.</summary>
+    public void Add(long key, long hash, StageState state)
     {
-        _pending[_pendingCount] = row;
+        _pendingKey[_pendingCount] = key;
         _pendingHash[_pendingCount] = hash;
         _pendingState[_pendingCount] = state;
         if (++_pendingCount == RowsPerStatement)
         {
-            _full ??= new SqliteRow(_connection, Stage, _staged, RowsPerStatement);
+            _full ??= new SqliteRow(_connection, Stage, [_key, "_hash", "_state"], RowsPerStatement);
             Execute(_full, 0, RowsPerStatement);
             _pendingCount = 0;
         }
@@ -124,7 +114,7 @@ internal sealed class SqliteTableStage : IAsyncDisposable
     public (bool Found, long Hash, StageState State) Find(long key)
     {
         Flush();
-        _find ??= new SqliteRow(_connection, $"SELECT _hash, _state FROM {Stage} WHERE {_names[_keyColumn]} = ?", 1);
+        _find ??= new SqliteRow(_connection, $"SELECT _hash, _state FROM {Stage} WHERE {_key} = ?", 1);
         try
         {
             _find.Row = 0;
@@ -137,21 +127,14 @@ internal sealed class SqliteTableStage : IAsyncDisposable
         }
     }
 
-    /// <summary>Puts a row's values in place of the staged row with its key (keeping that row's hash), in a new state.</summary>
-    public void Replace(int row, StageState state)
+    /// <summary>Gives a staged key a new state: taken by a later row of the file, which the Parquet file holds instead of the first.</summary>
+    public void Replace(long key, StageState state)
     {
         Flush();
-        var others = _nonKeyColumns;
-        _replace ??= new SqliteRow(_connection,
-            $"UPDATE {Stage} SET {string.Join(", ", others.Select(c => $"{_names[c]} = ?"))}, _state = ? WHERE {_names[_keyColumn]} = ?", others.Length + 2);
+        _replace ??= new SqliteRow(_connection, $"UPDATE {Stage} SET _state = ? WHERE {_key} = ?", 2);
         _replace.Row = 0;
-        for (var p = 0; p < others.Length; p++)
-        {
-            Bind(_replace, _batch[others[p]], p, [row]);
-        }
-
-        _replace.Int(others.Length, (long)state);
-        _replace.Int(others.Length + 1, _batch[_keyColumn].Int64(row));
+        _replace.Int(0, (long)state);
+        _replace.Int(1, key);
         _replace.Execute();
         if (state == StageState.Kept)
         {
@@ -175,7 +158,7 @@ internal sealed class SqliteTableStage : IAsyncDisposable
             return;
         }
 
-        _one ??= new SqliteRow(_connection, Stage, _staged, 1);
+        _one ??= new SqliteRow(_connection, Stage, [_key, "_hash", "_state"], 1);
         for (var i = 0; i < _pendingCount; i++)
         {
             Execute(_one, i, 1);
@@ -184,37 +167,32 @@ internal sealed class SqliteTableStage : IAsyncDisposable
         _pendingCount = 0;
     }
 
-    /// <summary>Binds and runs <paramref name="count"/> pending rows from <paramref name="first"/>: their values, then hash and state.</summary>
+    /// <summary>Binds and runs <paramref name="count"/> pending keys from <paramref name="first"/>, with their hashes and states.</summary>
     private void Execute(SqliteRow statement, int first, int count)
     {
-        var rows = _pending.AsSpan(first, count);
-        for (var c = 0; c < _batch.Length; c++)
-        {
-            Bind(statement, _batch[c], c, rows);
-        }
-
         for (var r = 0; r < count; r++)
         {
             statement.Row = r;
-            statement.Int(_names.Length, _pendingHash[first + r]);
-            statement.Int(_names.Length + 1, (long)_pendingState[first + r]);
+            statement.Int(0, _pendingKey[first + r]);
+            statement.Int(1, _pendingHash[first + r]);
+            statement.Int(2, (long)_pendingState[first + r]);
         }
 
         statement.Execute();
     }
 
     /// <summary>
-    /// Binds a column's value of each of <paramref name="rows"/> (the statement's rows 0, 1, …) as parameter
-    /// <paramref name="c"/> of its row, one type test per column and statement rather than per value. The tables have
-    /// no nullable columns: an optional value that is missing goes in as empty text.
+    /// Binds a column's value of <paramref name="count"/> rows from <paramref name="first"/> (the statement's rows 0, 1, …)
+    /// as parameter <paramref name="c"/> of its row, one type test per column and statement rather than per value. The
+    /// tables have no nullable columns: an optional value that is missing goes in as empty text.
     /// </summary>
-    private static void Bind(SqliteRow statement, ColumnBuffer column, int c, ReadOnlySpan<int> rows)
+    private static void Bind(SqliteRow statement, ColumnBuffer column, int c, int first, int count)
     {
         var type = column.Column.Type;
-        for (var r = 0; r < rows.Length; r++)
+        for (var r = 0; r < count; r++)
         {
             statement.Row = r;
-            var row = rows[r];
+            var row = first + r;
             if (column.IsNull(row))
             {
                 statement.Text(c, "");
@@ -245,10 +223,10 @@ internal sealed class SqliteTableStage : IAsyncDisposable
     }
 
     /// <summary>
-    /// Turns SQLite's foreign-key enforcement off on this connection for the copy (it can only change outside a
+    /// Turns SQLite's foreign-key enforcement off on this connection for the load (it can only change outside a
     /// transaction): the references were checked while reading, and the commit checks the keys referred to once more
     /// inside its transaction (<see cref="DatasetImporter"/>), once per key instead of once per row inserted, which was
-    /// two thirds of the copy's time. <see cref="DisposeAsync"/> turns it back on before the connection goes back to the pool.
+    /// two thirds of the load's time. <see cref="DisposeAsync"/> turns it back on before the connection goes back to the pool.
     /// </summary>
     public async Task BeforeTransactionAsync(CancellationToken cancellationToken)
     {
@@ -261,12 +239,15 @@ internal sealed class SqliteTableStage : IAsyncDisposable
         await _db.ExecuteAsync("PRAGMA foreign_keys=OFF;", [], cancellationToken);
     }
 
-    /// <summary>Copies the staged rows into the table, inside the transaction the caller began on <see cref="Db"/>.</summary>
-    public async Task<long> CopyIntoTableAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads the rows kept, from the staged Parquet file at <paramref name="path"/>, into the table, inside the
+    /// transaction the caller began on <see cref="Db"/>.
+    /// </summary>
+    public async Task<long> LoadIntoTableAsync(IBucket bucket, string path, CancellationToken cancellationToken)
     {
         if (_db.Database.CurrentTransaction is null)
         {
-            throw new InvalidOperationException("Copy inside a transaction.");
+            throw new InvalidOperationException("Load inside a transaction.");
         }
 
         var stored = await TableLookup.Keys(_db, _table).LongCountAsync(cancellationToken);
@@ -290,13 +271,43 @@ internal sealed class SqliteTableStage : IAsyncDisposable
 
         // SQLite's own page cache (2 MB) is left as it is: its index builds sort faster in small runs merged than in a
         // big cache (measured: 1.7-1.9 s against 3-4 s with 16 MB, for three indexes over a million rows).
-        var copied = await _db.ExecuteAsync($"INSERT INTO main.{_table} ({_columns}) SELECT {_columns} FROM {Stage} WHERE _state = {(int)StageState.Kept}", [], cancellationToken);
+        long loaded = 0;
+        using var many = new SqliteRow(_connection, $"main.{_table}", _names, RowsPerStatement);
+        using var one = new SqliteRow(_connection, $"main.{_table}", _names, 1);
+        await DatasetFiles.ReadAsync(bucket, path, _schema, null, (columns, count) =>
+        {
+            var first = 0;
+            for (; first + RowsPerStatement <= count; first += RowsPerStatement)
+            {
+                Insert(many, columns!, first, RowsPerStatement);
+            }
+
+            for (; first < count; first++)
+            {
+                Insert(one, columns!, first, 1);
+            }
+
+            loaded += count;
+            return Task.CompletedTask;
+        }, cancellationToken);
+
         foreach (var (_, sql) in indexes)
         {
             await _db.ExecuteAsync(sql, [], cancellationToken);
         }
 
-        return copied;
+        return loaded;
+    }
+
+    /// <summary>Binds and runs <paramref name="count"/> rows of a batch from <paramref name="first"/>, a column at a time.</summary>
+    private static void Insert(SqliteRow statement, ColumnBuffer[] columns, int first, int count)
+    {
+        for (var c = 0; c < columns.Length; c++)
+        {
+            Bind(statement, columns[c], c, first, count);
+        }
+
+        statement.Execute();
     }
 
     public async ValueTask DisposeAsync()
