@@ -193,8 +193,14 @@ internal sealed class DecimalColumn(DatasetColumn column, int capacity) : Struct
     protected override string? ParseValue(int row, ReadOnlySpan<char> text)
     {
         var span = text.Trim();
-        if (!TryParseCents(span, out var value)
-            && !decimal.TryParse(span, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value))
+        if (TryParseCents(span, out var value))
+        {
+            // at most 16 digits and 2 decimals: within decimal(18,2) by construction
+            Values[row] = value;
+            return null;
+        }
+
+        if (!decimal.TryParse(span, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value))
         {
             return NotA("Decimal");
         }
@@ -267,7 +273,23 @@ internal sealed class DecimalColumn(DatasetColumn column, int capacity) : Struct
     protected override void AppendValue(int row, ref CanonicalBytes bytes)
     {
         bytes.Byte(2);
-        bytes.Int64(decimal.ToInt64(Values[row] * 100m)); // in cents: 1.5 and 1.50 are the same
+        bytes.Int64(Cents(Values[row])); // in cents: 1.5 and 1.50 are the same
+    }
+
+    /// <summary>The value in cents (it has at most 2 decimals): from its digits and scale when they are below 2^56, as they are below 10^16.</summary>
+    internal static long Cents(decimal value)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        var scale = value.Scale;
+        var units = ((long)bits[1] << 32) | (uint)bits[0];
+        if (bits[2] == 0 && units is >= 0 and < 1L << 56 && scale <= Scale)
+        {
+            var cents = units * (scale == 0 ? 100 : scale == 1 ? 10 : 1);
+            return bits[3] < 0 ? -cents : cents;
+        }
+
+        return decimal.ToInt64(value * 100m);
     }
 
     public override decimal Decimal(int row) => Values[row];

@@ -135,10 +135,10 @@ internal sealed class CsvImport
     {
         await using var bytes = new CheckedUtf8Stream(source);
         using var text = new StreamReader(bytes, CheckedUtf8Stream.Encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16, leaveOpen: true);
-        await using var reader = await CsvDataReader.CreateAsync(text, Options, cancellationToken);
+        using var reader = CsvDataReader.Create(text, Options);
         try
         {
-            if (!await NextRecordAsync(reader))
+            if (!NextRecord(reader))
             {
                 throw new ImportRejectedException("The file is empty: it needs a header line and at least one row.", ImportRejection.Empty);
             }
@@ -215,7 +215,7 @@ internal sealed class CsvImport
 
         try
         {
-            while (await NextRecordAsync(reader))
+            while (NextRecord(reader))
             {
                 _rowsIn++;
                 ReadRow(reader);
@@ -266,9 +266,9 @@ internal sealed class CsvImport
     /// Reads the next record that is not a blank line, and notes the line it starts on (<see cref="_line"/>) and the
     /// line after it: a quoted value may hold line breaks, so lines are counted in the record's own characters.
     /// </summary>
-    private async ValueTask<bool> NextRecordAsync(CsvDataReader reader)
+    private bool NextRecord(CsvDataReader reader)
     {
-        while (await reader.ReadAsync())
+        while (reader.Read())
         {
             var raw = reader.GetRawRecordSpan();
             _line = _nextLine;

@@ -108,6 +108,7 @@ internal static class UploadBench
         var nextQuarter = 1;
         var heapAt = new List<(long Rows, long WorkingSet)>();
         TimeSpan? parquetDone = null;
+        TimeSpan cpuAtStart = default, readingCpu = default;
         GC.Collect();
         var before = memory.WorkingSet();
         var watch = Stopwatch.StartNew();
@@ -118,9 +119,15 @@ internal static class UploadBench
                 {
                     stage = p.Stage;
                     stages.Add($"{stage} at {watch.Elapsed.TotalSeconds:0.00} s");
+                    if (stage == "Reading")
+                    {
+                        cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
+                    }
+
                     if (stage == "Storing")
                     {
                         parquetDone = watch.Elapsed;
+                        readingCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart;
                     }
                 }
 
@@ -153,6 +160,7 @@ internal static class UploadBench
         }
 
         Console.WriteLine($"  stages:           {string.Join(", ", stages)}");
+        Console.WriteLine($"  CPU while reading: {readingCpu.TotalSeconds:0.00} s (all threads, from \"Reading\" to \"Storing\")");
         Console.WriteLine($"  Parquet:          {ParquetBytes(folder) / 1048576.0:N1} MiB under datasets/");
         SqliteConnection.ClearAllPools();
         return new Run(ours, parquetDone ?? ours, rowsPerSecond);

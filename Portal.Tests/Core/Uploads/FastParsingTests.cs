@@ -84,4 +84,34 @@ public sealed class FastParsingTests
             Assert.Equal(decimal.GetBits(expected), decimal.GetBits(fast));
         }
     }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1.5")]
+    [InlineData("1.50")]
+    [InlineData("-0.01")]
+    [InlineData("-12.05")]
+    [InlineData("1.500")] // scale 3: computed the general way
+    [InlineData("9999999999999999.99")]
+    [InlineData("-9999999999999999.99")]
+    [InlineData("92233720368547758.07")] // digits beyond 2^56: computed the general way
+    [InlineData("-0.00")]
+    public void Cents_AnyDecimalWithTwoPlacesOrFewer_SameAsMultiplyingByAHundred(string text)
+    {
+        var value = decimal.Parse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+
+        Assert.Equal(decimal.ToInt64(value * 100m), DecimalColumn.Cents(value));
+    }
+
+    [Fact]
+    public void Cents_ParsedGeneratedAmounts_SameAsMultiplyingByAHundred()
+    {
+        var random = new Random(5);
+        for (var i = 0; i < 10_000; i++)
+        {
+            var text = string.Create(CultureInfo.InvariantCulture, $"{(random.Next(2) == 0 ? "-" : "")}{random.NextInt64(0, 10_000_000_000)}.{random.Next(0, 100):00}");
+            Assert.True(DecimalColumn.TryParseCents(text, out var value), text);
+            Assert.Equal(decimal.ToInt64(value * 100m), DecimalColumn.Cents(value));
+        }
+    }
 }
