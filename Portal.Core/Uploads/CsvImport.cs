@@ -556,12 +556,12 @@ internal sealed class CsvImport
                     }
                     else if (inTable.Contains(key))
                     {
-                        stage.Replace(key, StageState.Stored);
+                        stage.Replace(key, first, StageState.Stored);
                         _existingInTable++;
                     }
                     else
                     {
-                        stage.Replace(key, StageState.Kept);
+                        stage.Replace(key, first, StageState.Kept);
                         _keep[i] = true;
                     }
 

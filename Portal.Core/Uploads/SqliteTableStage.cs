@@ -10,8 +10,10 @@ namespace Portal.Core.Uploads;
 /// An import's keys on SQLite, on their way into the dataset's table. While the file is read, the writer stage adds each
 /// new key to a TEMP table on the import's own connection, with the hash of the row that brought it and what became of
 /// it (<see cref="StageState"/>): a temp table lives in a file of its own, so this takes no lock on the portal's database,
-/// and the keys seen so far are on disk rather than in memory, whatever the file's length. A row whose key may have been
-/// seen (see <see cref="KeyFilter"/>) is looked up here. Only keys go in: the rows kept are the staged Parquet file's,
+/// and the keys seen so far are on disk rather than in memory, whatever the file's length. A key above every key before
+/// it (as in most files) goes to a <see cref="SortedKeyLog"/> instead, which costs far less than a B-tree insert; the
+/// temp table holds the others, and the new states of keys in the log. A row whose key may have been seen (see
+/// <see cref="KeyFilter"/>) is looked up in both. Only keys go in: the rows kept are the staged Parquet file's,
 /// and the commit loads them from it (<see cref="LoadIntoTableAsync"/>) inside its transaction, dropping the table's
 /// indexes first and building them again after when the rows are many (one sort per index beats a million scattered
 /// index inserts). Nothing reaches the table before that commit: a rejected or failed import closes the connection and
@@ -33,8 +35,10 @@ internal sealed class SqliteTableStage : IAsyncDisposable
     private readonly StageState[] _pendingState = new StageState[RowsPerStatement];
     private int _pendingCount;
     private SqliteTransaction? _transaction;
+    private readonly SortedKeyLog _log = new();
     private SqliteRow? _full, _one, _find, _replace;
     private bool _foreignKeysOff;
+    private bool _tableUsed;
 
     private SqliteTableStage(PortalDbContext db, DatasetSchema schema)
     {
@@ -94,6 +98,19 @@ internal sealed class SqliteTableStage : IAsyncDisposable
     /// <summary>Stages a key not staged yet (it is the stage's primary key: a second one fails), with its row's hash.</summary>
     public void Add(long key, long hash, StageState state)
     {
+        if (state == StageState.Kept)
+        {
+            Rows++;
+        }
+
+        if (_log.Count == 0 || key > _log.Last)
+        {
+            // above every key so far: not in the table either, which only has keys below the log's last
+            _log.Append(key, hash, state);
+            return;
+        }
+
+        _tableUsed = true;
         _pendingKey[_pendingCount] = key;
         _pendingHash[_pendingCount] = hash;
         _pendingState[_pendingCount] = state;
@@ -103,38 +120,49 @@ internal sealed class SqliteTableStage : IAsyncDisposable
             Execute(_full, 0, RowsPerStatement);
             _pendingCount = 0;
         }
-
-        if (state == StageState.Kept)
-        {
-            Rows++;
-        }
     }
 
-    /// <summary>The hash and state of the row staged with this key, if any.</summary>
+    /// <summary>The hash and state of the row staged with this key, if any: the table's (a key out of order, or a new state) before the log's.</summary>
     public (bool Found, long Hash, StageState State) Find(long key)
     {
+        if (!_tableUsed)
+        {
+            return _log.Find(key);
+        }
+
         Flush();
         _find ??= new SqliteRow(_connection, $"SELECT _hash, _state FROM {Stage} WHERE {_key} = ?", 1);
         try
         {
             _find.Row = 0;
             _find.Int(0, key);
-            return _find.StepToRow() ? (true, _find.ResultInt64(0), (StageState)_find.ResultInt64(1)) : (false, 0, StageState.Seen);
+            if (_find.StepToRow())
+            {
+                return (true, _find.ResultInt64(0), (StageState)_find.ResultInt64(1));
+            }
         }
         finally
         {
             _find.Reset();
         }
+
+        return _log.Find(key);
     }
 
-    /// <summary>Gives a staged key a new state: taken by a later row of the file, which the Parquet file holds instead of the first.</summary>
-    public void Replace(long key, StageState state)
+    /// <summary>
+    /// Gives a staged key (found with <paramref name="hash"/>) a new state: taken by a later row of the file, which the
+    /// Parquet file holds instead of the first. A key in the log gets a row in the table, which <see cref="Find"/> reads first.
+    /// </summary>
+    public void Replace(long key, long hash, StageState state)
     {
         Flush();
-        _replace ??= new SqliteRow(_connection, $"UPDATE {Stage} SET _state = ? WHERE {_key} = ?", 2);
+        _tableUsed = true;
+        _replace ??= new SqliteRow(_connection,
+            $"INSERT INTO {Stage} ({_key}, _hash, _state) VALUES (?, ?, ?) ON CONFLICT({_key}) DO UPDATE SET _state = excluded._state", 3);
         _replace.Row = 0;
-        _replace.Int(0, (long)state);
-        _replace.Int(1, key);
+        _replace.Int(0, key);
+        _replace.Int(1, hash);
+        _replace.Int(2, (long)state);
         _replace.Execute();
         if (state == StageState.Kept)
         {
@@ -312,6 +340,7 @@ internal sealed class SqliteTableStage : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _log.Dispose();
         _transaction?.Dispose();
         _full?.Dispose();
         _one?.Dispose();

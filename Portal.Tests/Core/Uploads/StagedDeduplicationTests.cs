@@ -18,14 +18,19 @@ public sealed class StagedDeduplicationTests : DatabaseTest
 {
     private static readonly DatasetSchema Cards = DatasetCatalog.Find(DatasetCatalog.CreditCardTransactions)!;
 
-    /// <summary>Rows over few keys and few values, so every case comes up; some keys are in the table already (1–30).</summary>
-    private static byte[] MessyCards(int seed, int rows)
+    /// <summary>
+    /// Rows over few keys and few values, so every case comes up; some keys are in the table already (1–30). In order:
+    /// keys mostly rising, as ids do (the stage's log), with repeats and one key in twenty from before (its table).
+    /// </summary>
+    private static byte[] MessyCards(int seed, int rows, bool inOrder = false)
     {
         var random = new Random(seed);
         var csv = new StringBuilder(CardHeader).Append('\n');
         for (var i = 0; i < rows; i++)
         {
-            var id = random.Next(1, 400);
+            var id = !inOrder ? random.Next(1, 400)
+                : random.Next(0, 20) == 0 ? random.Next(1, 1 + (i / 3)) // from before
+                : 1 + (i / 3) + random.Next(0, 2); // rising, repeated
             var user = 1 + random.Next(0, 3);
             var amount = random.Next(0, 10) == 0 ? "" : (1 + random.Next(0, 3)).ToString(CultureInfo.InvariantCulture) + ".00";
             var category = random.Next(0, 2) == 0 ? "Travel" : "Food";
@@ -70,7 +75,8 @@ public sealed class StagedDeduplicationTests : DatabaseTest
         if (stage is not null)
         {
             Assert.Equal(result.RowsKept, stage.Rows);
-            inStage = await stage.Db.Database.SqlQuery<long>($"SELECT transaction_id AS Value FROM temp.upload_stage WHERE _state = 1 ORDER BY transaction_id").ToListAsync();
+            // the keys the stage has as kept, among every key the files use (and some they do not)
+            inStage = [.. Enumerable.Range(0, 2_000).Select(k => (long)k).Where(k => stage.Find(k) is (true, _, StageState.Kept))];
         }
 
         return (result, kept, inStage);
@@ -97,6 +103,25 @@ public sealed class StagedDeduplicationTests : DatabaseTest
         Assert.True(memory.DroppedDuplicate > 100 && memory.DroppedMissing > 100 && memory.DroppedExistingKey > 100 && memory.RowsKept > 100,
             $"dup {memory.DroppedDuplicate}, missing {memory.DroppedMissing}, existing {memory.DroppedExistingKey}, kept {memory.RowsKept}");
         Assert.DoesNotContain(stagedKept, k => k <= 30);
+    }
+
+    [Theory]
+    [InlineData(5, KeyFilter.DefaultBits)]
+    [InlineData(6, 64)]
+    public async Task Read_MessyFileInKeyOrderWithAStage_DropsAndKeepsWhatTheMapInMemoryDoes(int seed, int filterBits)
+    {
+        await using var host = await HostWithTableAsync(Folder);
+        var csv = MessyCards(seed, 3_000, inOrder: true);
+
+        var (memory, memoryKept, _) = await ReadAsync(host, csv, staged: false, filterBits);
+        var (staged, stagedKept, inStage) = await ReadAsync(host, csv, staged: true, filterBits);
+
+        Assert.Equal((memory.RowsIn, memory.RowsKept, memory.DroppedDuplicate, memory.DroppedMissing, memory.DroppedExistingKey, memory.MissingValues),
+            (staged.RowsIn, staged.RowsKept, staged.DroppedDuplicate, staged.DroppedMissing, staged.DroppedExistingKey, staged.MissingValues));
+        Assert.Equal(memoryKept, stagedKept);
+        Assert.Equal(stagedKept.Order(), inStage!);
+        Assert.True(memory.DroppedDuplicate > 50 && memory.DroppedMissing > 50 && memory.DroppedExistingKey > 50 && memory.RowsKept > 500,
+            $"dup {memory.DroppedDuplicate}, missing {memory.DroppedMissing}, existing {memory.DroppedExistingKey}, kept {memory.RowsKept}");
     }
 
     [Fact]
