@@ -1,4 +1,5 @@
 using System.Text;
+using System.Threading.Channels;
 using Parquet;
 using Parquet.Schema;
 using Portal.Core.Audiences;
@@ -88,6 +89,74 @@ public static class DatasetFiles
     {
         await using var stream = await bucket.OpenReadAsync(path, cancellationToken);
         await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken);
+        var fields = FieldsOf(reader, path, schema, columnNames);
+        var columns = ColumnsFor(reader, schema, fields);
+        for (var g = 0; g < reader.RowGroupCount; g++)
+        {
+            await onBatch(columns, await ReadGroupAsync(reader, g, fields, columns, cancellationToken));
+        }
+    }
+
+    /// <summary>
+    /// Reads every column of a stored file a row group at a time, the next group while <paramref name="onBatch"/> takes
+    /// the one before (two sets of columns, handed over through channels of one), so decoding and, say, inserting
+    /// overlap. A failure of either side stops both and is thrown.
+    /// </summary>
+    internal static async Task ReadAheadAsync(IBucket bucket, string path, DatasetSchema schema, Action<ColumnBuffer[], int> onBatch,
+        CancellationToken cancellationToken)
+    {
+        await using var stream = await bucket.OpenReadAsync(path, cancellationToken);
+        await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken);
+        var fields = FieldsOf(reader, path, schema, null);
+        var full = Channel.CreateBounded<(ColumnBuffer[] Columns, int Count)>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var free = Channel.CreateBounded<ColumnBuffer[]>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        free.Writer.TryWrite(ColumnsFor(reader, schema, fields)!);
+        free.Writer.TryWrite(ColumnsFor(reader, schema, fields)!);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reading = Task.Run(async () =>
+        {
+            try
+            {
+                for (var g = 0; g < reader.RowGroupCount; g++)
+                {
+                    var columns = await free.Reader.ReadAsync(stop.Token);
+                    await full.Writer.WriteAsync((columns, await ReadGroupAsync(reader, g, fields, columns, stop.Token)), stop.Token);
+                }
+            }
+            finally
+            {
+                full.Writer.TryComplete();
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            await foreach (var (columns, count) in full.Reader.ReadAllAsync(cancellationToken))
+            {
+                onBatch(columns, count);
+                free.Writer.TryWrite(columns);
+            }
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            try
+            {
+                await reading;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // stopped because the other side failed: that failure is the one thrown
+            }
+
+            throw;
+        }
+
+        await reading;
+    }
+
+    private static DataField?[] FieldsOf(ParquetReader reader, string path, DatasetSchema schema, IReadOnlyCollection<string>? columnNames)
+    {
         var fields = new DataField?[schema.Columns.Count];
         for (var i = 0; i < fields.Length; i++)
         {
@@ -98,6 +167,12 @@ public static class DatasetFiles
             }
         }
 
+        return fields;
+    }
+
+    /// <summary>A buffer for each field read, as large as the file's largest row group.</summary>
+    private static ColumnBuffer?[] ColumnsFor(ParquetReader reader, DatasetSchema schema, DataField?[] fields)
+    {
         var capacity = 0;
         for (var g = 0; g < reader.RowGroupCount; g++)
         {
@@ -105,21 +180,22 @@ public static class DatasetFiles
             capacity = Math.Max(capacity, checked((int)group.RowCount));
         }
 
-        var columns = fields.Select((f, i) => f is null ? null : ColumnBuffer.For(schema.Columns[i], capacity)).ToArray();
-        for (var g = 0; g < reader.RowGroupCount; g++)
-        {
-            using var group = reader.OpenRowGroupReader(g);
-            var count = checked((int)group.RowCount);
-            for (var i = 0; i < columns.Length; i++)
-            {
-                if (columns[i] is { } column)
-                {
-                    await column.ReadAsync(group, fields[i]!, count, cancellationToken);
-                }
-            }
+        return [.. fields.Select((f, i) => f is null ? null : ColumnBuffer.For(schema.Columns[i], capacity))];
+    }
 
-            await onBatch(columns, count);
+    private static async Task<int> ReadGroupAsync(ParquetReader reader, int g, DataField?[] fields, ColumnBuffer?[] columns, CancellationToken cancellationToken)
+    {
+        using var group = reader.OpenRowGroupReader(g);
+        var count = checked((int)group.RowCount);
+        for (var i = 0; i < columns.Length; i++)
+        {
+            if (columns[i] is { } column)
+            {
+                await column.ReadAsync(group, fields[i]!, count, cancellationToken);
+            }
         }
+
+        return count;
     }
 
     /// <summary>Copies an object to another path (the bucket's move is a copy, then a delete).</summary>

@@ -302,21 +302,21 @@ internal sealed class SqliteTableStage : IAsyncDisposable
         long loaded = 0;
         using var many = new SqliteRow(_connection, $"main.{_table}", _names, RowsPerStatement);
         using var one = new SqliteRow(_connection, $"main.{_table}", _names, 1);
-        await DatasetFiles.ReadAsync(bucket, path, _schema, null, (columns, count) =>
+        // the next row group is decoded while this one is inserted
+        await DatasetFiles.ReadAheadAsync(bucket, path, _schema, (columns, count) =>
         {
             var first = 0;
             for (; first + RowsPerStatement <= count; first += RowsPerStatement)
             {
-                Insert(many, columns!, first, RowsPerStatement);
+                Insert(many, columns, first, RowsPerStatement);
             }
 
             for (; first < count; first++)
             {
-                Insert(one, columns!, first, 1);
+                Insert(one, columns, first, 1);
             }
 
             loaded += count;
-            return Task.CompletedTask;
         }, cancellationToken);
 
         foreach (var (_, sql) in indexes)
