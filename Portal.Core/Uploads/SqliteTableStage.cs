@@ -60,8 +60,8 @@ internal sealed class SqliteTableStage : IAsyncDisposable
     public long Rows { get; private set; }
 
     /// <summary>
-    /// On SQLite, opens a connection of its own and creates the empty stage (the table's columns, keyed by the dataset's
-    /// key, with each row's hash and state); null on another database, which loads the rows from the Parquet file instead.
+    /// On SQLite, opens a connection of its own and creates the empty stage (keyed by the dataset's key, with each row's
+    /// hash and state) and its log; null on another database, which loads the rows with SqlBulkCopy and keeps keys in memory.
     /// </summary>
     public static async Task<SqliteTableStage?> CreateIfSqliteAsync(IDbContextFactory<PortalDbContext> dbFactory, DatasetSchema schema,
         CancellationToken cancellationToken)
@@ -73,9 +73,10 @@ internal sealed class SqliteTableStage : IAsyncDisposable
             return null;
         }
 
+        SqliteTableStage? stage = null;
         try
         {
-            var stage = new SqliteTableStage(db, schema);
+            stage = new SqliteTableStage(db, schema);
             await db.Database.OpenConnectionAsync(cancellationToken);
             await db.ExecuteAsync($"DROP TABLE IF EXISTS {Stage}", [], cancellationToken);
             await db.ExecuteAsync("PRAGMA foreign_keys=OFF", [], cancellationToken);
@@ -87,6 +88,7 @@ internal sealed class SqliteTableStage : IAsyncDisposable
         }
         catch
         {
+            stage?._log.Dispose();
             await db.DisposeAsync();
             throw;
         }

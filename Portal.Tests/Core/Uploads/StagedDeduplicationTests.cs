@@ -87,10 +87,12 @@ public sealed class StagedDeduplicationTests : DatabaseTest
     [InlineData(2, KeyFilter.DefaultBits)]
     [InlineData(3, 64)] // a filter this small says "maybe" for nearly every key: the lookups settle them
     [InlineData(4, 256)]
-    public async Task Read_MessyFileWithAStage_DropsAndKeepsWhatTheMapInMemoryDoes(int seed, int filterBits)
+    [InlineData(5, KeyFilter.DefaultBits, true)] // keys mostly rising: the stage's log, and its table for the others
+    [InlineData(6, 64, true)]
+    public async Task Read_MessyFileWithAStage_DropsAndKeepsWhatTheMapInMemoryDoes(int seed, int filterBits, bool inOrder = false)
     {
         await using var host = await HostWithTableAsync(Folder);
-        var csv = MessyCards(seed, 3_000);
+        var csv = MessyCards(seed, 3_000, inOrder);
 
         var (memory, memoryKept, _) = await ReadAsync(host, csv, staged: false, filterBits);
         var (staged, stagedKept, inStage) = await ReadAsync(host, csv, staged: true, filterBits);
@@ -100,28 +102,9 @@ public sealed class StagedDeduplicationTests : DatabaseTest
         Assert.Equal(memoryKept, stagedKept);
         Assert.Equal(stagedKept.Order(), inStage!);
         // every case came up
-        Assert.True(memory.DroppedDuplicate > 100 && memory.DroppedMissing > 100 && memory.DroppedExistingKey > 100 && memory.RowsKept > 100,
+        Assert.True(memory.DroppedDuplicate > 50 && memory.DroppedMissing > 50 && memory.DroppedExistingKey > 50 && memory.RowsKept > 100,
             $"dup {memory.DroppedDuplicate}, missing {memory.DroppedMissing}, existing {memory.DroppedExistingKey}, kept {memory.RowsKept}");
         Assert.DoesNotContain(stagedKept, k => k <= 30);
-    }
-
-    [Theory]
-    [InlineData(5, KeyFilter.DefaultBits)]
-    [InlineData(6, 64)]
-    public async Task Read_MessyFileInKeyOrderWithAStage_DropsAndKeepsWhatTheMapInMemoryDoes(int seed, int filterBits)
-    {
-        await using var host = await HostWithTableAsync(Folder);
-        var csv = MessyCards(seed, 3_000, inOrder: true);
-
-        var (memory, memoryKept, _) = await ReadAsync(host, csv, staged: false, filterBits);
-        var (staged, stagedKept, inStage) = await ReadAsync(host, csv, staged: true, filterBits);
-
-        Assert.Equal((memory.RowsIn, memory.RowsKept, memory.DroppedDuplicate, memory.DroppedMissing, memory.DroppedExistingKey, memory.MissingValues),
-            (staged.RowsIn, staged.RowsKept, staged.DroppedDuplicate, staged.DroppedMissing, staged.DroppedExistingKey, staged.MissingValues));
-        Assert.Equal(memoryKept, stagedKept);
-        Assert.Equal(stagedKept.Order(), inStage!);
-        Assert.True(memory.DroppedDuplicate > 50 && memory.DroppedMissing > 50 && memory.DroppedExistingKey > 50 && memory.RowsKept > 500,
-            $"dup {memory.DroppedDuplicate}, missing {memory.DroppedMissing}, existing {memory.DroppedExistingKey}, kept {memory.RowsKept}");
     }
 
     [Fact]
