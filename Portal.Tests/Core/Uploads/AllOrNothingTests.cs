@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Data;
 using Portal.Core.Uploads;
 using Portal.Tests.TestSupport;
 using static Portal.Tests.Core.Uploads.UploadSamples;
@@ -152,6 +153,35 @@ public sealed class AllOrNothingTests : DatabaseTest
         Assert.Equal(indexes, await IndexesAsync(host, "credit_card_transactions"));
         await using var check = await host.DbAsync();
         Assert.Equal(12_000, await check.CreditCardTransactions.CountAsync(t => t.Category == "Travel" && t.TransactionDate > new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc)));
+        Assert.All(await PooledThreadSettingsAsync(host), threads => Assert.Equal(0L, threads)); // the index builds' helper threads are not left on
+    }
+
+    /// <summary>SQLite's <c>PRAGMA threads</c> on every connection the pool hands out (a few at once, so the import's is among them).</summary>
+    private static async Task<List<long>> PooledThreadSettingsAsync(CoreHost host)
+    {
+        var contexts = new List<PortalDbContext>();
+        var settings = new List<long>();
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                var db = await host.DbAsync();
+                contexts.Add(db);
+                await db.Database.OpenConnectionAsync();
+                await using var command = db.Database.GetDbConnection().CreateCommand();
+                command.CommandText = "PRAGMA threads";
+                settings.Add((long)(await command.ExecuteScalarAsync())!);
+            }
+        }
+        finally
+        {
+            foreach (var db in contexts)
+            {
+                await db.DisposeAsync();
+            }
+        }
+
+        return settings;
     }
 
     [Fact]
