@@ -80,7 +80,6 @@ internal sealed class SqliteTableStage : IAsyncDisposable
             stage = new SqliteTableStage(db, schema);
             await db.Database.OpenConnectionAsync(cancellationToken);
             await db.ExecuteAsync($"DROP TABLE IF EXISTS {Stage}", [], cancellationToken);
-            await db.ExecuteAsync("PRAGMA foreign_keys=OFF", [], cancellationToken);
             // On disk (a temp file, through SQLite's 2 MB page cache) whatever the build's default: memory stays flat.
             await db.ExecuteAsync("PRAGMA temp_store=FILE;", [], cancellationToken);
             await db.ExecuteAsync($"CREATE TEMP TABLE upload_stage ({stage._key} INTEGER PRIMARY KEY, _hash INTEGER NOT NULL, _state INTEGER NOT NULL)",

@@ -120,6 +120,18 @@ public sealed class AllOrNothingTests : DatabaseTest
         Assert.Contains("FOREIGN KEY constraint failed", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Import_RejectedAfterItsStageWasMade_LeavesForeignKeysEnforcedOnThePooledConnections()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        await host.ImportedAsync("users", null, "users.csv", Csv(UsersHeader, User(1)));
+        // a user the users table does not have: rejected by the writer, after the stage was made
+        var rejected = await host.ImportAsync("credit_card_transactions", null, "cards.csv", Csv(CardHeader, Card(10, 1, 5m), Card(11, 99, 5m)));
+
+        Assert.Equal(ImportStatus.Rejected, rejected.Status);
+        Assert.All(await PooledPragmaAsync(host, "foreign_keys"), on => Assert.Equal(1L, on));
+    }
+
     private static async Task<List<string>> IndexesAsync(CoreHost host, string table)
     {
         await using var db = await host.DbAsync();
@@ -153,11 +165,11 @@ public sealed class AllOrNothingTests : DatabaseTest
         Assert.Equal(indexes, await IndexesAsync(host, "credit_card_transactions"));
         await using var check = await host.DbAsync();
         Assert.Equal(12_000, await check.CreditCardTransactions.CountAsync(t => t.Category == "Travel" && t.TransactionDate > new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc)));
-        Assert.All(await PooledThreadSettingsAsync(host), threads => Assert.Equal(0L, threads)); // the index builds' helper threads are not left on
+        Assert.All(await PooledPragmaAsync(host, "threads"), threads => Assert.Equal(0L, threads)); // the index builds' helper threads are not left on
     }
 
-    /// <summary>SQLite's <c>PRAGMA threads</c> on every connection the pool hands out (a few at once, so the import's is among them).</summary>
-    private static async Task<List<long>> PooledThreadSettingsAsync(CoreHost host)
+    /// <summary>A SQLite pragma's value on every connection the pool hands out (a few at once, so the import's is among them).</summary>
+    private static async Task<List<long>> PooledPragmaAsync(CoreHost host, string pragma)
     {
         var contexts = new List<PortalDbContext>();
         var settings = new List<long>();
@@ -169,7 +181,7 @@ public sealed class AllOrNothingTests : DatabaseTest
                 contexts.Add(db);
                 await db.Database.OpenConnectionAsync();
                 await using var command = db.Database.GetDbConnection().CreateCommand();
-                command.CommandText = "PRAGMA threads";
+                command.CommandText = $"PRAGMA {pragma}";
                 settings.Add((long)(await command.ExecuteScalarAsync())!);
             }
         }
