@@ -30,6 +30,7 @@ internal sealed class SqliteTableStage : IAsyncDisposable
     private readonly string _table;
     private readonly string[] _names;
     private readonly string _key;
+    private readonly string[] _stagedColumns;
     private readonly long[] _pendingKey = new long[RowsPerStatement];
     private readonly long[] _pendingHash = new long[RowsPerStatement];
     private readonly StageState[] _pendingState = new StageState[RowsPerStatement];
@@ -52,6 +53,7 @@ internal sealed class SqliteTableStage : IAsyncDisposable
         _key = keys is [{ Type: ColumnType.Int64, Required: true } key]
             ? key.Name
             : throw new ArgumentException($"{schema.Name} is not keyed by one required Int64.", nameof(schema));
+        _stagedColumns = [_key, "_hash", "_state"];
     }
 
     /// <summary>The context whose connection holds the stage: the import commits through it.</summary>
@@ -118,7 +120,7 @@ internal sealed class SqliteTableStage : IAsyncDisposable
         _pendingState[_pendingCount] = state;
         if (++_pendingCount == RowsPerStatement)
         {
-            _full ??= new SqliteRow(_connection, Stage, [_key, "_hash", "_state"], RowsPerStatement);
+            _full ??= new SqliteRow(_connection, Stage, _stagedColumns, RowsPerStatement);
             Execute(_full, 0, RowsPerStatement);
             _pendingCount = 0;
         }
@@ -188,7 +190,7 @@ internal sealed class SqliteTableStage : IAsyncDisposable
             return;
         }
 
-        _one ??= new SqliteRow(_connection, Stage, [_key, "_hash", "_state"], 1);
+        _one ??= new SqliteRow(_connection, Stage, _stagedColumns, 1);
         for (var i = 0; i < _pendingCount; i++)
         {
             Execute(_one, i, 1);
