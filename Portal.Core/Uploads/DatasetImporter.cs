@@ -97,7 +97,7 @@ public sealed partial class DatasetImporter(
                 }
             }
 
-            // On SQLite the rows kept go to a temp table while the file is read, and from there into the table at the commit.
+            // On SQLite the keys read are kept on disk while the file is read; the commit loads the rows from the staged Parquet.
             stage = schema.Table is null ? null : await SqliteTableStage.CreateIfSqliteAsync(dbFactory, schema, cancellationToken);
             CsvImportResult? result = null;
             await using (var source = await bucket.OpenReadAsync(request.SourcePath, cancellationToken))
