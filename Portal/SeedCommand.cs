@@ -65,7 +65,7 @@ internal static class SeedCommand
         Console.WriteLine($"Replacing customer data with {users:N0} users and {transactions:N0} transactions (seed {seed})");
         var bar = new ConsoleProgressBar();
         var result = await app.Services.GetRequiredService<CustomerDataLoader>()
-            .LoadAsync(new DemoDataGenerator(seed), users, transactions, new InlineProgress<LoadProgress>(bar.Draw));
+            .LoadAsync(new DemoDataGenerator(DemoDataGenerator.EndFor(app.Services.GetRequiredService<TimeProvider>()), seed), users, transactions, new InlineProgress<LoadProgress>(bar.Draw));
         bar.Finish();
         Console.WriteLine($"Loaded {result.Rows:N0} rows in {result.InsertTime.TotalSeconds:0.0} s ({result.RowsPerSecond:N0} rows/s); indexes rebuilt in {result.IndexTime.TotalSeconds:0.0} s");
 

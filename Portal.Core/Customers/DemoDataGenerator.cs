@@ -9,9 +9,6 @@ namespace Portal.Core.Customers;
 /// </summary>
 public sealed class DemoDataGenerator
 {
-    /// <summary>Transactions span the two years before this date.</summary>
-    public static readonly DateTime DefaultEnd = new(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
-
     public const int DefaultSeed = 20_260_001;
 
     private static readonly (string City, int Tier, string Pin)[] Cities =
@@ -45,16 +42,25 @@ public sealed class DemoDataGenerator
     private readonly string[] _firstNames;
     private readonly string[] _lastNames;
 
-    public DemoDataGenerator(int seed = DefaultSeed, DateTime? end = null)
+    /// <param name="end">Transactions span the two years before this instant (see <see cref="EndFor"/>).</param>
+    /// <param name="seed">The same seed and end give the same rows.</param>
+    public DemoDataGenerator(DateTime end, int seed = DefaultSeed)
     {
         _seed = seed;
-        End = end ?? DefaultEnd;
+        End = end.Kind == DateTimeKind.Local ? end.ToUniversalTime() : DateTime.SpecifyKind(end, DateTimeKind.Utc);
         var faker = new Faker("en_IND") { Random = new Randomizer(seed) };
         _firstNames = Enumerable.Range(0, 600).Select(_ => faker.Name.FirstName()).Distinct(StringComparer.Ordinal).ToArray();
         _lastNames = Enumerable.Range(0, 600).Select(_ => faker.Name.LastName()).Distinct(StringComparer.Ordinal).ToArray();
     }
 
+    /// <summary>Transactions span the two years before this instant; customers joined before it.</summary>
     public DateTime End { get; }
+
+    /// <summary>
+    /// The end for a demo made now: the start of the clock's current UTC day, so that a demo installed on any day has
+    /// transactions up to that day and "the last N days" always finds spenders.
+    /// </summary>
+    public static DateTime EndFor(TimeProvider clock) => clock.GetUtcNow().UtcDateTime.Date;
 
     public static IReadOnlyList<string> CategoryNames { get; } = Categories.Select(c => c.Category).ToArray();
 

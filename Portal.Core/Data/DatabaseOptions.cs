@@ -25,6 +25,12 @@ public sealed class DatabaseOptions
     public int DemoUsers { get; set; } = 10_000;
     public int DemoTransactions { get; set; } = 200_000;
 
+    /// <summary>
+    /// When the demo's two years of transactions end (UTC). Empty (the default): the start of the day the demo is
+    /// generated, by the portal's clock. Set it only to reproduce a demo exactly, as the tests do.
+    /// </summary>
+    public DateTime? DemoDataEnd { get; set; }
+
     /// <summary>Seconds a SQL command may run before it is abandoned.</summary>
     public int CommandTimeoutSeconds { get; set; } = 120;
 

@@ -26,6 +26,7 @@ public sealed partial class PortalInitializer(
     JobSchedules schedules,
     JobRecovery recovery,
     IBucket bucket,
+    TimeProvider clock,
     ILogger<PortalInitializer> logger) : BackgroundService
 {
     public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(30);
@@ -137,7 +138,7 @@ public sealed partial class PortalInitializer(
         var progress = new InlineProgress<LoadProgress>(p => status.Set(DatabaseState.Starting, p.Table == "indexes"
             ? $"Loading demo data: {p.Table} ({p.Done} of {p.Total})"
             : $"Loading demo data: {p.RowsDone:N0} of {p.RowsTotal:N0} rows ({100.0 * p.RowsDone / Math.Max(1, p.RowsTotal):0}%)"));
-        var result = await loader.LoadAsync(new DemoDataGenerator(), users, transactions, progress, cancellationToken);
+        var result = await loader.LoadAsync(new DemoDataGenerator(settings.Options.DemoDataEnd ?? DemoDataGenerator.EndFor(clock)), users, transactions, progress, cancellationToken);
         LogSeeded(logger, result.Users, result.CreditCardTransactions + result.UpiTransactions, result.RowsPerSecond);
         status.Set(DatabaseState.Starting, "Demo data loaded; queueing the dashboard totals");
         await queue.EnqueueAsync(RecomputeDashboardTotalsJob.Kind, SystemPrincipal.Instance, title: "Recompute dashboard totals (after demo data load)", cancellationToken: cancellationToken);

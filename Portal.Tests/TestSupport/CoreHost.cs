@@ -33,6 +33,7 @@ public sealed class CoreHost : IAsyncDisposable
             ["Database:SeedDemoData"] = seedDemoData ? "true" : "false",
             ["Database:DemoUsers"] = "500",
             ["Database:DemoTransactions"] = "5000",
+            ["Database:DemoDataEnd"] = DemoDates.End.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
             ["Portal:Admin:Email"] = "admin@tests.local",
             ["Portal:Admin:Password"] = "Tests-Admin-Pass-1!",
             ["Coravel:Queue:ConsummationDelay"] = "1",

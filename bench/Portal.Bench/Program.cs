@@ -83,7 +83,7 @@ try
     Console.WriteLine($"Demo-data load benchmark: {users:N0} users, {transactions:N0} transactions into SQLite ({Environment.ProcessorCount} cores)");
 
     // Generation alone, to separate it from the inserts.
-    var generator = new DemoDataGenerator();
+    var generator = new DemoDataGenerator(DemoDataGenerator.EndFor(TimeProvider.System));
     var (cc, upi) = DemoDataGenerator.Split(transactions);
     var genWatch = Stopwatch.StartNew();
     long generated = 0;

@@ -44,7 +44,7 @@ internal static class RefreshBench
         var options = new DbContextOptionsBuilder<PortalDbContext>();
         options.Use(DatabaseProvider.Sqlite, $"Data Source={file}", commandTimeoutSeconds: 600);
         var factory = new Factory(options.Options);
-        var generator = new DemoDataGenerator();
+        var generator = new DemoDataGenerator(DemoDataGenerator.EndFor(TimeProvider.System));
         await using (var db = factory.CreateDbContext())
         {
             await db.Database.MigrateAsync();

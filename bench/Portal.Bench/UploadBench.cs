@@ -45,7 +45,7 @@ internal static class UploadBench
         {
             Console.WriteLine($"Upload benchmark: a {rows:N0}-row credit_card_transactions CSV imported into SQLite and Parquet ({Environment.ProcessorCount} cores)");
             var csv = Path.Combine(folder, "bench-transactions.csv");
-            var generator = new DemoDataGenerator();
+            var generator = new DemoDataGenerator(DemoDataGenerator.EndFor(TimeProvider.System));
             var watch = Stopwatch.StartNew();
             await WriteCsvAsync(csv, generator.CreditCardTransactions(rows, users));
             Console.WriteLine($"CSV generated in {watch.Elapsed.TotalSeconds:0.0} s: {new FileInfo(csv).Length / 1048576.0:N0} MiB");
@@ -97,7 +97,7 @@ internal static class UploadBench
     private static async Task<Run?> ImportOnceAsync(string folder, string csvFile, int users, bool settle)
     {
         var factory = await BenchDatabase.MigratedAsync(Path.Combine(folder, "portal.db"));
-        await new CustomerDataLoader(factory).LoadAsync(new DemoDataGenerator(), users, 0);
+        await new CustomerDataLoader(factory).LoadAsync(new DemoDataGenerator(DemoDataGenerator.EndFor(TimeProvider.System)), users, 0);
         if (settle)
         {
             var waited = Stopwatch.StartNew();

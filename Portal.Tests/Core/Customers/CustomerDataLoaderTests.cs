@@ -14,7 +14,7 @@ public sealed class CustomerDataLoaderTests : DatabaseTest
         var indexesBefore = await IndexNamesAsync();
         var reports = new List<LoadProgress>();
 
-        var result = await host.Get<CustomerDataLoader>().LoadAsync(new DemoDataGenerator(), 1200, 30_001, new InlineProgress<LoadProgress>(reports.Add));
+        var result = await host.Get<CustomerDataLoader>().LoadAsync(DemoDates.Generator(), 1200, 30_001, new InlineProgress<LoadProgress>(reports.Add));
 
         Assert.Equal(1200, result.Users);
         Assert.Equal(18_000, result.CreditCardTransactions);
@@ -28,7 +28,7 @@ public sealed class CustomerDataLoaderTests : DatabaseTest
         Assert.Equal(result.Rows, reports.Where(r => r.Table != "indexes").Max(r => r.RowsDone));
 
         // What EF reads back is what the generator made (types, dates and amounts survive the raw bulk insert).
-        var expected = new DemoDataGenerator().CreditCardTransactions(18_000, 1200).Skip(41).First();
+        var expected = DemoDates.Generator().CreditCardTransactions(18_000, 1200).Skip(41).First();
         var stored = await db.CreditCardTransactions.SingleAsync(t => t.TransactionId == expected.TransactionId);
         Assert.Equal(expected.Amount, stored.Amount);
         Assert.Equal(expected.TransactionDate, stored.TransactionDate);
@@ -41,8 +41,8 @@ public sealed class CustomerDataLoaderTests : DatabaseTest
     {
         await using var host = await CoreHost.StartAsync(Folder);
         var loader = host.Get<CustomerDataLoader>();
-        await loader.LoadAsync(new DemoDataGenerator(), 300, 3000);
-        await loader.LoadAsync(new DemoDataGenerator(5), 100, 1000);
+        await loader.LoadAsync(DemoDates.Generator(), 300, 3000);
+        await loader.LoadAsync(DemoDates.Generator(5), 100, 1000);
         await using var db = await host.DbAsync();
         Assert.Equal(100, await db.Customers.CountAsync());
         Assert.Equal(1000, await db.CreditCardTransactions.CountAsync() + await db.UpiTransactions.CountAsync());
@@ -53,8 +53,8 @@ public sealed class CustomerDataLoaderTests : DatabaseTest
     {
         await using var host = await CoreHost.StartAsync(Folder);
         var loader = host.Get<CustomerDataLoader>();
-        await loader.LoadAsync(new DemoDataGenerator(), 10, 100);
-        await Assert.ThrowsAsync<ArgumentException>(() => loader.LoadAsync(new DemoDataGenerator(), 0, 100));
+        await loader.LoadAsync(DemoDates.Generator(), 10, 100);
+        await Assert.ThrowsAsync<ArgumentException>(() => loader.LoadAsync(DemoDates.Generator(), 0, 100));
         await using var db = await host.DbAsync();
         Assert.Equal(10, await db.Customers.CountAsync());
     }
@@ -64,11 +64,11 @@ public sealed class CustomerDataLoaderTests : DatabaseTest
     {
         await using var host = await CoreHost.StartAsync(Folder);
         var loader = host.Get<CustomerDataLoader>();
-        await loader.LoadAsync(new DemoDataGenerator(), 300, 3000);
+        await loader.LoadAsync(DemoDates.Generator(), 300, 3000);
         var indexes = await IndexNamesAsync();
         await ExecAsync("CREATE TRIGGER fail_half_way BEFORE INSERT ON users WHEN NEW.user_id = 15000 BEGIN SELECT RAISE(ABORT, 'disk on fire'); END;");
 
-        var ex = await Assert.ThrowsAsync<SqliteException>(() => loader.LoadAsync(new DemoDataGenerator(9), 20_000, 1000).WaitAsync(TimeSpan.FromSeconds(60)));
+        var ex = await Assert.ThrowsAsync<SqliteException>(() => loader.LoadAsync(DemoDates.Generator(9), 20_000, 1000).WaitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("disk on fire", ex.Message, StringComparison.Ordinal);
 
         await using var db = await host.DbAsync();

@@ -12,7 +12,7 @@ public sealed class RecomputeDashboardTotalsJobTests : DatabaseTest
     public async Task Run_AfterLoad_TotalsMatchTheTablesAndMonthsAddUp()
     {
         await using var host = await CoreHost.StartAsync(Folder);
-        await host.Get<CustomerDataLoader>().LoadAsync(new DemoDataGenerator(), 400, 8000);
+        await host.Get<CustomerDataLoader>().LoadAsync(DemoDates.Generator(), 400, 8000);
         var job = await host.Get<JobQueue>().EnqueueAsync(RecomputeDashboardTotalsJob.Kind, CoreHost.Admin);
         await host.WaitForJobAsync(job.Id, j => j.Status == JobStatus.Succeeded, "succeeded");
 

@@ -52,6 +52,20 @@ public sealed class PortalInitializerTests : DatabaseTest
         Assert.Equal("*/5 * * * *", db.JobSchedules.Single(s => s.Kind == Portal.Core.Uploads.DropFolderScanJob.Kind).Cron);
     }
 
+    [Fact]
+    public async Task Start_DemoDataWithoutFixedEnd_TransactionsRunUpToTheClocksToday()
+    {
+        // A day far from the tests' fixed demo end, so that a constant end date in the portal cannot pass.
+        var today = new DateTimeOffset(2031, 3, 17, 9, 30, 0, TimeSpan.Zero);
+        await using var host = await CoreHost.StartAsync(Folder, s => s.AddSingleton<TimeProvider>(new FixedClock(today)),
+            new Dictionary<string, string?> { ["Database:DemoDataEnd"] = null }, seedDemoData: true);
+        await using var db = await host.DbAsync();
+        var dates = db.CreditCardTransactions.Select(t => t.TransactionDate).Concat(db.UpiTransactions.Select(t => t.TransactionDate)).ToList();
+        Assert.InRange(dates.Max(), new DateTime(2031, 3, 10), new DateTime(2031, 3, 17));
+        Assert.True(dates.Min() >= new DateTime(2029, 3, 17), $"earliest transaction {dates.Min():O} is more than two years back");
+        Assert.Contains(dates, d => d >= new DateTime(2031, 2, 15));
+    }
+
     private async Task<IHost> StartAsync(Dictionary<string, string?> settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = Folder.Path, DisableDefaults = true });

@@ -2,6 +2,8 @@ using System.Globalization;
 using Portal.Core.Customers;
 using Portal.Core.Rules;
 
+using Portal.Tests.TestSupport;
+
 namespace Portal.Tests.Core.Segments;
 
 /// <summary>
@@ -15,7 +17,7 @@ internal sealed class RandomRules(Random random, RuleOracle oracle, IReadOnlyLis
 {
     private static readonly string[] Categories = DemoDataGenerator.CategoryNames.ToArray();
     private static readonly int[] Days = [7, 30, 90, 180, 365, 730];
-    private static readonly DateTime DataStart = DemoDataGenerator.DefaultEnd.AddYears(-2);
+    private static readonly DateTime DataStart = DemoDates.End.AddYears(-2);
 
     private readonly Deck<(RuleField Field, ConditionOperator Op)> _attributes = new(random,
         RuleFields.Attributes.SelectMany(f => RuleFields.OperatorsFor(f.Type).Select(op => (f, op))));

@@ -16,7 +16,7 @@ public sealed class SqlServerStatementsTests
     [Fact]
     public void Statements_RandomRulesForSqlServer_ParseAsTSql()
     {
-        var data = new DemoDataGenerator();
+        var data = DemoDates.Generator();
         var cards = data.CreditCardTransactions(3_000, 300).ToList();
         var upi = data.UpiTransactions(2_000, 300).ToList();
         var oracle = new RuleOracle(data.Customers(300).ToList(), cards, upi, RuleHostExtensions.DemoNow.UtcDateTime);
