@@ -14,6 +14,7 @@ using Portal.Core.Customers;
 using Portal.Core.Dashboard;
 using Portal.Core.Data;
 using Portal.Core.Jobs;
+using Portal.Core.Outbound;
 using Portal.Core.Segments;
 using Portal.Core.Uploads;
 
@@ -85,11 +86,12 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<Lineage.LineageLayoutWarmer>());
         services.AddJobHandler<RefreshSegmentJob>(RefreshSegmentJob.Kind, RefreshSegmentJob.DisplayName);
         services.Configure<DataSourceOptions>(configuration.GetSection(DataSourceOptions.Section));
-        services.AddHttpClient<HttpDataSource>();
+        services.AddOutboundPolicy(configuration);
+        services.AddHttpClient<HttpDataSource>().UseOutboundPolicy();
         services.AddSingleton<Segments.SegmentDataSource>();
         services.AddSingleton<Segments.SegmentAudiences>();
         services.AddSingleton(configuration.GetSection(AdtechRetryOptions.Section).Get<AdtechRetryOptions>() ?? new AdtechRetryOptions());
-        services.AddHttpClient<AdtechHttp>();
+        services.AddHttpClient<AdtechHttp>().UseOutboundPolicy(requireHttps: true);
         services.AddTransient<AdtechConnector, AdtechAConnector>();
         services.AddTransient<AdtechConnector, AdtechBConnector>();
         services.AddTransient<AdtechConnector, MetaConnector>();

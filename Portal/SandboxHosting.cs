@@ -6,7 +6,8 @@ namespace Portal;
 /// <summary>
 /// The adtech and data-source sandbox inside the portal (<c>Sandbox:Enabled</c>, on by default in Development only):
 /// mapped at <c>/sandbox</c>, answering loopback callers only, so demo exports work offline. When enabled, the data
-/// source and the adtech connections default to it unless configured otherwise.
+/// source and the adtech connections default to it unless configured otherwise, and its host is added to
+/// <c>Outbound:AllowedHosts</c> (loopback, over http) so the portal may call it.
 /// </summary>
 internal static class SandboxHosting
 {
@@ -26,6 +27,7 @@ internal static class SandboxHosting
         var own = (builder.Configuration["Urls"] ?? "http://127.0.0.1:5080").Split(';')[0].TrimEnd('/') + Prefix + "/";
         var defaults = new Dictionary<string, string?>
         {
+            ["Outbound:AllowedHosts:sandbox"] = new Uri(own).Authority,
             ["DataSources:Http:BaseUrl"] = own + "data/",
             ["Adtech:Connections:adtechA:BaseUrl"] = own,
             ["Adtech:Connections:adtechA:AccountId"] = "sandbox-advertiser",

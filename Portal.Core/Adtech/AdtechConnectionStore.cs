@@ -5,6 +5,7 @@ using Portal.Core.Accounts;
 using Portal.Core.Audiences;
 using Portal.Core.Audit;
 using Portal.Core.Data;
+using Portal.Core.Outbound;
 
 namespace Portal.Core.Adtech;
 
@@ -16,12 +17,15 @@ public sealed class ConnectionValidationException(string field, string message) 
 /// <summary>
 /// Adtech connections in the database, the access token encrypted with ASP.NET Data Protection. Admins change them;
 /// the catalog run reads them. A key with no stored connection falls back to configuration (environment variables).
+/// Stored tokens are bound to the base URL they were saved with: changing the URL needs the tokens entered again. A
+/// base URL is https, unless its host is in <c>Outbound:AllowedHosts</c>.
 /// </summary>
 public sealed class AdtechConnectionStore(
     IDbContextFactory<PortalDbContext> dbFactory,
     IDataProtectionProvider protection,
     ConfiguredAdtechConnections configured,
     AuditLog audit,
+    OutboundPolicy outbound,
     TimeProvider clock) : IAdtechConnections
 {
     private readonly IDataProtector _protector = protection.CreateProtector("Portal.Adtech.Connections.v1");
@@ -72,6 +76,8 @@ public sealed class AdtechConnectionStore(
             throw new ConnectionValidationException("BaseUrl", $"'{baseUrl}' is not an http(s) URL.");
         }
 
+        CheckDestination(uri);
+
         var loginCustomerId = extras?.LoginCustomerId?.Replace("-", "", StringComparison.Ordinal).Trim();
         if (!string.IsNullOrEmpty(loginCustomerId) && !loginCustomerId.All(char.IsAsciiDigit))
         {
@@ -86,7 +92,13 @@ public sealed class AdtechConnectionStore(
             db.AdtechConnections.Add(row);
         }
 
-        row.BaseUrl = uri.ToString().EndsWith('/') ? uri.ToString() : uri + "/";
+        var normalized = uri.ToString().EndsWith('/') ? uri.ToString() : uri + "/";
+        if (row.BaseUrl.Length > 0 && row.BaseUrl != normalized)
+        {
+            RequireTokensAgain(row, normalized, accessToken, extras);
+        }
+
+        row.BaseUrl = normalized;
         row.AccountId = string.IsNullOrWhiteSpace(accountId) ? null : accountId.Trim();
         if (accessToken is not null)
         {
@@ -113,6 +125,44 @@ public sealed class AdtechConnectionStore(
         }
 
         await audit.WriteAsync(actor, "adtech.connection-saved", key, details, cancellationToken);
+    }
+
+    /// <summary>https, or http to an allowed host; and not an internal address the portal may not call.</summary>
+    private void CheckDestination(Uri uri)
+    {
+        if (uri.Scheme != "https" && !outbound.IsAllowed(uri.IdnHost, uri.Port))
+        {
+            throw new ConnectionValidationException("BaseUrl",
+                $"'{uri}' must use https: tokens are sent only over https, except to hosts in Outbound:AllowedHosts.");
+        }
+
+        if (System.Net.IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var address))
+        {
+            try
+            {
+                outbound.Check(uri.IdnHost, uri.Port, [address]);
+            }
+            catch (OutboundRefusedException ex)
+            {
+                throw new ConnectionValidationException("BaseUrl", ex.Message);
+            }
+        }
+    }
+
+    /// <summary>A stored token goes only to the URL it was saved with: moving the connection needs the tokens again.</summary>
+    private static void RequireTokensAgain(AdtechConnectionRecord row, string newBaseUrl, string? accessToken, ConnectionExtras? extras)
+    {
+        if (row.ProtectedToken is not null && accessToken is null)
+        {
+            throw new ConnectionValidationException(nameof(AdtechConnection.AccessToken),
+                $"The API base URL changed from {row.BaseUrl} to {newBaseUrl}: enter the access token again (a stored token is only sent to the URL it was saved with).");
+        }
+
+        if (row.ProtectedDeveloperToken is not null && extras?.DeveloperToken is null)
+        {
+            throw new ConnectionValidationException(nameof(ConnectionExtras.DeveloperToken),
+                $"The API base URL changed from {row.BaseUrl} to {newBaseUrl}: enter the developer token again (a stored token is only sent to the URL it was saved with).");
+        }
     }
 
     private string? Protect(string secret) => secret.Length == 0 ? null : _protector.Protect(secret);

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Portal.Core.Outbound;
 
 namespace Portal.Core.Adtech;
 
@@ -26,7 +27,8 @@ public sealed record AdtechResponse(int Status, JsonNode? Body, string Message, 
 /// <summary>
 /// POSTs JSON to an adtech with its bearer token. Retries 429 (waiting as long as Retry-After says), 5xx and timeouts
 /// with exponential backoff; other 4xx are final. Every attempt of one call carries the same <c>Idempotency-Key</c>,
-/// so an adtech that honours it applies a retried request once. Never logs bodies or tokens.
+/// so an adtech that honours it applies a retried request once. Requests stay under the connection's base URL; one the
+/// outbound policy refuses is not retried. Never logs bodies or tokens.
 /// </summary>
 public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, TimeProvider clock)
 {
@@ -40,7 +42,7 @@ public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, Time
     public async Task<AdtechResponse> PostAsync(AdtechConnection connection, string relativeUrl, ReadOnlyMemory<byte> json,
         IReadOnlyList<KeyValuePair<string, string>>? headers, string? idempotencyKey, CancellationToken cancellationToken)
     {
-        var url = new Uri(connection.BaseUrl, relativeUrl);
+        var url = OutboundUrl.Under(connection.BaseUrl, relativeUrl);
         string message = "";
         var status = 0;
         for (var attempt = 1; ; attempt++)
@@ -80,6 +82,10 @@ public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, Time
                 status = 504;
                 message = $"No answer within {options.TimeoutSeconds:0.#} s";
             }
+            catch (HttpRequestException ex) when (OutboundRefusedException.Find(ex) is { } refused)
+            {
+                return new AdtechResponse(503, null, refused.Message, attempt);
+            }
             catch (HttpRequestException ex)
             {
                 status = 503;
@@ -100,7 +106,7 @@ public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, Time
     public async Task<AdtechResponse> GetOnceAsync(AdtechConnection connection, string relativeUrl, IReadOnlyList<KeyValuePair<string, string>> headers,
         CancellationToken cancellationToken)
     {
-        using var request = Request(HttpMethod.Get, new Uri(connection.BaseUrl, relativeUrl), connection, headers);
+        using var request = Request(HttpMethod.Get, OutboundUrl.Under(connection.BaseUrl, relativeUrl), connection, headers);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.TimeoutSeconds));
@@ -116,7 +122,7 @@ public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, Time
         }
         catch (HttpRequestException ex)
         {
-            return new AdtechResponse(503, null, ex.Message, 1);
+            return new AdtechResponse(503, null, OutboundRefusedException.Find(ex)?.Message ?? ex.Message, 1);
         }
     }
 

@@ -116,6 +116,10 @@ public static partial class AudienceStateParser
             {
                 issues.Add(At(file, endpoint!, $"{name}.source.endpoint", "'endpoint' must be a non-empty text value."));
             }
+            else if (hasEndpoint && SourceEndpoint.Problem(((YamlScalarNode)endpoint!).Value!) is { } problem)
+            {
+                issues.Add(At(file, endpoint, $"{name}.source.endpoint", $"'endpoint' must be a path relative to the data source, but {problem}."));
+            }
 
             if (TryGet(source, "params", out var parameters) && parameters is not YamlMappingNode)
             {

@@ -16,10 +16,17 @@ public sealed class SandboxServer : IAsyncDisposable
 
     public static async Task<SandboxServer> StartAsync() => new(await LoopbackSandbox.StartAsync());
 
-    /// <summary>Settings pointing a core host's data source and the adtech connections at this sandbox.</summary>
+    /// <summary>The sandbox's host and port, as <c>Outbound:AllowedHosts</c> takes it.</summary>
+    public string Authority => new Uri(BaseUrl).Authority;
+
+    /// <summary>
+    /// Settings pointing a core host's data source and the adtech connections at this sandbox, and allowing the portal
+    /// to call it (it is on loopback, over http).
+    /// </summary>
     public Dictionary<string, string?> Settings(string bucketPath) => new()
     {
         ["Bucket:Path"] = bucketPath,
+        ["Outbound:AllowedHosts:sandbox"] = Authority,
         ["DataSources:Http:BaseUrl"] = BaseUrl + "data/",
         ["Adtech:Connections:adtechA:BaseUrl"] = BaseUrl,
         ["Adtech:Connections:adtechA:AccountId"] = "42",

@@ -68,10 +68,74 @@ public sealed class AdtechConnectionStoreTests : DatabaseTest
         await using var host = await CoreHost.StartAsync(Folder);
         var store = host.Get<AdtechConnectionStore>();
         await store.SaveAsync("adtechB", "https://b.example/", null, Secret, CoreHost.Admin);
-        await store.SaveAsync("adtechB", "https://b2.example/", "acct", null, CoreHost.Admin);
+        await store.SaveAsync("adtechB", "https://b.example", "acct", null, CoreHost.Admin);
         var connection = await store.GetAsync("adtechB");
         Assert.Equal(Secret, connection!.AccessToken);
-        Assert.Equal("https://b2.example/", connection.BaseUrl.ToString());
+        Assert.Equal(("https://b.example/", "acct"), (connection.BaseUrl.ToString(), connection.AccountId));
+    }
+
+    [Fact]
+    public async Task Save_NewBaseUrlWithoutTheToken_IsRefusedAndTheTokenStaysWithItsUrl()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        var store = host.Get<AdtechConnectionStore>();
+        await store.SaveAsync("adtechB", "https://b.example/", null, Secret, CoreHost.Admin);
+
+        var ex = await Assert.ThrowsAsync<ConnectionValidationException>(() => store.SaveAsync("adtechB", "https://collector.example/", "acct", null, CoreHost.Admin));
+
+        Assert.Equal(nameof(AdtechConnection.AccessToken), ex.Field);
+        Assert.Equal("The API base URL changed from https://b.example/ to https://collector.example/: enter the access token again " +
+            "(a stored token is only sent to the URL it was saved with).", ex.Message);
+        var kept = await store.GetAsync("adtechB");
+        Assert.Equal(("https://b.example/", Secret, null), (kept!.BaseUrl.ToString(), kept.AccessToken, kept.AccountId));
+
+        await store.SaveAsync("adtechB", "https://b2.example/", "acct", "new-token", CoreHost.Admin);
+        var moved = await store.GetAsync("adtechB");
+        Assert.Equal(("https://b2.example/", "new-token"), (moved!.BaseUrl.ToString(), moved.AccessToken));
+    }
+
+    [Fact]
+    public async Task Save_GoogleAdsNewBaseUrlWithoutTheDeveloperToken_IsRefused()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        var store = host.Get<AdtechConnectionStore>();
+        await store.SaveAsync("googleAds", "https://googleads.example/", "1234567890", Secret, CoreHost.Admin, new ConnectionExtras("dev-token"));
+
+        var ex = await Assert.ThrowsAsync<ConnectionValidationException>(() =>
+            store.SaveAsync("googleAds", "https://elsewhere.example/", "1234567890", "new-token", CoreHost.Admin, new ConnectionExtras()));
+
+        Assert.Equal(nameof(ConnectionExtras.DeveloperToken), ex.Field);
+        Assert.Contains("enter the developer token again", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("https://googleads.example/", (await store.GetAsync("googleAds"))!.BaseUrl.ToString());
+    }
+
+    [Theory]
+    [InlineData("http://api.adtech-a.example/", "must use https")]
+    [InlineData("http://127.0.0.1:9/", "must use https")]
+    [InlineData("https://127.0.0.1:9/", "loopback address")]
+    [InlineData("https://10.1.2.3/", "private address")]
+    [InlineData("https://169.254.169.254/latest/", "cloud metadata address")]
+    [InlineData("https://[fd00:ec2::254]/", "cloud metadata address")]
+    public async Task Save_BaseUrlNotHttpsOrInternal_IsRefusedNamingTheReason(string url, string reason)
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+
+        var ex = await Assert.ThrowsAsync<ConnectionValidationException>(() => host.Get<AdtechConnectionStore>().SaveAsync("adtechA", url, "42", Secret, CoreHost.Admin));
+
+        Assert.Equal("BaseUrl", ex.Field);
+        Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
+        Assert.Empty(await host.Get<AdtechConnectionStore>().ListAsync());
+    }
+
+    [Fact]
+    public async Task Save_HttpToAnAllowedHost_IsStored()
+    {
+        await using var host = await CoreHost.StartAsync(Folder, settings: new Dictionary<string, string?> { ["Outbound:AllowedHosts:0"] = "127.0.0.1:5080" });
+
+        await host.Get<AdtechConnectionStore>().SaveAsync("adtechA", "http://127.0.0.1:5080/sandbox", "42", Secret, CoreHost.Admin);
+
+        Assert.Equal("http://127.0.0.1:5080/sandbox/", (await host.Get<AdtechConnectionStore>().GetAsync("adtechA"))!.BaseUrl.ToString());
+        await Assert.ThrowsAsync<ConnectionValidationException>(() => host.Get<AdtechConnectionStore>().SaveAsync("adtechB", "http://127.0.0.1:5081/", null, Secret, CoreHost.Admin));
     }
 
     [Fact]

@@ -25,6 +25,7 @@ public sealed class ConnectionHealthTests : DatabaseTest
     [InlineData(AdtechKeys.AdtechB, "AccessToken", "wrong", 401, "Invalid or missing access token")]
     [InlineData(AdtechKeys.GoogleAds, "DeveloperToken", "not-the-token", 401, "developer token")]
     [InlineData(AdtechKeys.Meta, "BaseUrl", "http://127.0.0.1:1/", 503, "")]
+    [InlineData(AdtechKeys.AdtechA, "BaseUrl", "http://adtech-a.example/", 503, "sends credentials to adtech-a.example only over https")]
     public async Task Check_BrokenSetting_NotOkWithStatusAndMessage(string adtech, string setting, string value, int status, string message)
     {
         await using var env = await StartAsync(s => s[$"Adtech:Connections:{adtech}:{setting}"] = value);
@@ -35,6 +36,23 @@ public sealed class ConnectionHealthTests : DatabaseTest
         Assert.Equal(status, check.Status);
         Assert.Contains(message, check.Message, StringComparison.Ordinal);
         Assert.NotEqual("Connected", check.Message);
+    }
+
+    [Fact]
+    public async Task Check_AdtechOnLoopbackNotAllowed_IsRefusedBeforeConnecting()
+    {
+        await using var env = await StartAsync(s => s.Remove("Outbound:AllowedHosts:sandbox"));
+        var port = new Uri(env.Sandbox.BaseUrl).Port;
+
+        var check = await env.Host.Get<ConnectionHealth>().CheckAsync(AdtechKeys.AdtechB, CoreHost.Marketer);
+        var upload = await env.Host.Get<AdtechHttp>().PostAsync(new AdtechConnection(AdtechKeys.AdtechB, new Uri($"https://127.0.0.1:{port}/"), null, "t"),
+            "adtech-b/audiences", "{}"u8.ToArray(), null, "k", CancellationToken.None);
+
+        Assert.False(check.Ok);
+        Assert.Contains("only over https", check.Message, StringComparison.Ordinal);
+        Assert.Equal((503, 1), (upload.Status, upload.Attempts));
+        Assert.Contains($"does not connect to 127.0.0.1:{port}: it is a loopback address", upload.Message, StringComparison.Ordinal);
+        Assert.Empty(env.Sandbox.State.Calls);
     }
 
     [Fact]

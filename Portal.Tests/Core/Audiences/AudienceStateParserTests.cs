@@ -113,6 +113,43 @@ public sealed class AudienceStateParserTests
         Assert.Equal([adtech], result.State!.AdtechKeysPresent);
     }
 
+    [Theory]
+    [InlineData("http://127.0.0.1:5090/health", "absolute URL")]
+    [InlineData("https://metadata.google.internal/computeMetadata/v1/", "absolute URL")]
+    [InlineData("file:/etc/passwd", "absolute URL")]
+    [InlineData("//169.254.169.254/latest/meta-data/", "names a host")]
+    [InlineData("/admin", "starts with '/'")]
+    [InlineData("../health", "'..' segment")]
+    [InlineData("data/../../health", "'..' segment")]
+    [InlineData("%2e%2e/health", "'..' segment")]
+    [InlineData("%252e%252e/health", "'..' segment")]
+    [InlineData("%2F%2Fevil.example/x", "names a host")]
+    [InlineData("..\\health", "backslash")]
+    [InlineData("a%5c..%5chealth", "backslash")]
+    [InlineData("demo?next=http://x", "query")]
+    [InlineData("%25252525252e", "percent-encoded")]
+    public void Parse_EndpointLeavingTheDataSource_ReportsItWithFieldLineAndColumn(string endpoint, string reason)
+    {
+        var result = AudienceStateParser.Parse("demo_audience.yml", $"demo_audience:\n  description: d\n  source:\n    endpoint: '{endpoint}'\n");
+
+        Assert.False(result.IsValid);
+        var issue = Assert.Single(result.Issues);
+        Assert.Equal(("demo_audience.yml", 4, 15, "demo_audience.source.endpoint"), (issue.File, issue.Line, issue.Column, issue.Field));
+        Assert.Contains("must be a path relative to the data source", issue.Message, StringComparison.Ordinal);
+        Assert.Contains(reason, issue.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("demo-endpoint/")]
+    [InlineData("v2/members:search")]
+    [InlineData("segments/high%20value/members.json")]
+    [InlineData("a..b/c.d")]
+    public void Parse_RelativeEndpoint_IsValid(string endpoint)
+    {
+        var result = AudienceStateParser.Parse("a.yml", $"a:\n  description: d\n  source:\n    endpoint: '{endpoint}'\n");
+        Assert.True(result.IsValid, string.Join("\n", result.Issues));
+    }
+
     [Fact]
     public void Parse_SegmentSource_IsValid()
     {

@@ -238,4 +238,24 @@ public sealed class CatalogRunnerTests : DatabaseTest
         Assert.Equal(broken, (await bucket.ReadTextAsync(AudienceCatalog.StatePath("demo_audience")))!.Text);
         Assert.Empty(sandbox.State.DataRequests);
     }
+
+    [Fact]
+    public async Task Run_EndpointIsAnAbsoluteUrl_IsSkippedAsInvalidAndFetchesNothing()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        await using var elsewhere = await SandboxServer.StartAsync();
+        var (host, bucket) = await StartAsync(sandbox);
+        await using var _ = host;
+        var hostile = SeedStates.Stage1Basic.Replace("endpoint: demo-endpoint/", $"endpoint: {elsewhere.BaseUrl}data/demo-endpoint/", StringComparison.Ordinal);
+        await bucket.WriteTextAsync(AudienceCatalog.StatePath("demo_audience"), hostile, null);
+
+        var result = Assert.Single(await host.Get<CatalogRunner>().RunAsync(null));
+
+        Assert.True(result.Skipped);
+        var issue = Assert.Single(result.Issues);
+        Assert.Equal(("demo_audience.yml", "demo_audience.source.endpoint"), (issue.File, issue.Field));
+        Assert.Empty(elsewhere.State.DataRequests);
+        Assert.Empty(sandbox.State.DataRequests);
+        Assert.Equal(hostile, (await bucket.ReadTextAsync(AudienceCatalog.StatePath("demo_audience")))!.Text);
+    }
 }
