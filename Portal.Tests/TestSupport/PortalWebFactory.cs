@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Api;
 using Portal.Core.Accounts;
 using Portal.Core.Data;
 
@@ -34,9 +35,11 @@ public partial class PortalWebFactory : WebApplicationFactory<Program>
     {
     }
 
+    /// <summary>A client with its own cookies that sends the API's request proof header, as the portal's callers do.</summary>
     public async Task<HttpClient> ReadyClientAsync()
     {
         var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        client.DefaultRequestHeaders.Add(ApiRequestProof.HeaderName, ApiRequestProof.HeaderValue);
         var status = Services.GetRequiredService<DatabaseStatus>();
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!status.IsReady)

@@ -68,7 +68,7 @@ public sealed class SignInTests(PortalFixture portal)
         await Expect(viewer.GetByRole(AriaRole.Heading, new() { Name = "Access denied" })).ToBeVisibleAsync();
 
         // The server refuses too, whatever the page shows.
-        var response = await viewer.APIRequest.PostAsync("/api/jobs", new() { DataObject = new { kind = "dashboard.recompute" } });
+        var response = await viewer.APIRequest.PostAsync("/api/jobs", new() { Headers = PortalFixture.ApiHeaders, DataObject = new { kind = "dashboard.recompute" } });
         Assert.Equal(403, response.Status);
     }
 }
