@@ -51,6 +51,7 @@ public static class PortalHostExtensions
             o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status403Forbidden);
         });
 
+        services.AddAccountProtection(builder.Configuration);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.RunJobs, p => p.RequireRole(Roles.Admin, Roles.Marketer))
@@ -85,6 +86,7 @@ public static class PortalHostExtensions
         app.UseMiddleware<DatabaseGateMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseMiddleware<ApiRequestProof>();
         app.UseAntiforgery();
 

@@ -40,6 +40,8 @@ public sealed class PortalFixture : IAsyncLifetime
             ["Database__DemoTransactions"] = "60000",
             ["Bucket__Path"] = Path.Combine(_folder, "bucket"),
             ["Sandbox__Enabled"] = "true",
+            // Every browser test signs in from 127.0.0.1; the limit has its own tests.
+            ["Portal__SignIn__AttemptsPerWindow"] = "100000",
         }, TimeSpan.FromSeconds(120));
 
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
