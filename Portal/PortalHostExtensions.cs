@@ -51,6 +51,7 @@ public static class PortalHostExtensions
             o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status403Forbidden);
         });
 
+        services.AddAccountProtection(builder.Configuration);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.RunJobs, p => p.RequireRole(Roles.Admin, Roles.Marketer))
@@ -65,9 +66,10 @@ public static class PortalHostExtensions
             {
                 document.Info.Title = "Audience Portal API";
                 document.Info.Description = "Rules, segments, analytics, jobs (seed 001's REST API) and uploads (seed 004). Sign in first: every route takes the portal's "
-                    + "sign-in cookie; viewers read, admins and marketers write.";
+                    + "sign-in cookie; viewers read, admins and marketers write. " + ApiRequestProof.Description;
                 return Task.CompletedTask;
             });
+            o.AddOperationTransformer(ApiRequestProof.DescribeAsync);
         });
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         services.AddScoped<ThemeState>();
@@ -84,6 +86,8 @@ public static class PortalHostExtensions
         app.UseMiddleware<DatabaseGateMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
+        app.UseMiddleware<ApiRequestProof>();
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();

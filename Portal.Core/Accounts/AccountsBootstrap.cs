@@ -57,6 +57,21 @@ public sealed class AccountsBootstrap(IServiceScopeFactory scopes, IOptions<Admi
         return generated ? password : null;
     }
 
+    /// <summary>The portal's page where a signed-in person changes their own password.</summary>
+    public const string ChangePasswordPath = "/account/change-password";
+
+    /// <summary>What the console shows once after making the first admin with a generated password.</summary>
+    public static string FirstStartNotice(string email, string password) => string.Join(Environment.NewLine,
+        "",
+        "==================================================================",
+        " First start: created the administrator account",
+        $"   email:    {email}",
+        $"   password: {password}",
+        $" Sign in and change it now: user menu > Change password ({ChangePasswordPath}),",
+        " or set Portal__Admin__Password before the first start.",
+        "==================================================================",
+        "");
+
     internal static string Describe(IdentityResult result) => string.Join(" ", result.Errors.Select(e => e.Description));
 
     private static void Check(IdentityResult result, string what)

@@ -98,14 +98,7 @@ public sealed partial class PortalInitializer(
         if (password is not null)
         {
             // Printed once, to the console only (not to the log), so the first person can sign in.
-            Console.WriteLine();
-            Console.WriteLine("==================================================================");
-            Console.WriteLine(" First start: created the administrator account");
-            Console.WriteLine($"   email:    {accounts.AdminEmail}");
-            Console.WriteLine($"   password: {password}");
-            Console.WriteLine(" Change it after signing in, or set Portal__Admin__Password.");
-            Console.WriteLine("==================================================================");
-            Console.WriteLine();
+            Console.WriteLine(AccountsBootstrap.FirstStartNotice(accounts.AdminEmail, password));
         }
 
         if (settings.Options.SeedDemoData && await IsEmptyAsync(cancellationToken))

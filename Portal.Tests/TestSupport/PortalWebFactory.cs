@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Api;
 using Portal.Core.Accounts;
 using Portal.Core.Data;
 
@@ -24,6 +25,8 @@ public partial class PortalWebFactory : WebApplicationFactory<Program>
         builder.UseSetting("Portal:Admin:Email", AdminEmail);
         builder.UseSetting("Portal:Admin:Password", AdminPassword);
         builder.UseSetting("Coravel:Queue:ConsummationDelay", "1");
+        // Every test client signs in from the same (unknown) address; the limit has its own tests.
+        builder.UseSetting("Portal:SignIn:AttemptsPerWindow", "100000");
         // Its own bucket, inside the test folder, rather than the app's data/bucket under Portal/.
         builder.UseSetting("Bucket:Path", Path.Combine(_folder.Path, "bucket"));
         builder.ConfigureTestServices(ConfigureTestServices);
@@ -34,9 +37,11 @@ public partial class PortalWebFactory : WebApplicationFactory<Program>
     {
     }
 
+    /// <summary>A client with its own cookies that sends the API's request proof header, as the portal's callers do.</summary>
     public async Task<HttpClient> ReadyClientAsync()
     {
         var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        client.DefaultRequestHeaders.Add(ApiRequestProof.HeaderName, ApiRequestProof.HeaderValue);
         var status = Services.GetRequiredService<DatabaseStatus>();
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!status.IsReady)
@@ -62,18 +67,17 @@ public partial class PortalWebFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>Posts the real sign-in form (with its antiforgery token).</summary>
-    public static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string email, string password)
+    public static Task<HttpResponseMessage> SignInAsync(HttpClient client, string email, string password) =>
+        PostFormAsync(client, "/account/login", "login", new Dictionary<string, string> { ["Input.Email"] = email, ["Input.Password"] = password });
+
+    /// <summary>Shows a page's form and posts it back with its antiforgery token, as a browser would.</summary>
+    public static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string path, string formName, IReadOnlyDictionary<string, string> fields)
     {
-        var form = await client.GetStringAsync("/account/login");
+        var form = await client.GetStringAsync(path);
         var token = TokenPattern().Match(form).Groups[1].Value;
-        Assert.False(string.IsNullOrEmpty(token), "the sign-in form carries an antiforgery token");
-        return await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["_handler"] = "login",
-            ["__RequestVerificationToken"] = token,
-            ["Input.Email"] = email,
-            ["Input.Password"] = password,
-        }));
+        Assert.False(string.IsNullOrEmpty(token), $"the form at {path} carries an antiforgery token");
+        var values = new Dictionary<string, string>(fields) { ["_handler"] = formName, ["__RequestVerificationToken"] = token };
+        return await client.PostAsync(path, new FormUrlEncodedContent(values));
     }
 
     protected override void Dispose(bool disposing)

@@ -9,13 +9,14 @@ namespace Portal.Api;
 
 /// <summary>
 /// The REST API under <c>/api</c>. Every route needs a signed-in user (the fallback policy); commands also need a role,
-/// checked both by the endpoint's policy and again by the service it calls.
+/// checked both by the endpoint's policy and again by the service it calls. Antiforgery tokens are off: changes are
+/// guarded by <see cref="ApiRequestProof"/> instead (a required header and a same-origin check).
 /// </summary>
 internal static class PortalApi
 {
     public static IEndpointRouteBuilder MapPortalApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api").RequireAuthorization().DisableAntiforgery()
+        var api = endpoints.MapGroup("/api").RequireAuthorization().DisableAntiforgery().WithMetadata(ApiRequestProof.Required)
             .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(void)));
 
         api.MapGet("/me", (ClaimsPrincipal user) => TypedResults.Ok(new MeDto(user.Identity?.Name, Roles.All.Where(user.IsInRole).ToArray())))

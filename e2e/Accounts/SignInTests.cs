@@ -31,7 +31,7 @@ public sealed class SignInTests(PortalFixture portal)
         await page.GetByLabel("Email").FillAsync(PortalFixture.AdminEmail);
         await page.GetByLabel("Password").FillAsync("not-the-password");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Wrong email or password.");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Wrong email or password, or the account is locked.");
         await page.GotoAsync("/");
         await Expect(page).ToHaveURLAsync(new Regex("/account/login"));
     }
@@ -68,7 +68,7 @@ public sealed class SignInTests(PortalFixture portal)
         await Expect(viewer.GetByRole(AriaRole.Heading, new() { Name = "Access denied" })).ToBeVisibleAsync();
 
         // The server refuses too, whatever the page shows.
-        var response = await viewer.APIRequest.PostAsync("/api/jobs", new() { DataObject = new { kind = "dashboard.recompute" } });
+        var response = await viewer.APIRequest.PostAsync("/api/jobs", new() { Headers = PortalFixture.ApiHeaders, DataObject = new { kind = "dashboard.recompute" } });
         Assert.Equal(403, response.Status);
     }
 }

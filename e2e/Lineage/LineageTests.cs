@@ -18,6 +18,7 @@ public sealed class LineageTests(PortalFixture portal, ITestOutputHelper output)
     {
         var created = await page.APIRequest.PostAsync("/api/rules", new()
         {
+            Headers = PortalFixture.ApiHeaders,
             DataObject = new Dictionary<string, object>
             {
                 ["rule_name"] = name,
@@ -26,7 +27,7 @@ public sealed class LineageTests(PortalFixture portal, ITestOutputHelper output)
         });
         Assert.Equal(201, created.Status);
         var ruleId = (await created.JsonAsync())!.Value.GetProperty("rule_id").GetInt64();
-        var triggered = await page.APIRequest.PostAsync($"/api/rules/{ruleId}/trigger");
+        var triggered = await page.APIRequest.PostAsync($"/api/rules/{ruleId}/trigger", new() { Headers = PortalFixture.ApiHeaders });
         Assert.Equal(202, triggered.Status);
 
         var list = await page.APIRequest.GetAsync($"/api/segments?search={Uri.EscapeDataString(name)}");

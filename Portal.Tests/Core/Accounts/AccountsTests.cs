@@ -92,6 +92,32 @@ public sealed class AccountsTests : DatabaseTest
         Assert.Equal(Roles.Admin, (await admin.ListAsync(CoreHost.Admin)).Single(u => u.Id == only.Id).Role);
     }
 
+    [Fact]
+    public async Task UserAdministration_RoleChangeLockAndPasswordReset_EachChangeTheSecurityStamp()
+    {
+        // Open sessions are checked against the stamp: each of these must end them.
+        await using var host = await CoreHost.StartAsync(Folder);
+        var admin = host.Get<UserAdministration>();
+        await admin.CreateAsync("stamp@tests.local", null, Roles.Marketer, null, CoreHost.Admin);
+        var id = (await admin.ListAsync(CoreHost.Admin)).Single(u => u.Email == "stamp@tests.local").Id;
+        async Task<string?> StampAsync()
+        {
+            await using var scope = host.Services.CreateAsyncScope();
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+            return await users.GetSecurityStampAsync((await users.FindByIdAsync(id))!);
+        }
+
+        var stamps = new List<string?> { await StampAsync() };
+        await admin.SetRoleAsync(id, Roles.Viewer, CoreHost.Admin);
+        stamps.Add(await StampAsync());
+        await admin.SetLockedAsync(id, true, CoreHost.Admin);
+        stamps.Add(await StampAsync());
+        await admin.ResetPasswordAsync(id, CoreHost.Admin);
+        stamps.Add(await StampAsync());
+
+        Assert.Equal(stamps.Count, stamps.Distinct().Count());
+    }
+
     [Theory]
     [InlineData("not-an-email", "Viewer", "Email")]
     [InlineData("ok@tests.local", "Owner", "Role")]

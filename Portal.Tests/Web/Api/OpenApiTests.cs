@@ -72,6 +72,30 @@ public sealed class OpenApiTests(PortalWebFactory portal) : IClassFixture<Portal
     }
 
     [Fact]
+    public async Task Document_StateChangingOperations_RequireTheRequestProofHeader()
+    {
+        var client = await portal.SignedInClientAsync(Roles.Viewer);
+        using var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json"));
+        var paths = document.RootElement.GetProperty("paths");
+
+        static bool HasProofHeader(JsonElement operation) => operation.TryGetProperty("parameters", out var parameters)
+            && parameters.EnumerateArray().Any(p => p.GetProperty("name").GetString() == "X-Requested-With"
+                && p.GetProperty("in").GetString() == "header" && p.GetProperty("required").GetBoolean());
+
+        foreach (var path in paths.EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                var changes = operation.Name is "post" or "put" or "patch" or "delete";
+                Assert.True(changes == HasProofHeader(operation.Value), $"{operation.Name} {path.Name}: the header is required exactly when it changes state");
+                Assert.True(!changes || operation.Value.GetProperty("responses").TryGetProperty("403", out _), $"{operation.Name} {path.Name} says it can answer 403");
+            }
+        }
+
+        Assert.Contains("X-Requested-With: portal", document.RootElement.GetProperty("info").GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Document_SignedOut_IsNotServed()
     {
         var client = await portal.ReadyClientAsync();

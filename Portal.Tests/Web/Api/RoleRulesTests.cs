@@ -41,7 +41,7 @@ public sealed class RoleRulesTests : IClassFixture<PortalWebFactory>
         var client = await _portal.ReadyClientAsync();
         var response = await PortalWebFactory.SignInAsync(client, PortalWebFactory.AdminEmail, "wrong-password");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("Wrong email or password.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("Wrong email or password, or the account is locked.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/me")).StatusCode);
     }
 
