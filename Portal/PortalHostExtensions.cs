@@ -69,6 +69,7 @@ public static class PortalHostExtensions
                 return Task.CompletedTask;
             });
         });
+        services.AddPortalRequestLimits();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         services.AddScoped<ThemeState>();
         return builder;
@@ -82,6 +83,7 @@ public static class PortalHostExtensions
         }
 
         app.UseMiddleware<DatabaseGateMiddleware>();
+        app.UseMiddleware<BodyLimitMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

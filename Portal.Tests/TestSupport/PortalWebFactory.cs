@@ -34,10 +34,14 @@ public partial class PortalWebFactory : WebApplicationFactory<Program>
     {
     }
 
+    /// <summary>A client that keeps cookies and does not follow redirects.</summary>
+    protected virtual HttpClient CreatePortalClient() =>
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
     public async Task<HttpClient> ReadyClientAsync()
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
         var status = Services.GetRequiredService<DatabaseStatus>();
+        var client = CreatePortalClient();
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!status.IsReady)
         {
