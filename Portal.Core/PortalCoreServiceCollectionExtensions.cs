@@ -84,6 +84,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<Lineage.LineageLayout>();
         services.AddSingleton<Lineage.LineageLayoutWarmer>();
         services.AddHostedService(sp => sp.GetRequiredService<Lineage.LineageLayoutWarmer>());
+        // Internal: queued by the rules (a rule's trigger and schedule) with the rule's id, not by request.
         services.AddJobHandler<RefreshSegmentJob>(RefreshSegmentJob.Kind, RefreshSegmentJob.DisplayName);
         services.Configure<DataSourceOptions>(configuration.GetSection(DataSourceOptions.Section));
         services.AddOutboundPolicy(configuration);
@@ -107,9 +108,9 @@ public static class PortalCoreServiceCollectionExtensions
             .SetApplicationName("AudiencePortal")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(contentRoot, "data", "keys")));
         services.AddTransient<CatalogRunner>();
-        services.AddJobHandler<CatalogRunJob>(CatalogRunJob.Kind, CatalogRunJob.DisplayName);
+        services.AddJobHandler<CatalogRunJob>(CatalogRunJob.Kind, CatalogRunJob.DisplayName, CatalogRunPayload.StartRule);
         services.AddSingleton<DashboardQueries>();
-        services.AddJobHandler<RecomputeDashboardTotalsJob>(RecomputeDashboardTotalsJob.Kind, RecomputeDashboardTotalsJob.DisplayName);
+        services.AddJobHandler<RecomputeDashboardTotalsJob>(RecomputeDashboardTotalsJob.Kind, RecomputeDashboardTotalsJob.DisplayName, JobStartRule.WithoutPayload);
 
         services.Configure<UploadOptions>(configuration.GetSection(UploadOptions.Section));
         services.AddSingleton<DatasetImporter>(); // one import at a time: it holds the gate
@@ -119,8 +120,9 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<DatasetHealthQueries>();
         services.AddSingleton<CampaignRevenueQueries>();
         services.AddSingleton<Lineage.ILineageContributor, UploadsLineage>();
+        // Internal: queued by the upload that staged the file, with its bucket path.
         services.AddJobHandler<DatasetImportJob>(DatasetImportJob.Kind, DatasetImportJob.DisplayName);
-        services.AddJobHandler<DropFolderScanJob>(DropFolderScanJob.Kind, DropFolderScanJob.DisplayName);
+        services.AddJobHandler<DropFolderScanJob>(DropFolderScanJob.Kind, DropFolderScanJob.DisplayName, JobStartRule.WithoutPayload);
 
         services.AddSingleton<PortalInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<PortalInitializer>());

@@ -71,6 +71,7 @@ public static class PortalHostExtensions
             });
             o.AddOperationTransformer(ApiRequestProof.DescribeAsync);
         });
+        services.AddPortalRequestLimits();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         services.AddScoped<ThemeState>();
         return builder;
@@ -84,6 +85,7 @@ public static class PortalHostExtensions
         }
 
         app.UseMiddleware<DatabaseGateMiddleware>();
+        app.UseMiddleware<BodyLimitMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

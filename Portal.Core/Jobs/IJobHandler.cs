@@ -10,5 +10,11 @@ public interface IJobHandler
     Task RunAsync(JobExecution job, CancellationToken cancellationToken);
 }
 
-/// <summary>A registered job kind, for pickers and filters.</summary>
-public sealed record JobKind(string Kind, string DisplayName);
+/// <summary>
+/// A registered job kind, for pickers and filters. With a <see cref="StartRule"/> people may start it from outside
+/// (<see cref="JobQueue.StartAsync"/>); without one it is internal, queued only by the code that owns it.
+/// </summary>
+public sealed record JobKind(string Kind, string DisplayName, JobStartRule? StartRule = null)
+{
+    public bool StartableByPeople => StartRule is not null;
+}

@@ -19,6 +19,9 @@ public sealed class JobOptions
     /// <summary>Progress writes closer together than this are skipped (the last one always lands).</summary>
     public int ProgressIntervalMilliseconds { get; set; } = 250;
 
+    /// <summary>The shortest time a cron schedule may leave between two runs; an expression that runs more often is refused.</summary>
+    public int MinScheduleIntervalSeconds { get; set; } = 60;
+
     public TimeSpan BackoffFor(int attempt)
     {
         var seconds = RetryBaseSeconds * Math.Pow(2, Math.Max(0, attempt - 1));

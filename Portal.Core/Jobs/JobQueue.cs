@@ -11,7 +11,9 @@ namespace Portal.Core.Jobs;
 /// <summary>
 /// Queues, cancels and retries jobs. The row is written first, then Coravel's in-memory queue is told to run it,
 /// so a job queued just before a crash is still there (and run) after the restart.
-/// Every command checks the caller's role here, on the server.
+/// Every command checks the caller's role here, on the server. People start jobs from outside through
+/// <see cref="StartAsync"/> (only the kinds registered with a <see cref="JobStartRule"/>); <see cref="EnqueueAsync"/> is
+/// for the code that owns a kind, which builds its payload itself.
 /// </summary>
 public sealed class JobQueue(
     IDbContextFactory<PortalDbContext> dbFactory,
@@ -25,8 +27,58 @@ public sealed class JobQueue(
 {
     private readonly Dictionary<string, JobKind> _kinds = kinds.ToDictionary(k => k.Kind, StringComparer.Ordinal);
 
+    /// <summary>The longest title a job may have (the column's length).</summary>
+    public const int MaxTitleLength = 200;
+
     public IReadOnlyCollection<JobKind> Kinds => _kinds.Values;
 
+    /// <summary>The kinds people may start from outside, by display name.</summary>
+    public IReadOnlyList<JobKind> StartableKinds => [.. _kinds.Values.Where(k => k.StartableByPeople).OrderBy(k => k.DisplayName, StringComparer.Ordinal)];
+
+    /// <summary>
+    /// Queues a job a person asked for from outside (the API, the Jobs page): only a kind people may start, with a
+    /// payload its <see cref="JobStartRule"/> accepts and a title of at most <see cref="MaxTitleLength"/> characters.
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">A Viewer, or no one signed in.</exception>
+    /// <exception cref="JobStartException">An unknown or internal kind, a payload the kind does not take, a title too long.</exception>
+    public Task<JobRecord> StartAsync(string? kind, ClaimsPrincipal user, string? payload = null, string? title = null,
+        CancellationToken cancellationToken = default)
+    {
+        user.RequireOperator("queue a job");
+        var rule = StartRuleOf(kind);
+        var stored = rule.Check(kind!, payload);
+        title = string.IsNullOrWhiteSpace(title) ? null : title.Trim();
+        if (title?.Length > MaxTitleLength)
+        {
+            throw new JobStartException("title", $"The title is {title.Length} characters long; at most {MaxTitleLength}.");
+        }
+
+        return EnqueueAsync(kind!, user, stored, title, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>The rule of a kind people may start.</summary>
+    /// <exception cref="JobStartException">No such kind, or an internal one.</exception>
+    public JobStartRule StartRuleOf(string? kind) => StartRuleOf(_kinds.Values, kind);
+
+    internal static JobStartRule StartRuleOf(IEnumerable<JobKind> kinds, string? kind)
+    {
+        var startable = kinds.Where(k => k.StartableByPeople).Select(k => k.Kind).Order(StringComparer.Ordinal).ToList();
+        if (string.IsNullOrWhiteSpace(kind))
+        {
+            throw new JobStartException("kind", $"Give the job's kind: one of {string.Join(", ", startable)}.");
+        }
+
+        var found = kinds.FirstOrDefault(k => k.Kind == kind);
+        var shown = kind.Length > 100 ? kind[..100] + "…" : kind;
+        return found?.StartRule ?? throw new JobStartException("kind", found is null
+            ? $"Unknown job kind '{shown}'. Jobs that can be started: {string.Join(", ", startable)}."
+            : $"The job '{shown}' is started by the portal itself, not by request. Jobs that can be started: {string.Join(", ", startable)}.");
+    }
+
+    /// <summary>
+    /// Queues a job for the code that owns its kind, with the payload that code built (an upload's import, a rule's
+    /// refresh, a scheduled run). Input from people goes through <see cref="StartAsync"/> instead.
+    /// </summary>
     public async Task<JobRecord> EnqueueAsync(string kind, ClaimsPrincipal user, string? payload = null, string? title = null,
         long? scheduleId = null, CancellationToken cancellationToken = default)
     {

@@ -1,5 +1,7 @@
 using System.Security.Claims;
+using Cronos;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Core.Accounts;
 using Portal.Core.Audit;
 using Portal.Core.Data;
@@ -11,9 +13,21 @@ public sealed class ScheduleValidationException(string field, string message) : 
     public string Field { get; } = field;
 }
 
-/// <summary>Recurring jobs: create, enable, delete, and queue the ones that are due.</summary>
-public sealed class JobSchedules(IDbContextFactory<PortalDbContext> dbFactory, IEnumerable<JobKind> kinds, AuditLog audit, TimeProvider clock)
+/// <summary>
+/// Recurring jobs: create, enable, delete, and queue the ones that are due. People add schedules only for the kinds
+/// they may start (<see cref="JobKind.StartableByPeople"/>); a schedule runs at most once every
+/// <see cref="JobOptions.MinScheduleIntervalSeconds"/>.
+/// </summary>
+public sealed class JobSchedules(IDbContextFactory<PortalDbContext> dbFactory, IEnumerable<JobKind> kinds, AuditLog audit, IOptions<JobOptions> options,
+    TimeProvider clock)
 {
+    /// <summary>The shortest time a schedule may leave between two runs.</summary>
+    public TimeSpan MinInterval => TimeSpan.FromSeconds(Math.Max(0, options.Value.MinScheduleIntervalSeconds));
+
+    /// <summary>Parses a schedule's cron; false with the reason when it is not cron or runs more often than <see cref="MinInterval"/>.</summary>
+    public bool TryParseCron(string? cron, out CronExpression? expression, out string? error) =>
+        CronSchedule.TryParse(cron, MinInterval, out expression, out error);
+
     public async Task<IReadOnlyList<JobSchedule>> ListAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -28,12 +42,16 @@ public sealed class JobSchedules(IDbContextFactory<PortalDbContext> dbFactory, I
             throw new ScheduleValidationException("Name", "Name is required.");
         }
 
-        if (!kinds.Any(k => k.Kind == kind))
+        try
         {
-            throw new ScheduleValidationException("Kind", $"Unknown job kind '{kind}'.");
+            JobQueue.StartRuleOf(kinds, kind);
+        }
+        catch (JobStartException ex)
+        {
+            throw new ScheduleValidationException("Kind", ex.Message);
         }
 
-        if (!CronSchedule.TryParse(cron, out var expression, out var error))
+        if (!TryParseCron(cron, out var expression, out var error))
         {
             throw new ScheduleValidationException("Cron", error!);
         }
@@ -89,7 +107,7 @@ public sealed class JobSchedules(IDbContextFactory<PortalDbContext> dbFactory, I
             throw new ScheduleValidationException("Kind", $"Unknown job kind '{kind}'.");
         }
 
-        if (!CronSchedule.TryParse(cron, out var expression, out var error))
+        if (!TryParseCron(cron, out var expression, out var error))
         {
             throw new ScheduleValidationException("Cron", error!);
         }
@@ -133,8 +151,14 @@ public sealed class JobSchedules(IDbContextFactory<PortalDbContext> dbFactory, I
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var schedule = await db.JobSchedules.SingleAsync(s => s.Id == id, cancellationToken);
+        CronExpression? expression = null;
+        if (enabled && !TryParseCron(schedule.Cron, out expression, out var error))
+        {
+            throw new ScheduleValidationException("Cron", error!);
+        }
+
         schedule.Enabled = enabled;
-        schedule.NextRunAt = enabled ? CronSchedule.Parse(schedule.Cron).GetNextOccurrence(now, TimeZoneInfo.Utc) : null;
+        schedule.NextRunAt = expression?.GetNextOccurrence(now, TimeZoneInfo.Utc);
         await db.SaveChangesAsync(cancellationToken);
         await audit.WriteAsync(actor, enabled ? "schedule.enabled" : "schedule.disabled", $"schedule:{id}", schedule.Name, cancellationToken);
     }
@@ -153,6 +177,7 @@ public sealed class JobSchedules(IDbContextFactory<PortalDbContext> dbFactory, I
     /// <summary>
     /// Claims the schedules due at <paramref name="now"/> (moving each one's next run forward, so two callers cannot
     /// both take it) and returns them for queueing. A run missed while the app was down is run once, not once per miss.
+    /// The next run is at least <see cref="MinInterval"/> after this one, even for a schedule stored before that limit.
     /// </summary>
     internal async Task<IReadOnlyList<JobSchedule>> ClaimDueAsync(DateTime now, CancellationToken cancellationToken = default)
     {
@@ -163,10 +188,11 @@ public sealed class JobSchedules(IDbContextFactory<PortalDbContext> dbFactory, I
         var claimed = new List<JobSchedule>();
         foreach (var schedule in due)
         {
-            DateTime? next = CronSchedule.TryParse(schedule.Cron, out var expression, out _)
-                ? expression!.GetNextOccurrence(now, TimeZoneInfo.Utc)
-                : null;
             var previous = schedule.NextRunAt;
+            var earliest = previous!.Value + MinInterval - TimeSpan.FromTicks(1);
+            DateTime? next = CronSchedule.TryParse(schedule.Cron, TimeSpan.Zero, out var expression, out _)
+                ? expression!.GetNextOccurrence(earliest > now ? earliest : now, TimeZoneInfo.Utc)
+                : null;
             var rows = await db.JobSchedules
                 .Where(s => s.Id == schedule.Id && s.NextRunAt == previous)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.NextRunAt, next).SetProperty(x => x.LastRunAt, now), cancellationToken);

@@ -43,6 +43,11 @@ public sealed class RuleService(IDbContextFactory<PortalDbContext> dbFactory, Au
     public async Task<IReadOnlyList<RuleIssue>> ValidateAsync(long? ruleId, RuleDraft draft, CancellationToken cancellationToken = default)
     {
         var issues = RuleValidator.Validate(draft).ToList();
+        if (!string.IsNullOrWhiteSpace(draft.Schedule) && issues.All(i => i.Field != "schedule") && !schedules.TryParseCron(draft.Schedule, out _, out var cronError))
+        {
+            issues.Add(new(null, "schedule", cronError!)); // the configured minimum interval, when it is longer than the default
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var name = draft.Name.Trim();
         if (name.Length > 0 && await db.Rules.AnyAsync(r => r.Name == name && r.Id != (ruleId ?? 0), cancellationToken))

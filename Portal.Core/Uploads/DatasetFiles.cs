@@ -57,6 +57,33 @@ public static class DatasetFiles
         return fileName != fileName.Trim() ? "The file name starts or ends with a space." : null;
     }
 
+    /// <summary>
+    /// Why an import may not read <paramref name="path"/> (null when it may): an upload's file is one its own upload
+    /// staged, directly in <see cref="UploadsFolder"/>; a drop-folder file lies under <see cref="DropFolder"/>. Anything
+    /// else (another folder, <c>..</c>, an absolute path, a write in progress) is refused before it is read or deleted.
+    /// </summary>
+    public static string? SourcePathProblem(ImportSource source, string? path)
+    {
+        var folder = source == ImportSource.Upload ? UploadsFolder : DropFolder;
+        var refused = $"An import reads only files {(source == ImportSource.Upload ? "its upload staged in" : "found under")} {folder}/; "
+            + $"'{Shortened(path ?? "")}' is not one, so nothing was read or deleted.";
+        if (string.IsNullOrWhiteSpace(path) || !path.StartsWith(folder + "/", StringComparison.Ordinal) || path.Contains('\\', StringComparison.Ordinal))
+        {
+            return refused;
+        }
+
+        var parts = path[(folder.Length + 1)..].Split('/');
+        if ((source == ImportSource.Upload && parts.Length != 1)
+            || parts.Any(p => p.Length == 0 || p.StartsWith('.') || p.Any(char.IsControl)))
+        {
+            return refused;
+        }
+
+        return null;
+    }
+
+    private static string Shortened(string text) => text.Length > 200 ? text[..200] + "…" : text;
+
     /// <summary>Adds the key hashes of every row of a stored file to <paramref name="keys"/>, reading only the key columns.</summary>
     internal static async Task AddKeyHashesAsync(IBucket bucket, string path, DatasetSchema schema, HashSet<UInt128> keys, CancellationToken cancellationToken)
     {

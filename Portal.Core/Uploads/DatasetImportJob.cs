@@ -18,7 +18,9 @@ public sealed record DatasetImportPayload(
 /// Imports one uploaded file (<see cref="DatasetImporter"/>) as a background job: progress is the share of the file's
 /// bytes read (the last tenth is storing, loading and committing), with rows and megabytes in the message. A rejected
 /// file fails the job at once with the reason (no retries: the same file would be rejected again); any other failure
-/// is retried, and the uploaded file is kept for that. The uploaded copy is deleted once imported or rejected.
+/// is retried, and the uploaded file is kept for that. The uploaded copy is deleted once imported or rejected. Only a
+/// file staged by an upload in <see cref="DatasetFiles.UploadsFolder"/> is read or deleted; any other path fails the job
+/// before anything is touched.
 /// </summary>
 public sealed class DatasetImportJob(DatasetImporter importer, IBucket bucket) : IJobHandler
 {
@@ -34,6 +36,11 @@ public sealed class DatasetImportJob(DatasetImporter importer, IBucket bucket) :
     {
         var payload = JsonSerializer.Deserialize<DatasetImportPayload>(job.Payload ?? "")
             ?? throw new PermanentJobFailureException("The job has no file to import.");
+        if (DatasetFiles.SourcePathProblem(ImportSource.Upload, payload.Path) is { } problem)
+        {
+            throw new PermanentJobFailureException(problem); // before the file is read, and so before it could be deleted
+        }
+
         var file = await importer.ImportAsync(
             new ImportRequest(payload.Dataset, payload.Partition, payload.FileName, payload.Path, job.RequestedBy, ImportSource.Upload, job.Id),
             (p, ct) => job.ReportAsync(StepOf(p), Steps, Describe(payload.FileName, p), ct), cancellationToken);

@@ -42,10 +42,16 @@ public sealed partial class DatasetImporter(
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
     /// <summary>Imports the file and returns its catalog row: Imported, or Rejected with the reason.</summary>
+    /// <exception cref="ArgumentException">A source path outside the folder of its source (<see cref="DatasetFiles.SourcePathProblem"/>); nothing was read.</exception>
     /// <exception cref="Exception">Anything but a rejection, after recording the import as Failed; nothing was kept.</exception>
     public async Task<ImportedFile> ImportAsync(ImportRequest request, Func<ImportProgress, CancellationToken, Task>? progress = null,
         CancellationToken cancellationToken = default)
     {
+        if (DatasetFiles.SourcePathProblem(request.Source, request.SourcePath) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(request));
+        }
+
         await _oneAtATime.WaitAsync(cancellationToken);
         ImportedFile file;
         try

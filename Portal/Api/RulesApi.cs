@@ -54,10 +54,14 @@ internal static class RulesApi
         return api;
     }
 
-    private static async Task<Ok<ApiPage<RuleDto>>> ListAsync(RuleQueries queries, int? page, [FromQuery(Name = "per_page")] int? perPage,
+    private static async Task<Results<Ok<ApiPage<RuleDto>>, ValidationProblem>> ListAsync(RuleQueries queries, string? page, [FromQuery(Name = "per_page")] string? perPage,
         string? search, CancellationToken cancellationToken)
     {
-        var paging = ApiPaging.From(page, perPage);
+        if (!ApiPaging.TryRead(page, perPage, out var paging, out var invalid))
+        {
+            return invalid;
+        }
+
         var (items, total) = await queries.ListAsync(search, RuleSort.ByName, paging.Index, paging.PerPage, cancellationToken);
         return TypedResults.Ok(paging.Of(items.Select(RuleDto.From).ToList(), total));
     }

@@ -22,10 +22,14 @@ internal static class SegmentsApi
         return api;
     }
 
-    private static async Task<Ok<ApiPage<SegmentDto>>> ListAsync(SegmentQueries queries, int? page, [FromQuery(Name = "per_page")] int? perPage,
+    private static async Task<Results<Ok<ApiPage<SegmentDto>>, ValidationProblem>> ListAsync(SegmentQueries queries, string? page, [FromQuery(Name = "per_page")] string? perPage,
         string? search, CancellationToken cancellationToken)
     {
-        var paging = ApiPaging.From(page, perPage);
+        if (!ApiPaging.TryRead(page, perPage, out var paging, out var invalid))
+        {
+            return invalid;
+        }
+
         var (items, total) = await queries.ListAsync(search, SegmentSort.ByName, paging.Index, paging.PerPage, cancellationToken);
         return TypedResults.Ok(paging.Of(items.Select(SegmentDto.From).ToList(), total));
     }

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Portal.Core.Accounts;
 using Portal.Core.Uploads;
@@ -22,13 +23,15 @@ internal static class UploadsApi
         var uploads = api.MapGroup("/uploads").WithTags("Uploads");
         uploads.MapPost("/", UploadAsync)
             .RequireAuthorization(Policies.Operator)
-            .WithMetadata(new DisableRequestSizeLimitAttribute())
+            .WithMetadata(new RequestSizeLimitAttribute(
+                ((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<IOptions<UploadOptions>>().Value.MaxUploadBytes + ApiLimits.MultipartAllowanceBytes))
             .WithSummary("Upload a CSV file into a dataset (operators): queues its import")
             .WithDescription("Either the raw file as the body (`Content-Type: text/csv`) with `dataset`, `partition` (a quarter like 2024-Q1 for "
                 + "impressions, clicks and conversions; empty otherwise) and `file_name` in the query, or `multipart/form-data` with those fields "
                 + "before one file part (its file name is used when `file_name` is not given). Streamed, never held in memory. Answers 202 with "
                 + "the import job's id; the job's outcome and the catalog (`GET /api/uploads`) say what was kept. 400 for an unknown dataset, a bad "
-                + "partition or file name; 409 when a file of that name was already imported into the dataset; 413 over the size limit.")
+                + "partition or file name; 409 when a file of that name was already imported into the dataset; 413 over the size limit "
+                + $"(Uploads:MaxUploadBytes), or for a form field longer than {ApiLimits.FormFieldChars:N0} characters or more than {ApiLimits.FormFieldCount} fields.")
             .Accepts<IFormFile>("multipart/form-data", "text/csv", "text/plain", "application/octet-stream")
             .Produces<UploadAcceptedDto>(StatusCodes.Status202Accepted)
             .Produces<UploadProblemDto>(StatusCodes.Status400BadRequest)
@@ -92,8 +95,18 @@ internal static class UploadsApi
                     }
                     else if (disposition.IsFormDisposition())
                     {
-                        using var text = new StreamReader(section.Body);
-                        fields[HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? ""] = (await text.ReadToEndAsync(cancellationToken)).Trim();
+                        var field = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
+                        if (fields.Count >= ApiLimits.FormFieldCount)
+                        {
+                            return FormTooLarge($"The form has more than the {ApiLimits.FormFieldCount} fields an upload may send before its file.");
+                        }
+
+                        if (await ReadFieldAsync(section.Body, cancellationToken) is not { } value)
+                        {
+                            return FormTooLarge($"The form field '{Shortened(field)}' is longer than the {ApiLimits.FormFieldChars:N0} characters a field may be.");
+                        }
+
+                        fields[field] = value;
                     }
                 }
 
@@ -124,9 +137,34 @@ internal static class UploadsApi
         }
     }
 
-    private static async Task<Results<Ok<ApiPage<ImportedFileDto>>, ProblemHttpResult>> ListAsync(ImportedFileQueries queries, int? page,
-        [FromQuery(Name = "per_page")] int? perPage, string? dataset, string? partition, string? status, string? search, CancellationToken cancellationToken)
+    /// <summary>A form field's text, trimmed; null when it is longer than <see cref="ApiLimits.FormFieldChars"/> (the rest is not read).</summary>
+    private static async Task<string?> ReadFieldAsync(Stream body, CancellationToken cancellationToken)
     {
+        using var text = new StreamReader(body);
+        var buffer = new char[ApiLimits.FormFieldChars + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await text.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+        {
+            length += read;
+        }
+
+        return length > ApiLimits.FormFieldChars ? null : new string(buffer, 0, length).Trim();
+    }
+
+    private static JsonHttpResult<UploadProblemDto> FormTooLarge(string message) =>
+        TypedResults.Json(new UploadProblemDto(message, PortalApi.Snake(ImportRejection.TooLarge)), statusCode: StatusCodes.Status413PayloadTooLarge);
+
+    private static string Shortened(string text) => text.Length > 40 ? text[..40] + "…" : text;
+
+    private static async Task<Results<Ok<ApiPage<ImportedFileDto>>, ValidationProblem, ProblemHttpResult>> ListAsync(ImportedFileQueries queries,
+        string? page, [FromQuery(Name = "per_page")] string? perPage, string? dataset, string? partition, string? status, string? search, CancellationToken cancellationToken)
+    {
+        if (!ApiPaging.TryRead(page, perPage, out var paging, out var invalid))
+        {
+            return invalid;
+        }
+
         ImportStatus? wanted = null;
         if (!string.IsNullOrWhiteSpace(status))
         {
@@ -138,7 +176,6 @@ internal static class UploadsApi
             wanted = parsed;
         }
 
-        var paging = ApiPaging.From(page, perPage);
         var (items, total) = await queries.ListAsync(new ImportedFileFilter(dataset, partition, wanted, search), ImportedFileSort.Newest, paging.Index,
             paging.PerPage, cancellationToken);
         return TypedResults.Ok(paging.Of(items.Select(ImportedFileDto.From).ToList(), total));

@@ -18,8 +18,37 @@ public sealed class CronScheduleTests
     public void NextOccurrences_SixFields_ReadsSecondsFirst()
     {
         var from = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-        var runs = CronSchedule.NextOccurrences("*/20 * * * * *", from, 3);
-        Assert.Equal([20, 40, 0], runs.Select(r => r.Second).ToArray());
+        var runs = CronSchedule.NextOccurrences("20 */2 * * * *", from, 3);
+        Assert.Equal([(0, 20), (2, 20), (4, 20)], runs.Select(r => (r.Minute, r.Second)).ToArray());
+    }
+
+    [Theory]
+    [InlineData("* * * * * *", "runs as often as every second; a schedule may run at most once every minute")]
+    [InlineData("*/20 * * * * *", "runs as often as every 20 seconds")]
+    [InlineData("0,1 * * * * *", "runs as often as every second")]
+    public void TryParse_RunsMoreThanOnceAMinute_IsRefusedWithTheReason(string cron, string expected)
+    {
+        Assert.False(CronSchedule.TryParse(cron, out var expression, out var error));
+        Assert.Null(expression);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("30 * * * * *")]
+    [InlineData("* * * * *")]
+    [InlineData("@hourly")]
+    public void TryParse_AtMostOnceAMinute_IsAccepted(string cron)
+    {
+        Assert.True(CronSchedule.TryParse(cron, out var expression, out var error), error);
+        Assert.NotNull(expression);
+    }
+
+    [Fact]
+    public void TryParse_LongerMinimum_RefusesEveryMinute()
+    {
+        Assert.False(CronSchedule.TryParse("* * * * *", TimeSpan.FromMinutes(5), out _, out var error));
+        Assert.Contains("runs as often as every minute; a schedule may run at most once every 5 minutes", error, StringComparison.Ordinal);
+        Assert.True(CronSchedule.TryParse("*/5 * * * *", TimeSpan.FromMinutes(5), out _, out _));
     }
 
     [Theory]

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Http.Metadata;
+
+namespace Portal.Api;
+
+/// <summary>
+/// Answers a body over its route's limit (<see cref="IRequestSizeLimitMetadata"/>) with 413 and problem details naming
+/// the limit: at once when the declared length is over it, and when the server stops a longer body while it is read
+/// (chunked bodies, or a declared length that lied), whether that surfaced as an exception or as a bare 413.
+/// </summary>
+internal sealed class BodyLimitMiddleware(RequestDelegate next)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var limit = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize;
+        if (limit is null)
+        {
+            await next(context);
+            return;
+        }
+
+        if (context.Request.ContentLength > limit)
+        {
+            await TooLargeAsync(context, limit.Value);
+            return;
+        }
+
+        try
+        {
+            await next(context);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+        {
+            await TooLargeAsync(context, limit.Value);
+            return;
+        }
+
+        if (context.Response is { StatusCode: StatusCodes.Status413PayloadTooLarge, HasStarted: false, ContentType: null })
+        {
+            await TooLargeAsync(context, limit.Value); // the JSON binder's bare 413, with no body of its own
+        }
+    }
+
+    private static Task TooLargeAsync(HttpContext context, long limit)
+    {
+        context.Response.Clear();
+        return Results.Problem($"The request body is larger than the {ApiLimits.Describe(limit)} this route accepts.",
+            statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large").ExecuteAsync(context);
+    }
+}
