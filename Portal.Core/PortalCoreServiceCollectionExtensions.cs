@@ -69,6 +69,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<CustomerDataLoader>();
         var bucket = configuration.GetSection(BucketOptions.Section).Get<BucketOptions>() ?? new BucketOptions();
         services.AddSingleton<IBucket>(new LocalBucket(Path.IsPathRooted(bucket.Path) ? bucket.Path : Path.Combine(contentRoot, bucket.Path)));
+        services.AddSingleton(YamlLimits.For(bucket));
         services.AddSingleton<AudienceCatalog>();
         services.AddSingleton<AudienceQueries>();
         services.AddSingleton<AudienceEditor>();
