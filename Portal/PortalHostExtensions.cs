@@ -26,6 +26,7 @@ public static class PortalHostExtensions
         services.AddPortalCore(builder.Configuration, builder.Environment.ContentRootPath);
 
         services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddTransient(sp => Components.Pages.Audiences.LiveValidation.For(sp.GetRequiredService<Core.Audiences.AudienceEditor>()));
         services.AddMudServices(c =>
         {
             c.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight;
