@@ -1,5 +1,4 @@
 using Coravel;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -14,6 +13,7 @@ using Portal.Core.Customers;
 using Portal.Core.Dashboard;
 using Portal.Core.Data;
 using Portal.Core.Jobs;
+using Portal.Core.Security;
 using Portal.Core.Segments;
 using Portal.Core.Uploads;
 
@@ -102,9 +102,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<ExportRunQueries>();
         services.AddSingleton<ConnectionHealth>();
         // Keys that encrypt stored credentials (and sign-in cookies) live with the data, so both survive restarts.
-        services.AddDataProtection()
-            .SetApplicationName("AudiencePortal")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(contentRoot, "data", "keys")));
+        services.AddPortalDataProtection(configuration, contentRoot);
         services.AddTransient<CatalogRunner>();
         services.AddJobHandler<CatalogRunJob>(CatalogRunJob.Kind, CatalogRunJob.DisplayName);
         services.AddSingleton<DashboardQueries>();
