@@ -77,6 +77,7 @@ public static class PortalHostExtensions
 
     public static WebApplication UsePortal(this WebApplication app)
     {
+        app.UseMiddleware<SecurityHeadersMiddleware>();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
