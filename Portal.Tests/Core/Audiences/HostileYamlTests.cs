@@ -24,10 +24,10 @@ public sealed class HostileYamlTests(ITestOutputHelper output)
         return Assert.Single(result.Issues);
     }
 
-    /// <summary>Nine levels, each an anchored list of ten aliases of the level below: 10^9 nodes once expanded.</summary>
-    private static string Laughs(int levels)
+    /// <summary>After <paramref name="head"/>, levels each an anchored list of ten aliases of the level below: 10^levels nodes once expanded.</summary>
+    internal static string Laughs(string head, int levels)
     {
-        var yaml = new StringBuilder(Head);
+        var yaml = new StringBuilder(head);
         yaml.Append("  l0: &l0 [").AppendJoin(", ", Enumerable.Repeat("lol", 10)).Append("]\n");
         for (var i = 1; i < levels; i++)
         {
@@ -40,7 +40,7 @@ public sealed class HostileYamlTests(ITestOutputHelper output)
     [Fact]
     public void Parse_BillionLaughs_RefusedWhereTheAliasesExpandTooFar()
     {
-        var issue = ParseRefused("billion laughs", Laughs(9));
+        var issue = ParseRefused("billion laughs", Laughs(Head, 9));
 
         Assert.Equal("demo_audience.yml", issue.File);
         Assert.Equal(6, issue.Line); // l3: its aliases of l2 (1,111 nodes each) pass 10,000
@@ -51,7 +51,7 @@ public sealed class HostileYamlTests(ITestOutputHelper output)
     [Fact]
     public void Parse_AliasAsKeyBomb_Refused()
     {
-        var issue = ParseRefused("alias-as-key bomb", Laughs(9) + "  ? *l8\n  : boom\n");
+        var issue = ParseRefused("alias-as-key bomb", Laughs(Head, 9) + "  ? *l8\n  : boom\n");
 
         Assert.Equal(6, issue.Line);
         Assert.Contains("repeat more than 10,000 nodes", issue.Message, StringComparison.Ordinal);
