@@ -1,5 +1,4 @@
 using Coravel;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -15,6 +14,7 @@ using Portal.Core.Dashboard;
 using Portal.Core.Data;
 using Portal.Core.Jobs;
 using Portal.Core.Outbound;
+using Portal.Core.Security;
 using Portal.Core.Segments;
 using Portal.Core.Uploads;
 
@@ -70,6 +70,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<CustomerDataLoader>();
         var bucket = configuration.GetSection(BucketOptions.Section).Get<BucketOptions>() ?? new BucketOptions();
         services.AddSingleton<IBucket>(new LocalBucket(Path.IsPathRooted(bucket.Path) ? bucket.Path : Path.Combine(contentRoot, bucket.Path)));
+        services.AddSingleton(YamlLimits.For(bucket));
         services.AddSingleton<AudienceCatalog>();
         services.AddSingleton<AudienceQueries>();
         services.AddSingleton<AudienceEditor>();
@@ -104,9 +105,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<ExportRunQueries>();
         services.AddSingleton<ConnectionHealth>();
         // Keys that encrypt stored credentials (and sign-in cookies) live with the data, so both survive restarts.
-        services.AddDataProtection()
-            .SetApplicationName("AudiencePortal")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(contentRoot, "data", "keys")));
+        services.AddPortalDataProtection(configuration, contentRoot);
         services.AddTransient<CatalogRunner>();
         services.AddJobHandler<CatalogRunJob>(CatalogRunJob.Kind, CatalogRunJob.DisplayName, CatalogRunPayload.StartRule);
         services.AddSingleton<DashboardQueries>();

@@ -26,6 +26,7 @@ public static class PortalHostExtensions
         services.AddPortalCore(builder.Configuration, builder.Environment.ContentRootPath);
 
         services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddTransient(sp => Components.Pages.Audiences.LiveValidation.For(sp.GetRequiredService<Core.Audiences.AudienceEditor>()));
         services.AddMudServices(c =>
         {
             c.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight;
@@ -79,6 +80,7 @@ public static class PortalHostExtensions
 
     public static WebApplication UsePortal(this WebApplication app)
     {
+        app.UseMiddleware<SecurityHeadersMiddleware>();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);

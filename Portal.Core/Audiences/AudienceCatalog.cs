@@ -11,10 +11,12 @@ public sealed record CatalogEntry(string Path, string Name, AudienceState? State
 /// <summary>
 /// The bucket's audiences, read one state file at a time (the seed's generator), so memory stays flat however many
 /// there are. Invalid files are reported and skipped by runs, never rewritten. Two files whose names differ only in
-/// case are duplicates: the second is reported.
+/// case are duplicates: the second is reported. A file over the size limit is reported without being read.
 /// </summary>
-public sealed class AudienceCatalog(IBucket bucket)
+public sealed class AudienceCatalog(IBucket bucket, YamlLimits? limits = null)
 {
+    private readonly YamlLimits _limits = limits ?? YamlLimits.Default;
+
     public const string StateFolder = "state";
     public const string DataFolder = "data";
 
@@ -41,8 +43,7 @@ public sealed class AudienceCatalog(IBucket bucket)
 
     private async Task<CatalogEntry> ReadAsync(string path, Dictionary<string, string>? seen, CancellationToken cancellationToken)
     {
-        var text = await bucket.ReadTextAsync(path, cancellationToken) ?? throw new FileNotFoundException(path);
-        var result = AudienceStateParser.Parse(path, text.Text);
+        var (result, version) = await ReadStateAsync(path, cancellationToken);
         var name = result.State?.Name ?? AudienceStateParser.NameFromFile(path);
         var issues = result.Issues.ToList();
         if (seen is not null)
@@ -58,6 +59,24 @@ public sealed class AudienceCatalog(IBucket bucket)
         }
 
         var hasData = await bucket.ExistsAsync(DataPath(name), cancellationToken);
-        return new CatalogEntry(path, name, result.State, issues, hasData, text.Version);
+        return new CatalogEntry(path, name, result.State, issues, hasData, version);
     }
+
+    private async Task<(StateParseResult Result, string Version)> ReadStateAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var text = await bucket.ReadTextAsync(path, _limits.MaxFileBytes, cancellationToken) ?? throw new FileNotFoundException(path);
+            return (AudienceStateParser.Parse(path, text.Text, _limits), text.Version);
+        }
+        catch (BucketObjectTooLargeException ex)
+        {
+            return (new StateParseResult(null, [TooLarge(path, ex)]), "");
+        }
+    }
+
+    /// <summary>The issue for a state file refused unread: it is reported at its start, since no line of it was read.</summary>
+    public static StateIssue TooLarge(string path, BucketObjectTooLargeException ex) =>
+        new(Path.GetFileName(path), 1, 1, "(file)",
+            $"The file is {ex.Size:N0} bytes; a state file may be at most {ex.MaxBytes:N0} bytes (Bucket:MaxStateFileBytes), so it was not read.");
 }

@@ -28,8 +28,10 @@ public sealed record SaveResult(SaveOutcome Outcome, string? Version, IReadOnlyL
 /// Reads and saves audience state files for the editor: validation first, optimistic concurrency, the replaced
 /// version kept in history, and an audit entry for every save and revert.
 /// </summary>
-public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider clock)
+public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider clock, YamlLimits? limits = null)
 {
+    private readonly YamlLimits _limits = limits ?? YamlLimits.Default;
+
     public const string HistoryFolder = "history";
 
     /// <summary>The text a new audience starts from: an HTTP source and one AdtechA block, valid as it is.</summary>
@@ -49,10 +51,14 @@ public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider 
     /// <summary>True when <paramref name="name"/> can name an audience (and so a file in the bucket).</summary>
     public static bool IsSafeName(string name) => AudienceStateParser.SafeName().IsMatch(name);
 
+    /// <summary>Checks <paramref name="text"/> as <paramref name="name"/>'s state file, within the configured limits.</summary>
+    public StateParseResult Validate(string name, string text) => AudienceStateParser.Parse(name + ".yml", text, _limits);
+
+    /// <summary>The state file's text; BucketObjectTooLargeException, unread, when it is over the size limit.</summary>
     public async Task<AudienceDocument?> OpenAsync(string name, CancellationToken cancellationToken = default)
     {
         RequireSafe(name);
-        var text = await bucket.ReadTextAsync(AudienceCatalog.StatePath(name), cancellationToken);
+        var text = await bucket.ReadTextAsync(AudienceCatalog.StatePath(name), _limits.MaxFileBytes, cancellationToken);
         return text is null ? null : new AudienceDocument(name, text.Text, text.Version);
     }
 
@@ -64,14 +70,14 @@ public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider 
     {
         var actor = user.RequireOperator("edit audiences");
         RequireSafe(name);
-        var parsed = AudienceStateParser.Parse(name + ".yml", text);
+        var parsed = Validate(name, text);
         if (!parsed.IsValid)
         {
             return new SaveResult(SaveOutcome.Invalid, null, parsed.Issues, null, null);
         }
 
         var path = AudienceCatalog.StatePath(name);
-        var current = await bucket.ReadTextAsync(path, cancellationToken);
+        var current = await bucket.ReadTextAsync(path, _limits.MaxFileBytes, cancellationToken);
         if (current is not null && expectedVersion is null)
         {
             return new SaveResult(SaveOutcome.Conflict, null, [new StateIssue(name + ".yml", 1, 1, name, $"An audience named '{name}' already exists.")], current.Text, current.Version);
@@ -100,7 +106,7 @@ public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider 
         }
         catch (BucketConflictException)
         {
-            var now = await bucket.ReadTextAsync(path, cancellationToken);
+            var now = await bucket.ReadTextAsync(path, _limits.MaxFileBytes, cancellationToken);
             return new SaveResult(SaveOutcome.Conflict, null, [], now?.Text, now?.Version);
         }
     }

@@ -8,8 +8,10 @@ public sealed record AudienceOverview(string Name, string? Description, bool IsV
     long? Members, IReadOnlyList<AdtechCell> Adtechs, LastResponse? SourceResponse, string Yaml, string? SourceSegment = null);
 
 /// <summary>Reads the bucket for the Audiences page (no writes).</summary>
-public sealed class AudienceQueries(AudienceCatalog catalog, IBucket bucket)
+public sealed class AudienceQueries(AudienceCatalog catalog, IBucket bucket, YamlLimits? limits = null)
 {
+    private readonly long _maxBytes = (limits ?? YamlLimits.Default).MaxFileBytes;
+
     public async Task<IReadOnlyList<AudienceOverview>> ListAsync(CancellationToken cancellationToken = default)
     {
         var rows = new List<AudienceOverview>();
@@ -31,8 +33,21 @@ public sealed class AudienceQueries(AudienceCatalog catalog, IBucket bucket)
         var adtechs = entry.State is { } state
             ? state.AdtechKeysPresent.Select(k => new AdtechCell(k, state.AdtechName(k), state.StatusOf(k, entry.HasMemberData), state.AdtechId(k), state.AdtechLastResponse(k))).ToList()
             : [];
-        var yaml = (await bucket.ReadTextAsync(entry.Path, cancellationToken))?.Text ?? "";
+        var yaml = await YamlOfAsync(entry.Path, cancellationToken);
         return new AudienceOverview(entry.Name, entry.State?.Description, entry.IsValid, entry.Issues, entry.HasMemberData, members, adtechs,
             entry.State?.SourceLastResponse, yaml, entry.State?.SourceSegment);
+    }
+
+    /// <summary>The file's text; none for a file too large to read (its issue says why).</summary>
+    private async Task<string> YamlOfAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await bucket.ReadTextAsync(path, _maxBytes, cancellationToken))?.Text ?? "";
+        }
+        catch (BucketObjectTooLargeException)
+        {
+            return "";
+        }
     }
 }

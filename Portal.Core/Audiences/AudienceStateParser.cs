@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -29,15 +30,22 @@ public static partial class AudienceStateParser
             : name;
     }
 
-    public static StateParseResult Parse(string fileName, string text)
+    /// <summary>Reads <paramref name="text"/> within <paramref name="limits"/> (<see cref="YamlLimits.Default"/> when null).</summary>
+    public static StateParseResult Parse(string fileName, string text, YamlLimits? limits = null)
     {
+        limits ??= YamlLimits.Default;
         var file = Path.GetFileName(fileName);
         var issues = new List<StateIssue>();
+        if (TooLarge(file, text, limits.MaxFileBytes) is { } tooLarge)
+        {
+            return new StateParseResult(null, [tooLarge]);
+        }
+
         var stream = new YamlStream();
         var scanner = new Scanner(new StringReader(text));
         try
         {
-            stream.Load(new Parser(scanner));
+            stream.Load(new LimitedYamlParser(new Parser(scanner), limits));
         }
         catch (YamlException ex)
         {
@@ -219,6 +227,30 @@ public static partial class AudienceStateParser
         {
             issues.Add(At(file, node, $"{path}.{key}", $"'{key}' must be a non-empty text value."));
         }
+    }
+
+    /// <summary>The issue for a text over <paramref name="maxBytes"/> UTF-8 bytes, placed where it passes the limit.</summary>
+    private static StateIssue? TooLarge(string file, string text, long maxBytes)
+    {
+        if (text.Length <= maxBytes / 3 || Encoding.UTF8.GetByteCount(text) <= maxBytes)
+        {
+            return null;
+        }
+
+        var (line, column, bytes) = (1, 1, 0L);
+        foreach (var c in text)
+        {
+            bytes += c < 0x80 ? 1 : c < 0x800 || char.IsSurrogate(c) ? 2 : 3;
+            if (bytes > maxBytes)
+            {
+                break;
+            }
+
+            (line, column) = c == '\n' ? (line + 1, 1) : (line, column + 1);
+        }
+
+        return new StateIssue(file, line, column, "(file)",
+            $"The file is {Encoding.UTF8.GetByteCount(text):N0} bytes; a state file may be at most {maxBytes:N0} bytes (Bucket:MaxStateFileBytes), and this one passes that here.");
     }
 
     private static bool TryGet(YamlMappingNode map, string key, out YamlNode? node) =>

@@ -7,4 +7,7 @@ public sealed class BucketOptions
 
     /// <summary>The embedded bucket's folder; relative paths are under the content root.</summary>
     public string Path { get; set; } = "data/bucket";
+
+    /// <summary>The largest state file the portal reads (checked before reading it): a bigger one is reported, never loaded.</summary>
+    public long MaxStateFileBytes { get; set; } = YamlLimits.DefaultMaxFileBytes;
 }

@@ -16,6 +16,15 @@ public sealed class BucketConflictException(string path, string expected, string
     public string ActualVersion { get; } = actual;
 }
 
+/// <summary>An object is larger than the reader allows; it was refused before being read.</summary>
+public sealed class BucketObjectTooLargeException(string path, long size, long maxBytes)
+    : Exception($"{path} is {size:N0} bytes, over the limit of {maxBytes:N0} bytes.")
+{
+    public string Path { get; } = path;
+    public long Size { get; } = size;
+    public long MaxBytes { get; } = maxBytes;
+}
+
 /// <summary>
 /// Where audience state files (<c>state/&lt;name&gt;.yml</c>), member data (<c>data/&lt;name&gt;.parquet.gz</c>) and
 /// uploaded datasets (<c>datasets/&lt;name&gt;/&lt;partition&gt;/</c>, the drop folder <c>incoming/</c>) live.
@@ -31,6 +40,12 @@ public interface IBucket
     IAsyncEnumerable<BucketItem> ListAllAsync(string prefix, CancellationToken cancellationToken = default);
 
     Task<BucketText?> ReadTextAsync(string path, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads text as the overload without a limit does, but refuses an object over <paramref name="maxBytes"/> with
+    /// <see cref="BucketObjectTooLargeException"/> before reading it into memory.
+    /// </summary>
+    Task<BucketText?> ReadTextAsync(string path, long maxBytes, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Writes text atomically. With <paramref name="expectedVersion"/>, refuses (BucketConflictException) when the

@@ -83,6 +83,25 @@ public sealed class LocalBucket : IBucket
         return new BucketText(path, text, VersionOf(text));
     }
 
+    public async Task<BucketText?> ReadTextAsync(string path, long maxBytes, CancellationToken cancellationToken = default)
+    {
+        var file = Resolve(path);
+        if (!File.Exists(file))
+        {
+            return null;
+        }
+
+        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        if (stream.Length > maxBytes)
+        {
+            throw new BucketObjectTooLargeException(path, stream.Length, maxBytes);
+        }
+
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync(cancellationToken);
+        return new BucketText(path, text, VersionOf(text));
+    }
+
     public async Task<string> WriteTextAsync(string path, string text, string? expectedVersion, CancellationToken cancellationToken = default)
     {
         var file = Resolve(path);

@@ -24,9 +24,12 @@ public sealed class CoreHost : IAsyncDisposable
     public IServiceProvider Services => _host.Services;
 
     public static async Task<CoreHost> StartAsync(TestFolder folder, Action<IServiceCollection>? services = null,
-        IDictionary<string, string?>? settings = null, bool seedDemoData = false)
+        IDictionary<string, string?>? settings = null, bool seedDemoData = false, string? environment = null)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = folder.Path, DisableDefaults = true });
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = folder.Path, DisableDefaults = true, EnvironmentName = environment,
+        });
         var values = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Sqlite"] = folder.ConnectionString,

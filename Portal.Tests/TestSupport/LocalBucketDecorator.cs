@@ -16,6 +16,9 @@ public abstract class LocalBucketDecorator(string path) : IBucket
 
     public virtual Task<BucketText?> ReadTextAsync(string path, CancellationToken cancellationToken = default) => Inner.ReadTextAsync(path, cancellationToken);
 
+    public virtual Task<BucketText?> ReadTextAsync(string path, long maxBytes, CancellationToken cancellationToken = default) =>
+        Inner.ReadTextAsync(path, maxBytes, cancellationToken);
+
     public virtual Task<string> WriteTextAsync(string path, string text, string? expectedVersion, CancellationToken cancellationToken = default) =>
         Inner.WriteTextAsync(path, text, expectedVersion, cancellationToken);
 

@@ -37,22 +37,16 @@ public partial class PortalWebFactory : WebApplicationFactory<Program>
     {
     }
 
-<<<<<<< HEAD
-    /// <summary>A client with its own cookies that sends the API's request proof header, as the portal's callers do.</summary>
-    public async Task<HttpClient> ReadyClientAsync()
-    {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        client.DefaultRequestHeaders.Add(ApiRequestProof.HeaderName, ApiRequestProof.HeaderValue);
-=======
     /// <summary>A client that keeps cookies and does not follow redirects.</summary>
     protected virtual HttpClient CreatePortalClient() =>
         CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
+    /// <summary>A client with its own cookies that sends the API's request proof header, as the portal's callers do.</summary>
     public async Task<HttpClient> ReadyClientAsync()
     {
->>>>>>> h-jobs
         var status = Services.GetRequiredService<DatabaseStatus>();
         var client = CreatePortalClient();
+        client.DefaultRequestHeaders.Add(ApiRequestProof.HeaderName, ApiRequestProof.HeaderValue);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!status.IsReady)
         {

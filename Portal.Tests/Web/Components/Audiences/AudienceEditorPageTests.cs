@@ -1,5 +1,7 @@
 using AngleSharp.Dom;
 using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Components.Pages.Audiences;
 using Portal.Core.Accounts;
 using Portal.Core.Audiences;
@@ -129,5 +131,55 @@ public sealed class AudienceEditorPageTests : DatabaseTest
         await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
         var page = Open(ctx, "no_such_audience");
         await page.WaitForAssertionAsync(() => Assert.Contains("No audience named 'no_such_audience'", page.Markup, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Editor_ViewerTypes_NoCheckRunsAndNoProblemShows()
+    {
+        await using var host = await HostWithAudienceAsync();
+        await using var ctx = ComponentContext.Create(host, "v@tests.local", Roles.Viewer);
+        var validation = LiveValidation.For(host.Get<AudienceEditor>());
+        ctx.Services.AddSingleton(validation);
+        var page = Open(ctx, "demo_audience");
+        await page.WaitForAssertionAsync(() => Assert.Contains("TYPE_X", TextArea(page).GetAttribute("value") ?? "", StringComparison.Ordinal));
+        var afterOpening = validation.Requests;
+
+        await TextArea(page).InputAsync(new ChangeEventArgs { Value = Stage1.Replace("TYPE_X", "TYPE_Q", StringComparison.Ordinal) });
+
+        Assert.True(TextArea(page).HasAttribute("readonly"));
+        Assert.Equal(1, afterOpening);
+        Assert.Equal(afterOpening, validation.Requests);
+        Assert.Empty(page.FindAll("[aria-label='Problems'] [role='listitem']"));
+    }
+
+    [Fact]
+    public async Task Editor_HostileTextTyped_ShowsTheProblemInsteadOfHanging()
+    {
+        await using var host = await HostWithAudienceAsync();
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+        var page = Open(ctx, "demo_audience");
+        await page.WaitForAssertionAsync(() => Assert.Contains("TYPE_X", TextArea(page).GetAttribute("value") ?? "", StringComparison.Ordinal));
+
+        await TextArea(page).InputAsync(new ChangeEventArgs { Value = HostileYamlTests.Laughs(Stage1, 9) + "  ? *l8\n  : boom\n" });
+
+        await page.WaitForAssertionAsync(() =>
+        {
+            var problem = Assert.Single(page.FindAll("[aria-label='Problems'] [role='listitem']"));
+            Assert.Contains("15:", problem.TextContent, StringComparison.Ordinal);
+            Assert.Contains("repeat more than 10,000 nodes", problem.TextContent, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task Editor_StateFileOverTheSizeLimit_SaysSoWithoutOpeningIt()
+    {
+        await using var host = await HostWithAudienceAsync();
+        await host.Get<IBucket>().WriteTextAsync(AudienceCatalog.StatePath("big"), "big:\n  description: " + new string('x', 2 * 1024 * 1024), null);
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+
+        var page = Open(ctx, "big");
+
+        await page.WaitForAssertionAsync(() => Assert.Contains("a state file may be at most 1,048,576 bytes", page.Markup, StringComparison.Ordinal));
+        Assert.Empty(page.FindAll("textarea"));
     }
 }
