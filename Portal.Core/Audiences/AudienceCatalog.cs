@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Options;
 
 namespace Portal.Core.Audiences;
 
@@ -11,9 +12,9 @@ public sealed record CatalogEntry(string Path, string Name, AudienceState? State
 /// <summary>
 /// The bucket's audiences, read one state file at a time (the seed's generator), so memory stays flat however many
 /// there are. Invalid files are reported and skipped by runs, never rewritten. Two files whose names differ only in
-/// case are duplicates: the second is reported.
+/// case are duplicates: the second is reported. A file that names no country gets the configured default.
 /// </summary>
-public sealed class AudienceCatalog(IBucket bucket)
+public sealed class AudienceCatalog(IBucket bucket, IOptions<AudienceOptions>? options = null)
 {
     public const string StateFolder = "state";
     public const string DataFolder = "data";
@@ -42,7 +43,7 @@ public sealed class AudienceCatalog(IBucket bucket)
     private async Task<CatalogEntry> ReadAsync(string path, Dictionary<string, string>? seen, CancellationToken cancellationToken)
     {
         var text = await bucket.ReadTextAsync(path, cancellationToken) ?? throw new FileNotFoundException(path);
-        var result = AudienceStateParser.Parse(path, text.Text);
+        var result = AudienceStateParser.Parse(path, text.Text, options?.Value.DefaultCountry);
         var name = result.State?.Name ?? AudienceStateParser.NameFromFile(path);
         var issues = result.Issues.ToList();
         if (seen is not null)

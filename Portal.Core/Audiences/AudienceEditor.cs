@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using Microsoft.Extensions.Options;
 using Portal.Core.Accounts;
 using Portal.Core.Audit;
 
@@ -28,7 +29,7 @@ public sealed record SaveResult(SaveOutcome Outcome, string? Version, IReadOnlyL
 /// Reads and saves audience state files for the editor: validation first, optimistic concurrency, the replaced
 /// version kept in history, and an audit entry for every save and revert.
 /// </summary>
-public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider clock)
+public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider clock, IOptions<AudienceOptions>? options = null)
 {
     public const string HistoryFolder = "history";
 
@@ -45,6 +46,9 @@ public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider 
             name: {name}
             audience_type: {AdtechKeys.AdtechAAudienceTypes[0]}
         """;
+
+    /// <summary>Parses <paramref name="name"/>'s state text as runs read it (a file without a country gets the configured default).</summary>
+    public StateParseResult Parse(string name, string text) => AudienceStateParser.Parse(name + ".yml", text, options?.Value.DefaultCountry);
 
     /// <summary>True when <paramref name="name"/> can name an audience (and so a file in the bucket).</summary>
     public static bool IsSafeName(string name) => AudienceStateParser.SafeName().IsMatch(name);
@@ -64,7 +68,7 @@ public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider 
     {
         var actor = user.RequireOperator("edit audiences");
         RequireSafe(name);
-        var parsed = AudienceStateParser.Parse(name + ".yml", text);
+        var parsed = Parse(name, text);
         if (!parsed.IsValid)
         {
             return new SaveResult(SaveOutcome.Invalid, null, parsed.Issues, null, null);

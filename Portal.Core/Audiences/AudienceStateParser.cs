@@ -29,7 +29,8 @@ public static partial class AudienceStateParser
             : name;
     }
 
-    public static StateParseResult Parse(string fileName, string text)
+    /// <param name="defaultCountry">The country of an audience whose file names none (<c>Audiences:DefaultCountry</c>); null: none.</param>
+    public static StateParseResult Parse(string fileName, string text, string? defaultCountry = null)
     {
         var file = Path.GetFileName(fileName);
         var issues = new List<StateIssue>();
@@ -84,12 +85,19 @@ public static partial class AudienceStateParser
         }
 
         CheckBody(file, name, keyNode, body, issues);
-        return new StateParseResult(new AudienceState(stream, name, body), issues);
+        return new StateParseResult(new AudienceState(stream, name, body, defaultCountry), issues);
     }
 
     private static void CheckBody(string file, string name, YamlNode keyNode, YamlMappingNode body, List<StateIssue> issues)
     {
         RequireScalar(file, name, keyNode, body, "description", issues);
+        if (TryGet(body, "country", out var country)
+            && Country.Problem((country as YamlScalarNode)?.Value) is { } countryProblem)
+        {
+            issues.Add(At(file, country, $"{name}.country", country is YamlScalarNode
+                ? $"'country' must be a known ISO 3166-1 alpha-2 code, but {countryProblem}."
+                : "'country' must be a single ISO 3166-1 alpha-2 code, such as IN."));
+        }
 
         if (!TryGet(body, "source", out var sourceNode))
         {
