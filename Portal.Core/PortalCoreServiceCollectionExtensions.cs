@@ -71,6 +71,7 @@ public static class PortalCoreServiceCollectionExtensions
         var bucket = configuration.GetSection(BucketOptions.Section).Get<BucketOptions>() ?? new BucketOptions();
         services.AddSingleton<IBucket>(new LocalBucket(Path.IsPathRooted(bucket.Path) ? bucket.Path : Path.Combine(contentRoot, bucket.Path)));
         services.AddSingleton(YamlLimits.For(bucket));
+        services.Configure<AudienceOptions>(configuration.GetSection(AudienceOptions.Section));
         services.AddSingleton<AudienceCatalog>();
         services.AddSingleton<AudienceQueries>();
         services.AddSingleton<AudienceEditor>();

@@ -51,7 +51,8 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
     /// <summary>Members per request: at most this many are hashed and sent at once.</summary>
     public abstract int BatchSize { get; }
 
-    public virtual NormalizationOptions Normalization => NormalizationOptions.Default;
+    /// <summary>How this adtech wants identifiers normalized, for the audience's <paramref name="country"/>.</summary>
+    public virtual NormalizationOptions Normalization(Country country) => new(country);
 
     /// <summary>False where the API creates the audience empty and takes members only on later calls (Meta, Google).</summary>
     protected virtual bool CreateCarriesMembers => true;
@@ -127,6 +128,7 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
         CancellationToken cancellationToken = default)
     {
         start ??= UploadStart.Fresh();
+        var normalization = Normalization(state.RequireCountry()); // before anything is created at the adtech
         var watch = Stopwatch.StartNew();
         var batchSize = start.BatchSize ?? BatchSize;
         var stats = new HashStats();
@@ -220,7 +222,7 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
         var skip = (long)start.CommittedBatches * batchSize;
         var createFirst = id is null;
         var reading = Task.Run(() => Stage(read.Writer, () => ReadBatchesAsync(members, skip, batchSize, batches, read.Writer, stop.Token)));
-        var preparing = Task.Run(() => Stage(prepared.Writer, () => PrepareBatchesAsync(state, read.Reader, batches, prepared.Writer, createFirst, buffers, stop.Token)));
+        var preparing = Task.Run(() => Stage(prepared.Writer, () => PrepareBatchesAsync(state, normalization, read.Reader, batches, prepared.Writer, createFirst, buffers, stop.Token)));
         try
         {
             await foreach (var batch in prepared.Reader.ReadAllAsync(cancellationToken))
@@ -301,7 +303,7 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
     }
 
     /// <summary>Hashes each batch on every core and writes its request body (the first one a create when <paramref name="create"/>).</summary>
-    private async Task PrepareBatchesAsync(AudienceState state, ChannelReader<MemberBatch> input, Reused<MemberBatch> batches, ChannelWriter<PreparedBatch> output,
+    private async Task PrepareBatchesAsync(AudienceState state, NormalizationOptions normalization, ChannelReader<MemberBatch> input, Reused<MemberBatch> batches, ChannelWriter<PreparedBatch> output,
         bool create, Reused<ArrayBufferWriter<byte>> buffers, CancellationToken cancellationToken)
     {
         HashedMember[] hashed = [];
@@ -317,7 +319,7 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
             var stats = new HashStats();
             Parallel.For(0, raw.Count, () => new HashStats(), (i, _, local) =>
             {
-                hashed[i] = local.Hash(raw, i, Normalization);
+                hashed[i] = local.Hash(raw, i, normalization);
                 return local;
             }, stats.Add);
             var count = 0;
@@ -534,17 +536,18 @@ public sealed class AdtechBConnector(AdtechHttp http, TimeProvider clock) : Adte
 /// <summary>
 /// Meta Custom Audiences, shaped on the Marketing API: the audience is created empty on the ad account, then users are
 /// added as <c>payload.schema</c> + <c>payload.data</c> rows, at most 10,000 per request. One value per key and row
-/// (a member's first), phones hashed as digits with country code and no "+".
+/// (a member's first), phones hashed as digits with country code and no "+", and the audience's country as the
+/// multi-key <c>COUNTRY</c> (lower-case ISO alpha-2, hashed like every other key).
 /// </summary>
 public sealed class MetaConnector(AdtechHttp http, TimeProvider clock) : AdtechConnector(http, clock)
 {
     public const int MaxRecordsPerRequest = 10_000;
-    public static readonly string[] Schema = ["EMAIL", "PHONE", "ZIP"];
+    public static readonly string[] Schema = ["EMAIL", "PHONE", "ZIP", "COUNTRY"];
 
     public override string Key => AdtechKeys.Meta;
     public override string DisplayName => "Meta Custom Audiences";
     public override int BatchSize => MaxRecordsPerRequest;
-    public override NormalizationOptions Normalization { get; } = new(Phone: PhoneFormat.DigitsOnly);
+    public override NormalizationOptions Normalization(Country country) => new(country, Phone: PhoneFormat.DigitsOnly);
     protected override bool CreateCarriesMembers => false;
 
     /// <summary>The ad account's path, <c>meta/act_&lt;id&gt;</c>, whether the connection names it with "act_" or not.</summary>
@@ -571,6 +574,7 @@ public sealed class MetaConnector(AdtechHttp http, TimeProvider clock) : AdtechC
         }
         else
         {
+            var country = MemberNormalizer.Sha256Hex(state.RequireCountry().Lower);
             writer.WriteStartObject("payload");
             writer.WritePropertyName("schema");
             WriteStrings(writer, Schema);
@@ -581,6 +585,7 @@ public sealed class MetaConnector(AdtechHttp http, TimeProvider clock) : AdtechC
                 WriteFirst(writer, m.Emails);
                 WriteFirst(writer, m.Phones);
                 WriteFirst(writer, m.Zips);
+                writer.WriteStringValue(country);
                 writer.WriteEndArray();
             }
 

@@ -18,8 +18,10 @@ namespace Portal.Core.Adtech;
 /// The id written to the state is the user list's <b>resource name</b>, <c>customers/{customerId}/userLists/{userListId}</c>
 /// (the form every later Google Ads call takes). The customer id is the connection's account id (dashes allowed);
 /// the <c>developer-token</c> header comes from the connection, and <c>login-customer-id</c> when it has one.
-/// Emails are normalized with Google's gmail rule, phones to E.164 with "+". Postal codes are not sent: Google matches
-/// an address only together with first and last name, which member data does not carry.
+/// Emails are normalized with Google's gmail rule, phones to E.164 with "+" (the audience's country gives the calling
+/// code a number without one gets). Postal codes and the country code are not sent: Google matches an address
+/// (<c>addressInfo</c>: hashed first and last name, unhashed country code and postal code) only with all four, and member
+/// data carries no names.
 /// </summary>
 public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock) : AdtechConnector(http, clock)
 {
@@ -37,7 +39,7 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock) : Ad
     public override string Key => AdtechKeys.GoogleAds;
     public override string DisplayName => "Google Ads Customer Match";
     public override int BatchSize => MaxUsersPerRequest;
-    public override NormalizationOptions Normalization { get; } = new(GmailRule: true, Phone: PhoneFormat.E164, UseZip: false);
+    public override NormalizationOptions Normalization(Country country) => new(country, GmailRule: true, Phone: PhoneFormat.E164, UseZip: false);
     protected override bool CreateCarriesMembers => false;
 
     /// <summary>The customer id as Google wants it in paths: digits, no dashes.</summary>

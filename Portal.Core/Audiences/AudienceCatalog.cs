@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Options;
 
 namespace Portal.Core.Audiences;
 
@@ -11,9 +12,10 @@ public sealed record CatalogEntry(string Path, string Name, AudienceState? State
 /// <summary>
 /// The bucket's audiences, read one state file at a time (the seed's generator), so memory stays flat however many
 /// there are. Invalid files are reported and skipped by runs, never rewritten. Two files whose names differ only in
-/// case are duplicates: the second is reported. A file over the size limit is reported without being read.
+/// case are duplicates: the second is reported. A file over the size limit is reported without being read; a file that
+/// names no country gets the configured default.
 /// </summary>
-public sealed class AudienceCatalog(IBucket bucket, YamlLimits? limits = null)
+public sealed class AudienceCatalog(IBucket bucket, YamlLimits? limits = null, IOptions<AudienceOptions>? options = null)
 {
     private readonly YamlLimits _limits = limits ?? YamlLimits.Default;
 
@@ -67,7 +69,7 @@ public sealed class AudienceCatalog(IBucket bucket, YamlLimits? limits = null)
         try
         {
             var text = await bucket.ReadTextAsync(path, _limits.MaxFileBytes, cancellationToken) ?? throw new FileNotFoundException(path);
-            return (AudienceStateParser.Parse(path, text.Text, _limits), text.Version);
+            return (AudienceStateParser.Parse(path, text.Text, options?.Value.DefaultCountry, _limits), text.Version);
         }
         catch (BucketObjectTooLargeException ex)
         {

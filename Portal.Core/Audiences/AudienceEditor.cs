@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using Microsoft.Extensions.Options;
 using Portal.Core.Accounts;
 using Portal.Core.Audit;
 
@@ -28,7 +29,7 @@ public sealed record SaveResult(SaveOutcome Outcome, string? Version, IReadOnlyL
 /// Reads and saves audience state files for the editor: validation first, optimistic concurrency, the replaced
 /// version kept in history, and an audit entry for every save and revert.
 /// </summary>
-public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider clock, YamlLimits? limits = null)
+public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider clock, YamlLimits? limits = null, IOptions<AudienceOptions>? options = null)
 {
     private readonly YamlLimits _limits = limits ?? YamlLimits.Default;
 
@@ -48,11 +49,14 @@ public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider 
             audience_type: {AdtechKeys.AdtechAAudienceTypes[0]}
         """;
 
+    /// <summary>
+    /// Checks <paramref name="text"/> as <paramref name="name"/>'s state file, as runs read it: within the configured limits,
+    /// and a file without a country gets the configured default.
+    /// </summary>
+    public StateParseResult Parse(string name, string text) => AudienceStateParser.Parse(name + ".yml", text, options?.Value.DefaultCountry, _limits);
+
     /// <summary>True when <paramref name="name"/> can name an audience (and so a file in the bucket).</summary>
     public static bool IsSafeName(string name) => AudienceStateParser.SafeName().IsMatch(name);
-
-    /// <summary>Checks <paramref name="text"/> as <paramref name="name"/>'s state file, within the configured limits.</summary>
-    public StateParseResult Validate(string name, string text) => AudienceStateParser.Parse(name + ".yml", text, _limits);
 
     /// <summary>The state file's text; BucketObjectTooLargeException, unread, when it is over the size limit.</summary>
     public async Task<AudienceDocument?> OpenAsync(string name, CancellationToken cancellationToken = default)
@@ -70,7 +74,7 @@ public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider 
     {
         var actor = user.RequireOperator("edit audiences");
         RequireSafe(name);
-        var parsed = Validate(name, text);
+        var parsed = Parse(name, text);
         if (!parsed.IsValid)
         {
             return new SaveResult(SaveOutcome.Invalid, null, parsed.Issues, null, null);

@@ -14,16 +14,51 @@ public sealed class AudienceState
     private readonly YamlStream _stream;
     private readonly YamlMappingNode _body;
 
-    internal AudienceState(YamlStream stream, string name, YamlMappingNode body)
+    internal AudienceState(YamlStream stream, string name, YamlMappingNode body, string? defaultCountry)
     {
         _stream = stream;
         Name = name;
         _body = body;
+        DefaultCountry = string.IsNullOrWhiteSpace(defaultCountry) ? null : defaultCountry.Trim().ToUpperInvariant();
     }
 
     public string Name { get; }
 
     public string? Description => Scalar(_body, "description");
+
+    /// <summary>The state file's own <c>country</c> (ISO 3166-1 alpha-2, upper-cased); null when it names none.</summary>
+    public string? CountrySetting => Scalar(_body, "country") is { Length: > 0 } code ? code.Trim().ToUpperInvariant() : null;
+
+    /// <summary>The country for a file that names none (<c>Audiences:DefaultCountry</c>, given when the file was read); never written to the file.</summary>
+    public string? DefaultCountry { get; }
+
+    /// <summary>The country its identifiers are normalized for: the file's, else the default; null when neither is a known country.</summary>
+    public Country? Country => Audiences.Country.TryGet(CountrySetting ?? DefaultCountry, out var country) ? country : null;
+
+    /// <summary>
+    /// The audience's country, or an error that says what to set: an upload never guesses one (a phone without its
+    /// country code or a postal code hashed for the wrong country can never match).
+    /// </summary>
+    public Country RequireCountry() => Country ?? throw new InvalidOperationException(CountryProblem);
+
+    /// <summary>Why the audience has no country to normalize for, saying what to set; null when it has one.</summary>
+    public string? CountryProblem => Country is not null ? null
+        : $"Audience {Name} cannot be normalized for upload: " + (
+            CountrySetting is { } setting ? $"its 'country' is wrong: {Audiences.Country.Problem(setting)}."
+            : DefaultCountry is { } fallback ? $"Audiences:DefaultCountry is wrong: {Audiences.Country.Problem(fallback)}."
+            : "it has no country: add 'country:' with an ISO 3166-1 alpha-2 code (such as IN) to its state file, or set Audiences:DefaultCountry.");
+
+    /// <summary>Sets the file's <c>country</c> (after the description), or with null or empty removes it so the default applies.</summary>
+    public void SetCountry(string? code)
+    {
+        if (string.IsNullOrWhiteSpace(code))
+        {
+            _body.Children.Remove(new YamlScalarNode("country"));
+            return;
+        }
+
+        Set(_body, "country", new YamlScalarNode(code.Trim().ToUpperInvariant()), after: "description");
+    }
 
     public string? SourceEndpoint => Block("source") is { } source ? Scalar(source, "endpoint") : null;
 
@@ -45,7 +80,7 @@ public sealed class AudienceState
     /// <summary>Top-level keys of the audience that the portal does not know; kept as they are.</summary>
     public IReadOnlyList<string> OtherKeys =>
         _body.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value ?? "")
-            .Where(k => k is not ("description" or "source") && !AdtechKeys.All.Contains(k)).ToList();
+            .Where(k => k is not ("description" or "country" or "source") && !AdtechKeys.All.Contains(k)).ToList();
 
     public string? AdtechName(string key) => Block(key) is { } block ? Scalar(block, "name") : null;
 

@@ -31,7 +31,8 @@ public static partial class AudienceStateParser
     }
 
     /// <summary>Reads <paramref name="text"/> within <paramref name="limits"/> (<see cref="YamlLimits.Default"/> when null).</summary>
-    public static StateParseResult Parse(string fileName, string text, YamlLimits? limits = null)
+    /// <param name="defaultCountry">The country of an audience whose file names none (<c>Audiences:DefaultCountry</c>); null: none.</param>
+    public static StateParseResult Parse(string fileName, string text, string? defaultCountry = null, YamlLimits? limits = null)
     {
         limits ??= YamlLimits.Default;
         var file = Path.GetFileName(fileName);
@@ -92,12 +93,19 @@ public static partial class AudienceStateParser
         }
 
         CheckBody(file, name, keyNode, body, issues);
-        return new StateParseResult(new AudienceState(stream, name, body), issues);
+        return new StateParseResult(new AudienceState(stream, name, body, defaultCountry), issues);
     }
 
     private static void CheckBody(string file, string name, YamlNode keyNode, YamlMappingNode body, List<StateIssue> issues)
     {
         RequireScalar(file, name, keyNode, body, "description", issues);
+        if (TryGet(body, "country", out var country)
+            && Country.Problem((country as YamlScalarNode)?.Value) is { } countryProblem)
+        {
+            issues.Add(At(file, country, $"{name}.country", country is YamlScalarNode
+                ? $"'country' must be a known ISO 3166-1 alpha-2 code, but {countryProblem}."
+                : "'country' must be a single ISO 3166-1 alpha-2 code, such as IN."));
+        }
 
         if (!TryGet(body, "source", out var sourceNode))
         {

@@ -120,6 +120,12 @@ public sealed class CatalogRunner(
                 continue;
             }
 
+            if (state.CountryProblem is { } countryProblem)
+            {
+                errors.Add($"{key}: {countryProblem}");
+                continue;
+            }
+
             var export = await exporter.ExportAsync(state, connector, connection, () => MemberFile.ReadAsync(bucket, state.Name, cancellationToken),
                 scope.JobId, cancellationToken);
             var outcome = export.Outcome;

@@ -14,16 +14,13 @@ public enum PhoneFormat
 }
 
 /// <summary>
-/// How a connector wants identifiers normalized before hashing. <paramref name="GmailRule"/>: gmail.com and
-/// googlemail.com addresses lose the dots and any "+tag" of their local part. <paramref name="UseZip"/>: false where
-/// the adtech takes no postal code on its own (Google matches an address only with first and last name), so zips are
-/// neither hashed nor counted.
+/// How identifiers are normalized before hashing: for the audience's <paramref name="Country"/> (the calling code a
+/// phone without one gets, and its postal code rule), and as the connector's adtech asks. <paramref name="GmailRule"/>:
+/// gmail.com and googlemail.com addresses lose the dots and any "+tag" of their local part. <paramref name="UseZip"/>:
+/// false where the adtech takes no postal code on its own (Google matches an address only with first and last name),
+/// so zips are neither hashed nor counted. There is no default country: every caller says which one.
 /// </summary>
-public sealed record NormalizationOptions(bool GmailRule = false, PhoneFormat Phone = PhoneFormat.E164, string DefaultCountryCode = "1", string ZipCountry = "US",
-    bool UseZip = true)
-{
-    public static readonly NormalizationOptions Default = new();
-}
+public sealed record NormalizationOptions(Country Country, bool GmailRule = false, PhoneFormat Phone = PhoneFormat.E164, bool UseZip = true);
 
 /// <summary>
 /// Normalization of personal identifiers before SHA-256, following what Google (Customer Match) and Meta (Custom
@@ -80,14 +77,18 @@ public static class MemberNormalizer
         Normalize(raw, raw?.Length ?? 0, (r, d) => NormalizeEmail(r, gmailRule, d));
 
     /// <summary>
-    /// E.164: symbols and spaces removed; a leading "+" or "00" marks the country code, otherwise leading zeros are
-    /// dropped and <paramref name="defaultCountryCode"/> is put in front of numbers of ten digits or fewer. 8 to 15 digits.
+    /// E.164: symbols and spaces removed; a leading "+" or "00" marks the country code. Otherwise the trunk prefix (leading
+    /// zeros, except where the country keeps them) is dropped and <paramref name="country"/>'s calling code put in front,
+    /// unless the number already starts with it and is longer than the country's national numbers. 8 to 15 digits.
     /// </summary>
-    public static string? NormalizePhone(string? raw, string defaultCountryCode = "1", PhoneFormat format = PhoneFormat.E164) =>
-        Normalize(raw, PhoneLength(raw?.Length ?? 0, defaultCountryCode), (r, d) => NormalizePhone(r, defaultCountryCode, format, d));
+    public static string? NormalizePhone(string? raw, Country country, PhoneFormat format = PhoneFormat.E164) =>
+        Normalize(raw, PhoneLength(raw?.Length ?? 0, country), (r, d) => NormalizePhone(r, country, format, d));
 
-    /// <summary>US: the first five digits (ZIP+4 cut). Elsewhere: lower case without spaces.</summary>
-    public static string? NormalizeZip(string? raw, string country = "US") =>
+    /// <summary>
+    /// By <paramref name="country"/>: US, the first five digits (ZIP+4 cut at '-'); IN, the six-digit PIN (spaces and '-'
+    /// dropped, anything else or another length is invalid); elsewhere, lower case without spaces.
+    /// </summary>
+    public static string? NormalizeZip(string? raw, Country country) =>
         Normalize(raw, raw?.Length ?? 0, (r, d) => NormalizeZip(r, country, d));
 
     /// <summary>Normalizes and hashes one value of a kind; null when invalid. Hashes are passed through.</summary>
@@ -116,14 +117,14 @@ public static class MemberNormalizer
             return true;
         }
 
-        var capacity = field == MemberField.Phone ? PhoneLength(raw.Length, options.DefaultCountryCode) : raw.Length;
+        var capacity = field == MemberField.Phone ? PhoneLength(raw.Length, options.Country) : raw.Length;
         char[]? rented = null;
         Span<char> normalized = capacity <= StackChars ? stackalloc char[capacity] : (rented = ArrayPool<char>.Shared.Rent(capacity));
         var length = field switch
         {
             MemberField.Email => NormalizeEmail(raw, options.GmailRule, normalized),
-            MemberField.Phone => NormalizePhone(raw, options.DefaultCountryCode, options.Phone, normalized),
-            MemberField.Zip => NormalizeZip(raw, options.ZipCountry, normalized),
+            MemberField.Phone => NormalizePhone(raw, options.Country, options.Phone, normalized),
+            MemberField.Zip => NormalizeZip(raw, options.Country, normalized),
             _ => Invalid,
         };
         if (length != Invalid)
@@ -156,7 +157,7 @@ public static class MemberNormalizer
     }
 
     /// <summary>Room for a normalized phone number: a "+", the country code and every character of the raw value.</summary>
-    private static int PhoneLength(int rawLength, string defaultCountryCode) => 1 + defaultCountryCode.Length + rawLength;
+    private static int PhoneLength(int rawLength, Country country) => 1 + country.CallingCode.Length + rawLength;
 
     /// <summary>The email rules into <paramref name="destination"/> (at least as long as <paramref name="raw"/>); its length, or <see cref="Invalid"/>.</summary>
     private static int NormalizeEmail(ReadOnlySpan<char> raw, bool gmailRule, Span<char> destination)
@@ -220,7 +221,7 @@ public static class MemberNormalizer
     }
 
     /// <summary>The phone rules into <paramref name="destination"/> (<see cref="PhoneLength"/> long); its length, or <see cref="Invalid"/>.</summary>
-    private static int NormalizePhone(ReadOnlySpan<char> raw, string defaultCountryCode, PhoneFormat format, Span<char> destination)
+    private static int NormalizePhone(ReadOnlySpan<char> raw, Country country, PhoneFormat format, Span<char> destination)
     {
         var text = raw.Trim();
         if (text.IsEmpty)
@@ -255,10 +256,15 @@ public static class MemberNormalizer
         var prefix = ReadOnlySpan<char>.Empty;
         if (!international)
         {
-            number = number.TrimStart('0');
-            if (number.Length <= 10)
+            if (!country.KeepsLeadingZero)
             {
-                prefix = defaultCountryCode;
+                number = number.TrimStart('0'); // the trunk prefix, dialled only within the country
+            }
+
+            var carriesCallingCode = number.StartsWith(country.CallingCode, StringComparison.Ordinal) && number.Length > country.MaxNationalDigits;
+            if (!carriesCallingCode)
+            {
+                prefix = country.CallingCode;
             }
         }
 
@@ -280,7 +286,7 @@ public static class MemberNormalizer
     }
 
     /// <summary>The zip rules into <paramref name="destination"/> (at least as long as <paramref name="raw"/>); its length, or <see cref="Invalid"/>.</summary>
-    private static int NormalizeZip(ReadOnlySpan<char> raw, string country, Span<char> destination)
+    private static int NormalizeZip(ReadOnlySpan<char> raw, Country country, Span<char> destination)
     {
         var text = raw.Trim();
         if (text.IsEmpty)
@@ -288,7 +294,12 @@ public static class MemberNormalizer
             return Invalid;
         }
 
-        if (string.Equals(country, "US", StringComparison.OrdinalIgnoreCase))
+        if (country.Code == "IN")
+        {
+            return NormalizePin(text, destination);
+        }
+
+        if (country.Code == "US")
         {
             var digits = 0;
             while (digits < text.Length && digits < 5 && char.IsAsciiDigit(text[digits]))
@@ -317,6 +328,25 @@ public static class MemberNormalizer
         }
 
         return length;
+    }
+
+    /// <summary>India's PIN: exactly six digits, the first not 0; spaces and '-' between them are dropped.</summary>
+    private static int NormalizePin(ReadOnlySpan<char> text, Span<char> destination)
+    {
+        var length = 0;
+        foreach (var c in text)
+        {
+            if (char.IsAsciiDigit(c) && length < 6)
+            {
+                destination[length++] = c;
+            }
+            else if (!char.IsWhiteSpace(c) && c != '-')
+            {
+                return Invalid; // a letter, another symbol, or a seventh digit
+            }
+        }
+
+        return length == 6 && destination[0] != '0' ? length : Invalid;
     }
 }
 

@@ -61,7 +61,7 @@ public sealed partial class SegmentAudiences(
         var name = existing?.Name ?? AudienceNameFor(segment.Name);
         var document = await editor.OpenAsync(name, cancellationToken);
         var text = document?.Text ?? NewState(name, segment);
-        var parsed = editor.Validate(name, text);
+        var parsed = editor.Parse(name, text);
         if (parsed.State is not { } state)
         {
             throw new InvalidOperationException($"The audience '{name}' is not valid: {string.Join("; ", parsed.Issues)}");

@@ -26,6 +26,7 @@ public sealed class SandboxServer : IAsyncDisposable
     public Dictionary<string, string?> Settings(string bucketPath) => new()
     {
         ["Bucket:Path"] = bucketPath,
+        ["Audiences:DefaultCountry"] = "IN", // as the portal's appsettings.json: the sandbox's data source serves Indian members
         ["Outbound:AllowedHosts:sandbox"] = Authority,
         ["DataSources:Http:BaseUrl"] = BaseUrl + "data/",
         ["Adtech:Connections:adtechA:BaseUrl"] = BaseUrl,

@@ -76,9 +76,10 @@ internal static class ExportBench
         Console.WriteLine($"read only:              {read / phase.Elapsed.TotalSeconds,10:N0} members/s");
         phase.Restart();
         var stats = new HashStats();
+        var options = new NormalizationOptions(Country.TryGet("US", out var us) ? us : throw new InvalidOperationException("US is not a known country")); // the bench's members are US-style
         await foreach (var m in MemberFile.ReadAsync(bucket, Audience))
         {
-            stats.Hash(m, NormalizationOptions.Default);
+            stats.Hash(m, options);
         }
 
         Console.WriteLine($"read + hash, 1 thread:  {stats.Members / phase.Elapsed.TotalSeconds,10:N0} members/s");
@@ -92,7 +93,7 @@ internal static class ExportBench
     public static async Task<int> UploadAsync(string[] args)
     {
         var bucket = new LocalBucket(Option(args, "--folder"));
-        var state = AudienceStateParser.Parse("bench.yml", "bench:\n  description: bench\n  source: {endpoint: x}\n  adtechB:\n    name: Bench\n    expiration_time: 30\n").State!;
+        var state = AudienceStateParser.Parse("bench.yml", "bench:\n  description: bench\n  country: US\n  source: {endpoint: x}\n  adtechB:\n    name: Bench\n    expiration_time: 30\n").State!;
         using var http = new HttpClient();
         var connector = new AdtechBConnector(new AdtechHttp(http, new AdtechRetryOptions(), TimeProvider.System), TimeProvider.System);
         var connection = new AdtechConnection("adtechB", new Uri(Option(args, "--sandbox")), null, Option(args, "--token"));

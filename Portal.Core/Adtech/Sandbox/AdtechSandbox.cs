@@ -179,8 +179,9 @@ public static class AdtechSandbox
                 {
                     writer.WriteStartObject();
                     writer.WriteString("email", $"Member{i}@Example.com ");
-                    writer.WriteString("phone_number", $"(415) 555-{i % 10_000:D4}");
-                    writer.WriteString("zip_code", $"{94000 + (i % 1000):D5}");
+                    // Indian members, like the demo customers: mobiles with "+91" or the trunk 0, six-digit PIN codes.
+                    writer.WriteString("phone_number", i % 2 == 0 ? $"+91 98{i % 100_000_000:D8}" : $"098{i % 100_000_000:D8}");
+                    writer.WriteString("zip_code", $"{560_000 + (i % 1000):D6}");
                     writer.WriteEndObject();
                     if (i % 1000 == 999)
                     {

@@ -8,7 +8,7 @@ namespace Portal.Tests.Core.Adtech;
 public sealed class AdtechConnectorTests
 {
     private static readonly AudienceState State =
-        AudienceStateParser.Parse("b.yml", "b:\n  description: d\n  source: {endpoint: x}\n  adtechB:\n    name: B\n    expiration_time: 30\n").State!;
+        AudienceStateParser.Parse("b.yml", "b:\n  description: d\n  country: US\n  source: {endpoint: x}\n  adtechB:\n    name: B\n    expiration_time: 30\n").State!;
 
     private static AdtechBConnector Connector() =>
         new(new AdtechHttp(new HttpClient(), new AdtechRetryOptions { BaseDelaySeconds = 0.05, TimeoutSeconds = 5 }, TimeProvider.System), TimeProvider.System);

@@ -14,8 +14,8 @@ namespace Portal.Tests.Core.Adtech;
 public sealed class AudienceExporterTests : DatabaseTest
 {
     private const int Members = 25_000;
-    private const string BigB = "big_b:\n  description: d\n  source:\n    endpoint: big/\n    params:\n      members: 25000\n  adtechB:\n    name: Big on B\n    expiration_time: 30\n";
-    private const string BigGoogle = "big_g:\n  description: d\n  source:\n    endpoint: big/\n    params:\n      members: 12000\n  googleAds:\n    name: Big on Google\n";
+    private const string BigB = "big_b:\n  description: d\n  country: IN\n  source:\n    endpoint: big/\n    params:\n      members: 25000\n  adtechB:\n    name: Big on B\n    expiration_time: 30\n";
+    private const string BigGoogle = "big_g:\n  description: d\n  country: IN\n  source:\n    endpoint: big/\n    params:\n      members: 12000\n  googleAds:\n    name: Big on Google\n";
 
     private string BucketPath => Path.Combine(Folder.Path, "bucket");
 

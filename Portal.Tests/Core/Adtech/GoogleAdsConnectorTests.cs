@@ -10,7 +10,7 @@ namespace Portal.Tests.Core.Adtech;
 /// <summary>Google Ads Customer Match against the sandbox on a real loopback HTTP server.</summary>
 public sealed class GoogleAdsConnectorTests : DatabaseTest
 {
-    private const string Yaml = "g:\n  description: d\n  source:\n    endpoint: g/\n    params:\n      members: 12000\n  googleAds:\n    name: G\n    membership_life_span: 30\n";
+    private const string Yaml = "g:\n  description: d\n  country: US\n  source:\n    endpoint: g/\n    params:\n      members: 12000\n  googleAds:\n    name: G\n    membership_life_span: 30\n";
 
     private static AudienceState State() => AudienceStateParser.Parse("g.yml", Yaml).State!;
 

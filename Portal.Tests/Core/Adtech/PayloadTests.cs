@@ -44,15 +44,34 @@ public sealed class PayloadTests
         Assert.Equal("""{"name":"B","schema":["EMAIL","PHONE","ZIP"]}""", payload);
     }
 
+    /// <summary>The SHA-256 of "in", Meta's COUNTRY for India (lower-case alpha-2), computed with sha256sum.</summary>
+    private const string InHashed = "582967534d0f909d196b97f9e6921342777aea87b46fa52df165389db1fb8ccf";
+
     [Fact]
-    public void Meta_CreateThenAdd_AreTheMarketingApiShapes()
+    public void Meta_CreateThenAdd_AreTheMarketingApiShapesWithTheHashedCountry()
     {
-        var state = State("demo_audience:\n  description: d\n  source: {endpoint: x}\n  meta:\n    name: Demo on Meta\n");
+        var state = State("demo_audience:\n  description: d\n  country: IN\n  source: {endpoint: x}\n  meta:\n    name: Demo on Meta\n");
         var meta = new MetaConnector(NoHttp, TimeProvider.System);
         Assert.Equal("""{"name":"Demo on Meta","description":"d","subtype":"CUSTOM","customer_file_source":"USER_PROVIDED_ONLY"}""", Json(meta.Payload(state, [], create: true)));
-        Assert.Equal("""{"payload":{"schema":["EMAIL","PHONE","ZIP"],"data":[["e1","p1","z1"],["e2","",""]]}}""", Json(meta.Payload(state, [Full, EmailOnly], create: false)));
-        Assert.Equal(PhoneFormat.DigitsOnly, meta.Normalization.Phone);
+        Assert.Equal($$$"""{"payload":{"schema":["EMAIL","PHONE","ZIP","COUNTRY"],"data":[["e1","p1","z1","{{{InHashed}}}"],["e2","","","{{{InHashed}}}"]]}}""",
+            Json(meta.Payload(state, [Full, EmailOnly], create: false)));
+        Assert.Equal(PhoneFormat.DigitsOnly, meta.Normalization(state.RequireCountry()).Phone);
         Assert.Equal(10_000, meta.BatchSize);
+    }
+
+    [Fact]
+    public void Meta_CountryFromTheConfiguredDefault_IsHashedLowerCase()
+    {
+        var state = AudienceStateParser.Parse("demo_audience.yml", "demo_audience:\n  description: d\n  source: {endpoint: x}\n  meta:\n    name: M\n", "IN").State!;
+        Assert.Contains($"\"{InHashed}\"", Json(new MetaConnector(NoHttp, TimeProvider.System).Payload(state, [Full], create: false)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Meta_AudienceWithoutCountry_IsRefusedNotGuessed()
+    {
+        var state = State("demo_audience:\n  description: d\n  source: {endpoint: x}\n  meta:\n    name: M\n");
+        var error = Assert.Throws<InvalidOperationException>(() => new MetaConnector(NoHttp, TimeProvider.System).Payload(state, [Full], create: false));
+        Assert.Contains("Audiences:DefaultCountry", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -104,7 +123,8 @@ public sealed class PayloadTests
     [Fact]
     public void GoogleAds_Normalization_GmailRuleE164PhonesAndNoZips()
     {
-        Assert.Equal(new NormalizationOptions(GmailRule: true, Phone: PhoneFormat.E164, UseZip: false), Google.Normalization);
+        Assert.True(Country.TryGet("IN", out var india));
+        Assert.Equal(new NormalizationOptions(india, GmailRule: true, Phone: PhoneFormat.E164, UseZip: false), Google.Normalization(india));
         Assert.Equal("1234567890", GoogleAdsConnector.CustomerId(new AdtechConnection("googleAds", new Uri("https://g.example/"), "123-456-7890", null)));
     }
 
@@ -117,10 +137,10 @@ public sealed class PayloadTests
             new Member(["A@Example.com", "b@example.com"], ["(415) 555-0123"], ["94103-1234"]),
             new Member([], ["+44 20 7946 0958", "+1 415 555 0199"], []),
             new Member(["973DFE463EC85785F5F95AF5BA3906EEDB2D931C24E69824A89EA65DBA4E813B"], [], ["10001"]),
-        }.Select(m => stats.Hash(m, NormalizationOptions.Default)).ToList();
+        }.Select(m => stats.Hash(m, new NormalizationOptions(Country.TryGet("US", out var us) ? us : null!))).ToList();
         var asStrings = hashed.Select(h => new HashedMember([.. h.Emails], [.. h.Phones], [.. h.Zips])).ToList();
         Assert.IsType<HashList>(hashed[0].Emails);
-        var state = State("demo_audience:\n  description: d\n  source: {endpoint: x}\n  adtechA:\n    name: A\n    audience_type: TYPE_X\n  adtechB:\n    name: B\n  meta:\n    name: M\n  googleAds:\n    name: G\n");
+        var state = State("demo_audience:\n  description: d\n  country: US\n  source: {endpoint: x}\n  adtechA:\n    name: A\n    audience_type: TYPE_X\n  adtechB:\n    name: B\n  meta:\n    name: M\n  googleAds:\n    name: G\n");
 
         AdtechConnector[] connectors = [new AdtechAConnector(NoHttp, TimeProvider.System), new AdtechBConnector(NoHttp, TimeProvider.System), new MetaConnector(NoHttp, TimeProvider.System), Google];
         foreach (var connector in connectors)

@@ -87,7 +87,39 @@ public sealed class AudienceStateParserTests
         { "demo_audience.yml", "demo_audience:\n  description: d\n  description: e\n  source: {endpoint: x}\n", "(yaml)", 3, 3, "Duplicate key description" },
         { "demo_audience.yml", "demo_audience:\n  description: d\n  source: {endpoint: x}\nsecond:\n  description: e\n", "(root)", 4, 1, "has 2 top-level keys" },
         { "demo_audience.yml", "demo_audience:\n  description: d\n  source: {endpoint: x, last_response: {status: ok}}\n", "demo_audience.source.last_response.status", 3, 49, "whole number" },
+        { "demo_audience.yml", "demo_audience:\n  description: d\n  country: XX\n  source: {endpoint: x}\n", "demo_audience.country", 3, 12, "'XX' is not a country the portal knows how to normalize" },
+        { "demo_audience.yml", "demo_audience:\n  description: d\n  country: India\n  source: {endpoint: x}\n", "demo_audience.country", 3, 12, "'India' is not an ISO 3166-1 alpha-2 code" },
+        { "demo_audience.yml", "demo_audience:\n  description: d\n  country: ''\n  source: {endpoint: x}\n", "demo_audience.country", 3, 12, "no country is given" },
+        { "demo_audience.yml", "demo_audience:\n  description: d\n  country: [IN, US]\n  source: {endpoint: x}\n", "demo_audience.country", 3, 12, "a single ISO 3166-1 alpha-2 code" },
     };
+
+    [Theory]
+    [InlineData("IN", null, "IN")]
+    [InlineData("in", null, "IN")]
+    [InlineData(" us ", "IN", "US")]
+    [InlineData(null, "IN", "IN")]
+    [InlineData(null, "gb", "GB")]
+    public void Parse_Country_IsTheFilesElseTheDefault(string? inFile, string? byDefault, string expected)
+    {
+        var country = inFile is null ? "" : $"  country: '{inFile}'\n";
+        var result = AudienceStateParser.Parse("a.yml", $"a:\n  description: d\n{country}  source: {{endpoint: x}}\n", byDefault);
+        Assert.True(result.IsValid, string.Join("\n", result.Issues));
+        Assert.Equal(expected, result.State!.RequireCountry().Code);
+        Assert.Null(result.State.CountryProblem);
+        Assert.DoesNotContain("country", result.State.OtherKeys);
+    }
+
+    [Theory]
+    [InlineData(null, "add 'country:' with an ISO 3166-1 alpha-2 code (such as IN) to its state file, or set Audiences:DefaultCountry")]
+    [InlineData("ZZ", "Audiences:DefaultCountry is wrong: 'ZZ' is not a country")]
+    public void Parse_NoKnownCountryAnywhere_IsValidButCannotBeUploaded(string? byDefault, string message)
+    {
+        var result = AudienceStateParser.Parse("a.yml", "a:\n  description: d\n  source: {endpoint: x}\n", byDefault);
+        Assert.True(result.IsValid, string.Join("\n", result.Issues));
+        Assert.Null(result.State!.Country);
+        Assert.Contains(message, result.State.CountryProblem, StringComparison.Ordinal);
+        Assert.Contains(message, Assert.Throws<InvalidOperationException>(() => result.State.RequireCountry()).Message, StringComparison.Ordinal);
+    }
 
     [Theory]
     [MemberData(nameof(BadFiles))]

@@ -26,6 +26,22 @@ public sealed class AudienceStateTests
     }
 
     [Fact]
+    public void SetCountry_ThenClear_WritesTheKeyAfterTheDescriptionThenFallsBackToTheDefault()
+    {
+        var state = Parse(SeedStates.Stage1Basic);
+        state.SetCountry("gb");
+        Assert.StartsWith("demo_audience:\n  description: A demo audience from a filtered demo data source.\n  country: GB\n",
+            state.ToYaml().Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Equal("GB", Reparse(state).CountrySetting);
+
+        state.SetCountry(null);
+        var cleared = AudienceStateParser.Parse("demo_audience.yml", state.ToYaml(), "IN").State!;
+        Assert.Null(cleared.CountrySetting);
+        Assert.Equal("IN", cleared.Country!.Code);
+        Assert.DoesNotContain("country", state.ToYaml(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AddAdtech_AdtechB_AddsNameAndDefaultExpiry()
     {
         var state = Parse(SeedStates.Stage1Basic);

@@ -9,9 +9,11 @@ public sealed class CatalogRunnerTests : DatabaseTest
 {
     private string BucketPath => Path.Combine(Folder.Path, "bucket");
 
-    private async Task<(CoreHost Host, IBucket Bucket)> StartAsync(SandboxServer sandbox)
+    private async Task<(CoreHost Host, IBucket Bucket)> StartAsync(SandboxServer sandbox, string? defaultCountry = "IN")
     {
-        var host = await CoreHost.StartAsync(Folder, settings: sandbox.Settings(BucketPath));
+        var settings = sandbox.Settings(BucketPath);
+        settings["Audiences:DefaultCountry"] = defaultCountry;
+        var host = await CoreHost.StartAsync(Folder, settings: settings);
         return (host, host.Get<IBucket>());
     }
 
@@ -192,6 +194,43 @@ public sealed class CatalogRunnerTests : DatabaseTest
         Assert.Equal(["adtechA"], retried.Uploaded);
         Assert.Single(sandbox.State.Calls);
         Assert.Equal(1, sandbox.State.DataRequests["demo-endpoint/"]);
+    }
+
+    [Theory]
+    [InlineData(null, "it has no country: add 'country:'")]
+    [InlineData("XX", "Audiences:DefaultCountry is wrong: 'XX' is not a country")]
+    public async Task Run_NoKnownCountry_PostsNothingAndSaysWhatToSet(string? defaultCountry, string message)
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        var (host, bucket) = await StartAsync(sandbox, defaultCountry);
+        await using var _ = host;
+        await bucket.WriteTextAsync(AudienceCatalog.StatePath("demo_audience"), SeedStates.Stage1Basic, null);
+
+        var result = Assert.Single(await host.Get<CatalogRunner>().RunAsync(null));
+
+        Assert.Empty(result.Uploaded);
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("adtechA: Audience demo_audience cannot be normalized for upload", error, StringComparison.Ordinal);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.Empty(sandbox.State.Calls);
+        Assert.Null((await StateAsync(bucket)).AdtechId("adtechA"));
+    }
+
+    [Fact]
+    public async Task Run_CountryInTheStateFile_WinsOverAnUnknownDefaultAndIsKept()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        var (host, bucket) = await StartAsync(sandbox, "XX");
+        await using var _ = host;
+        var withCountry = SeedStates.Stage1Basic.Replace("  source:", "  country: IN\n  source:", StringComparison.Ordinal);
+        await bucket.WriteTextAsync(AudienceCatalog.StatePath("demo_audience"), withCountry, null);
+
+        var result = Assert.Single(await host.Get<CatalogRunner>().RunAsync(null));
+
+        Assert.Equal(["adtechA"], result.Uploaded);
+        var state = await StateAsync(bucket);
+        Assert.Equal("IN", state.CountrySetting);
+        Assert.StartsWith("Success: 1,000 members sent, 0 invalid values dropped.", state.AdtechLastResponse("adtechA")!.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -18,9 +18,9 @@ public sealed class AudienceEditorPageTests : DatabaseTest
 {
     private static readonly string Stage1 = SeedStates.Stage1Basic + "\n";
 
-    private async Task<CoreHost> HostWithAudienceAsync()
+    private async Task<CoreHost> HostWithAudienceAsync(string? defaultCountry = null)
     {
-        var host = await CoreHost.StartAsync(Folder);
+        var host = await CoreHost.StartAsync(Folder, settings: new Dictionary<string, string?> { ["Audiences:DefaultCountry"] = defaultCountry });
         Assert.Equal(SaveOutcome.Saved, (await host.Get<AudienceEditor>().SaveAsync("demo_audience", Stage1, null, CoreHost.Marketer)).Outcome);
         return host;
     }
@@ -84,6 +84,46 @@ public sealed class AudienceEditorPageTests : DatabaseTest
         Assert.Equal("demo_audience", state.State.AdtechName(AdtechKeys.AdtechB));
         Assert.Single(await host.Get<AudienceEditor>().HistoryAsync("demo_audience"));
         await page.WaitForAssertionAsync(() => Assert.Empty(page.FindAll("[aria-label='Unsaved changes']")));
+    }
+
+    [Fact]
+    public async Task Editor_CountryPicked_WritesTheKeyAndDefaultRemovesIt()
+    {
+        await using var host = await HostWithAudienceAsync(defaultCountry: "IN");
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+        var page = Open(ctx, "demo_audience");
+        await page.WaitForAssertionAsync(() => Assert.NotNull(page.FindComponent<AudienceForm>()));
+        MudBlazor.MudSelect<string> CountrySelect() => page.FindComponents<MudBlazor.MudSelect<string>>().Single(s => s.Instance.Label == "Country").Instance;
+        await page.WaitForAssertionAsync(() => Assert.Contains("Default (IN)", page.Find("[aria-label='Audience form']").InnerHtml, StringComparison.Ordinal));
+
+        await page.InvokeAsync(() => CountrySelect().ValueChanged.InvokeAsync("GB"));
+        await page.WaitForAssertionAsync(() => Assert.Contains("  country: GB\n", TextArea(page).GetAttribute("value") ?? "", StringComparison.Ordinal));
+        await SaveButton(page).ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+        var saved = AudienceStateParser.Parse("demo_audience.yml", (await host.Get<AudienceEditor>().OpenAsync("demo_audience"))!.Text, "IN");
+        Assert.True(saved.IsValid, string.Join("; ", saved.Issues));
+        Assert.Equal("GB", saved.State!.Country!.Code);
+
+        await page.InvokeAsync(() => CountrySelect().ValueChanged.InvokeAsync(""));
+        await page.WaitForAssertionAsync(() => Assert.DoesNotContain("country:", TextArea(page).GetAttribute("value") ?? "", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Editor_UnknownCountryTyped_ListsItWithLineAndColumn()
+    {
+        await using var host = await HostWithAudienceAsync(defaultCountry: "IN");
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+        var page = Open(ctx, "demo_audience");
+        await page.WaitForAssertionAsync(() => Assert.Contains("TYPE_X", TextArea(page).GetAttribute("value") ?? TextArea(page).TextContent, StringComparison.Ordinal));
+
+        var text = Stage1.Replace("\n\n  source:", "\n  country: XX\n\n  source:", StringComparison.Ordinal);
+        await TextArea(page).InputAsync(new Microsoft.AspNetCore.Components.ChangeEventArgs { Value = text });
+
+        await page.WaitForAssertionAsync(() =>
+        {
+            var problem = Assert.Single(page.FindAll("[aria-label='Problems'] [role='listitem']"));
+            Assert.Contains("3:12", problem.TextContent, StringComparison.Ordinal);
+            Assert.Contains("demo_audience.country", problem.TextContent, StringComparison.Ordinal);
+        });
     }
 
     [Fact]

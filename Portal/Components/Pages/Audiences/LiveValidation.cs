@@ -19,7 +19,7 @@ public sealed class LiveValidation(Func<string, string, StateParseResult> valida
     public int Requests { get; private set; }
 
     /// <summary>The page's default: the editor service's own check, within its configured limits.</summary>
-    public static LiveValidation For(AudienceEditor editor) => new(editor.Validate, DefaultDebounce, DefaultBudget);
+    public static LiveValidation For(AudienceEditor editor) => new(editor.Parse, DefaultDebounce, DefaultBudget);
 
     /// <summary>Checks <paramref name="text"/> as <paramref name="name"/>'s state now, dropping any scheduled check.</summary>
     public Task<StateParseResult> CheckAsync(string name, string text)
