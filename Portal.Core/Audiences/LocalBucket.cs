@@ -124,9 +124,15 @@ public sealed class LocalBucket : IBucket
     public Task WriteAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken = default) =>
         WriteAtomicallyAsync(Resolve(path), write, cancellationToken);
 
+    /// <summary>Deletes the object; one that is not there (nor its folder) is nothing to delete.</summary>
     public Task DeleteAsync(string path, CancellationToken cancellationToken = default)
     {
-        File.Delete(Resolve(path));
+        var file = Resolve(path);
+        if (File.Exists(file))
+        {
+            File.Delete(file);
+        }
+
         return Task.CompletedTask;
     }
 

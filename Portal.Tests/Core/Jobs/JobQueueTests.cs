@@ -181,7 +181,7 @@ public sealed class JobQueueTests : DatabaseTest
         }
 
         // After a graceful stop both rows are queued again, none is lost or left half-done.
-        await using (var db = NewDb())
+        await using (var db = Folder.OpenDb())
         {
             Assert.Equal(JobStatus.Queued, (await db.Jobs.SingleAsync(j => j.Id == interrupted)).Status);
             Assert.Equal(0, (await db.Jobs.SingleAsync(j => j.Id == interrupted)).Attempts);
@@ -251,13 +251,5 @@ public sealed class JobQueueTests : DatabaseTest
         Assert.Contains("'61 * * * *' is not valid", ex.Message, StringComparison.Ordinal);
         Assert.Empty(await host.Get<JobSchedules>().ListAsync());
         Assert.Empty((await host.Get<AuditLog>().ListAsync("schedule", 0, 10)).Items);
-    }
-
-    /// <summary>A context on the test's file while no host is running.</summary>
-    private Portal.Core.Data.PortalDbContext NewDb()
-    {
-        var options = new DbContextOptionsBuilder<Portal.Core.Data.PortalDbContext>();
-        options.Use(Portal.Core.Data.DatabaseProvider.Sqlite, Folder.ConnectionString);
-        return new Portal.Core.Data.PortalDbContext(options.Options);
     }
 }

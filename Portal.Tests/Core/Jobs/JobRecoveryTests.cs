@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Portal.Core.Data;
 using Portal.Core.Jobs;
 using Portal.Tests.TestSupport;
 
@@ -33,7 +31,7 @@ public sealed class JobRecoveryTests : DatabaseTest
 
             runs += control.Runs;
             Assert.Equal(start, running.Attempts);
-            await LeaveRunningAsync(id, running.Attempts);
+            await Folder.LeaveJobRunningAsync(id, running.Attempts);
         }
 
         var last = new TestJobControl();
@@ -74,17 +72,5 @@ public sealed class JobRecoveryTests : DatabaseTest
         Assert.Equal(2, done.Attempts);
         Assert.Equal(1, control.Runs);
         Assert.Equal("Attempt 1: the portal stopped while running this job.", done.Error);
-    }
-
-    /// <summary>Puts the job's row back as a killed process leaves it: Running, with the run that was under way counted.</summary>
-    private async Task LeaveRunningAsync(long id, int attempts)
-    {
-        var options = new DbContextOptionsBuilder<PortalDbContext>();
-        options.Use(DatabaseProvider.Sqlite, Folder.ConnectionString);
-        await using var db = new PortalDbContext(options.Options);
-        await db.Jobs.Where(j => j.Id == id).ExecuteUpdateAsync(s => s
-            .SetProperty(j => j.Status, JobStatus.Running)
-            .SetProperty(j => j.Attempts, attempts)
-            .SetProperty(j => j.StartedAt, DemoDates.End));
     }
 }
