@@ -120,8 +120,9 @@ public sealed class CatalogRunner(
                 continue;
             }
 
+            var membersHash = await MemberFile.HashAsync(bucket, state.Name, cancellationToken);
             var export = await exporter.ExportAsync(state, connector, connection, () => MemberFile.ReadAsync(bucket, state.Name, cancellationToken),
-                scope.JobId, cancellationToken);
+                membersHash, scope.JobId, cancellationToken);
             var outcome = export.Outcome;
             state.SetAdtechResult(key, outcome.Id, outcome.Response);
             changed = true;
