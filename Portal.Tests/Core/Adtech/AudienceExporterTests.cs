@@ -41,6 +41,17 @@ public sealed class AudienceExporterTests : DatabaseTest
         return await db.ExportRuns.AsNoTracking().OrderBy(r => r.Id).ToListAsync();
     }
 
+    /// <summary>Sets the runs as a portal that stopped during them leaves them: Running.</summary>
+    private static async Task LeaveRunsRunningAsync(CoreHost host)
+    {
+        await using var db = await host.DbAsync();
+        await db.ExportRuns.ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ExportRunStatus.Running).SetProperty(r => r.FinishedUtc, (DateTime?)null));
+    }
+
+    /// <summary>Replaces the audience's member file with <paramref name="count"/> other members (as a new fetch would).</summary>
+    private static Task ReplaceMembersAsync(CoreHost host, string audience, int count) =>
+        MemberFile.WriteAsync(host.Get<IBucket>(), audience, Enumerable.Range(0, count).Select(i => new Member([$"other{i}@example.com"], [], [])));
+
     private static int Audiences(SandboxServer sandbox, string prefix) => sandbox.State.AudienceMembers.Keys.Count(k => k.StartsWith(prefix, StringComparison.Ordinal));
 
     private static void Enqueue(SandboxServer sandbox, SandboxFault fault, int times = 1)
@@ -121,7 +132,7 @@ public sealed class AudienceExporterTests : DatabaseTest
         Assert.Equal((ExportRunStatus.Failed, 2), (first.Status, first.BatchesCommitted));
 
         // The members change before the next run (a new fetch, a segment refreshed): 15,000 others.
-        await MemberFile.WriteAsync(host.Get<IBucket>(), "big_b", Enumerable.Range(0, 15_000).Select(i => new Member([$"new{i}@example.com"], [], [])));
+        await ReplaceMembersAsync(host, "big_b", 15_000);
         var result = await RunAsync(host);
 
         Assert.Equal(["adtechB"], result.Uploaded);
@@ -145,12 +156,9 @@ public sealed class AudienceExporterTests : DatabaseTest
         await using var host = await StartAsync(sandbox, "big_b", BigB);
         FailEveryAttempt(sandbox, ":batch:1");
         await RunAsync(host);
-        await using (var db = await host.DbAsync())
-        {
-            await db.ExportRuns.ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ExportRunStatus.Running).SetProperty(r => r.FinishedUtc, (DateTime?)null));
-        }
+        await LeaveRunsRunningAsync(host);
 
-        await MemberFile.WriteAsync(host.Get<IBucket>(), "big_b", Enumerable.Range(0, 100).Select(i => new Member([$"other{i}@example.com"], [], [])));
+        await ReplaceMembersAsync(host, "big_b", 100);
         await RunAsync(host);
 
         var runs = await RunsAsync(host);
@@ -258,10 +266,7 @@ public sealed class AudienceExporterTests : DatabaseTest
         FailEveryAttempt(sandbox, ":batch:1");
 
         await RunAsync(host);
-        await using (var db = await host.DbAsync())
-        {
-            await db.ExportRuns.ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ExportRunStatus.Running).SetProperty(r => r.FinishedUtc, (DateTime?)null));
-        }
+        await LeaveRunsRunningAsync(host);
 
         var result = await RunAsync(host);
 
