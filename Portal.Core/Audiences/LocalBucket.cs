@@ -138,8 +138,8 @@ public sealed class LocalBucket : IBucket
 
     /// <summary>
     /// Writes to a temporary file beside <paramref name="file"/>, flushes it to disk, renames it to the file and flushes
-    /// the folder. Without <paramref name="overwrite"/> the rename fails when the file exists, atomically (a hard link
-    /// on Unix, a move without replace on Windows), and false is returned with nothing changed.
+    /// the folder. Without <paramref name="overwrite"/> the move fails when the file exists, atomically
+    /// (<see cref="FileSystemCalls.MoveNoReplace"/>), and false is returned with nothing changed.
     /// </summary>
     private async Task<bool> WriteAtomicallyAsync(string file, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken,
         bool overwrite = true)
@@ -157,21 +157,16 @@ public sealed class LocalBucket : IBucket
                 stream.Flush(flushToDisk: true);
             }
 
-            if (!overwrite && File.Exists(file))
+            if (overwrite)
+            {
+                File.Move(temp, file, overwrite: true);
+            }
+            else if (!FileSystemCalls.MoveNoReplace(temp, file))
             {
                 return false;
             }
 
-            try
-            {
-                File.Move(temp, file, overwrite);
-            }
-            catch (IOException) when (!overwrite && File.Exists(file))
-            {
-                return false; // another writer created it between the check and the move
-            }
-
-            DirectorySync.Flush(folder);
+            FileSystemCalls.FlushFolder(folder);
             return true;
         }
         finally
@@ -200,7 +195,7 @@ public sealed class LocalBucket : IBucket
         Directory.CreateDirectory(folder);
         foreach (var made in created)
         {
-            DirectorySync.Flush(Path.GetDirectoryName(made)!);
+            FileSystemCalls.FlushFolder(Path.GetDirectoryName(made)!);
         }
     }
 
