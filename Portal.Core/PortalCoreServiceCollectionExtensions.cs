@@ -115,6 +115,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.Configure<UploadOptions>(configuration.GetSection(UploadOptions.Section));
         services.AddSingleton<DatasetImporter>(); // one import at a time: it holds the gate
         services.AddSingleton<UploadService>();
+        services.AddSingleton<ImportLeftovers>();
         services.AddSingleton<DropFolderScan>();
         services.AddSingleton<ImportedFileQueries>();
         services.AddSingleton<DatasetHealthQueries>();

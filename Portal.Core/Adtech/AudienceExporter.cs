@@ -18,7 +18,9 @@ public sealed record ExportResult(long RunId, long? ResumedRunId, UploadOutcome 
 /// <item>every request carries an idempotency key made from the export's key and the step, the same on every retry
 /// and in every run of the export;</item>
 /// <item>when the latest run of the audience and adtech did not succeed, the new run resumes its export: the same
-/// keys, no second create when the id is known, and the committed batches skipped.</item>
+/// keys, no second create when the id is known, and the committed batches skipped; but only while the member file is
+/// the one that export started from (its SHA-256): when the members changed since, skipping the committed batches
+/// would skip other members, so the run starts a new export of the new members instead.</item>
 /// </list>
 /// A run is Succeeded only after <see cref="CompleteAsync"/> says the id reached the state file; until then a later run
 /// resumes it (which then only writes the id). One export of an audience to an adtech at a time in this process.
@@ -27,14 +29,15 @@ public sealed class AudienceExporter(IDbContextFactory<PortalDbContext> dbFactor
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
 
+    /// <param name="membersHash">SHA-256 of the member file <paramref name="members"/> reads (<see cref="MemberFile.HashAsync"/>).</param>
     public async Task<ExportResult> ExportAsync(AudienceState state, AdtechConnector connector, AdtechConnection connection,
-        Func<IAsyncEnumerable<Member>> members, long? jobId, CancellationToken cancellationToken)
+        Func<IAsyncEnumerable<Member>> members, string membersHash, long? jobId, CancellationToken cancellationToken)
     {
         var gate = _gates.GetOrAdd($"{state.Name}\n{connector.Key}", _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
         try
         {
-            var (run, resumed) = await BeginAsync(state.Name, connector, jobId, cancellationToken);
+            var (run, resumed, abandoned) = await BeginAsync(state.Name, connector, membersHash, jobId, cancellationToken);
             UploadOutcome outcome;
             if (run.UploadCompleted)
             {
@@ -55,10 +58,13 @@ public sealed class AudienceExporter(IDbContextFactory<PortalDbContext> dbFactor
                     throw;
                 }
 
-                if (resumed is not null && outcome.Succeeded)
+                var note = resumed is not null ? $" Resumed run {resumed.Id}'s export after {run.BatchesCommitted:N0} committed batches."
+                    : abandoned is not null ? $" Started over: the members changed since run {abandoned.Id}'s export began, so it was not resumed"
+                        + (abandoned.AdtechAudienceId is { } partial ? $" (its audience {partial} at the adtech holds only the old members it was sent)." : ".")
+                    : null;
+                if (note is not null && outcome.Succeeded)
                 {
-                    var message = $"{outcome.Response.Message} Resumed run {resumed.Id}'s export after {run.BatchesCommitted:N0} committed batches.";
-                    outcome = outcome with { Response = outcome.Response with { Message = message } };
+                    outcome = outcome with { Response = outcome.Response with { Message = outcome.Response.Message + note } };
                 }
             }
 
@@ -103,14 +109,21 @@ public sealed class AudienceExporter(IDbContextFactory<PortalDbContext> dbFactor
             }
         }, cancellationToken);
 
-    /// <summary>Starts a run: a new export, or the continuation of the latest run's when that one did not succeed.</summary>
-    private async Task<(ExportRun Run, ExportRun? Resumed)> BeginAsync(string audience, AdtechConnector connector, long? jobId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a run: the continuation of the latest run's export when that one did not succeed and read the same
+    /// member file, or a new export (then the latest unfinished run, whose members changed, is <c>Abandoned</c>).
+    /// </summary>
+    private async Task<(ExportRun Run, ExportRun? Resumed, ExportRun? Abandoned)> BeginAsync(string audience, AdtechConnector connector,
+        string membersHash, long? jobId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var latest = await db.ExportRuns.Where(r => r.Audience == audience && r.AdtechKey == connector.Key)
             .OrderByDescending(r => r.Id).FirstOrDefaultAsync(cancellationToken);
-        var resumed = latest is { Status: not ExportRunStatus.Succeeded } ? latest : null;
+        var unfinished = latest is { Status: not ExportRunStatus.Succeeded } ? latest : null;
+        // A run recorded before member files were hashed has none: it is resumed, as it would have been.
+        var resumed = unfinished is not null && (unfinished.MembersHash ?? membersHash) == membersHash ? unfinished : null;
+        var abandoned = resumed is null ? unfinished : null;
         var run = new ExportRun
         {
             Audience = audience,
@@ -120,6 +133,7 @@ public sealed class AudienceExporter(IDbContextFactory<PortalDbContext> dbFactor
             Status = ExportRunStatus.Running,
             ExportKey = resumed?.ExportKey ?? Guid.NewGuid().ToString("N"),
             ResumedFromId = resumed is null ? null : resumed.ResumedFromId ?? resumed.Id,
+            MembersHash = membersHash,
             AdtechAudienceId = resumed?.AdtechAudienceId,
             AdtechJob = resumed?.AdtechJob,
             BatchSize = resumed?.BatchSize ?? connector.BatchSize,
@@ -128,15 +142,17 @@ public sealed class AudienceExporter(IDbContextFactory<PortalDbContext> dbFactor
         };
         db.ExportRuns.Add(run);
         await db.SaveChangesAsync(cancellationToken);
-        if (resumed is { Status: ExportRunStatus.Running })
+        if (unfinished is { Status: ExportRunStatus.Running })
         {
             // Only a run of a process that stopped is still Running here (one export per audience and adtech at a time).
-            Finish(resumed, ExportRunStatus.Failed, $"Interrupted before it finished; run {run.Id} resumes it.");
+            Finish(unfinished, ExportRunStatus.Failed, resumed is not null
+                ? $"Interrupted before it finished; run {run.Id} resumes it."
+                : $"Interrupted before it finished; the members changed since, so run {run.Id} started over.");
             await db.SaveChangesAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return (run, resumed);
+        return (run, resumed, abandoned);
     }
 
     private Task SaveCheckpointAsync(long runId, UploadCheckpoint checkpoint, CancellationToken cancellationToken) =>

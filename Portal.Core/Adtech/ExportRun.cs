@@ -39,6 +39,12 @@ public sealed class ExportRun
     /// <summary>Job-style adtechs: the job the members are added to (Google: the offline user data job's resource name).</summary>
     public string? AdtechJob { get; set; }
 
+    /// <summary>
+    /// SHA-256 of the member file the export started from (lower-case hex): a run resumes an export only while the
+    /// members are that file, so the committed offset means the same members; otherwise it starts over.
+    /// </summary>
+    public string? MembersHash { get; set; }
+
     /// <summary>Members per batch; a resumed run keeps its export's, so the committed offset means the same members.</summary>
     public int BatchSize { get; set; }
 

@@ -80,13 +80,13 @@ public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider 
             return new SaveResult(SaveOutcome.Invalid, null, parsed.Issues, null, null);
         }
 
-        var path = AudienceCatalog.StatePath(name);
-        var current = await bucket.ReadTextAsync(path, _limits.MaxFileBytes, cancellationToken);
-        if (current is not null && expectedVersion is null)
+        if (expectedVersion is null)
         {
-            return new SaveResult(SaveOutcome.Conflict, null, [new StateIssue(name + ".yml", 1, 1, name, $"An audience named '{name}' already exists.")], current.Text, current.Version);
+            return await CreateAsync(name, text, actor, cancellationToken);
         }
 
+        var path = AudienceCatalog.StatePath(name);
+        var current = await bucket.ReadTextAsync(path, _limits.MaxFileBytes, cancellationToken);
         if (current is not null && current.Version != expectedVersion)
         {
             return new SaveResult(SaveOutcome.Conflict, null, [], current.Text, current.Version);
@@ -105,7 +105,7 @@ public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider 
         try
         {
             var version = await bucket.WriteTextAsync(path, text, current?.Version ?? expectedVersion, cancellationToken);
-            await audit.WriteAsync(actor, current is null ? "audience.created" : "audience.saved", $"audience:{name}", $"version {version[..12]}", cancellationToken);
+            await audit.WriteAsync(actor, "audience.saved", $"audience:{name}", $"version {version[..12]}", cancellationToken);
             return new SaveResult(SaveOutcome.Saved, version, [], null, null);
         }
         catch (BucketConflictException)
@@ -113,6 +113,45 @@ public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider 
             var now = await bucket.ReadTextAsync(path, _limits.MaxFileBytes, cancellationToken);
             return new SaveResult(SaveOutcome.Conflict, null, [], now?.Text, now?.Version);
         }
+    }
+
+    /// <summary>
+    /// Creates a new audience's state file only if no audience has the name (ignoring case, as the catalog compares
+    /// names): the bucket's create-if-absent, so of two people creating the same name at once one wins and the other
+    /// is told the name exists, with the text that won; nothing is ever overwritten.
+    /// </summary>
+    private async Task<SaveResult> CreateAsync(string name, string text, string actor, CancellationToken cancellationToken)
+    {
+        var taken = await TakenAsync(name, cancellationToken);
+        var version = taken is null ? await bucket.CreateTextAsync(AudienceCatalog.StatePath(name), text, cancellationToken) : null;
+        if (version is null)
+        {
+            var path = taken ?? AudienceCatalog.StatePath(name);
+            var existing = AudienceStateParser.NameFromFile(path);
+            var current = await bucket.ReadTextAsync(path, _limits.MaxFileBytes, cancellationToken);
+            var message = existing == name
+                ? $"An audience named '{name}' already exists; open it to change it, or choose another name."
+                : $"An audience named '{existing}' already exists (names must be unique, ignoring case); choose another name.";
+            return new SaveResult(SaveOutcome.Conflict, null, [new StateIssue(name + ".yml", 1, 1, name, message)], current?.Text, current?.Version);
+        }
+
+        await audit.WriteAsync(actor, "audience.created", $"audience:{name}", $"version {version[..12]}", cancellationToken);
+        return new SaveResult(SaveOutcome.Saved, version, [], null, null);
+    }
+
+    /// <summary>The state file of an audience with this name, ignoring case, or null.</summary>
+    private async Task<string?> TakenAsync(string name, CancellationToken cancellationToken)
+    {
+        await foreach (var item in bucket.ListAsync(AudienceCatalog.StateFolder, cancellationToken))
+        {
+            if ((item.Path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || item.Path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase))
+                && string.Equals(AudienceStateParser.NameFromFile(item.Path), name, StringComparison.OrdinalIgnoreCase))
+            {
+                return item.Path;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Earlier versions, newest first.</summary>
@@ -135,7 +174,7 @@ public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider 
     }
 
     public async Task<string?> RevisionTextAsync(AudienceRevision revision, CancellationToken cancellationToken = default) =>
-        (await bucket.ReadTextAsync(revision.Path, cancellationToken))?.Text;
+        (await bucket.ReadTextAsync(revision.Path, _limits.MaxFileBytes, cancellationToken))?.Text;
 
     /// <summary>Makes an earlier version current again (itself a save: validated, versioned, audited).</summary>
     public async Task<SaveResult> RevertAsync(string name, AudienceRevision revision, string expectedVersion, ClaimsPrincipal user, CancellationToken cancellationToken = default)

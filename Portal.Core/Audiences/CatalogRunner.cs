@@ -100,6 +100,7 @@ public sealed class CatalogRunner(
             }
         }
 
+        string? membersHash = null;
         foreach (var key in state.AdtechKeysPresent)
         {
             if ((scope.Adtech is not null && key != scope.Adtech) || !hasData || state.StatusOf(key, hasData) != AdtechStatus.NotPosted)
@@ -126,8 +127,10 @@ public sealed class CatalogRunner(
                 continue;
             }
 
+            // Once per run: every adtech's export reads the same file.
+            membersHash ??= await MemberFile.HashAsync(bucket, state.Name, cancellationToken);
             var export = await exporter.ExportAsync(state, connector, connection, () => MemberFile.ReadAsync(bucket, state.Name, cancellationToken),
-                scope.JobId, cancellationToken);
+                membersHash, scope.JobId, cancellationToken);
             var outcome = export.Outcome;
             state.SetAdtechResult(key, outcome.Id, outcome.Response);
             changed = true;

@@ -28,8 +28,9 @@ public sealed class BucketObjectTooLargeException(string path, long size, long m
 /// <summary>
 /// Where audience state files (<c>state/&lt;name&gt;.yml</c>), member data (<c>data/&lt;name&gt;.parquet.gz</c>) and
 /// uploaded datasets (<c>datasets/&lt;name&gt;/&lt;partition&gt;/</c>, the drop folder <c>incoming/</c>) live.
-/// A seam: the embedded default is a local folder; S3 or Azure Blob can implement the same calls. Every write is
-/// atomic: a reader sees the old object or the new one, never half of one.
+/// A seam: the embedded default is a local folder; S3 or Azure Blob can implement the same calls (a create-if-absent
+/// there is a conditional put: If-None-Match: *). Every write is atomic and durable once it returns: a reader sees the
+/// old object or the new one, never half of one, and a crash after the call does not lose it.
 /// </summary>
 public interface IBucket
 {
@@ -52,6 +53,12 @@ public interface IBucket
     /// stored object is no longer that version; null writes unconditionally. Returns the new version.
     /// </summary>
     Task<string> WriteTextAsync(string path, string text, string? expectedVersion, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Creates a text object only if none exists at <paramref name="path"/>, atomically: of two creates at the same
+    /// time one wins and the other changes nothing. Returns the new version, or null when the object existed.
+    /// </summary>
+    Task<string?> CreateTextAsync(string path, string text, CancellationToken cancellationToken = default);
 
     Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default);
 

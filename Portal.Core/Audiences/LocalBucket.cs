@@ -6,7 +6,9 @@ namespace Portal.Core.Audiences;
 
 /// <summary>
 /// The embedded bucket: a folder. Writes go to a temporary file in the same folder and are then renamed over the
-/// target, which is atomic on one file system. Paths are relative, with '/' separators, and may not leave the folder.
+/// target, which is atomic on one file system. They are durable too: the temporary file is flushed to disk before the
+/// rename, and the folder (the rename itself) after it, so a power cut leaves the old object or the whole new one.
+/// Paths are relative, with '/' separators, and may not leave the folder.
 /// </summary>
 public sealed class LocalBucket : IBucket
 {
@@ -126,6 +128,13 @@ public sealed class LocalBucket : IBucket
         }
     }
 
+    public async Task<string?> CreateTextAsync(string path, string text, CancellationToken cancellationToken = default)
+    {
+        var created = await WriteAtomicallyAsync(Resolve(path), (stream, ct) => stream.WriteAsync(Encoding.UTF8.GetBytes(text), ct).AsTask(),
+            cancellationToken, overwrite: false);
+        return created ? VersionOf(text) : null;
+    }
+
     public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default) => Task.FromResult(File.Exists(Resolve(path)));
 
     public Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken = default) =>
@@ -134,16 +143,29 @@ public sealed class LocalBucket : IBucket
     public Task WriteAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken = default) =>
         WriteAtomicallyAsync(Resolve(path), write, cancellationToken);
 
+    /// <summary>Deletes the object; one that is not there (nor its folder) is nothing to delete.</summary>
     public Task DeleteAsync(string path, CancellationToken cancellationToken = default)
     {
-        File.Delete(Resolve(path));
+        var file = Resolve(path);
+        if (File.Exists(file))
+        {
+            File.Delete(file);
+        }
+
         return Task.CompletedTask;
     }
 
-    private static async Task WriteAtomicallyAsync(string file, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes to a temporary file beside <paramref name="file"/>, flushes it to disk, renames it to the file and flushes
+    /// the folder. Without <paramref name="overwrite"/> the move fails when the file exists, atomically
+    /// (<see cref="FileSystemCalls.MoveNoReplace"/>), and false is returned with nothing changed.
+    /// </summary>
+    private async Task<bool> WriteAtomicallyAsync(string file, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken,
+        bool overwrite = true)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        var temp = Path.Combine(Path.GetDirectoryName(file)!, $".{Path.GetFileName(file)}.{Guid.NewGuid():N}.tmp");
+        var folder = Path.GetDirectoryName(file)!;
+        CreateFolderDurably(folder);
+        var temp = Path.Combine(folder, $".{Path.GetFileName(file)}.{Guid.NewGuid():N}.tmp");
         try
         {
             // Read/write: Parquet appends row groups by reading back the footer it wrote.
@@ -151,9 +173,20 @@ public sealed class LocalBucket : IBucket
             {
                 await write(stream, cancellationToken);
                 await stream.FlushAsync(cancellationToken);
+                stream.Flush(flushToDisk: true);
             }
 
-            File.Move(temp, file, overwrite: true);
+            if (overwrite)
+            {
+                File.Move(temp, file, overwrite: true);
+            }
+            else if (!FileSystemCalls.MoveNoReplace(temp, file))
+            {
+                return false;
+            }
+
+            FileSystemCalls.FlushFolder(folder);
+            return true;
         }
         finally
         {
@@ -161,6 +194,27 @@ public sealed class LocalBucket : IBucket
             {
                 File.Delete(temp);
             }
+        }
+    }
+
+    /// <summary>Creates a folder and any missing parents, flushing each new one's entry in its parent to disk.</summary>
+    private void CreateFolderDurably(string folder)
+    {
+        if (Directory.Exists(folder))
+        {
+            return;
+        }
+
+        var created = new Stack<string>();
+        for (var missing = folder; !Directory.Exists(missing) && missing.Length > _root.Length; missing = Path.GetDirectoryName(missing)!)
+        {
+            created.Push(missing);
+        }
+
+        Directory.CreateDirectory(folder);
+        foreach (var made in created)
+        {
+            FileSystemCalls.FlushFolder(Path.GetDirectoryName(made)!);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Text.Json.Serialization;
 using Parquet;
 using Parquet.Schema;
@@ -91,6 +92,13 @@ public static class MemberFile
         await using var stream = await bucket.OpenReadAsync(AudienceCatalog.DataPath(audience), cancellationToken);
         await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken);
         return reader.Metadata?.NumRows ?? 0;
+    }
+
+    /// <summary>SHA-256 of the member file's bytes, lower-case hex: what an export is tied to (a resumed one needs the same file).</summary>
+    public static async Task<string> HashAsync(IBucket bucket, string audience, CancellationToken cancellationToken = default)
+    {
+        await using var stream = await bucket.OpenReadAsync(AudienceCatalog.DataPath(audience), cancellationToken);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
     }
 
     private static async Task FlushAsync(List<MemberRow> batch, Stream stream, bool first, CancellationToken cancellationToken)

@@ -8,12 +8,13 @@ using Portal.Core.Audiences;
 using Portal.Core.Customers;
 using Portal.Core.Dashboard;
 using Portal.Core.Jobs;
+using Portal.Core.Uploads;
 
 namespace Portal.Core.Data;
 
 /// <summary>
 /// Prepares the database in the background while the web server already answers (with a "starting" page):
-/// migrations, roles and the first admin, demo data on a first run, then job recovery. A wrong configuration or an
+/// migrations, roles and the first admin, demo data on a first run, what interrupted imports left removed, then job recovery. A wrong configuration or an
 /// unreachable server leaves a clear message on <see cref="DatabaseStatus"/>; connection failures are retried.
 /// </summary>
 public sealed partial class PortalInitializer(
@@ -25,6 +26,7 @@ public sealed partial class PortalInitializer(
     JobQueue queue,
     JobSchedules schedules,
     JobRecovery recovery,
+    ImportLeftovers importLeftovers,
     IBucket bucket,
     TimeProvider clock,
     ILogger<PortalInitializer> logger) : BackgroundService
@@ -111,6 +113,8 @@ public sealed partial class PortalInitializer(
             await DemoAudiences.SeedAsync(bucket, cancellationToken);
         }
 
+        // Before Ready: no import runs yet, so whatever is staged was left by a process that stopped.
+        await importLeftovers.CleanAsync(cancellationToken);
         status.Set(DatabaseState.Ready, "Ready");
         var resumed = await recovery.RecoverAsync(cancellationToken);
         LogReady(logger, settings.Describe(), resumed);

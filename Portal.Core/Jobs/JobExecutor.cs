@@ -202,7 +202,7 @@ public sealed partial class JobExecutor(
     {
         var attempt = job.Attempts; // already counts this run
         var error = Describe(ex, attempt);
-        LogFailed(logger, job.Id, job.Kind, attempt, job.MaxAttempts, ex.Message);
+        LogFailed(logger, ex, job.Id, job.Kind, attempt, job.MaxAttempts);
         if (attempt < job.MaxAttempts && ex is not PermanentJobFailureException)
         {
             var due = clock.GetUtcNow().UtcDateTime + options.Value.BackoffFor(attempt);
@@ -220,6 +220,10 @@ public sealed partial class JobExecutor(
         }
     }
 
+    /// <summary>
+    /// The error people see on the job: the attempt and the exception's message (with its type, unless it is a
+    /// failure meant for people), never a stack trace; the log has the whole exception.
+    /// </summary>
     private static string Describe(Exception ex, int attempt)
     {
         var inner = ex is AggregateException agg ? agg.Flatten().InnerException ?? ex : ex;
@@ -228,7 +232,7 @@ public sealed partial class JobExecutor(
             return $"Attempt {attempt}: {inner.Message}";
         }
 
-        return $"Attempt {attempt}: {inner.GetType().Name}: {inner.Message}\n{inner.StackTrace}";
+        return $"Attempt {attempt}: {inner.GetType().Name}: {inner.Message}";
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -248,7 +252,7 @@ public sealed partial class JobExecutor(
         }
         catch (OperationCanceledException)
         {
-            // the host's shutdown timeout won; rows left Running are re-queued by recovery at the next start
+            // the host's shutdown timeout won; rows left Running are recovered at the next start, that run counted as an attempt
         }
     }
 
@@ -262,6 +266,6 @@ public sealed partial class JobExecutor(
     [LoggerMessage(Level = LogLevel.Error, Message = "Job executor failed unexpectedly on job {JobId}")]
     private static partial void LogUnexpected(ILogger logger, Exception ex, long jobId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({Kind}) attempt {Attempt}/{MaxAttempts} failed: {Message}")]
-    private static partial void LogFailed(ILogger logger, long jobId, string kind, int attempt, int maxAttempts, string message);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({Kind}) attempt {Attempt}/{MaxAttempts} failed")]
+    private static partial void LogFailed(ILogger logger, Exception ex, long jobId, string kind, int attempt, int maxAttempts);
 }

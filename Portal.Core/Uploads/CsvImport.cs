@@ -360,13 +360,21 @@ internal sealed class CsvImport
             problems.Add($"missing {Plural(missing.Count, "column")} {string.Join(", ", missing)}");
         }
 
-        var unknown = names.Where(n => _schema.IndexOf(n) < 0).Select(n => n.Length == 0 ? "(an empty name)" : $"\"{n}\"").ToList();
-        if (unknown.Count > 0)
+        // A first line that names none of the columns is most likely a row of data (the header left out), and its
+        // values may be personal data: they are not repeated. Otherwise an unknown name is shown if it looks like one.
+        var headerMissing = names.All(n => _schema.IndexOf(n) < 0);
+        var unknown = names.Where(n => _schema.IndexOf(n) < 0).Select(n => HeaderName(n, headerMissing)).ToList();
+        if (headerMissing)
+        {
+            problems.Add("it names none of the columns, so it may be a row of data (is the header line missing?); its values are not shown");
+        }
+        else if (unknown.Count > 0)
         {
             problems.Add($"unknown {Plural(unknown.Count, "column")} {string.Join(", ", unknown)}");
         }
 
-        var twice = names.Where(n => n.Length > 0).GroupBy(n => n, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => $"\"{g.Key}\"").ToList();
+        var twice = names.Where(n => n.Length > 0).GroupBy(n => n, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1)
+            .Select(g => HeaderName(g.Key, headerMissing)).ToList();
         if (twice.Count > 0)
         {
             problems.Add($"{string.Join(", ", twice)} more than once");
@@ -409,8 +417,10 @@ internal sealed class CsvImport
             var column = columns[c];
             if (column.Parse(row, value) is { } why)
             {
+                // A value of personal data stays out of the message (it is stored with the import and shown to people).
+                var what = column.Column.Pii ? "the value (not shown: personal data)" : $"'{Shown(value)}'";
                 throw new ImportRejectedException(
-                    string.Create(CultureInfo.InvariantCulture, $"line {line}, column {f + 1} (\"{column.Column.Name}\"): '{Shown(value)}' {why}"),
+                    string.Create(CultureInfo.InvariantCulture, $"line {line}, column {f + 1} (\"{column.Column.Name}\"): {what} {why}"),
                     ImportRejection.Type, line, column.Column.Name);
             }
 
@@ -703,6 +713,22 @@ internal sealed class CsvImport
 
     private static ImportRejectedException BadCsv(long line, string what) =>
         new(string.Create(CultureInfo.InvariantCulture, $"line {line}: {what}."), ImportRejection.BadCsv, line);
+
+    /// <summary>
+    /// A header's name as a message shows it: quoted when it looks like a column name (letters, digits, '_' and spaces,
+    /// up to 64), else only said to be there, since a value of a data row could be personal data.
+    /// </summary>
+    private static string HeaderName(string name, bool headerMissing)
+    {
+        if (name.Length == 0)
+        {
+            return "(an empty name)";
+        }
+
+        var looksLikeName = !headerMissing && name.Length <= 64 && (char.IsAsciiLetter(name[0]) || name[0] == '_')
+            && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or ' ');
+        return looksLikeName ? $"\"{name}\"" : "(a name that is not shown)";
+    }
 
     private static string Shown(ReadOnlySpan<char> value) => value.Length <= 40 ? value.ToString() : string.Concat(value[..40], "…");
 

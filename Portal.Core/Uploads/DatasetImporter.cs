@@ -89,7 +89,11 @@ public sealed partial class DatasetImporter(
         try
         {
             (schema, partition) = DatasetCatalog.Resolve(request.Dataset, request.Partition, request.FileName);
-            await RejectIfImportedAsync(dbFactory, schema.Name, request.FileName, cancellationToken);
+            if (await RejectIfImportedAsync(dbFactory, schema.Name, request.FileName, cancellationToken, request.JobId) is { } committed)
+            {
+                LogAlreadyCommitted(logger, request.FileName, schema.Name, committed.JobId);
+                return committed;
+            }
 
             var files = await StoredFilesAsync(schema, partition, cancellationToken);
             var keys = new HashSet<UInt128>();
@@ -325,19 +329,23 @@ public sealed partial class DatasetImporter(
 
     /// <summary>
     /// Refuses a file whose name was already imported into the dataset: checked by an upload before its bytes are
-    /// sent, and by the import itself when it runs (drop-folder files, and uploads that raced).
+    /// sent, and by the import itself when it runs (drop-folder files, and uploads that raced). An import by the same
+    /// job (<paramref name="jobId"/>) is returned instead: its commit landed before the portal stopped, the job was
+    /// left Running and now runs again, with nothing left to import.
     /// </summary>
-    /// <exception cref="ImportRejectedException">The name was imported; the message says when and by whom.</exception>
-    internal static async Task RejectIfImportedAsync(IDbContextFactory<PortalDbContext> dbFactory, string dataset, string fileName,
-        CancellationToken cancellationToken)
+    /// <exception cref="ImportRejectedException">The name was imported, by another job; the message says when and by whom.</exception>
+    internal static async Task<ImportedFile?> RejectIfImportedAsync(IDbContextFactory<PortalDbContext> dbFactory, string dataset, string fileName,
+        CancellationToken cancellationToken, long? jobId = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var earlier = await db.ImportedFiles.AsNoTracking()
             .FirstOrDefaultAsync(f => f.Dataset == dataset && f.FileName == fileName && f.Status == ImportStatus.Imported, cancellationToken);
-        if (earlier is not null)
+        if (earlier is not null && jobId is not null && earlier.JobId == jobId)
         {
-            throw new ImportRejectedException(AlreadyImportedMessage(earlier), ImportRejection.AlreadyImported);
+            return earlier;
         }
+
+        return earlier is null ? null : throw new ImportRejectedException(AlreadyImportedMessage(earlier), ImportRejection.AlreadyImported);
     }
 
     private static string AlreadyImportedMessage(ImportedFile earlier) => string.Create(CultureInfo.InvariantCulture,
@@ -402,6 +410,9 @@ public sealed partial class DatasetImporter(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Imported {File} into {Dataset} ({Partition}): kept {Kept} of {Rows} rows")]
     private static partial void LogImported(ILogger logger, string file, string dataset, string partition, long kept, long rows);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{File} was already imported into {Dataset} by job {JobId} before the portal stopped: nothing to do again")]
+    private static partial void LogAlreadyCommitted(ILogger logger, string file, string dataset, long? jobId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Import of {File} into {Dataset} failed")]
     private static partial void LogFailed(ILogger logger, Exception ex, string file, string dataset);

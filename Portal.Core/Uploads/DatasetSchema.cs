@@ -40,7 +40,8 @@ public enum PartitionKind
 /// dropped (<paramref name="Required"/>), and whether it is part of the row's key (rows whose key is already stored are
 /// dropped). <paramref name="Minimum"/> and <paramref name="Maximum"/> bound an Int64 column, <paramref name="MaxLength"/>
 /// a String column (the table column's length); <paramref name="References"/> names the table whose key the value must
-/// be (a transaction's user), checked against the database.
+/// be (a transaction's user), checked against the database. <paramref name="Pii"/> marks personal data (a customer's
+/// name, email, phone, zip code): messages about a value of such a column name the line and column, never the value.
 /// </summary>
 public sealed record DatasetColumn(
     string Name,
@@ -51,7 +52,8 @@ public sealed record DatasetColumn(
     long? Minimum = null,
     long? Maximum = null,
     string? References = null,
-    int? MaxLength = null);
+    int? MaxLength = null,
+    bool Pii = false);
 
 /// <summary>
 /// A dataset that CSV files are imported into: its columns, key, partitioning, and the database table its rows are

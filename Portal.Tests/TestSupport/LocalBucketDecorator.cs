@@ -22,6 +22,9 @@ public abstract class LocalBucketDecorator(string path) : IBucket
     public virtual Task<string> WriteTextAsync(string path, string text, string? expectedVersion, CancellationToken cancellationToken = default) =>
         Inner.WriteTextAsync(path, text, expectedVersion, cancellationToken);
 
+    public virtual Task<string?> CreateTextAsync(string path, string text, CancellationToken cancellationToken = default) =>
+        Inner.CreateTextAsync(path, text, cancellationToken);
+
     public virtual Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default) => Inner.ExistsAsync(path, cancellationToken);
 
     public virtual Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken = default) => Inner.OpenReadAsync(path, cancellationToken);

@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Data;
 
 namespace Portal.Tests.TestSupport;
 
@@ -16,6 +18,14 @@ public sealed class TestFolder : IDisposable
     public string DatabaseFile => System.IO.Path.Combine(Path, "portal.db");
 
     public string ConnectionString => $"Data Source={DatabaseFile}";
+
+    /// <summary>A context on the folder's database, for a test to read or set rows while no host runs on it.</summary>
+    public PortalDbContext OpenDb()
+    {
+        var options = new DbContextOptionsBuilder<PortalDbContext>();
+        options.Use(DatabaseProvider.Sqlite, ConnectionString);
+        return new PortalDbContext(options.Options);
+    }
 
     public void Dispose()
     {

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Portal.Core.Jobs;
 
 namespace Portal.Tests.TestSupport;
@@ -91,5 +92,23 @@ public sealed class SegmentRefreshStandIn : IJobHandler
         {
             services.AddJobHandler<SegmentRefreshStandIn>(Kind, "Refresh a segment (test stand-in)");
         }
+    }
+}
+
+/// <summary>What a killed process leaves of a job it was running, put back by a test between two starts on one folder.</summary>
+public static class KilledProcess
+{
+    /// <summary>
+    /// Sets the job's row as the process left it: Running (a graceful stop would have queued it again), with the run
+    /// that was under way counted in <paramref name="attempts"/>, as claiming it did.
+    /// </summary>
+    public static async Task LeaveJobRunningAsync(this TestFolder folder, long id, int attempts)
+    {
+        await using var db = folder.OpenDb();
+        await db.Jobs.Where(j => j.Id == id).ExecuteUpdateAsync(s => s
+            .SetProperty(j => j.Status, JobStatus.Running)
+            .SetProperty(j => j.Attempts, attempts)
+            .SetProperty(j => j.StartedAt, DemoDates.End)
+            .SetProperty(j => j.FinishedAt, (DateTime?)null));
     }
 }

@@ -22,6 +22,7 @@ public sealed class ExportRunConfiguration : IEntityTypeConfiguration<ExportRun>
         b.Property(x => x.Status).HasColumnName("status").HasConversion<string>().HasMaxLength(16);
         b.Property(x => x.AdtechAudienceId).HasColumnName("adtech_audience_id").HasMaxLength(500);
         b.Property(x => x.AdtechJob).HasColumnName("adtech_job").HasMaxLength(500);
+        b.Property(x => x.MembersHash).HasColumnName("members_hash").HasMaxLength(64);
         b.Property(x => x.BatchSize).HasColumnName("batch_size");
         b.Property(x => x.BatchesCommitted).HasColumnName("batches_committed");
         b.Property(x => x.UploadCompleted).HasColumnName("upload_completed");

@@ -41,6 +41,17 @@ public sealed class AudienceExporterTests : DatabaseTest
         return await db.ExportRuns.AsNoTracking().OrderBy(r => r.Id).ToListAsync();
     }
 
+    /// <summary>Sets the runs as a portal that stopped during them leaves them: Running.</summary>
+    private static async Task LeaveRunsRunningAsync(CoreHost host)
+    {
+        await using var db = await host.DbAsync();
+        await db.ExportRuns.ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ExportRunStatus.Running).SetProperty(r => r.FinishedUtc, (DateTime?)null));
+    }
+
+    /// <summary>Replaces the audience's member file with <paramref name="count"/> other members (as a new fetch would).</summary>
+    private static Task ReplaceMembersAsync(CoreHost host, string audience, int count) =>
+        MemberFile.WriteAsync(host.Get<IBucket>(), audience, Enumerable.Range(0, count).Select(i => new Member([$"other{i}@example.com"], [], [])));
+
     private static int Audiences(SandboxServer sandbox, string prefix) => sandbox.State.AudienceMembers.Keys.Count(k => k.StartsWith(prefix, StringComparison.Ordinal));
 
     private static void Enqueue(SandboxServer sandbox, SandboxFault fault, int times = 1)
@@ -108,6 +119,52 @@ public sealed class AudienceExporterTests : DatabaseTest
         var runs = await RunsAsync(host);
         Assert.Equal(ExportRunStatus.Failed, runs[0].Status);
         Assert.Equal((ExportRunStatus.Succeeded, first.Id, first.ExportKey, 3, 5_000L), (runs[1].Status, runs[1].ResumedFromId, runs[1].ExportKey, runs[1].BatchesCommitted, runs[1].MembersSent));
+    }
+
+    [Fact]
+    public async Task Export_MembersChangedSinceTheFailedRun_StartsOverOnTheNewMembersInsteadOfSkippingBatches()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        await using var host = await StartAsync(sandbox, "big_b", BigB);
+        FailEveryAttempt(sandbox, ":batch:2");
+        await RunAsync(host);
+        var first = Assert.Single(await RunsAsync(host));
+        Assert.Equal((ExportRunStatus.Failed, 2), (first.Status, first.BatchesCommitted));
+
+        // The members change before the next run (a new fetch, a segment refreshed): 15,000 others.
+        await ReplaceMembersAsync(host, "big_b", 15_000);
+        var result = await RunAsync(host);
+
+        Assert.Equal(["adtechB"], result.Uploaded);
+        var second = (await RunsAsync(host))[1];
+        Assert.Null(second.ResumedFromId);
+        Assert.NotEqual(first.ExportKey, second.ExportKey);
+        Assert.NotEqual(first.MembersHash, second.MembersHash);
+        Assert.Equal((ExportRunStatus.Succeeded, 2, 15_000L), (second.Status, second.BatchesCommitted, second.MembersSent));
+        var state = await StateAsync(host, "big_b");
+        var id = state.AdtechId("adtechB")!;
+        Assert.NotEqual(first.AdtechAudienceId, id);
+        Assert.Equal(15_000, sandbox.State.AudienceMembers[id]);
+        Assert.Contains($"Started over: the members changed since run {first.Id}'s export began, so it was not resumed (its audience {first.AdtechAudienceId} at the adtech",
+            state.AdtechLastResponse("adtechB")!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Export_RunLeftRunningWhenTheMembersChanged_IsMarkedInterruptedAndAFreshExportRuns()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        await using var host = await StartAsync(sandbox, "big_b", BigB);
+        FailEveryAttempt(sandbox, ":batch:1");
+        await RunAsync(host);
+        await LeaveRunsRunningAsync(host);
+
+        await ReplaceMembersAsync(host, "big_b", 100);
+        await RunAsync(host);
+
+        var runs = await RunsAsync(host);
+        Assert.Equal((ExportRunStatus.Failed, $"Interrupted before it finished; the members changed since, so run {runs[1].Id} started over."),
+            (runs[0].Status, runs[0].ResponseMessage));
+        Assert.Equal((ExportRunStatus.Succeeded, null, 100L), (runs[1].Status, runs[1].ResumedFromId, runs[1].MembersSent));
     }
 
     [Fact]
@@ -209,10 +266,7 @@ public sealed class AudienceExporterTests : DatabaseTest
         FailEveryAttempt(sandbox, ":batch:1");
 
         await RunAsync(host);
-        await using (var db = await host.DbAsync())
-        {
-            await db.ExportRuns.ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ExportRunStatus.Running).SetProperty(r => r.FinishedUtc, (DateTime?)null));
-        }
+        await LeaveRunsRunningAsync(host);
 
         var result = await RunAsync(host);
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Audiences;
 using Portal.Core.Audit;
 using Portal.Tests.TestSupport;
@@ -66,6 +67,45 @@ public sealed class AudienceEditorTests : DatabaseTest
         var again = await editor.SaveAsync("demo_audience", Stage3, null, CoreHost.Marketer);
         Assert.Equal(SaveOutcome.Conflict, again.Outcome);
         Assert.Contains("already exists", Assert.Single(again.Issues).Message, StringComparison.Ordinal);
+        Assert.Equal(Stage1, again.CurrentText);
+        Assert.Equal(Stage1, (await editor.OpenAsync("demo_audience"))!.Text);
+    }
+
+    [Fact]
+    public async Task Save_NewNameDifferingOnlyInCase_IsRefused()
+    {
+        await using var host = await HostAsync();
+        var editor = host.Get<AudienceEditor>();
+        await editor.SaveAsync("demo_audience", Stage1, null, CoreHost.Marketer);
+
+        var other = await editor.SaveAsync("Demo_Audience", Stage1.Replace("demo_audience:", "Demo_Audience:", StringComparison.Ordinal), null, CoreHost.Admin);
+
+        Assert.Equal(SaveOutcome.Conflict, other.Outcome);
+        Assert.Equal("An audience named 'demo_audience' already exists (names must be unique, ignoring case); choose another name.", Assert.Single(other.Issues).Message);
+        Assert.Equal(["state/demo_audience.yml"], await host.Get<IBucket>().ListAsync(AudienceCatalog.StateFolder).Select(i => i.Path).ToListAsync());
+    }
+
+    [Fact]
+    public async Task Save_TwoCreatesOfOneNameAtOnce_OneWinsAndTheOtherIsToldTheNameExists()
+    {
+        // Both creates look for the name before either writes: the race a check-then-write loses.
+        var bucket = new RacingBucket(Path.Combine(Folder.Path, "bucket"), racers: 2);
+        await using var host = await CoreHost.StartAsync(Folder, s => s.AddSingleton<IBucket>(bucket));
+        var editor = host.Get<AudienceEditor>();
+        var stage3 = Stage3;
+
+        var results = await Task.WhenAll(
+            Task.Run(() => editor.SaveAsync("demo_audience", Stage1, null, CoreHost.Marketer)),
+            Task.Run(() => editor.SaveAsync("demo_audience", stage3, null, CoreHost.Admin)));
+
+        var won = Assert.Single(results, r => r.Outcome == SaveOutcome.Saved);
+        var lost = Assert.Single(results, r => r.Outcome == SaveOutcome.Conflict);
+        var winner = won == results[0] ? Stage1 : stage3;
+        Assert.Equal("An audience named 'demo_audience' already exists; open it to change it, or choose another name.", Assert.Single(lost.Issues).Message);
+        Assert.Equal(winner, lost.CurrentText);
+        Assert.Equal(winner, (await editor.OpenAsync("demo_audience"))!.Text);
+        Assert.Equal(won.Version, lost.CurrentVersion);
+        Assert.Single((await host.Get<AuditLog>().ListAsync("audience", 0, 10)).Items, a => a.Action == "audience.created");
     }
 
     [Fact]

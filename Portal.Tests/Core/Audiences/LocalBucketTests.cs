@@ -79,6 +79,56 @@ public sealed class LocalBucketTests : DatabaseTest
     }
 
     [Fact]
+    public async Task BinaryWrite_WhileUnderWay_IsAHiddenTemporaryFileAndTheObjectKeepsItsOldBytes()
+    {
+        var bucket = new LocalBucket(Folder.Path);
+        await bucket.WriteAsync("data/a.parquet.gz", (s, ct) => s.WriteAsync(new byte[] { 1, 2, 3 }, ct).AsTask());
+        string[] during = [];
+        byte[] visible = [];
+
+        await bucket.WriteAsync("data/a.parquet.gz", async (s, ct) =>
+        {
+            await s.WriteAsync(new byte[] { 9, 9, 9, 9 }, ct);
+            await s.FlushAsync(ct);
+            during = [.. Directory.GetFiles(Path.Combine(Folder.Path, "data")).Select(Path.GetFileName)!];
+            visible = await File.ReadAllBytesAsync(Path.Combine(Folder.Path, "data", "a.parquet.gz"), ct);
+        });
+
+        Assert.Equal(2, during.Length);
+        Assert.Contains(during, f => f!.StartsWith(".a.parquet.gz.", StringComparison.Ordinal) && f.EndsWith(".tmp", StringComparison.Ordinal));
+        Assert.Equal(new byte[] { 1, 2, 3 }, visible);
+        Assert.Equal(["a.parquet.gz"], Directory.GetFiles(Path.Combine(Folder.Path, "data")).Select(Path.GetFileName));
+        Assert.Equal(new byte[] { 9, 9, 9, 9 }, await File.ReadAllBytesAsync(Path.Combine(Folder.Path, "data", "a.parquet.gz")));
+    }
+
+    [Fact]
+    public async Task CreateText_WhereAnObjectExists_ReturnsNullAndLeavesItAsItWas()
+    {
+        var bucket = new LocalBucket(Folder.Path);
+        var version = await bucket.CreateTextAsync("state/a.yml", "first");
+
+        Assert.Equal(LocalBucket.VersionOf("first"), version);
+        Assert.Null(await bucket.CreateTextAsync("state/a.yml", "second"));
+        Assert.Equal("first", (await bucket.ReadTextAsync("state/a.yml"))!.Text);
+        Assert.Equal(["a.yml"], Directory.GetFiles(Path.Combine(Folder.Path, "state")).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task CreateText_ManyAtOnce_ExactlyOneWinsAndNothingIsOverwritten()
+    {
+        var bucket = new LocalBucket(Folder.Path);
+        var texts = Enumerable.Range(0, 16).Select(i => $"writer {i}").ToList();
+
+        var versions = await Task.WhenAll(texts.Select(t => Task.Run(() => bucket.CreateTextAsync("state/same.yml", t))));
+
+        var won = Assert.Single(versions, v => v is not null);
+        var text = (await bucket.ReadTextAsync("state/same.yml"))!;
+        Assert.Equal(won, text.Version);
+        Assert.Contains(text.Text, texts);
+        Assert.Equal(["same.yml"], Directory.GetFiles(Path.Combine(Folder.Path, "state")).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public async Task DemoAudiences_SeededIntoAnEmptyBucket_AreValidAndNotSeededTwice()
     {
         var bucket = new LocalBucket(Folder.Path);

@@ -103,8 +103,38 @@ public sealed class CsvChecksTests : DatabaseTest
         var name = await RejectedAsync(host, "users", null, "name.csv", Csv(UsersHeader, User(1).Replace("Uploaded 1", new string('n', 201), StringComparison.Ordinal)));
 
         Assert.Equal("line 3, column 7 (\"city_tier\"): '4' is not between 1 and 3", tier.Error);
-        Assert.StartsWith("line 2, column 2 (\"name\"): 'nnnn", name.Error, StringComparison.Ordinal);
-        Assert.EndsWith("is longer than 200 characters", name.Error, StringComparison.Ordinal);
+        Assert.Equal("line 2, column 2 (\"name\"): the value (not shown: personal data) is longer than 200 characters", name.Error);
+    }
+
+    [Theory]
+    [InlineData("email", 3, 320)]
+    [InlineData("phone", 4, 32)]
+    public async Task Import_PersonalDataValueTooLong_RejectedNamingLineColumnAndReasonWithoutTheValue(string column, int position, int limit)
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        var bad = column == "email" ? new string('e', 320) + "@example.com" : "+91" + new string('9', 40);
+        var row = User(3).Split(',');
+        row[position - 1] = bad;
+
+        var file = await RejectedAsync(host, "users", null, "users.csv", Csv(UsersHeader, User(1), User(2), string.Join(',', row)));
+
+        Assert.Equal($"line 4, column {position} (\"{column}\"): the value (not shown: personal data) is longer than {limit} characters", file.Error);
+        Assert.Equal((4L, column), (file.ErrorLine, file.ErrorColumn));
+        Assert.DoesNotContain(bad[..20], file.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Import_UsersFileWithoutItsHeader_RejectedWithoutRepeatingTheFirstRowsValues()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+
+        var file = await RejectedAsync(host, "users", null, "users.csv", Csv(User(1), User(2)));
+
+        Assert.StartsWith("line 1 (header): missing columns \"user_id\"", file.Error, StringComparison.Ordinal);
+        Assert.Contains("it names none of the columns, so it may be a row of data (is the header line missing?)", file.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Uploaded 1", file.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("uploaded1@example.com", file.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("+919800000001", file.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -53,6 +53,23 @@ public sealed class UploadServiceTests : DatabaseTest
     }
 
     [Fact]
+    public async Task ImportJob_RejectedForAnEmailValue_NeitherTheJobNorTheLogQuotesIt()
+    {
+        var log = new LogCapture();
+        await using var host = await CoreHost.StartAsync(Folder, log.AddTo);
+        var email = new string('x', 330) + "@example.com";
+
+        var staged = await host.Get<UploadService>().StageUploadAsync(CoreHost.Admin, "users", null, "users.csv",
+            new MemoryStream(Csv(UsersHeader, User(1), User(2, email: email))));
+        var job = await host.WaitForJobAsync(staged.JobId, j => j.IsFinished, "finished");
+
+        Assert.Equal(JobStatus.Failed, job.Status);
+        Assert.Equal("Attempt 1: line 3, column 3 (\"email\"): the value (not shown: personal data) is longer than 320 characters", job.Error);
+        Assert.Contains(log.Entries, e => e.Exception is PermanentJobFailureException && e.Text.Contains("   at ", StringComparison.Ordinal));
+        Assert.All(log.Entries, e => Assert.DoesNotContain("xxxxxxxxxx", e.Text, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ImportJob_RejectedFile_FailsAtOnceWithLineAndColumn()
     {
         await using var host = await CoreHost.StartAsync(Folder);

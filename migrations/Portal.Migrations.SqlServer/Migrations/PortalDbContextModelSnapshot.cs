@@ -360,6 +360,11 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("job_id");
 
+                    b.Property<string>("MembersHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("members_hash");
+
                     b.Property<long>("MembersSent")
                         .HasColumnType("bigint")
                         .HasColumnName("members_sent");

@@ -345,6 +345,11 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("job_id");
 
+                    b.Property<string>("MembersHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("members_hash");
+
                     b.Property<long>("MembersSent")
                         .HasColumnType("INTEGER")
                         .HasColumnName("members_sent");
