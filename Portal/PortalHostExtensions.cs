@@ -53,6 +53,7 @@ public static class PortalHostExtensions
         });
 
         services.AddAccountProtection(builder.Configuration);
+        services.AddReverseProxy(builder.Configuration);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.RunJobs, p => p.RequireRole(Roles.Admin, Roles.Marketer))
@@ -80,6 +81,7 @@ public static class PortalHostExtensions
 
     public static WebApplication UsePortal(this WebApplication app)
     {
+        app.UseReverseProxy();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         if (!app.Environment.IsDevelopment())
         {

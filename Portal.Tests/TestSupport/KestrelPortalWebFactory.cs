@@ -6,7 +6,7 @@ namespace Portal.Tests.TestSupport;
 /// The whole web app on real Kestrel (a free port on 127.0.0.1), for what the in-memory test server does not do: it
 /// enforces no request body limit. Uploads are capped at <see cref="MaxUploadBytes"/> so a test can go past the cap.
 /// </summary>
-public sealed class KestrelPortalWebFactory : PortalWebFactory
+public class KestrelPortalWebFactory : PortalWebFactory
 {
     public const long MaxUploadBytes = 10_000;
 
