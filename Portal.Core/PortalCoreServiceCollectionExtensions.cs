@@ -94,7 +94,9 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<Segments.SegmentDataSource>();
         services.AddSingleton<Segments.SegmentAudiences>();
         services.AddSingleton(configuration.GetSection(AdtechRetryOptions.Section).Get<AdtechRetryOptions>() ?? new AdtechRetryOptions());
-        services.AddHttpClient<AdtechHttp>().UseOutboundPolicy(requireHttps: true);
+        // Adtech answers are small JSON documents (ids, counts, errors): a larger one is refused rather than buffered.
+        services.AddHttpClient<AdtechHttp>().UseOutboundPolicy(requireHttps: true)
+            .ConfigureHttpClient(c => c.MaxResponseContentBufferSize = AdtechHttp.MaxAnswerBytes);
         services.AddTransient<AdtechConnector, AdtechAConnector>();
         services.AddTransient<AdtechConnector, AdtechBConnector>();
         services.AddTransient<AdtechConnector, MetaConnector>();

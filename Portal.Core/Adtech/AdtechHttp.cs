@@ -32,6 +32,9 @@ public sealed record AdtechResponse(int Status, JsonNode? Body, string Message, 
 /// </summary>
 public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, TimeProvider clock)
 {
+    /// <summary>The largest answer read from an adtech (4 MiB); a larger one fails the request.</summary>
+    public const long MaxAnswerBytes = 4L * 1024 * 1024;
+
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
     /// <summary>

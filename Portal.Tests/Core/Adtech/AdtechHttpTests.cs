@@ -61,4 +61,31 @@ public sealed class AdtechHttpTests
         Assert.Single(sandbox.State.Calls);
         Assert.Equal(0, sandbox.State.IdempotentReplays);
     }
+
+    [Fact]
+    public async Task PostAsync_AnswerLargerThanTheCap_FailsWithoutBufferingIt()
+    {
+        await using var server = await LoopbackServer.StartAsync(async context =>
+        {
+            context.Response.ContentType = "application/json";
+            var chunk = new byte[64 * 1024];
+            chunk.AsSpan().Fill((byte)' ');
+            for (var sent = 0L; sent <= AdtechHttp.MaxAnswerBytes && !context.RequestAborted.IsCancellationRequested; sent += chunk.Length)
+            {
+                await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+            }
+        });
+        using var folder = new TestFolder();
+        await using var host = await CoreHost.StartAsync(folder, settings: new Dictionary<string, string?>
+        {
+            ["Outbound:AllowedHosts:0"] = server.Authority,
+            ["Adtech:Retry:MaxAttempts"] = "1",
+        });
+        var connection = new AdtechConnection("adtechB", new Uri(server.BaseUrl), null, "t");
+
+        var response = await host.Get<AdtechHttp>().PostAsync(connection, "adtech-b/audiences", Body, null, "k", CancellationToken.None);
+
+        Assert.False(response.IsSuccess);
+        Assert.Contains("4194304", response.Message, StringComparison.Ordinal);
+    }
 }
