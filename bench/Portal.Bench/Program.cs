@@ -14,7 +14,9 @@ using Portal.Core.Data;
 //   dotnet run -c Release --project bench/Portal.Bench -- lineage [--rules N] [--runs N] [--timeout S]
 //                                                                     navigation to an interactive lineage graph in Chromium:
 //                                                                     a generated one of ~2,000 nodes (N rules), and the demo graph
-// The export benchmark starts this program again for its parts: export-prepare, sandbox, export-phases, export-upload.
+//   dotnet run -c Release --project bench/Portal.Bench -- sync [--members N]                     a mirror sync where 5 % changed, to a no-op target
+// The export benchmark starts this program again for its parts: export-prepare, sandbox, export-phases, export-upload;
+// the sync benchmark for sync-prepare, sync-seed, sync-run.
 switch (args)
 {
     case ["export", ..]: return await Portal.Bench.ExportBench.RunAsync(args[1..]);
@@ -22,6 +24,10 @@ switch (args)
     case ["export-phases", ..]: return await Portal.Bench.ExportBench.PhasesAsync(args[1..]);
     case ["export-upload", ..]: return await Portal.Bench.ExportBench.UploadAsync(args[1..]);
     case ["sandbox"]: return await Portal.Bench.SandboxProcess.ServeAsync();
+    case ["sync", ..]: return await Portal.Bench.SyncBench.RunAsync(args[1..]);
+    case ["sync-prepare", ..]: return await Portal.Bench.SyncBench.PrepareAsync(args[1..]);
+    case ["sync-seed", ..]: return await Portal.Bench.SyncBench.SeedAsync(args[1..]);
+    case ["sync-run", ..]: return await Portal.Bench.SyncBench.RunSyncAsync(args[1..]);
 }
 
 if (args is ["catalog", ..])

@@ -31,6 +31,9 @@ public sealed class SandboxState
     public ConcurrentDictionary<string, int> DataRequests { get; } = new(StringComparer.Ordinal);
     public ConcurrentDictionary<string, int> AudienceMembers { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Which members each AdtechA and AdtechB audience holds.</summary>
+    public SandboxMembers Members { get; } = new();
+
     /// <summary>Google Ads' offline user data jobs by resource name.</summary>
     public ConcurrentDictionary<string, SandboxJob> Jobs { get; } = new(StringComparer.Ordinal);
 
@@ -221,6 +224,7 @@ public static class AdtechSandbox
                 body.ArrayLength("payload.data") is not { } records ? "payload.schema and payload.data are required"
                 : records > 10_000 ? "at most 10000 records per request"
                 : null, "payload.data"));
+        group.MapMemberRemoves(state);
         group.MapGoogleAds(state);
         group.MapConnectionChecks(state);
         return group;
@@ -268,7 +272,8 @@ public static class AdtechSandbox
             return Results.Json(new { message = "Invalid or missing access token" }, statusCode: 401);
         }
 
-        var (body, invalid) = await SandboxBody.ReadAsync(http.Request.BodyReader, http.RequestAborted);
+        var rowsPath = state.Members.Kept && api is "adtechA" or "adtechB" ? membersPath : null;
+        var (body, invalid, rows) = await SandboxMemberRoutes.ReadAsync(http.Request.BodyReader, rowsPath, http.RequestAborted);
         if (body is null)
         {
             return Results.Json(new { message = invalid }, statusCode: 400);
@@ -289,6 +294,7 @@ public static class AdtechSandbox
         var count = received - invalidEntries;
         id ??= state.NewId(api switch { "adtechA" => "A", "adtechB" => "B", _ => "23850000" });
         state.AudienceMembers.AddOrUpdate(id, count, (_, n) => n + count);
+        state.Members.Add(id, rows?.Take(count) ?? []);
         state.Calls.Enqueue(new SandboxCall(api, id, count));
         return Results.Json(new { id, message = $"Accepted {count} members", num_received = received, num_invalid_entries = invalidEntries });
     }

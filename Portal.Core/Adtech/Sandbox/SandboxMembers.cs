@@ -1,0 +1,57 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Portal.Core.Adtech.Sandbox;
+
+/// <summary>
+/// Which members each AdtechA and AdtechB audience holds, so that tests can check an audience's contents after adds and
+/// removes. A member is its row of identifier lists (emails, phones, zips; each list's order does not matter), kept as
+/// 16 bytes of the row's SHA-256 so that a large export costs little memory. Off (<see cref="Kept"/> false) where only
+/// throughput matters: then removes count every row they receive as removed.
+/// </summary>
+public sealed class SandboxMembers
+{
+    private readonly Dictionary<string, HashSet<UInt128>> _audiences = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    public bool Kept { get; set; } = true;
+
+    /// <summary>The key of a row, as the sandbox keeps it.</summary>
+    public static UInt128 RowKey(IEnumerable<string> emails, IEnumerable<string> phones, IEnumerable<string> zips)
+    {
+        var text = string.Join('|', new[] { emails, phones, zips }.Select(values => string.Join(',', values.Order(StringComparer.Ordinal))));
+        return BinaryPrimitives.ReadUInt128BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    /// <summary>The keys of the rows an audience holds (a copy).</summary>
+    public IReadOnlySet<UInt128> Of(string audienceId)
+    {
+        lock (_lock)
+        {
+            return _audiences.TryGetValue(audienceId, out var rows) ? new HashSet<UInt128>(rows) : [];
+        }
+    }
+
+    internal void Add(string audienceId, IEnumerable<UInt128> rows)
+    {
+        lock (_lock)
+        {
+            if (!_audiences.TryGetValue(audienceId, out var held))
+            {
+                _audiences[audienceId] = held = [];
+            }
+
+            held.UnionWith(rows);
+        }
+    }
+
+    /// <summary>Removes the rows the audience holds; how many it held.</summary>
+    internal int Remove(string audienceId, IEnumerable<UInt128> rows)
+    {
+        lock (_lock)
+        {
+            return _audiences.TryGetValue(audienceId, out var held) ? rows.Count(held.Remove) : 0;
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using System.Text;
+
+namespace Portal.Core.Adtech.Sync;
+
+/// <summary>The kinds of file the mirror keeps and works with, told apart by their first bytes.</summary>
+public static class MirrorFiles
+{
+    /// <summary>What an adtech holds of an audience (in the bucket).</summary>
+    public static ReadOnlyMemory<byte> Snapshot { get; } = Encoding.ASCII.GetBytes("PORTAL-MIRROR-SNAPSHOT-1\n");
+
+    /// <summary>One batch the adtech accepted since the snapshot (in the bucket).</summary>
+    public static ReadOnlyMemory<byte> Journal { get; } = Encoding.ASCII.GetBytes("PORTAL-MIRROR-JOURNAL-1\n");
+
+    /// <summary>Work files of one sync (local, deleted after it): sorted runs of the current members, the adds, the removes.</summary>
+    public static ReadOnlyMemory<byte> Work { get; } = Encoding.ASCII.GetBytes("PORTAL-MIRROR-WORK-1\n");
+
+    /// <summary>A reader of a local work file.</summary>
+    public static RecordReader OpenWork(string path) =>
+        new(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan | FileOptions.Asynchronous), Work, Path.GetFileName(path));
+
+    /// <summary>A new local work file.</summary>
+    public static FileStream CreateWork(string path) =>
+        new(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
+}

@@ -1,0 +1,141 @@
+using System.Globalization;
+using Portal.Core.Audiences;
+
+namespace Portal.Core.Adtech.Sync;
+
+/// <summary>
+/// What one adtech holds of one audience, kept in the bucket: <c>sync/&lt;audience&gt;/&lt;adtech&gt;.snapshot</c>, the
+/// members it had accepted when the last sync ended (sorted records, see <see cref="MirrorRecord"/>), and beside it a
+/// journal folder with one object per batch accepted since (<c>00000003-remove</c>, <c>00000004-add</c>). A batch is
+/// journaled as soon as the adtech accepts it, so the snapshot plus the journal is always what the adtech holds.
+/// <see cref="CommitAsync"/> folds the journal into a new snapshot (written whole, atomically) and then deletes it.
+/// Folding is idempotent (a remove of a member absent and an add of a member present change nothing), so a crash
+/// between the write and the deletes is repaired by the next commit. One sync per audience and adtech at a time.
+/// </summary>
+public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtech)
+{
+    public const string Folder = "sync";
+
+    public string SnapshotPath { get; } = $"{Folder}/{audience}/{adtech}.snapshot";
+
+    public string JournalFolder { get; } = $"{Folder}/{audience}/{adtech}.journal";
+
+    /// <summary>The snapshot's records (none when there is no snapshot yet).</summary>
+    public async Task<RecordSource> OpenAsync(CancellationToken cancellationToken) =>
+        await bucket.ExistsAsync(SnapshotPath, cancellationToken)
+            ? new RecordReader(await bucket.OpenReadAsync(SnapshotPath, cancellationToken), MirrorFiles.Snapshot, SnapshotPath)
+            : new EmptyRecords();
+
+    /// <summary>Journals a batch the adtech accepted: the batch's records, one after another, in key order.</summary>
+    public Task JournalAsync(int sequence, MirrorChange change, ReadOnlyMemory<byte> records, CancellationToken cancellationToken) =>
+        bucket.WriteAsync(JournalPath(sequence, change), async (stream, ct) =>
+        {
+            await stream.WriteAsync(MirrorFiles.Journal, ct);
+            await stream.WriteAsync(records, ct);
+        }, cancellationToken);
+
+    /// <summary>The journal's objects, in sequence order.</summary>
+    public async Task<IReadOnlyList<(int Sequence, MirrorChange Change, string Path)>> JournalAsync(CancellationToken cancellationToken)
+    {
+        var entries = new List<(int, MirrorChange, string)>();
+        await foreach (var item in bucket.ListAsync(JournalFolder + "/", cancellationToken))
+        {
+            var name = item.Path[(item.Path.LastIndexOf('/') + 1)..];
+            var dash = name.IndexOf('-', StringComparison.Ordinal);
+            if (dash > 0 && int.TryParse(name[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence)
+                && Enum.TryParse<MirrorChange>(name[(dash + 1)..], ignoreCase: true, out var change))
+            {
+                entries.Add((sequence, change, item.Path));
+            }
+        }
+
+        return [.. entries.OrderBy(e => e.Item1)];
+    }
+
+    /// <summary>
+    /// Folds the journal into the snapshot: the snapshot without the journaled removes, with the journaled adds, written
+    /// as a new snapshot; then the journal is deleted. Returns false when there was no journal (nothing changed).
+    /// </summary>
+    public async Task<bool> CommitAsync(CancellationToken cancellationToken)
+    {
+        var journal = await JournalAsync(cancellationToken);
+        if (journal.Count == 0)
+        {
+            return false;
+        }
+
+        await using (var snapshot = await OpenAsync(cancellationToken))
+        await using (var removes = Journaled(journal, MirrorChange.Remove))
+        await using (var adds = Journaled(journal, MirrorChange.Add))
+        {
+            await WriteAsync(snapshot, removes, adds, cancellationToken);
+        }
+
+        foreach (var (_, _, path) in journal)
+        {
+            await bucket.DeleteAsync(path, cancellationToken);
+        }
+
+        return true;
+    }
+
+    /// <summary>Forgets what the adtech holds (its audience was recreated or emptied): snapshot and journal.</summary>
+    public async Task DeleteAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (_, _, path) in await JournalAsync(cancellationToken))
+        {
+            await bucket.DeleteAsync(path, cancellationToken);
+        }
+
+        await bucket.DeleteAsync(SnapshotPath, cancellationToken);
+    }
+
+    private string JournalPath(int sequence, MirrorChange change) =>
+        $"{JournalFolder}/{sequence.ToString("D8", CultureInfo.InvariantCulture)}-{change.ToString().ToLowerInvariant()}";
+
+    private ChainedRecords Journaled(IReadOnlyList<(int Sequence, MirrorChange Change, string Path)> journal, MirrorChange change) =>
+        new([.. journal.Where(e => e.Change == change).Select(e => (Func<CancellationToken, Task<RecordSource>>)(async ct =>
+            new RecordReader(await bucket.OpenReadAsync(e.Path, ct), MirrorFiles.Journal, e.Path)))], $"{JournalFolder} ({change})");
+
+    /// <summary>Writes (snapshot − removes) ∪ adds as the new snapshot, merging the three sorted sources in one pass.</summary>
+    private Task WriteAsync(RecordSource snapshot, RecordSource removes, RecordSource adds, CancellationToken cancellationToken) =>
+        bucket.WriteAsync(SnapshotPath, async (stream, ct) =>
+        {
+            var writer = new RecordWriter(stream, 1 << 20);
+            writer.Start(MirrorFiles.Snapshot.Span);
+            var haveSnapshot = await snapshot.MoveNextAsync(ct);
+            var haveRemove = await removes.MoveNextAsync(ct);
+            var haveAdd = await adds.MoveNextAsync(ct);
+            while (haveSnapshot || haveAdd)
+            {
+                var order = !haveAdd ? -1 : !haveSnapshot ? 1 : MirrorRecord.Compare(snapshot.Current, adds.Current);
+                if (order > 0)
+                {
+                    writer.Add(adds.Current);
+                    haveAdd = await adds.MoveNextAsync(ct);
+                }
+                else
+                {
+                    while (haveRemove && MirrorRecord.Compare(removes.Current, snapshot.Current) < 0)
+                    {
+                        haveRemove = await removes.MoveNextAsync(ct);
+                    }
+
+                    if (!haveRemove || MirrorRecord.Compare(removes.Current, snapshot.Current) != 0)
+                    {
+                        writer.Add(snapshot.Current);
+                    }
+
+                    haveSnapshot = await snapshot.MoveNextAsync(ct);
+                    if (order == 0)
+                    {
+                        haveAdd = await adds.MoveNextAsync(ct); // added again after a crash between a commit's write and its deletes
+                    }
+                }
+
+                await writer.FlushIfFullAsync(ct);
+            }
+
+            await writer.FlushAsync(ct);
+        }, cancellationToken);
+}

@@ -1,0 +1,112 @@
+namespace Portal.Core.Adtech.Sync;
+
+/// <summary>
+/// Reads a mirror file's records from a stream through one buffer (grown only for a record larger than it), checking
+/// the file's kind at the start and that keys strictly increase (a file out of order or with a key twice is damaged).
+/// </summary>
+public sealed class RecordReader : RecordSource
+{
+    private readonly Stream _stream;
+    private readonly string _name;
+    private byte[] _buffer;
+    private int _start;
+    private int _end;
+    private int _current = -1;
+    private int _length;
+    private byte[]? _previousKey;
+    private bool _headerRead;
+    private readonly ReadOnlyMemory<byte> _magic;
+
+    /// <param name="name">What the stream is, for error messages (a bucket path).</param>
+    public RecordReader(Stream stream, ReadOnlyMemory<byte> magic, string name, int bufferSize = 64 * 1024)
+    {
+        _stream = stream;
+        _magic = magic;
+        _name = name;
+        _buffer = new byte[Math.Max(bufferSize, MirrorRecord.HeaderSize)];
+    }
+
+    /// <summary>How many records were read so far.</summary>
+    public long Count { get; private set; }
+
+    public override ReadOnlySpan<byte> Current => _buffer.AsSpan(_current, _length);
+
+    public override async ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
+    {
+        if (_current >= 0)
+        {
+            _previousKey ??= new byte[MirrorRecord.KeySize];
+            MirrorRecord.Key(Current).CopyTo(_previousKey);
+            _start = _current + _length;
+            _current = -1;
+        }
+
+        if (!_headerRead)
+        {
+            _headerRead = true;
+            if (!await FillAsync(_magic.Length, cancellationToken) || !_buffer.AsSpan(_start, _magic.Length).SequenceEqual(_magic.Span))
+            {
+                throw new InvalidDataException($"{_name} is not a mirror file of this kind");
+            }
+
+            _start += _magic.Length;
+        }
+
+        if (!await FillAsync(MirrorRecord.HeaderSize, cancellationToken))
+        {
+            if (_end > _start)
+            {
+                throw new InvalidDataException($"{_name} ends in the middle of a record");
+            }
+
+            return false;
+        }
+
+        var length = MirrorRecord.Length(_buffer.AsSpan(_start));
+        if (!await FillAsync(length, cancellationToken))
+        {
+            throw new InvalidDataException($"{_name} ends in the middle of a record");
+        }
+
+        _current = _start;
+        _length = length;
+        if (_previousKey is not null && MirrorRecord.Key(Current).SequenceCompareTo(_previousKey) <= 0)
+        {
+            throw new InvalidDataException($"{_name}: record {Count + 1:N0} is out of key order");
+        }
+
+        Count++;
+        return true;
+    }
+
+    /// <summary>Makes at least <paramref name="bytes"/> bytes available from <see cref="_start"/>; false when the stream ends first.</summary>
+    private async ValueTask<bool> FillAsync(int bytes, CancellationToken cancellationToken)
+    {
+        if (_end - _start >= bytes)
+        {
+            return true;
+        }
+
+        if (_buffer.Length - _start < bytes)
+        {
+            var target = _buffer.Length < bytes ? new byte[Math.Max(bytes, _buffer.Length * 2)] : _buffer;
+            Buffer.BlockCopy(_buffer, _start, target, 0, _end - _start);
+            (_buffer, _end, _start) = (target, _end - _start, 0);
+        }
+
+        while (_end - _start < bytes)
+        {
+            var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
+            if (read == 0)
+            {
+                return false;
+            }
+
+            _end += read;
+        }
+
+        return true;
+    }
+
+    public override ValueTask DisposeAsync() => _stream.DisposeAsync();
+}
