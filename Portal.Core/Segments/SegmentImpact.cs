@@ -14,8 +14,11 @@ namespace Portal.Core.Segments;
 /// </summary>
 public sealed record AudienceImpact(string Audience, string Segment, string Adtech, long Added, long Removed, long Unchanged, string? Note);
 
-/// <summary>A draft's impact on the audiences its segment feeds; when it cannot be compiled yet, <see cref="Issues"/> says why.</summary>
-public sealed record ImpactPreview(IReadOnlyList<AudienceImpact> Rows, IReadOnlyList<RuleIssue> Issues)
+/// <summary>
+/// A draft's impact on the audiences its segment (<see cref="Segment"/>, null for a rule without one) feeds; when the
+/// draft cannot be compiled yet, <see cref="Issues"/> says why.
+/// </summary>
+public sealed record ImpactPreview(string? Segment, IReadOnlyList<AudienceImpact> Rows, IReadOnlyList<RuleIssue> Issues)
 {
     public bool Ok => Issues.Count == 0;
 }
@@ -46,7 +49,7 @@ public sealed class SegmentImpact(IDbContextFactory<PortalDbContext> dbFactory, 
         var issues = RuleValidator.Validate(draft).Where(i => i.Field is not ("name" or "schedule")).ToList();
         if (issues.Count > 0)
         {
-            return new ImpactPreview([], issues);
+            return new ImpactPreview(null, [], issues);
         }
 
         DatabaseProvider dialect;
@@ -59,18 +62,19 @@ public sealed class SegmentImpact(IDbContextFactory<PortalDbContext> dbFactory, 
             segmentNames = await db.Segments.AsNoTracking().ToDictionaryAsync(s => s.Id, s => s.Name, cancellationToken);
         }
 
-        if (!graph.SegmentOfRule.ContainsKey(ruleId))
+        if (!graph.SegmentOfRule.TryGetValue(ruleId, out var ownSegment))
         {
-            return new ImpactPreview([], []);
+            return new ImpactPreview(null, [], []);
         }
 
+        var own = segmentNames[ownSegment];
         var fed = await FedAudiencesAsync(cancellationToken);
         var affected = new[] { ruleId }.Concat(graph.DependentsInOrder([ruleId]))
             .Where(r => graph.SegmentOfRule.TryGetValue(r, out var s) && fed.ContainsKey(segmentNames[s]))
             .ToList();
         if (affected.Count == 0)
         {
-            return new ImpactPreview([], []);
+            return new ImpactPreview(own, [], []);
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -83,7 +87,7 @@ public sealed class SegmentImpact(IDbContextFactory<PortalDbContext> dbFactory, 
         }
         catch (ArgumentException ex)
         {
-            return new ImpactPreview([], [new RuleIssue(null, "depends_on", ex.Message)]);
+            return new ImpactPreview(own, [], [new RuleIssue(null, "depends_on", ex.Message)]);
         }
 
         // One statement per affected segment, each on a connection of its own, at the same time (as the estimate's reads).
@@ -102,7 +106,7 @@ public sealed class SegmentImpact(IDbContextFactory<PortalDbContext> dbFactory, 
             }
         }
 
-        return new ImpactPreview(rows.OrderBy(r => r.Audience, StringComparer.Ordinal).ToList(), []);
+        return new ImpactPreview(own, rows.OrderBy(r => r.Audience, StringComparer.Ordinal).ToList(), []);
     }
 
     /// <summary>
