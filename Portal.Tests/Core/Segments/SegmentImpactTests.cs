@@ -30,13 +30,23 @@ public sealed class SegmentImpactTests : DatabaseTest
                 audience_type: TYPE_X
             """, null);
 
-    /// <summary>The users who join, leave and stay in the segment when <paramref name="change"/> runs.</summary>
-    private static async Task<(int Added, int Removed, int Unchanged, int After)> DiffAsync(CoreHost host, long segmentId, Func<Task> change)
+    /// <summary>
+    /// The preview of <paramref name="draft"/> for rule <paramref name="ruleId"/>; then the draft saved and the segment of
+    /// <paramref name="affectedRuleId"/> refreshed (with the stale segments it reads), and the users who joined, left and
+    /// stayed in it.
+    /// </summary>
+    private static async Task<(ImpactPreview Preview, (int Added, int Removed, int Unchanged, int After) Diff, IReadOnlyList<long> Refreshed)> PreviewThenSaveAsync(
+        CoreHost host, long ruleId, RuleDraft draft, long affectedRuleId)
     {
+        var preview = await host.Get<SegmentImpact>().PreviewAsync(ruleId, draft);
+        var segmentId = (await host.SegmentOfAsync(affectedRuleId)).Id;
         var before = (await host.MembersAsync(segmentId)).ToHashSet();
-        await change();
+        await host.SaveRuleAsync(draft, ruleId);
+        var report = await host.RefreshRuleAsync(affectedRuleId);
+        Assert.All(report.Refreshed, r => Assert.True(r.Succeeded, r.Error));
         var after = (await host.MembersAsync(segmentId)).ToHashSet();
-        return (after.Count(u => !before.Contains(u)), before.Count(u => !after.Contains(u)), after.Count(before.Contains), after.Count);
+        var diff = (after.Count(u => !before.Contains(u)), before.Count(u => !after.Contains(u)), after.Count(before.Contains), after.Count);
+        return (preview, diff, report.Refreshed.Select(r => r.RuleId).ToList());
     }
 
     private static void AssertMatches(ImpactPreview preview, string audience, (int Added, int Removed, int Unchanged, int After) diff)
@@ -64,13 +74,8 @@ public sealed class SegmentImpactTests : DatabaseTest
             Root = And("root", Attr("c1", RuleFields.CityTier, ConditionOperator.Lte, "2"), Attr("c2", RuleFields.EmailDomain, ConditionOperator.Ne, "gmail.com")),
         };
 
-        var preview = await host.Get<SegmentImpact>().PreviewAsync(rule.Id, draft);
+        var (preview, diff, _) = await PreviewThenSaveAsync(host, rule.Id, draft, rule.Id);
 
-        var diff = await DiffAsync(host, segment.Id, async () =>
-        {
-            await host.SaveRuleAsync(draft, rule.Id);
-            Assert.True((await host.RefreshRuleAsync(rule.Id)).Target.Succeeded);
-        });
         Assert.True(diff is { Added: > 0, Removed: > 0, Unchanged: > 0 }, $"the draft should add, remove and keep members: {diff}");
         AssertMatches(preview, "tier_one", diff);
         Assert.All(preview.Rows, r => Assert.Equal(segment.Name, r.Segment));
@@ -91,15 +96,10 @@ public sealed class SegmentImpactTests : DatabaseTest
         await WriteAudienceAsync(host, "combined", combinedSegment.Name);
         var draft = Tier("Tier one", "2");
 
-        var preview = await host.Get<SegmentImpact>().PreviewAsync(tier.Id, draft);
+        var (preview, diff, refreshed) = await PreviewThenSaveAsync(host, tier.Id, draft, combined.Id);
 
-        var diff = await DiffAsync(host, combinedSegment.Id, async () =>
-        {
-            await host.SaveRuleAsync(draft, tier.Id);
-            // Refreshing the combined segment refreshes the stale one it reads first.
-            var report = await host.RefreshRuleAsync(combined.Id);
-            Assert.Equal([tier.Id, combined.Id], report.Refreshed.Select(r => r.RuleId));
-        });
+        // Refreshing the combined segment refreshed the stale one it reads first.
+        Assert.Equal([tier.Id, combined.Id], refreshed);
         Assert.True(diff.Added + diff.Removed > 0, $"the draft should change the combined segment: {diff}");
         AssertMatches(preview, "combined", diff);
         Assert.All(preview.Rows, r => Assert.Equal("Combined", r.Segment));
@@ -122,14 +122,9 @@ public sealed class SegmentImpactTests : DatabaseTest
         await WriteAudienceAsync(host, "outer", outerSegment.Name);
         var draft = Tier("Tier one", "2");
 
-        var preview = await host.Get<SegmentImpact>().PreviewAsync(tier.Id, draft);
+        var (preview, diff, refreshed) = await PreviewThenSaveAsync(host, tier.Id, draft, outer.Id);
 
-        var diff = await DiffAsync(host, outerSegment.Id, async () =>
-        {
-            await host.SaveRuleAsync(draft, tier.Id);
-            var report = await host.RefreshRuleAsync(outer.Id);
-            Assert.Equal([tier.Id, notGmail.Id, outer.Id], report.Refreshed.Select(r => r.RuleId));
-        });
+        Assert.Equal([tier.Id, notGmail.Id, outer.Id], refreshed);
         Assert.True(diff is { Added: > 0, Removed: > 0 }, $"the draft should change the outer segment: {diff}");
         AssertMatches(preview, "outer", diff);
     }
