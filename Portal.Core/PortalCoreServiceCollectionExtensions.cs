@@ -81,6 +81,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<Segments.SegmentQueries>();
         services.AddSingleton<Segments.DependencyFinder>();
         services.AddSingleton<SegmentEstimator>();
+        services.AddSingleton<SegmentImpact>();
         services.AddSingleton<SegmentRefresher>();
         services.AddSingleton<Lineage.LineageBuilder>();
         services.AddSingleton<Lineage.LineageLayout>();

@@ -31,10 +31,14 @@ public static class RuleCompiler
 {
     public const int AverageDecimals = 6;
 
-    /// <summary>The query selecting the rule's members. <paramref name="segmentOfRule"/> maps the rules it depends on to their segments.</summary>
-    public static CompiledQuery Compile(RuleDraft draft, DatabaseProvider dialect, DateTime now, IReadOnlyDictionary<long, long>? segmentOfRule = null)
+    /// <summary>
+    /// The query selecting the rule's members. <paramref name="segmentOfRule"/> maps the rules it depends on to their
+    /// segments; <paramref name="scope"/> (optional) names its parameters and reads some segments from elsewhere.
+    /// </summary>
+    public static CompiledQuery Compile(RuleDraft draft, DatabaseProvider dialect, DateTime now, IReadOnlyDictionary<long, long>? segmentOfRule = null,
+        CompileScope? scope = null)
     {
-        var writer = new Writer(dialect, draft, now, allLeft: false);
+        var writer = new Writer(dialect, draft, now, allLeft: false, scope);
         var parts = new List<string>();
         foreach (var ruleId in draft.DependsOn)
         {
@@ -43,7 +47,7 @@ public static class RuleCompiler
                 throw new ArgumentException($"Rule {ruleId}, which this rule combines, has no segment.", nameof(segmentOfRule));
             }
 
-            parts.Add($"SELECT m.user_id FROM {Segments.SegmentMember.Table} m WHERE m.segment_id = {writer.Param(segmentId)}");
+            parts.Add(writer.SegmentMembers(segmentId));
         }
 
         if (HasOwnConditions(draft) || parts.Count == 0)
@@ -68,7 +72,7 @@ public static class RuleCompiler
     /// </summary>
     public static CompiledQuery CompileBreakdown(RuleDraft draft, DatabaseProvider dialect, DateTime now)
     {
-        var writer = new Writer(dialect, draft, now, allLeft: true);
+        var writer = new Writer(dialect, draft, now, allLeft: true, scope: null);
         var joins = writer.Joins();
         IReadOnlyList<ConditionNode> children = draft.Root is GroupCondition g ? g.Children : [draft.Root];
         var flags = new List<string> { $"CASE WHEN {writer.Predicate(draft.Root, 3)} THEN 1 ELSE 0 END AS f_rule" };
@@ -132,14 +136,16 @@ public static class RuleCompiler
         private readonly RuleDraft _draft;
         private readonly DateTime _now;
         private readonly bool _allLeft;
+        private readonly CompileScope? _scope;
         private readonly List<(string Name, object? Value)> _parameters = [];
         private readonly Dictionary<object, string> _parameterOf = [];
         private readonly List<Derived> _derived = [];
         private readonly Dictionary<string, Derived> _derivedByKey = new(StringComparer.Ordinal);
         private readonly Dictionary<AggregateCondition, Derived> _derivedOf = new(ReferenceEqualityComparer.Instance);
 
-        public Writer(DatabaseProvider dialect, RuleDraft draft, DateTime now, bool allLeft)
+        public Writer(DatabaseProvider dialect, RuleDraft draft, DateTime now, bool allLeft, CompileScope? scope)
         {
+            _scope = scope;
             _sqlite = dialect == DatabaseProvider.Sqlite;
             _draft = draft;
             _now = now;
@@ -153,13 +159,19 @@ public static class RuleCompiler
         {
             if (!_parameterOf.TryGetValue(value, out var name))
             {
-                name = "@p" + _parameters.Count.ToString(CultureInfo.InvariantCulture);
+                name = "@" + (_scope?.ParameterPrefix ?? "p") + _parameters.Count.ToString(CultureInfo.InvariantCulture);
                 _parameterOf[value] = name;
                 _parameters.Add((name, value));
             }
 
             return name;
         }
+
+        /// <summary>A segment's members: its rows of <c>segment_members</c>, or the relation the scope reads it from.</summary>
+        public string SegmentMembers(long segmentId) =>
+            _scope is not null && _scope.SegmentRelations.TryGetValue(segmentId, out var relation)
+                ? $"SELECT m.user_id FROM {relation} m"
+                : $"SELECT m.user_id FROM {Segments.SegmentMember.Table} m WHERE m.segment_id = {Param(segmentId)}";
 
         public string OwnQuery()
         {
@@ -331,7 +343,7 @@ public static class RuleCompiler
 
         private string Segment(SegmentCondition s)
         {
-            var members = $"(SELECT m.user_id FROM {Segments.SegmentMember.Table} m WHERE m.segment_id = {Param(s.SegmentId)})";
+            var members = $"({SegmentMembers(s.SegmentId)})";
             return s.Operator switch
             {
                 ConditionOperator.In => $"u.user_id IN {members}",

@@ -32,6 +32,7 @@ public static class ComponentContext
         ctx.Services.AddSingleton(host.Get<Portal.Core.Segments.SegmentQueries>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Segments.DependencyFinder>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Segments.SegmentEstimator>());
+        ctx.Services.AddSingleton(host.Get<Portal.Core.Segments.SegmentImpact>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Segments.SegmentAudiences>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Adtech.AdtechConnectionStore>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Lineage.LineageBuilder>());

@@ -136,6 +136,8 @@ internal static class RefreshBench
             }
         }
 
+        var impact = await ImpactAsync(factory, clock, segmentId, draft, runs);
+
         var refresh = Median(refreshTimes);
         var byHand = Median(handTimes);
         Console.WriteLine($"members:                {refreshRows,10:N0} (by hand {handRows:N0}, {(differ == 0 ? "the same users" : $"{differ} users differ")})");
@@ -143,24 +145,82 @@ internal static class RefreshBench
         Console.WriteLine($"by hand (median of {runs}): {byHand,10:N0} ms   (min {handTimes.Min():N0})");
         Console.WriteLine($"ratio refresh / by hand:{refresh / byHand,10:0.00}      (target <= 1.25; of the fastest runs {refreshTimes.Min() / handTimes.Min():0.00})");
         Console.WriteLine($"estimate (median of {runs}):{Median(estimateTimes),9:N0} ms   (target <= 2,000; total {estimate!.Total:N0}, blocks {string.Join(", ", estimate.Children.Select(c => $"{c.Key} {c.Value:N0}"))})");
+        Console.WriteLine($"impact (median of {runs}):  {impact.Median,9:N0} ms   (target <= 2,000; {impact.Figures})");
         SqliteConnection.ClearAllPools();
         return differ == 0 && refreshRows == handRows ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The impact preview of an edit (spend over 6,000 instead of 5,000, tier 1 or 2: some join, some leave) on an audience fed by the
+    /// refreshed segment and on one fed through a combined segment (the bench segment minus tier 2 users).
+    /// </summary>
+    private static async Task<(double Median, string Figures)> ImpactAsync(Factory factory, TimeProvider clock, long segmentId, RuleDraft draft, int runs)
+    {
+        long ruleId;
+        await using (var db = factory.CreateDbContext())
+        {
+            ruleId = await db.Segments.Where(s => s.Id == segmentId).Select(s => s.RuleId).SingleAsync();
+        }
+
+        var combined = draft with
+        {
+            Name = RuleName + " (combined)",
+            Root = new GroupCondition("root", false, GroupLogic.And, [new AttributeCondition("c1", false, RuleFields.CityTier, ConditionOperator.Eq, ["2"])]),
+            DependsOn = [ruleId],
+            Operation = SetOperation.Difference,
+        };
+        var combinedSegment = await SaveRuleAsync(factory, combined, clock.GetUtcNow().UtcDateTime);
+        await new SegmentRefresher(factory, clock, NullLogger<SegmentRefresher>.Instance).RefreshAsync(combinedSegment);
+        var bucketFolder = Path.Combine(Path.GetTempPath(), "portal-bench-impact-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var bucket = new Portal.Core.Audiences.LocalBucket(bucketFolder);
+            await bucket.WriteTextAsync("state/bench_direct.yml", $"bench_direct:\n  description: Bench.\n  source:\n    segment: '{RuleName}'\n  adtechB:\n    name: Bench\n    id: '17'\n    expiration_time: 1000\n", null);
+            await bucket.WriteTextAsync("state/bench_combined.yml", $"bench_combined:\n  description: Bench.\n  source:\n    segment: '{combined.Name}'\n  adtechB:\n    name: Bench\n    id: '18'\n    expiration_time: 1000\n", null);
+            var service = new SegmentImpact(factory, new Portal.Core.Audiences.AudienceCatalog(bucket), clock);
+            var edited = draft with
+            {
+                Root = new GroupCondition("root", false, GroupLogic.And, [
+                    new AttributeCondition("c1", false, RuleFields.CityTier, ConditionOperator.In, ["1", "2"]),
+                    new AttributeCondition("c2", false, RuleFields.EmailDomain, ConditionOperator.Eq, ["gmail.com"]),
+                    new AggregateCondition("c3", false, AggregateFunction.Sum, TransactionSource.CreditCard, ["Travel"], [], AggregateWindow.Days(90), ConditionOperator.Gt, ["6000"]),
+                ]),
+            };
+            var times = new List<double>();
+            ImpactPreview? preview = null;
+            for (var run = 0; run <= runs; run++)
+            {
+                var watch = Stopwatch.StartNew();
+                preview = await service.PreviewAsync(ruleId, edited);
+                if (run > 0)
+                {
+                    times.Add(watch.Elapsed.TotalMilliseconds);
+                }
+            }
+
+            return (Median(times), string.Join("; ", preview!.Rows.Select(r => $"{r.Audience}/{r.Adtech} +{r.Added:N0} -{r.Removed:N0} ={r.Unchanged:N0}")));
+        }
+        finally
+        {
+            Directory.Delete(bucketFolder, recursive: true);
+        }
     }
 
     /// <summary>The benchmark's rule and segment, replacing those of an earlier run.</summary>
     private static async Task<long> SaveRuleAsync(Factory factory, RuleDraft draft, DateTime now)
     {
         await using var db = factory.CreateDbContext();
-        var old = await db.Rules.Where(r => r.Name == RuleName).Select(r => r.Id).ToListAsync();
+        var old = await db.Rules.Where(r => r.Name == draft.Name).Select(r => r.Id).ToListAsync();
         await db.Segments.Where(s => old.Contains(s.RuleId)).ExecuteDeleteAsync();
         await db.Rules.Where(r => old.Contains(r.Id)).ExecuteDeleteAsync();
         var rule = new Rule
         {
-            Name = RuleName, Conditions = ConditionJson.Write(draft.Root), CreatedAt = now, CreatedBy = "bench", UpdatedAt = now, UpdatedBy = "bench",
+            Name = draft.Name, Conditions = ConditionJson.Write(draft.Root), DependsOn = [.. draft.DependsOn], Operation = draft.Operation,
+            CreatedAt = now, CreatedBy = "bench", UpdatedAt = now, UpdatedBy = "bench",
         };
         db.Rules.Add(rule);
         await db.SaveChangesAsync();
-        var segment = new Segment { RuleId = rule.Id, Name = RuleName, Status = SegmentStatus.NeverRun };
+        var segment = new Segment { RuleId = rule.Id, Name = draft.Name, Status = SegmentStatus.NeverRun };
         db.Segments.Add(segment);
         await db.SaveChangesAsync();
         return segment.Id;

@@ -24,9 +24,11 @@ public sealed class SqlServerStatementsTests
         var segmentOfRule = new Dictionary<long, long>();
         var parser = new TSql160Parser(initialQuotedIdentifiers: true);
         AssertParses(parser, SegmentRefresher.DeleteSql);
+        var drafts = new Dictionary<long, RuleDraft>();
         for (long rule = 1; rule <= 300; rule++)
         {
             var draft = rules.Next($"rule {rule}", segmentOfRule.Select(s => (s.Key, s.Value)).ToList());
+            drafts[rule] = draft;
             var query = RuleCompiler.Compile(draft, DatabaseProvider.SqlServer, RuleHostExtensions.DemoNow.UtcDateTime, segmentOfRule);
             AssertParses(parser, SegmentRefresher.InsertSql(query));
             AssertParses(parser, SegmentEstimator.CountSql(query));
@@ -37,6 +39,15 @@ public sealed class SqlServerStatementsTests
             }
 
             segmentOfRule[rule] = 1000 + rule;
+        }
+
+        // The impact preview's statement: each rule as the draft, counted on the last segment that reads it (or its own).
+        var ruleOfSegment = segmentOfRule.ToDictionary(s => s.Value, s => s.Key);
+        var graph = new RuleGraph(drafts.ToDictionary(d => d.Key, d => RuleGraph.ReadsOf(d.Value.DependsOn, d.Value.Root, ruleOfSegment)), segmentOfRule);
+        foreach (var rule in drafts.Keys)
+        {
+            var affected = graph.DependentsInOrder([rule]).DefaultIfEmpty(rule).Last();
+            AssertParses(parser, SegmentImpact.CountStatement(graph, drafts, rule, affected, DatabaseProvider.SqlServer, RuleHostExtensions.DemoNow.UtcDateTime).Sql);
         }
     }
 
