@@ -40,22 +40,22 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock) : Ad
     public override string DisplayName => "Google Ads Customer Match";
     public override int BatchSize => MaxUsersPerRequest;
     public override NormalizationOptions Normalization(Country country) => new(country, GmailRule: true, Phone: PhoneFormat.E164, UseZip: false);
-    protected override bool CreateCarriesMembers => false;
+    protected internal override bool CreateCarriesMembers => false;
 
     /// <summary>The customer id as Google wants it in paths: digits, no dashes.</summary>
     public static string CustomerId(AdtechConnection connection) => (connection.AccountId ?? "").Replace("-", "", StringComparison.Ordinal).Trim();
 
     private static string Api(AdtechConnection connection) => $"google-ads/{ApiVersion}/customers/{Uri.EscapeDataString(CustomerId(connection))}";
 
-    protected override string CreatePath(AdtechConnection c) => $"{Api(c)}/userLists:mutate";
+    protected internal override string CreatePath(AdtechConnection c) => $"{Api(c)}/userLists:mutate";
 
     /// <summary>The customers the credentials may use (a read that needs both the token and the developer token).</summary>
     protected override string CheckPath(AdtechConnection c) => $"google-ads/{ApiVersion}/customers:listAccessibleCustomers";
 
     /// <summary>Batches go to the job: <paramref name="target"/> is its resource name, <c>customers/{id}/offlineUserDataJobs/{id}</c>.</summary>
-    protected override string AddPath(AdtechConnection c, string target) => $"google-ads/{ApiVersion}/{target}:addOperations";
+    protected internal override string AddPath(AdtechConnection c, string target) => $"google-ads/{ApiVersion}/{target}:addOperations";
 
-    protected override IReadOnlyList<KeyValuePair<string, string>> Headers(AdtechConnection connection)
+    protected internal override IReadOnlyList<KeyValuePair<string, string>> Headers(AdtechConnection connection)
     {
         var headers = new List<KeyValuePair<string, string>> { new("developer-token", connection.DeveloperToken ?? "") };
         if (!string.IsNullOrWhiteSpace(connection.LoginCustomerId))
@@ -67,17 +67,17 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock) : Ad
     }
 
     /// <summary><c>results[0].resourceName</c> of the mutate answer.</summary>
-    protected override string? ReadId(JsonNode? body) => body?["results"]?[0]?["resourceName"]?.ToString();
+    protected internal override string? ReadId(JsonNode? body) => body?["results"]?[0]?["resourceName"]?.ToString();
 
-    protected override AdtechRequest? OpenJob(AdtechConnection connection, string id, long? runId) =>
+    protected internal override AdtechRequest? OpenJob(AdtechConnection connection, string id, long? runId) =>
         new($"{Api(connection)}/offlineUserDataJobs:create", JobPayload(id, runId));
 
-    protected override string? ReadJob(JsonNode? body) => body?["resourceName"]?.ToString();
+    protected internal override string? ReadJob(JsonNode? body) => body?["resourceName"]?.ToString();
 
-    protected override AdtechRequest? RunJob(AdtechConnection connection, string job) => new($"google-ads/{ApiVersion}/{job}:run", "{}"u8.ToArray());
+    protected internal override AdtechRequest? RunJob(AdtechConnection connection, string job) => new($"google-ads/{ApiVersion}/{job}:run", "{}"u8.ToArray());
 
     /// <summary>Users of the batch that <c>partialFailureError</c> names: distinct operation indexes in its errors' locations.</summary>
-    protected override long FailedIn(JsonNode? body)
+    protected internal override long FailedIn(JsonNode? body)
     {
         if (body?["partialFailureError"]?["details"] is not JsonArray details)
         {

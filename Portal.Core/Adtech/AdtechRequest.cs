@@ -1,0 +1,4 @@
+namespace Portal.Core.Adtech;
+
+/// <summary>One request a connector makes besides its create and add calls (a job-style API's job creation and run).</summary>
+public sealed record AdtechRequest(string Path, byte[] Payload);
