@@ -94,6 +94,8 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<Segments.SegmentDataSource>();
         services.AddSingleton<Segments.SegmentAudiences>();
         services.AddSingleton(configuration.GetSection(AdtechRetryOptions.Section).Get<AdtechRetryOptions>() ?? new AdtechRetryOptions());
+        services.AddSingleton(configuration.GetSection(MetaOptions.Section).Get<MetaOptions>() ?? new MetaOptions());
+        services.AddSingleton(configuration.GetSection(GoogleAdsOptions.Section).Get<GoogleAdsOptions>() ?? new GoogleAdsOptions());
         services.AddHttpClient<AdtechHttp>().UseOutboundPolicy(requireHttps: true);
         services.AddTransient<AdtechConnector, AdtechAConnector>();
         services.AddTransient<AdtechConnector, AdtechBConnector>();

@@ -6,7 +6,8 @@ using Portal.Core.Audiences;
 namespace Portal.Core.Adtech;
 
 /// <summary>
-/// Google Ads Customer Match, shaped on the Google Ads API's REST surface (v21) and job-style:
+/// Google Ads Customer Match, shaped on the Google Ads API's REST surface (the version from <see cref="GoogleAdsOptions"/>, under the host
+/// <c>https://googleads.googleapis.com/</c>) and job-style:
 /// <list type="number">
 /// <item><c>customers/{customerId}/userLists:mutate</c> creates a CRM-based user list (<c>CONTACT_INFO</c>);</item>
 /// <item><c>customers/{customerId}/offlineUserDataJobs:create</c> opens a <c>CUSTOMER_MATCH_USER_LIST</c> job for it;</item>
@@ -23,9 +24,9 @@ namespace Portal.Core.Adtech;
 /// (<c>addressInfo</c>: hashed first and last name, unhashed country code and postal code) only with all four, and member
 /// data carries no names.
 /// </summary>
-public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock) : AdtechConnector(http, clock)
+public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock, GoogleAdsOptions? options = null) : AdtechConnector(http, clock)
 {
-    public const string ApiVersion = "v21";
+    private readonly string _version = (options ?? new GoogleAdsOptions()).ApiVersion;
 
     /// <summary>Users (operations) per addOperations request.</summary>
     public const int MaxUsersPerRequest = 5_000;
@@ -45,15 +46,15 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock) : Ad
     /// <summary>The customer id as Google wants it in paths: digits, no dashes.</summary>
     public static string CustomerId(AdtechConnection connection) => (connection.AccountId ?? "").Replace("-", "", StringComparison.Ordinal).Trim();
 
-    private static string Api(AdtechConnection connection) => $"google-ads/{ApiVersion}/customers/{Uri.EscapeDataString(CustomerId(connection))}";
+    private string Api(AdtechConnection connection) => $"{_version}/customers/{Uri.EscapeDataString(CustomerId(connection))}";
 
     protected internal override string CreatePath(AdtechConnection c) => $"{Api(c)}/userLists:mutate";
 
     /// <summary>The customers the credentials may use (a read that needs both the token and the developer token).</summary>
-    protected override string CheckPath(AdtechConnection c) => $"google-ads/{ApiVersion}/customers:listAccessibleCustomers";
+    protected override string CheckPath(AdtechConnection c) => $"{_version}/customers:listAccessibleCustomers";
 
     /// <summary>Batches go to the job: <paramref name="target"/> is its resource name, <c>customers/{id}/offlineUserDataJobs/{id}</c>.</summary>
-    protected internal override string AddPath(AdtechConnection c, string target) => $"google-ads/{ApiVersion}/{target}:addOperations";
+    protected internal override string AddPath(AdtechConnection c, string target) => $"{_version}/{target}:addOperations";
 
     protected internal override IReadOnlyList<KeyValuePair<string, string>> Headers(AdtechConnection connection)
     {
@@ -74,7 +75,7 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock) : Ad
 
     protected internal override string? ReadJob(JsonNode? body) => body?["resourceName"]?.ToString();
 
-    protected internal override AdtechRequest? RunJob(AdtechConnection connection, string job) => new($"google-ads/{ApiVersion}/{job}:run", "{}"u8.ToArray());
+    protected internal override AdtechRequest? RunJob(AdtechConnection connection, string job) => new($"{_version}/{job}:run", "{}"u8.ToArray());
 
     /// <summary>Users of the batch that <c>partialFailureError</c> names: distinct operation indexes in its errors' locations.</summary>
     protected internal override long FailedIn(JsonNode? body)

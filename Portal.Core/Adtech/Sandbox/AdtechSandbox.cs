@@ -210,17 +210,7 @@ public static class AdtechSandbox
                 : null, "data"));
         group.MapPost("/adtech-b/audiences/{id}/data", async Task<IResult> (string id, HttpContext http) =>
             await AcceptAsync(http, state, "adtechB", id, _ => null, "data"));
-        group.MapPost("/meta/{account}/customaudiences", async Task<IResult> (string account, HttpContext http) =>
-            await AcceptAsync(http, state, "meta", null, body =>
-                !account.StartsWith("act_", StringComparison.Ordinal) || account.Length == 4 ? "the ad account must be act_<id>"
-                : !body.Has("name") ? "name is required"
-                : body.Text("subtype") != "CUSTOM" ? "subtype must be CUSTOM"
-                : null, "none"));
-        group.MapPost("/meta/{id}/users", async Task<IResult> (string id, HttpContext http) =>
-            await AcceptAsync(http, state, "meta", id, body =>
-                body.ArrayLength("payload.data") is not { } records ? "payload.schema and payload.data are required"
-                : records > 10_000 ? "at most 10000 records per request"
-                : null, "payload.data"));
+        group.MapMeta(state);
         group.MapGoogleAds(state);
         group.MapConnectionChecks(state);
         return group;
@@ -260,7 +250,7 @@ public static class AdtechSandbox
     /// Checks the token and the body (read as it streams in), then counts the members in the array at
     /// <paramref name="membersPath"/> (none when there is none) and records them.
     /// </summary>
-    private static async Task<IResult> AcceptAsync(HttpContext http, SandboxState state, string api, string? id,
+    internal static async Task<IResult> AcceptAsync(HttpContext http, SandboxState state, string api, string? id,
         Func<SandboxBody, string?> validate, string membersPath)
     {
         if (http.Request.Headers.Authorization != $"Bearer {state.AccessToken}")

@@ -6,7 +6,8 @@ using Microsoft.AspNetCore.Routing;
 namespace Portal.Core.Adtech.Sandbox;
 
 /// <summary>
-/// Google Ads Customer Match in the sandbox, shaped on the API's REST surface: CRM-based user lists, offline user data
+/// Google Ads Customer Match in the sandbox, on the API's real REST paths under the sandbox's Google base URL
+/// (<c>google-ads/</c>, then <c>/vNN/customers/…</c>): CRM-based user lists, offline user data
 /// jobs (create, addOperations with partial failure, run). It checks the bearer token and the developer-token header,
 /// required fields and enums, and Google's caps: at most 100,000 identifiers per addOperations request and 20 per user.
 /// Errors have Google's shape, <c>{"error": {"code", "message", "status"}}</c>.
@@ -14,13 +15,22 @@ namespace Portal.Core.Adtech.Sandbox;
 internal static class GoogleAdsSandbox
 {
     public const string Api = "googleAds";
-    private const string Root = "/google-ads/v21/customers/{customerId}";
+    private const string Root = "/customers/{customerId}";
     private static readonly string[] UploadKeyTypes = ["CONTACT_INFO", "CRM_ID", "MOBILE_ADVERTISING_ID"];
     private static readonly string[] JobTypes = ["CUSTOMER_MATCH_USER_LIST", "CUSTOMER_MATCH_WITH_ATTRIBUTES", "STORE_SALES_UPLOAD_FIRST_PARTY", "STORE_SALES_UPLOAD_THIRD_PARTY"];
     private static readonly string[] IdentifierKinds = ["hashedEmail", "hashedPhoneNumber", "mobileId", "thirdPartyUserId", "addressInfo"];
 
-    public static void MapGoogleAds(this RouteGroupBuilder group, SandboxState state)
+    public static void MapGoogleAds(this RouteGroupBuilder sandbox, SandboxState state)
     {
+        var group = sandbox.MapGroup("/google-ads/{version}");
+        group.AddEndpointFilter(async (context, next) =>
+            context.HttpContext.GetRouteValue("version") is string version && IsVersion(version)
+                ? await next(context)
+                : UnknownVersion(context.HttpContext.GetRouteValue("version")?.ToString() ?? ""));
+        group.MapGet("/customers:listAccessibleCustomers", (HttpContext http) =>
+            !SandboxConnectionChecks.Authorized(http, state) || http.Request.Headers["developer-token"] != state.DeveloperToken
+                ? Error(401, "The credentials or the developer token are not valid", "UNAUTHENTICATED")
+                : Results.Json(new { resourceNames = new[] { "customers/1234567890" } }));
         group.MapPost($"{Root}/userLists:mutate", (string customerId, HttpContext http) => HandleAsync(http, state, customerId, body =>
         {
             if (!body.TryGetProperty("operations", out var operations) || operations.ValueKind != JsonValueKind.Array || operations.GetArrayLength() != 1)
@@ -200,6 +210,11 @@ internal static class GoogleAdsSandbox
         return properties[0].Name is not ("hashedEmail" or "hashedPhoneNumber")
             || (value.ValueKind == JsonValueKind.String && value.GetString() is { Length: 64 } hash && hash.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f'));
     }
+
+    /// <summary>A Google Ads API version as paths carry it: <c>v</c> and the major number.</summary>
+    internal static bool IsVersion(string version) => version.Length > 1 && version[0] == 'v' && version[1..].All(char.IsAsciiDigit);
+
+    internal static IResult UnknownVersion(string version) => Error(404, $"No Google Ads API version '{version}'", "NOT_FOUND");
 
     private static IResult TooManyIdentifiers() =>
         Error(400, "TOO_MANY_USER_IDENTIFIERS: Maximum number of user identifiers allowed per request is 100,000 and per operation is 20.");

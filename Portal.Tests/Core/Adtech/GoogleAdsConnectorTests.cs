@@ -18,7 +18,7 @@ public sealed class GoogleAdsConnectorTests : DatabaseTest
         new(new AdtechHttp(new HttpClient(), new AdtechRetryOptions { BaseDelaySeconds = 0.05, TimeoutSeconds = 5 }, TimeProvider.System), TimeProvider.System);
 
     private static AdtechConnection Connection(SandboxServer sandbox, string? developerToken = null) =>
-        new(AdtechKeys.GoogleAds, new Uri(sandbox.BaseUrl), "123-456-7890", sandbox.State.AccessToken)
+        new(AdtechKeys.GoogleAds, new Uri(sandbox.GoogleAdsBaseUrl), "123-456-7890", sandbox.State.AccessToken)
         {
             DeveloperToken = developerToken ?? sandbox.State.DeveloperToken,
             LoginCustomerId = "999-000-1111",
@@ -59,6 +59,36 @@ public sealed class GoogleAdsConnectorTests : DatabaseTest
         Assert.StartsWith("Success: 12,000 members sent", state.AdtechLastResponse(AdtechKeys.GoogleAds)!.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>Google's answers on its real host: the list's and the job's resource names, an empty addOperations answer, the run's operation.</summary>
+    private static (int, string) GoogleAnswer(RecordedRequest request) => request.Url switch
+    {
+        var u when u.EndsWith("/userLists:mutate", StringComparison.Ordinal) => (200, """{"results":[{"resourceName":"customers/1234567890/userLists/42"}]}"""),
+        var u when u.EndsWith("/offlineUserDataJobs:create", StringComparison.Ordinal) => (200, """{"resourceName":"customers/1234567890/offlineUserDataJobs/9"}"""),
+        var u when u.EndsWith(":run", StringComparison.Ordinal) => (200, """{"name":"customers/1234567890/operations/9"}"""),
+        _ => (200, "{}"),
+    };
+
+    [Fact]
+    public async Task Upload_OnGooglesRealHost_PostsToTheVersionedCustomerPaths()
+    {
+        var handler = new RecordingHandler(GoogleAnswer);
+        var http = new AdtechHttp(new HttpClient(handler), new AdtechRetryOptions { BaseDelaySeconds = 0.01 }, TimeProvider.System);
+        var connection = new AdtechConnection(AdtechKeys.GoogleAds, new Uri("https://googleads.googleapis.com/"), "123-456-7890", "token") { DeveloperToken = "dev" };
+
+        var outcome = await new GoogleAdsConnector(http, TimeProvider.System).UploadAsync(State(), connection, Members(2));
+
+        Assert.True(outcome.Succeeded, outcome.Response.Message);
+        Assert.Equal(
+            [
+                "https://googleads.googleapis.com/v24/customers/1234567890/userLists:mutate",
+                "https://googleads.googleapis.com/v24/customers/1234567890/offlineUserDataJobs:create",
+                "https://googleads.googleapis.com/v24/customers/1234567890/offlineUserDataJobs/9:addOperations",
+                "https://googleads.googleapis.com/v24/customers/1234567890/offlineUserDataJobs/9:run",
+            ],
+            handler.Requests.Take(4).Select(r => r.Url));
+        Assert.All(handler.Requests, r => Assert.Equal("dev", r.Headers["developer-token"]));
+    }
+
     [Fact]
     public async Task Upload_PartialFailure_CountsTheRejectedUsersAndKeepsTheRest()
     {
@@ -96,7 +126,7 @@ public sealed class GoogleAdsConnectorTests : DatabaseTest
         var outcome = await connector.UploadAsync(State(), connection, Members(0));
         var job = Assert.Single(sandbox.State.Jobs).Key;
         Assert.True(outcome.Succeeded, outcome.Response.Message);
-        using var client = new HttpClient { BaseAddress = new Uri(sandbox.BaseUrl) };
+        using var client = new HttpClient { BaseAddress = new Uri(sandbox.GoogleAdsBaseUrl) };
 
         async Task<HttpResponseMessage> AddAsync(int users, int identifiersEach)
         {
@@ -108,7 +138,7 @@ public sealed class GoogleAdsConnectorTests : DatabaseTest
                 body.AppendJoin(',', Enumerable.Repeat($$"""{"hashedEmail":"{{hash}}"}""", identifiersEach)).Append("]}}");
             }
 
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"google-ads/v21/{job}:addOperations")
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"v24/{job}:addOperations")
             {
                 Content = new StringContent(body.Append("]}").ToString(), Encoding.UTF8, "application/json"),
             };
