@@ -48,6 +48,13 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
     /// <summary>Writes the request body for one batch; <paramref name="create"/> for the first, which carries the audience's settings.</summary>
     public abstract void WritePayload(Utf8JsonWriter writer, AudienceState state, IReadOnlyList<HashedMember> batch, bool create);
 
+    /// <summary>
+    /// Writes the request body for one batch at <paramref name="position"/> in its upload; by default as
+    /// <see cref="WritePayload(Utf8JsonWriter, AudienceState, IReadOnlyList{HashedMember}, bool)"/> (APIs with upload sessions quote the position).
+    /// </summary>
+    public virtual void WritePayload(Utf8JsonWriter writer, AudienceState state, IReadOnlyList<HashedMember> batch, bool create, BatchPosition position) =>
+        WritePayload(writer, state, batch, create);
+
     /// <summary>The audience's id in the create call's answer.</summary>
     protected internal virtual string? ReadId(JsonNode? body) => body?["id"]?.ToString();
 
@@ -71,6 +78,16 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
 
     /// <summary>The request body as bytes (also what the payload tests compare).</summary>
     public byte[] Payload(AudienceState state, IReadOnlyList<HashedMember> batch, bool create) => Json(writer => WritePayload(writer, state, batch, create));
+
+    /// <summary>The request body of a batch at <paramref name="position"/> in its upload, as bytes.</summary>
+    public byte[] Payload(AudienceState state, IReadOnlyList<HashedMember> batch, bool create, BatchPosition position) =>
+        Json(writer => WritePayload(writer, state, batch, create, position));
+
+    /// <summary>
+    /// Whether a refused request (a 4xx other than 429) is the adtech's throttling and worth retrying after a backoff
+    /// (Meta's rate-limit codes arrive as 400 or 403); false by default.
+    /// </summary>
+    protected internal virtual bool IsThrottled(int status, JsonNode? body) => false;
 
     /// <summary>Serializes what <paramref name="write"/> writes.</summary>
     protected static byte[] Json(Action<Utf8JsonWriter> write)
@@ -125,19 +142,6 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
         else
         {
             writer.WriteStringValue(values[index]);
-        }
-    }
-
-    /// <summary>Writes a list's first value, or "" when it has none.</summary>
-    protected static void WriteFirst(Utf8JsonWriter writer, IReadOnlyList<string> values)
-    {
-        if (values.Count > 0)
-        {
-            WriteValue(writer, values, 0);
-        }
-        else
-        {
-            writer.WriteStringValue("");
         }
     }
 }

@@ -25,8 +25,8 @@ public sealed record AdtechResponse(int Status, JsonNode? Body, string Message, 
 }
 
 /// <summary>
-/// POSTs JSON to an adtech with its bearer token. Retries 429 (waiting as long as Retry-After says), 5xx and timeouts
-/// with exponential backoff; other 4xx are final. Every attempt of one call carries the same <c>Idempotency-Key</c>,
+/// POSTs JSON to an adtech with its bearer token. Retries 429 (waiting as long as Retry-After says), 5xx, timeouts and
+/// what the connector calls throttling with exponential backoff; other 4xx are final. Every attempt of one call carries the same <c>Idempotency-Key</c>,
 /// so an adtech that honours it applies a retried request once. Requests stay under the connection's base URL; one the
 /// outbound policy refuses is not retried. Never logs bodies or tokens.
 /// </summary>
@@ -37,10 +37,12 @@ public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, Time
     /// <summary>
     /// POSTs an already serialized JSON body (connectors write theirs with a Utf8JsonWriter), with the bearer token,
     /// the <paramref name="idempotencyKey"/> when given, and any <paramref name="headers"/> the adtech asks for besides
-    /// (Google's developer-token).
+    /// (Google's developer-token). A refused answer that <paramref name="throttled"/> calls throttling (Meta's rate-limit
+    /// codes come as 400 or 403) is retried with the backoff, like a 429.
     /// </summary>
     public async Task<AdtechResponse> PostAsync(AdtechConnection connection, string relativeUrl, ReadOnlyMemory<byte> json,
-        IReadOnlyList<KeyValuePair<string, string>>? headers, string? idempotencyKey, CancellationToken cancellationToken)
+        IReadOnlyList<KeyValuePair<string, string>>? headers, string? idempotencyKey, CancellationToken cancellationToken,
+        Func<int, JsonNode?, bool>? throttled = null)
     {
         var url = OutboundUrl.Under(connection.BaseUrl, relativeUrl);
         string message = "";
@@ -72,7 +74,7 @@ public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, Time
                 {
                     wait = RetryAfter(response.Headers.RetryAfter);
                 }
-                else if (status < 500)
+                else if (status < 500 && throttled?.Invoke(status, body) != true)
                 {
                     return new AdtechResponse(status, body, message, attempt);
                 }

@@ -3,13 +3,13 @@ using System.Threading.Channels;
 namespace Portal.Core.Adtech;
 
 /// <summary>
-/// Objects that the upload's stages hand on and get back, made up to three at a time (one in each of reading or
-/// writing, waiting, and hashing or sending) and reused, so their arrays are allocated once per upload.
+/// Objects that the upload's stages hand on and get back, made up to four at a time (one in each of reading or
+/// writing, waiting, and hashing or sending, and a full batch the reader holds until it knows whether it is the last) and reused, so their arrays are allocated once per upload.
 /// </summary>
 internal sealed class Reused<T>(Func<T> create, Action<T> reset)
     where T : class
 {
-    private const int Most = 3;
+    private const int Most = 4;
     private readonly Channel<T> _free = Channel.CreateUnbounded<T>();
     private int _made;
 

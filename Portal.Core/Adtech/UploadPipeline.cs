@@ -27,10 +27,14 @@ internal static class UploadPipeline
         output.TryComplete(error);
     }
 
-    /// <summary>The members after the <paramref name="skip"/> already committed, packed in batches.</summary>
+    /// <summary>
+    /// The members after the <paramref name="skip"/> already committed, packed in batches; a full batch is held until the
+    /// next member shows whether it is the last.
+    /// </summary>
     public static async Task ReadBatchesAsync(IAsyncEnumerable<Member> members, long skip, int batchSize, Reused<MemberBatch> batches,
-        ChannelWriter<MemberBatch> output, CancellationToken cancellationToken)
+        ChannelWriter<ReadBatch> output, CancellationToken cancellationToken)
     {
+        MemberBatch? full = null;
         var batch = await batches.RentAsync(cancellationToken);
         await foreach (var member in members.WithCancellation(cancellationToken))
         {
@@ -40,27 +44,40 @@ internal static class UploadPipeline
                 continue;
             }
 
+            if (full is not null)
+            {
+                await output.WriteAsync(new ReadBatch(full, Last: false), cancellationToken);
+                full = null;
+            }
+
             batch.Add(member);
             if (batch.Count == batchSize)
             {
-                await output.WriteAsync(batch, cancellationToken);
+                full = batch;
                 batch = await batches.RentAsync(cancellationToken);
             }
         }
 
-        if (batch.Count > 0)
+        if (full is not null)
         {
-            await output.WriteAsync(batch, cancellationToken);
+            await output.WriteAsync(new ReadBatch(full, Last: true), cancellationToken);
+        }
+        else if (batch.Count > 0)
+        {
+            await output.WriteAsync(new ReadBatch(batch, Last: true), cancellationToken);
         }
     }
 
     /// <summary>Hashes each batch on every core and writes its request body (the first one a create when <paramref name="create"/>).</summary>
-    public static async Task PrepareBatchesAsync(AdtechConnector connector, AudienceState state, NormalizationOptions normalization, ChannelReader<MemberBatch> input,
-        Reused<MemberBatch> batches, ChannelWriter<PreparedBatch> output, bool create, Reused<ArrayBufferWriter<byte>> buffers, CancellationToken cancellationToken)
+    /// <remarks><paramref name="position"/> is the first batch's place in the upload; the later ones follow it.</remarks>
+    public static async Task PrepareBatchesAsync(AdtechConnector connector, AudienceState state, NormalizationOptions normalization, ChannelReader<ReadBatch> input,
+        Reused<MemberBatch> batches, ChannelWriter<PreparedBatch> output, bool create, BatchPosition position, Reused<ArrayBufferWriter<byte>> buffers,
+        CancellationToken cancellationToken)
     {
         HashedMember[] hashed = [];
-        await foreach (var raw in input.ReadAllAsync(cancellationToken))
+        await foreach (var (raw, last) in input.ReadAllAsync(cancellationToken))
         {
+            position = position with { Last = last };
             // Hash on every core, counting per thread (HashStats is not shared between threads); keep the order, and
             // keep the members left with a value at the front of the array (reused from batch to batch).
             if (hashed.Length < raw.Count)
@@ -90,12 +107,13 @@ internal static class UploadPipeline
             {
                 payload = await buffers.RentAsync(cancellationToken);
                 using var writer = new Utf8JsonWriter(payload);
-                connector.WritePayload(writer, state, new ArraySegment<HashedMember>(hashed, 0, count), create);
+                connector.WritePayload(writer, state, new ArraySegment<HashedMember>(hashed, 0, count), create, position);
             }
 
             Array.Clear(hashed, 0, count);
             await output.WriteAsync(new PreparedBatch(payload, count, stats), cancellationToken);
             create = false;
+            position = position with { Sequence = position.Sequence + 1 };
         }
     }
 }

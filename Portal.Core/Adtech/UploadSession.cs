@@ -76,16 +76,17 @@ internal sealed class UploadSession
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken);
-        var read = Channel.CreateBounded<MemberBatch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var read = Channel.CreateBounded<ReadBatch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         var prepared = Channel.CreateBounded<PreparedBatch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         var batches = new Reused<MemberBatch>(() => new MemberBatch(batchSize), b => b.Clear());
         // Room for a batch of members with three hashes each, so that the buffers seldom grow.
         var buffers = new Reused<ArrayBufferWriter<byte>>(() => new ArrayBufferWriter<byte>(batchSize * 256), b => b.ResetWrittenCount());
         var skip = (long)_start.CommittedBatches * batchSize;
         var createFirst = _id is null;
+        var first = new BatchPosition(_start.ExportKey, _start.CommittedBatches + 1, Last: false, _start.EstimatedMembers);
         var reading = Task.Run(() => UploadPipeline.Stage(read.Writer, () => UploadPipeline.ReadBatchesAsync(members, skip, batchSize, batches, read.Writer, stop.Token)));
         var preparing = Task.Run(() => UploadPipeline.Stage(prepared.Writer, () =>
-            UploadPipeline.PrepareBatchesAsync(_connector, _state, normalization, read.Reader, batches, prepared.Writer, createFirst, buffers, stop.Token)));
+            UploadPipeline.PrepareBatchesAsync(_connector, _state, normalization, read.Reader, batches, prepared.Writer, createFirst, first, buffers, stop.Token)));
         try
         {
             await foreach (var batch in prepared.Reader.ReadAllAsync(_cancellationToken))
@@ -121,7 +122,7 @@ internal sealed class UploadSession
 
     private async Task<bool> PostAsync(string path, ReadOnlyMemory<byte> payload, string step)
     {
-        _last = await _http.PostAsync(_connection, path, payload, _headers, $"{_start.ExportKey}:{step}", _cancellationToken);
+        _last = await _http.PostAsync(_connection, path, payload, _headers, $"{_start.ExportKey}:{step}", _cancellationToken, _connector.IsThrottled);
         return _last.IsSuccess;
     }
 

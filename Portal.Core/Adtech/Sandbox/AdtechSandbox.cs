@@ -15,8 +15,16 @@ namespace Portal.Core.Adtech.Sandbox;
 /// (Google's <c>partialFailureError</c>, Meta's <c>num_invalid_entries</c>). Or, with <paramref name="AfterProcessing"/>,
 /// processed for real and then answered only after <paramref name="Delay"/>: a response lost to the caller's timeout.
 /// </summary>
+/// <paramref name="Body"/>, when given, is the answer's JSON body instead of the sandbox's own message (an adtech's error shape).
 public sealed record SandboxFault(string PathContains, int Status, int RetryAfterSeconds = 0, TimeSpan? Delay = null, int PartialFailures = 0,
-    bool AfterProcessing = false, string? KeyContains = null);
+    bool AfterProcessing = false, string? KeyContains = null, object? Body = null)
+{
+    /// <summary>Meta's throttling as the Graph API sends it: HTTP 400 with a rate-limit <c>error.code</c> and <c>is_transient</c>.</summary>
+    public static SandboxFault MetaThrottled(string pathContains, int code, int status = 400) => new(pathContains, status, Body: new
+    {
+        error = new { message = "(#" + code + ") Application request limit reached", type = "OAuthException", code, is_transient = true, fbtrace_id = "sandbox" },
+    });
+}
 
 /// <summary>One request the sandbox accepted: which API, which audience, how many members.</summary>
 public sealed record SandboxCall(string Api, string AudienceId, int Members);
@@ -30,6 +38,9 @@ public sealed class SandboxState
     public ConcurrentQueue<SandboxCall> Calls { get; } = new();
     public ConcurrentDictionary<string, int> DataRequests { get; } = new(StringComparer.Ordinal);
     public ConcurrentDictionary<string, int> AudienceMembers { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Meta's upload sessions by audience and session id.</summary>
+    public ConcurrentDictionary<string, SandboxSession> MetaSessions { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Google Ads' offline user data jobs by resource name.</summary>
     public ConcurrentDictionary<string, SandboxJob> Jobs { get; } = new(StringComparer.Ordinal);
@@ -137,7 +148,7 @@ public static class AdtechSandbox
                     http.Response.Headers.RetryAfter = fault.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
                 }
 
-                return Results.Json(new { message = $"Sandbox fault {fault.Status}" }, statusCode: fault.Status);
+                return Results.Json(fault.Body ?? new { message = $"Sandbox fault {fault.Status}" }, statusCode: fault.Status);
             }
 
             if (fault is { PartialFailures: > 0 })

@@ -7,7 +7,9 @@ namespace Portal.Core.Adtech.Sandbox;
 /// <summary>
 /// Meta's Graph API in the sandbox, on its real paths under the sandbox's Meta base URL (<c>meta/</c>):
 /// <c>/vNN.0/act_&lt;id&gt;/customaudiences</c> (create), <c>/vNN.0/&lt;audience id&gt;/users</c> (add) and
-/// <c>/vNN.0/act_&lt;id&gt;</c> (the connection check). Errors have the Graph shape, <c>{"error": {"message", "type", "code"}}</c>.
+/// <c>/vNN.0/act_&lt;id&gt;</c> (the connection check). Errors of the users route have the Graph shape,
+/// <c>{"error": {"message", "type", "code", "is_transient"}}</c>; throttling comes as such an error through a fault
+/// (<see cref="SandboxFault.MetaThrottled"/>), with Meta's rate-limit codes.
 /// </summary>
 internal static class MetaSandbox
 {
@@ -27,16 +29,85 @@ internal static class MetaSandbox
                 : !body.Has("name") ? "name is required"
                 : body.Text("subtype") != "CUSTOM" ? "subtype must be CUSTOM"
                 : null, "none"));
-        graph.MapPost("/{id}/users", async Task<IResult> (string id, HttpContext http) =>
-            await AdtechSandbox.AcceptAsync(http, state, Api, id, body =>
-                body.ArrayLength("payload.data") is not { } records ? "payload.schema and payload.data are required"
-                : records > 10_000 ? "at most 10000 records per request"
-                : null, "payload.data"));
+        graph.MapPost("/{id}/users", (string id, HttpContext http) => AddUsersAsync(http, state, id));
         graph.MapGet("/{account}", (string account, HttpContext http) =>
             !SandboxConnectionChecks.Authorized(http, state) ? SandboxConnectionChecks.Unauthorized()
             : !IsAdAccount(account) || !account[4..].All(char.IsAsciiDigit)
                 ? Results.Json(new { message = $"Unknown ad account '{account}'" }, statusCode: 404)
                 : Results.Json(new { id = account, name = "Sandbox ad account", account_status = 1 }));
+    }
+
+    /// <summary>
+    /// Adds users: checks the token, the payload (at most 10,000 rows) and the <c>session</c> when there is one
+    /// (<c>session_id</c> a number, <c>batch_seq</c> from 1, <c>last_batch_flag</c> a boolean; no batch after the last),
+    /// and answers as Meta does, its counts as numeric strings.
+    /// </summary>
+    private static async Task<IResult> AddUsersAsync(HttpContext http, SandboxState state, string id)
+    {
+        if (!SandboxConnectionChecks.Authorized(http, state))
+        {
+            return Error(401, "Invalid OAuth access token", 190);
+        }
+
+        var (body, invalid) = await SandboxBody.ReadAsync(http.Request.BodyReader, http.RequestAborted);
+        if (body is null)
+        {
+            return Error(400, invalid!, 100);
+        }
+
+        if (body.ArrayLength("payload.data") is not { } rows || body.ArrayLength("payload.schema") is not > 0)
+        {
+            return Error(400, "(#100) payload.schema and payload.data are required", 100);
+        }
+
+        if (rows > 10_000)
+        {
+            return Error(400, "(#100) at most 10000 entries per request", 100);
+        }
+
+        if (!state.AudienceMembers.ContainsKey(id))
+        {
+            return Error(400, $"(#100) Unsupported post request. Object with ID '{id}' does not exist", 100);
+        }
+
+        SandboxSession? session = null;
+        if (body.Has("session"))
+        {
+            var sessionId = body.Number("session.session_id");
+            var sequence = body.Int32("session.batch_seq");
+            var last = body.Boolean("session.last_batch_flag");
+            if (sessionId is null || sequence is not >= 1 || last is null)
+            {
+                return Error(400, "(#100) session needs session_id (a number), batch_seq (from 1) and last_batch_flag (a boolean)", 100);
+            }
+
+            session = state.MetaSessions.GetOrAdd($"{id}/{sessionId}", _ => new SandboxSession());
+            lock (session)
+            {
+                if (session.Ended && sequence > session.HighestSequence)
+                {
+                    return Error(400, "(#100) The session has ended: its last batch was received", 100);
+                }
+
+                session.Batches++;
+                session.HighestSequence = Math.Max(session.HighestSequence, sequence.Value);
+                session.Ended |= last.Value;
+                session.EstimatedTotal = body.Number("session.estimated_num_total") ?? session.EstimatedTotal;
+            }
+        }
+
+        var invalidEntries = Math.Min(rows, AdtechSandbox.PartialFailures(http));
+        var count = rows - invalidEntries;
+        state.AudienceMembers.AddOrUpdate(id, count, (_, n) => n + count);
+        state.Calls.Enqueue(new SandboxCall(Api, id, count));
+        return Results.Json(new
+        {
+            audience_id = id,
+            session_id = body.Number("session.session_id"),
+            num_received = rows.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            num_invalid_entries = invalidEntries.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            invalid_entry_samples = new { },
+        });
     }
 
     /// <summary>A Graph API version as paths carry it: <c>v</c>, the major number, <c>.0</c>.</summary>

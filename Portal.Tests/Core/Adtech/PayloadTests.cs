@@ -48,15 +48,16 @@ public sealed class PayloadTests
     private const string InHashed = "582967534d0f909d196b97f9e6921342777aea87b46fa52df165389db1fb8ccf";
 
     [Fact]
-    public void Meta_CreateThenAdd_AreTheMarketingApiShapesWithTheHashedCountry()
+    public void Meta_CreateThenAdd_AreTheMarketingApiShapesWithTheHashedCountryAndARowPerEmail()
     {
         var state = State("demo_audience:\n  description: d\n  country: IN\n  source: {endpoint: x}\n  meta:\n    name: Demo on Meta\n");
         var meta = new MetaConnector(NoHttp, TimeProvider.System);
         Assert.Equal("""{"name":"Demo on Meta","description":"d","subtype":"CUSTOM","customer_file_source":"USER_PROVIDED_ONLY"}""", Json(meta.Payload(state, [], create: true)));
-        Assert.Equal($$$"""{"payload":{"schema":["EMAIL","PHONE","ZIP","COUNTRY"],"data":[["e1","p1","z1","{{{InHashed}}}"],["e2","","","{{{InHashed}}}"]]}}""",
+        Assert.Equal($$$"""{"payload":{"schema":["EMAIL","PHONE","ZIP","COUNTRY"],"data":[["e1","p1","z1","{{{InHashed}}}"],["e2","","","{{{InHashed}}}"],["e3","","","{{{InHashed}}}"]]}}""",
             Json(meta.Payload(state, [Full, EmailOnly], create: false)));
         Assert.Equal(PhoneFormat.DigitsOnly, meta.Normalization(state.RequireCountry()).Phone);
-        Assert.Equal(10_000, meta.BatchSize);
+        Assert.Equal(2_000, meta.BatchSize); // 5 rows a member at most: 10,000 rows a request
+        Assert.Equal(MetaConnector.MaxRecordsPerRequest, meta.BatchSize * MetaConnector.MaxRowsPerMember);
     }
 
     [Fact]
