@@ -41,6 +41,7 @@ internal static class SandboxHosting
             ["Adtech:Connections:googleAds:AccountId"] = "123-456-7890",
             ["Adtech:Connections:googleAds:AccessToken"] = "sandbox-token",
             ["Adtech:Connections:googleAds:DeveloperToken"] = "sandbox-developer-token",
+            ["Adtech:GoogleAds:JobPollSeconds"] = "1", // the sandbox's jobs end on the second look
         };
         var sources = builder.Configuration.Sources;
         sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = defaults });

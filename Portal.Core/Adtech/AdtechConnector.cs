@@ -76,6 +76,13 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
     /// <summary>Job-style APIs: the request that runs the job after the last batch.</summary>
     protected internal virtual AdtechRequest? RunJob(AdtechConnection connection, string job) => null;
 
+    /// <summary>
+    /// Job-style APIs: waits for the job that was run to end, and answers how it ended (a failure with the adtech's
+    /// reason, or a success); null where there is nothing to wait for.
+    /// </summary>
+    protected internal virtual Task<AdtechResponse?> AwaitJobAsync(AdtechConnection connection, string job, CancellationToken cancellationToken) =>
+        Task.FromResult<AdtechResponse?>(null);
+
     /// <summary>The request body as bytes (also what the payload tests compare).</summary>
     public byte[] Payload(AudienceState state, IReadOnlyList<HashedMember> batch, bool create) => Json(writer => WritePayload(writer, state, batch, create));
 

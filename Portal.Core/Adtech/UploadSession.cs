@@ -111,9 +111,25 @@ internal sealed class UploadSession
             return Failure();
         }
 
-        if (_job is not null && _connector.RunJob(_connection, _job) is { } run && !await PostAsync(run.Path, run.Payload, "run"))
+        if (_job is not null && _connector.RunJob(_connection, _job) is { } run)
         {
-            return Failure();
+            if (!await PostAsync(run.Path, run.Payload, "run"))
+            {
+                return Failure();
+            }
+
+            if (await _connector.AwaitJobAsync(_connection, _job, _cancellationToken) is { } ended)
+            {
+                _last = ended;
+                if (!ended.IsSuccess)
+                {
+                    // A job that ran is spent: the next run opens a new job and sends every batch again (adds are safe to repeat).
+                    _job = null;
+                    _committed = 0;
+                    await CheckpointAsync();
+                    return Failure();
+                }
+            }
         }
 
         _last ??= new AdtechResponse(200, null, "Nothing left to send", 0);

@@ -47,6 +47,7 @@ public sealed class SandboxServer : IAsyncDisposable
         ["Adtech:Connections:googleAds:AccountId"] = "123-456-7890",
         ["Adtech:Connections:googleAds:AccessToken"] = State.AccessToken,
         ["Adtech:Connections:googleAds:DeveloperToken"] = State.DeveloperToken,
+        ["Adtech:GoogleAds:JobPollSeconds"] = "0.05",
         ["Adtech:Retry:BaseDelaySeconds"] = "0.05",
         ["Adtech:Retry:TimeoutSeconds"] = "1",
     };

@@ -42,6 +42,15 @@ public sealed class SandboxState
     /// <summary>Meta's upload sessions by audience and session id.</summary>
     public ConcurrentDictionary<string, SandboxSession> MetaSessions { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Google Ads' user lists by customer and name (names are unique per customer).</summary>
+    public ConcurrentDictionary<string, string> UserListNames { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>How many looks (googleAds:search) a Google job that ran stays RUNNING before it ends.</summary>
+    public int JobLooksWhileRunning { get; set; } = 1;
+
+    /// <summary>When set, the next Google job that runs ends FAILED with this <c>failure_reason</c>.</summary>
+    public string? NextJobFailure { get; set; }
+
     /// <summary>Google Ads' offline user data jobs by resource name.</summary>
     public ConcurrentDictionary<string, SandboxJob> Jobs { get; } = new(StringComparer.Ordinal);
 
@@ -109,16 +118,7 @@ public sealed class SandboxState
     }
 }
 
-/// <summary>
-/// A Google Ads offline user data job: users added wait in <see cref="Pending"/> until the job runs, which moves them to
-/// the user list (<see cref="SandboxState.AudienceMembers"/>).
-/// </summary>
-public sealed class SandboxJob(string userList)
-{
-    public string UserList { get; } = userList;
-    public int Pending { get; set; }
-    public bool Ran { get; set; }
-}
+
 
 /// <summary>
 /// A stand-in for the data source and the adtech APIs, served on loopback: in Development inside the portal, in tests

@@ -15,7 +15,8 @@ public sealed class GoogleAdsConnectorTests : DatabaseTest
     private static AudienceState State() => AudienceStateParser.Parse("g.yml", Yaml).State!;
 
     private static GoogleAdsConnector Connector() =>
-        new(new AdtechHttp(new HttpClient(), new AdtechRetryOptions { BaseDelaySeconds = 0.05, TimeoutSeconds = 5 }, TimeProvider.System), TimeProvider.System);
+        new(new AdtechHttp(new HttpClient(), new AdtechRetryOptions { BaseDelaySeconds = 0.05, TimeoutSeconds = 5 }, TimeProvider.System), TimeProvider.System,
+            new GoogleAdsOptions { JobPollSeconds = 0.01 });
 
     private static AdtechConnection Connection(SandboxServer sandbox, string? developerToken = null) =>
         new(AdtechKeys.GoogleAds, new Uri(sandbox.GoogleAdsBaseUrl), "123-456-7890", sandbox.State.AccessToken)
@@ -53,6 +54,8 @@ public sealed class GoogleAdsConnectorTests : DatabaseTest
         Assert.Single(sandbox.State.AudienceMembers.Keys, k => k.Contains("/userLists/", StringComparison.Ordinal));
         var job = Assert.Single(sandbox.State.Jobs);
         Assert.True(job.Value.Ran);
+        Assert.True(job.Value.Consented);
+        Assert.Equal("SUCCESS", job.Value.Status);
         // Create list, open job, three batches of at most 5,000 users, run.
         Assert.Equal([0, 0, 5_000, 5_000, 2_000, 0], sandbox.State.Calls.Where(c => c.Api == "googleAds").Select(c => c.Members));
         Assert.Equal(200, state.AdtechLastResponse(AdtechKeys.GoogleAds)!.Status);
@@ -65,6 +68,8 @@ public sealed class GoogleAdsConnectorTests : DatabaseTest
         var u when u.EndsWith("/userLists:mutate", StringComparison.Ordinal) => (200, """{"results":[{"resourceName":"customers/1234567890/userLists/42"}]}"""),
         var u when u.EndsWith("/offlineUserDataJobs:create", StringComparison.Ordinal) => (200, """{"resourceName":"customers/1234567890/offlineUserDataJobs/9"}"""),
         var u when u.EndsWith(":run", StringComparison.Ordinal) => (200, """{"name":"customers/1234567890/operations/9"}"""),
+        var u when u.EndsWith("/googleAds:search", StringComparison.Ordinal) =>
+            (200, """{"results":[{"offlineUserDataJob":{"resourceName":"customers/1234567890/offlineUserDataJobs/9","status":"SUCCESS"}}]}"""),
         _ => (200, "{}"),
     };
 
@@ -84,8 +89,9 @@ public sealed class GoogleAdsConnectorTests : DatabaseTest
                 "https://googleads.googleapis.com/v24/customers/1234567890/offlineUserDataJobs:create",
                 "https://googleads.googleapis.com/v24/customers/1234567890/offlineUserDataJobs/9:addOperations",
                 "https://googleads.googleapis.com/v24/customers/1234567890/offlineUserDataJobs/9:run",
+                "https://googleads.googleapis.com/v24/customers/1234567890/googleAds:search",
             ],
-            handler.Requests.Take(4).Select(r => r.Url));
+            handler.Requests.Select(r => r.Url));
         Assert.All(handler.Requests, r => Assert.Equal("dev", r.Headers["developer-token"]));
     }
 
@@ -155,5 +161,78 @@ public sealed class GoogleAdsConnectorTests : DatabaseTest
         Assert.Contains("100,000", await perRequest.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, (await AddAsync(1, 1)).StatusCode); // the job has run: no more operations
         Assert.Equal(0, sandbox.State.Jobs[job].Pending);
+    }
+
+    [Fact]
+    public async Task Upload_JobEndsFailed_RecordsFailedWithGooglesReasonAndLeavesTheNextRunANewJob()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        sandbox.State.NextJobFailure = "PROCESSING_ERROR";
+        sandbox.State.JobLooksWhileRunning = 3;
+        var checkpoints = new List<UploadCheckpoint>();
+
+        var outcome = await Connector().UploadAsync(State(), Connection(sandbox), Members(10), checkpoint: (c, _) =>
+        {
+            checkpoints.Add(c);
+            return Task.CompletedTask;
+        });
+
+        Assert.False(outcome.Succeeded);
+        Assert.Equal(422, outcome.Response.Status);
+        Assert.Contains("The job FAILED: PROCESSING_ERROR", outcome.Response.Message, StringComparison.Ordinal);
+        var job = Assert.Single(sandbox.State.Jobs).Value;
+        Assert.Equal(("FAILED", 4), (job.Status, job.Looks)); // polled while RUNNING, to its end
+        Assert.Equal((null, 0), (checkpoints[^1].Job, checkpoints[^1].CommittedBatches));
+        Assert.NotNull(checkpoints[^1].AudienceId);
+    }
+
+    [Fact]
+    public async Task Upload_ConcurrentModification_IsRetriedAndTheJobRuns()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        sandbox.State.Faults.Enqueue(new SandboxFault(":run", 409, Body: new
+        {
+            error = new
+            {
+                code = 409,
+                status = "ABORTED",
+                message = "Multiple requests were attempting to modify the same resource at once. Retry the request.",
+                details = new[] { new { errors = new[] { new { errorCode = new { databaseError = "CONCURRENT_MODIFICATION" } } } } },
+            },
+        }));
+
+        var outcome = await Connector().UploadAsync(State(), Connection(sandbox), Members(10));
+
+        Assert.True(outcome.Succeeded, outcome.Response.Message);
+        Assert.Empty(sandbox.State.Faults);
+        Assert.Equal(10, sandbox.State.AudienceMembers[outcome.Id!]);
+    }
+
+    [Fact]
+    public async Task Sandbox_LifeSpanOver540OrASecondListOfTheSameName_IsRefusedAsGoogleDoes()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(sandbox.GoogleAdsBaseUrl) };
+
+        async Task<string> CreateAsync(string name, int days)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "v24/customers/1234567890/userLists:mutate")
+            {
+                Content = new StringContent(System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    operations = new[] { new { create = new { name, membershipLifeSpan = days, crmBasedUserList = new { uploadKeyType = "CONTACT_INFO" } } } },
+                }), Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new("Bearer", sandbox.State.AccessToken);
+            request.Headers.Add("developer-token", sandbox.State.DeveloperToken);
+            using var response = await client.SendAsync(request);
+            return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+        }
+
+        Assert.StartsWith("400 ", await CreateAsync("Forever", 10_000), StringComparison.Ordinal);
+        Assert.StartsWith("200 ", await CreateAsync("Once", 540), StringComparison.Ordinal);
+        var again = await CreateAsync("Once", 30);
+        Assert.StartsWith("400 ", again, StringComparison.Ordinal);
+        Assert.Contains("NAME_ALREADY_USED", again, StringComparison.Ordinal);
     }
 }

@@ -84,10 +84,12 @@ public sealed class PayloadTests
     }
 
     [Fact]
-    public void GoogleAds_CreateWithoutLifeSpan_AsksForNoExpiry()
+    public void GoogleAds_CreateWithoutLifeSpan_AsksForGooglesLongest540Days()
     {
         var state = State("demo_audience:\n  description: d\n  source: {endpoint: x}\n  googleAds:\n    name: G\n");
-        Assert.Contains("\"membershipLifeSpan\":10000", Json(Google.Payload(state, [], create: true)), StringComparison.Ordinal);
+        Assert.Contains("\"membershipLifeSpan\":540", Json(Google.Payload(state, [], create: true)), StringComparison.Ordinal);
+        var formerNoExpiry = State("demo_audience:\n  description: d\n  source: {endpoint: x}\n  googleAds:\n    name: G\n    membership_life_span: 10000\n");
+        Assert.Contains("\"membershipLifeSpan\":540", Json(Google.Payload(formerNoExpiry, [], create: true)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -113,12 +115,14 @@ public sealed class PayloadTests
     }
 
     [Fact]
-    public void GoogleAds_Job_IsACustomerMatchUserListJobForTheListQuotingTheRun()
+    public void GoogleAds_Job_IsACustomerMatchUserListJobForTheListWithConsentQuotingTheRun()
     {
-        Assert.Equal("""{"job":{"type":"CUSTOMER_MATCH_USER_LIST","externalId":"42","customerMatchUserListMetadata":{"userList":"customers/123/userLists/456"}}}""",
+        Assert.Equal("""{"job":{"type":"CUSTOMER_MATCH_USER_LIST","externalId":"42","customerMatchUserListMetadata":{"userList":"customers/123/userLists/456","consent":{"adUserData":"GRANTED","adPersonalization":"GRANTED"}}}}""",
             Json(GoogleAdsConnector.JobPayload("customers/123/userLists/456", 42)));
-        Assert.Equal("""{"job":{"type":"CUSTOMER_MATCH_USER_LIST","customerMatchUserListMetadata":{"userList":"customers/123/userLists/456"}}}""",
+        Assert.Equal("""{"job":{"type":"CUSTOMER_MATCH_USER_LIST","customerMatchUserListMetadata":{"userList":"customers/123/userLists/456","consent":{"adUserData":"GRANTED","adPersonalization":"GRANTED"}}}}""",
             Json(GoogleAdsConnector.JobPayload("customers/123/userLists/456", null)));
+        Assert.Equal("""{"query":"SELECT offline_user_data_job.resource_name, offline_user_data_job.status, offline_user_data_job.failure_reason FROM offline_user_data_job WHERE offline_user_data_job.resource_name = \u0027customers/1/offlineUserDataJobs/2\u0027"}""",
+            Json(GoogleAdsConnector.JobStatusQuery("customers/1/offlineUserDataJobs/2")));
     }
 
     [Fact]
