@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Portal.Core.Audiences;
 
 namespace Portal.Core.Adtech;
@@ -16,6 +17,11 @@ public sealed class AdtechAConnector(AdtechHttp http, TimeProvider clock) : Adte
 
     protected internal override string AddPath(AdtechConnection c, string id) =>
         $"adtech-a/v2/audiences/{Uri.EscapeDataString(id)}/members?advertiserId={Uri.EscapeDataString(c.AccountId ?? "")}";
+
+    protected internal override AdtechRequest? FindByName(AdtechConnection c, string name) =>
+        new($"adtech-a/v2/audiences?advertiserId={Uri.EscapeDataString(c.AccountId ?? "")}&name={Uri.EscapeDataString(name)}");
+
+    protected internal override string? ReadFound(JsonNode? body, string name) => FindIn(body?["audiences"], name);
 
     public override void WritePayload(Utf8JsonWriter writer, AudienceState state, IReadOnlyList<HashedMember> batch, bool create)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Portal.Core.Audiences;
 
 namespace Portal.Core.Adtech;
@@ -21,6 +22,10 @@ public sealed class AdtechBConnector(AdtechHttp http, TimeProvider clock) : Adte
     protected override string CheckPath(AdtechConnection c) => "adtech-b/me";
 
     protected internal override string AddPath(AdtechConnection c, string id) => $"adtech-b/audiences/{Uri.EscapeDataString(id)}/data";
+
+    protected internal override AdtechRequest? FindByName(AdtechConnection c, string name) => new($"adtech-b/audiences?name={Uri.EscapeDataString(name)}");
+
+    protected internal override string? ReadFound(JsonNode? body, string name) => FindIn(body?["audiences"], name);
 
     /// <summary>
     /// The seed's payload after its <c>_drop_empty_keys</c>: empty text, 0 and empty lists are left out (so an

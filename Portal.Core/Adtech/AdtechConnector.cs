@@ -83,6 +83,19 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
     protected internal virtual Task<AdtechResponse?> AwaitJobAsync(AdtechConnection connection, string job, CancellationToken cancellationToken) =>
         Task.FromResult<AdtechResponse?>(null);
 
+    /// <summary>
+    /// The request that looks an audience up by its <paramref name="name"/> (a GET when it has no payload), to settle a
+    /// create whose outcome is unknown; null where the API has none (then the create is not sent again).
+    /// </summary>
+    protected internal virtual AdtechRequest? FindByName(AdtechConnection connection, string name) => null;
+
+    /// <summary>The id of the audience named <paramref name="name"/> in the lookup's answer, or null when there is none.</summary>
+    protected internal virtual string? ReadFound(JsonNode? body, string name) => null;
+
+    /// <summary>The id of the first element of <paramref name="list"/> whose <paramref name="nameField"/> is <paramref name="name"/>.</summary>
+    protected static string? FindIn(JsonNode? list, string name, string nameField = "name", string idField = "id") =>
+        (list as JsonArray)?.FirstOrDefault(e => e?[nameField]?.ToString() == name)?[idField]?.ToString();
+
     /// <summary>The request body as bytes (also what the payload tests compare).</summary>
     public byte[] Payload(AudienceState state, IReadOnlyList<HashedMember> batch, bool create) => Json(writer => WritePayload(writer, state, batch, create));
 

@@ -122,6 +122,18 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock, Goog
         }
     }
 
+    /// <summary>The user list of that name (names are unique per customer): a GAQL search on <c>user_list</c>.</summary>
+    protected internal override AdtechRequest? FindByName(AdtechConnection c, string name) => new($"{Api(c)}/googleAds:search", Json(writer =>
+    {
+        writer.WriteStartObject();
+        writer.WriteString("query", "SELECT user_list.resource_name, user_list.name FROM user_list WHERE user_list.name = '"
+            + name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'");
+        writer.WriteEndObject();
+    }));
+
+    protected internal override string? ReadFound(JsonNode? body, string name) =>
+        (body?["results"] as JsonArray)?.Select(r => r?["userList"]).FirstOrDefault(l => l?["name"]?.ToString() == name)?["resourceName"]?.ToString();
+
     /// <summary>The googleAds:search body that reads a job's status and failure reason.</summary>
     public static byte[] JobStatusQuery(string job) => Json(writer =>
     {

@@ -55,6 +55,15 @@ public sealed class MetaConnector(AdtechHttp http, TimeProvider clock, MetaOptio
 
     protected internal override string AddPath(AdtechConnection c, string id) => $"{_version}/{Uri.EscapeDataString(id)}/users";
 
+    /// <summary>The ad account's custom audiences of that name: <c>fields=id,name</c> and a <c>filtering</c> on the name.</summary>
+    protected internal override AdtechRequest? FindByName(AdtechConnection c, string name)
+    {
+        var filtering = JsonSerializer.Serialize(new[] { new { field = "name", @operator = "EQUAL", value = name } });
+        return new($"{CreatePath(c)}?fields=id,name&filtering={Uri.EscapeDataString(filtering)}");
+    }
+
+    protected internal override string? ReadFound(JsonNode? body, string name) => FindIn(body?["data"], name);
+
     /// <summary>Meta answers an add with <c>num_received</c> and <c>num_invalid_entries</c>, as numbers or numeric strings.</summary>
     protected internal override long FailedIn(JsonNode? body) => Count(body?["num_invalid_entries"]);
 

@@ -163,14 +163,60 @@ internal sealed class UploadSession
     /// </summary>
     private async Task<bool> EnsureCreatedAsync(ReadOnlyMemory<byte>? create)
     {
-        if (_id is null && (!await PostAsync(_connector.CreatePath(_connection), create ?? _connector.Payload(_state, [], create: true), "create")
-            || Missing(_id = _connector.ReadId(_last!.Body), "audience")))
+        if (_id is null && !await CreateAsync(create ?? _connector.Payload(_state, [], create: true)))
         {
             return false;
         }
 
         return _job is not null || _connector.OpenJob(_connection, _id!, _start.RunId) is not { } open
             || (await PostAsync(open.Path, open.Payload, "job") && !Missing(_job = _connector.ReadJob(_last!.Body), "job"));
+    }
+
+    /// <summary>
+    /// Creates the audience. No adtech honours an idempotency key, so a create whose outcome is unknown (a 5xx, no
+    /// answer in time, a lost connection) is not simply sent again: the audience is looked up by its name first, and
+    /// only when the adtech has none of that name is it created again.
+    /// </summary>
+    private async Task<bool> CreateAsync(ReadOnlyMemory<byte> body)
+    {
+        var name = _state.AdtechName(_connector.Key) ?? "";
+        for (var attempt = 1; ; attempt++)
+        {
+            _last = await _http.PostAsync(_connection, _connector.CreatePath(_connection), body, _headers, $"{_start.ExportKey}:create", _cancellationToken,
+                _connector.IsThrottled, retryUnknown: false);
+            if (_last.IsSuccess)
+            {
+                return !Missing(_id = _connector.ReadId(_last.Body), "audience");
+            }
+
+            if (_last.Status < 500 || _connector.FindByName(_connection, name) is not { } find)
+            {
+                return false;
+            }
+
+            var unknown = _last;
+            var lookup = find.Payload is null
+                ? await _http.GetOnceAsync(_connection, find.Path, _headers, _cancellationToken)
+                : await _http.PostAsync(_connection, find.Path, find.Payload, _headers, null, _cancellationToken, _connector.IsThrottled);
+            if (!lookup.IsSuccess)
+            {
+                _last = unknown with { Message = $"{unknown.Message}; whether the audience was created is unknown, and looking it up failed: {lookup.Message}" };
+                return false;
+            }
+
+            if (_connector.ReadFound(lookup.Body, name) is { } found)
+            {
+                _id = found;
+                _last = lookup with { Message = $"The audience was created, though its answer was lost ({unknown.Message}); found by its name" };
+                return true;
+            }
+
+            if (attempt >= _http.MaxAttempts)
+            {
+                _last = unknown with { Message = $"{unknown.Message} (after {attempt} attempts, none of which created the audience)" };
+                return false;
+            }
+        }
     }
 
     /// <summary>Sends one batch of members (none: nothing is posted unless the audience is still to be made) and commits it.</summary>

@@ -10,10 +10,11 @@ namespace Portal.Core.Adtech.Sandbox;
 
 /// <summary>
 /// A fault for the next request whose path contains a text (and, with <paramref name="KeyContains"/>, whose
-/// Idempotency-Key contains another): answered with <paramref name="Status"/> (after <paramref name="Delay"/>) instead
+/// Idempotency-Key, which the portal sends to label each step of an upload, contains another): answered with <paramref name="Status"/> (after <paramref name="Delay"/>) instead
 /// of the real thing. Or, with <paramref name="PartialFailures"/>, processed with that many of its members rejected
 /// (Google's <c>partialFailureError</c>, Meta's <c>num_invalid_entries</c>). Or, with <paramref name="AfterProcessing"/>,
-/// processed for real and then answered only after <paramref name="Delay"/>: a response lost to the caller's timeout.
+/// processed for real and then answered only after <paramref name="Delay"/>: a response lost to the caller's timeout; or,
+/// without a delay, its connection dropped: the answer lost on the way.
 /// </summary>
 /// <paramref name="Body"/>, when given, is the answer's JSON body instead of the sandbox's own message (an adtech's error shape).
 public sealed record SandboxFault(string PathContains, int Status, int RetryAfterSeconds = 0, TimeSpan? Delay = null, int PartialFailures = 0,
@@ -39,6 +40,9 @@ public sealed class SandboxState
     public ConcurrentDictionary<string, int> DataRequests { get; } = new(StringComparer.Ordinal);
     public ConcurrentDictionary<string, int> AudienceMembers { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The AdtechA, AdtechB and Meta audiences by API and name (the first of a name, as the lookups answer).</summary>
+    public ConcurrentDictionary<string, string> AudienceNames { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Meta's upload sessions by audience and session id.</summary>
     public ConcurrentDictionary<string, SandboxSession> MetaSessions { get; } = new(StringComparer.Ordinal);
 
@@ -60,14 +64,9 @@ public sealed class SandboxState
     /// <summary>The developer token Google Ads accepts.</summary>
     public string DeveloperToken { get; set; } = "sandbox-developer-token";
 
-    /// <summary>Requests answered from the idempotency store (same key again: the stored answer, nothing applied twice).</summary>
-    public int IdempotentReplays => _replays;
-
     internal string NewId(string prefix) => $"{prefix}{Interlocked.Increment(ref _nextId):D10}";
 
-    private readonly ConcurrentDictionary<string, Idempotent> _idempotent = new(StringComparer.Ordinal);
     private readonly Lock _faultLock = new();
-    private int _replays;
 
     /// <summary>Takes the next fault when it is for this request.</summary>
     internal SandboxFault? TakeFault(string path, string idempotencyKey)
@@ -80,49 +79,14 @@ public sealed class SandboxState
                 : null;
         }
     }
-
-    /// <summary>
-    /// Runs a request once per path and idempotency key: a successful (2xx) answer is stored and given again to the same
-    /// key, without running the request again; a failed one is not stored, so a retry runs it. One at a time per key.
-    /// </summary>
-    internal async ValueTask<(object? Result, bool Replayed)> OnceAsync(string path, string key, Func<ValueTask<object?>> run, CancellationToken cancellationToken)
-    {
-        var entry = _idempotent.GetOrAdd($"{path}\n{key}", _ => new Idempotent());
-        await entry.Gate.WaitAsync(cancellationToken);
-        try
-        {
-            if (entry.Result is { } stored)
-            {
-                Interlocked.Increment(ref _replays);
-                return (stored, true);
-            }
-
-            var result = await run();
-            if (result is not IStatusCodeHttpResult { StatusCode: not (null or (>= 200 and < 300)) })
-            {
-                entry.Result = result;
-            }
-
-            return (result, false);
-        }
-        finally
-        {
-            entry.Gate.Release();
-        }
-    }
-
-    private sealed class Idempotent
-    {
-        public SemaphoreSlim Gate { get; } = new(1, 1);
-        public object? Result { get; set; }
-    }
 }
 
 
 
 /// <summary>
 /// A stand-in for the data source and the adtech APIs, served on loopback: in Development inside the portal, in tests
-/// on their own port. It checks what real APIs check (token, required fields, enums), honours Idempotency-Key headers
+/// on their own port. It checks what real APIs check (token, required fields, enums), honours no Idempotency-Key (no
+/// real adtech does: a request sent twice is applied twice)
 /// (the same key on the same path gets the stored answer and changes nothing), and can be told to fail.
 /// </summary>
 public static class AdtechSandbox
@@ -156,18 +120,11 @@ public static class AdtechSandbox
                 http.Items[PartialFailuresItem] = fault.PartialFailures;
             }
 
-            object? result;
-            if (key.Length == 0)
+            var result = await next(context);
+            if (fault is { AfterProcessing: true, Delay: null })
             {
-                result = await next(context);
-            }
-            else
-            {
-                (result, var replayed) = await state.OnceAsync(path, key, () => next(context), http.RequestAborted);
-                if (replayed)
-                {
-                    http.Response.Headers["Idempotent-Replayed"] = "true";
-                }
+                http.Abort(); // the request was applied; its answer is lost with the connection
+                return Results.Empty;
             }
 
             if (fault is { AfterProcessing: true, Delay: { } late })
@@ -222,6 +179,7 @@ public static class AdtechSandbox
         group.MapPost("/adtech-b/audiences/{id}/data", async Task<IResult> (string id, HttpContext http) =>
             await AcceptAsync(http, state, "adtechB", id, _ => null, "data"));
         group.MapMeta(state);
+        group.MapAudienceLookups(state);
         group.MapGoogleAds(state);
         group.MapConnectionChecks(state);
         return group;
@@ -288,7 +246,12 @@ public static class AdtechSandbox
         var received = body.ArrayLength(membersPath) ?? 0;
         var invalidEntries = Math.Min(received, PartialFailures(http));
         var count = received - invalidEntries;
-        id ??= state.NewId(api switch { "adtechA" => "A", "adtechB" => "B", _ => "23850000" });
+        if (id is null)
+        {
+            id = state.NewId(api switch { "adtechA" => "A", "adtechB" => "B", _ => "23850000" });
+            state.AudienceNames.TryAdd($"{api}\n{body.Text("name")}", id);
+        }
+
         state.AudienceMembers.AddOrUpdate(id, count, (_, n) => n + count);
         state.Calls.Enqueue(new SandboxCall(api, id, count));
         return Results.Json(new { id, message = $"Accepted {count} members", num_received = received, num_invalid_entries = invalidEntries });

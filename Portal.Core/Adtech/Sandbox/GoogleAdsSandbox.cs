@@ -233,12 +233,24 @@ internal static class GoogleAdsSandbox
     }
 
     /// <summary>
-    /// GAQL on <c>offline_user_data_job</c> by resource name: the job's status, and its failure reason when it FAILED. A
+    /// GAQL on <c>user_list</c> by name (the list's resource name), or on <c>offline_user_data_job</c> by resource name: the job's status, and its failure reason when it FAILED. A
     /// job that ran is RUNNING for <see cref="SandboxState.JobLooksWhileRunning"/> looks, then it ends: its users join the
     /// list (SUCCESS), or none do (FAILED, when <see cref="SandboxState.NextJobFailure"/> was set as it ran).
     /// </summary>
     private static IResult Search(SandboxState state, string customerId, string query)
     {
+        const string ListName = "user_list.name = '";
+        if (query.Contains("FROM user_list", StringComparison.Ordinal) && query.IndexOf(ListName, StringComparison.Ordinal) is >= 0 and var from)
+        {
+            var wanted = query[(from + ListName.Length)..^1].Replace("\\'", "'", StringComparison.Ordinal);
+            return Results.Json(new
+            {
+                results = state.UserListNames.TryGetValue($"{customerId}\n{wanted}", out var list)
+                    ? new[] { new { userList = new { resourceName = list, name = wanted } } }
+                    : [],
+            });
+        }
+
         const string Prefix = "offline_user_data_job.resource_name = '";
         var at = query.IndexOf(Prefix, StringComparison.Ordinal);
         if (!query.Contains("FROM offline_user_data_job", StringComparison.Ordinal) || at < 0)

@@ -30,6 +30,7 @@ internal static class MetaSandbox
                 : body.Text("subtype") != "CUSTOM" ? "subtype must be CUSTOM"
                 : null, "none"));
         graph.MapPost("/{id}/users", (string id, HttpContext http) => AddUsersAsync(http, state, id));
+        graph.MapGet("/{account}/customaudiences", (string account, HttpContext http) => FindAudiences(http, state, account));
         graph.MapGet("/{account}", (string account, HttpContext http) =>
             !SandboxConnectionChecks.Authorized(http, state) ? SandboxConnectionChecks.Unauthorized()
             : !IsAdAccount(account) || !account[4..].All(char.IsAsciiDigit)
@@ -108,6 +109,44 @@ internal static class MetaSandbox
             num_invalid_entries = invalidEntries.ToString(System.Globalization.CultureInfo.InvariantCulture),
             invalid_entry_samples = new { },
         });
+    }
+
+    /// <summary>
+    /// The ad account's custom audiences, with <c>filtering=[{"field":"name","operator":"EQUAL","value":…}]</c> those of
+    /// that name: <c>{"data": [{"id", "name"}]}</c>.
+    /// </summary>
+    private static IResult FindAudiences(HttpContext http, SandboxState state, string account)
+    {
+        if (!SandboxConnectionChecks.Authorized(http, state))
+        {
+            return Error(401, "Invalid OAuth access token", 190);
+        }
+
+        if (!IsAdAccount(account))
+        {
+            return Error(400, "(#100) the ad account must be act_<id>", 100);
+        }
+
+        string? name = null;
+        try
+        {
+            using var filtering = System.Text.Json.JsonDocument.Parse(http.Request.Query["filtering"].FirstOrDefault() ?? "[]");
+            foreach (var filter in filtering.RootElement.EnumerateArray())
+            {
+                if (AdtechSandbox.Text(filter, "field") == "name" && AdtechSandbox.Text(filter, "operator") == "EQUAL")
+                {
+                    name = AdtechSandbox.Text(filter, "value");
+                }
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return Error(400, "(#100) filtering must be a JSON array of {field, operator, value}", 100);
+        }
+
+        var found = state.AudienceNames.Where(a => a.Key.StartsWith(Api + "\n", StringComparison.Ordinal) && (name is null || a.Key[(Api.Length + 1)..] == name))
+            .Select(a => new { id = a.Value, name = a.Key[(Api.Length + 1)..] });
+        return Results.Json(new { data = found });
     }
 
     /// <summary>A Graph API version as paths carry it: <c>v</c>, the major number, <c>.0</c>.</summary>
