@@ -95,6 +95,8 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<Segments.SegmentDataSource>();
         services.AddSingleton<Segments.SegmentAudiences>();
         services.AddSingleton(configuration.GetSection(AdtechRetryOptions.Section).Get<AdtechRetryOptions>() ?? new AdtechRetryOptions());
+        services.AddSingleton(configuration.GetSection(MetaOptions.Section).Get<MetaOptions>() ?? new MetaOptions());
+        services.AddSingleton(configuration.GetSection(GoogleAdsOptions.Section).Get<GoogleAdsOptions>() ?? new GoogleAdsOptions());
         // Adtech answers are small JSON documents (ids, counts, errors): a larger one is refused rather than buffered.
         services.AddHttpClient<AdtechHttp>().UseOutboundPolicy(requireHttps: true)
             .ConfigureHttpClient(c => c.MaxResponseContentBufferSize = AdtechHttp.MaxAnswerBytes);

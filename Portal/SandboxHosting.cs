@@ -34,13 +34,14 @@ internal static class SandboxHosting
             ["Adtech:Connections:adtechA:AccessToken"] = "sandbox-token",
             ["Adtech:Connections:adtechB:BaseUrl"] = own,
             ["Adtech:Connections:adtechB:AccessToken"] = "sandbox-token",
-            ["Adtech:Connections:meta:BaseUrl"] = own,
+            ["Adtech:Connections:meta:BaseUrl"] = own + "meta/",
             ["Adtech:Connections:meta:AccountId"] = "act_1000",
             ["Adtech:Connections:meta:AccessToken"] = "sandbox-token",
-            ["Adtech:Connections:googleAds:BaseUrl"] = own,
+            ["Adtech:Connections:googleAds:BaseUrl"] = own + "google-ads/",
             ["Adtech:Connections:googleAds:AccountId"] = "123-456-7890",
             ["Adtech:Connections:googleAds:AccessToken"] = "sandbox-token",
             ["Adtech:Connections:googleAds:DeveloperToken"] = "sandbox-developer-token",
+            ["Adtech:GoogleAds:JobPollSeconds"] = "1", // the sandbox's jobs end on the second look
         };
         var sources = builder.Configuration.Sources;
         sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = defaults });

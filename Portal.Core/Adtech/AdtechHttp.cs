@@ -25,9 +25,9 @@ public sealed record AdtechResponse(int Status, JsonNode? Body, string Message, 
 }
 
 /// <summary>
-/// POSTs JSON to an adtech with its bearer token. Retries 429 (waiting as long as Retry-After says), 5xx and timeouts
-/// with exponential backoff; other 4xx are final. Every attempt of one call carries the same <c>Idempotency-Key</c>,
-/// so an adtech that honours it applies a retried request once. Requests stay under the connection's base URL; one the
+/// POSTs JSON to an adtech with its bearer token. Retries 429 (waiting as long as Retry-After says), 5xx, timeouts and
+/// what the connector calls throttling with exponential backoff; other 4xx are final. A retried request may be applied
+/// twice (no adtech honours an idempotency key), so callers retry this way only what is safe to repeat. Requests stay under the connection's base URL; one the
 /// outbound policy refuses is not retried. Never logs bodies or tokens.
 /// </summary>
 public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, TimeProvider clock)
@@ -35,15 +35,26 @@ public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, Time
     /// <summary>The largest answer read from an adtech (4 MiB); a larger one fails the request.</summary>
     public const long MaxAnswerBytes = 4L * 1024 * 1024;
 
+    /// <summary>
+    /// Labels each step of an upload (<c>{export}:create</c>, <c>{export}:batch:{n}</c>); no adtech honours it, so it
+    /// makes nothing safe to repeat (creates are settled by looking the audience up instead).
+    /// </summary>
     public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    /// <summary>How many times a call is tried at most.</summary>
+    public int MaxAttempts => options.MaxAttempts;
 
     /// <summary>
     /// POSTs an already serialized JSON body (connectors write theirs with a Utf8JsonWriter), with the bearer token,
     /// the <paramref name="idempotencyKey"/> when given, and any <paramref name="headers"/> the adtech asks for besides
-    /// (Google's developer-token).
+    /// (Google's developer-token). A refused answer that <paramref name="throttled"/> calls throttling (Meta's rate-limit
+    /// codes come as 400 or 403) is retried with the backoff, like a 429. Without <paramref name="retryUnknown"/>, an
+    /// outcome that is unknown (a 5xx, no answer in time, a lost connection: the request may have been applied) is
+    /// returned at once instead of retried, for a caller that must settle it first (a create, by looking the audience up).
     /// </summary>
     public async Task<AdtechResponse> PostAsync(AdtechConnection connection, string relativeUrl, ReadOnlyMemory<byte> json,
-        IReadOnlyList<KeyValuePair<string, string>>? headers, string? idempotencyKey, CancellationToken cancellationToken)
+        IReadOnlyList<KeyValuePair<string, string>>? headers, string? idempotencyKey, CancellationToken cancellationToken,
+        Func<int, JsonNode?, bool>? throttled = null, bool retryUnknown = true)
     {
         var url = OutboundUrl.Under(connection.BaseUrl, relativeUrl);
         string message = "";
@@ -75,7 +86,7 @@ public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, Time
                 {
                     wait = RetryAfter(response.Headers.RetryAfter);
                 }
-                else if (status < 500)
+                else if (status < 500 && throttled?.Invoke(status, body) != true)
                 {
                     return new AdtechResponse(status, body, message, attempt);
                 }
@@ -98,6 +109,11 @@ public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, Time
             if (attempt >= options.MaxAttempts)
             {
                 return new AdtechResponse(status, null, $"{message} (after {attempt} attempts)", attempt);
+            }
+
+            if (!retryUnknown && wait is null && status >= 500)
+            {
+                return new AdtechResponse(status, null, message, attempt);
             }
 
             var backoff = TimeSpan.FromSeconds(Math.Min(options.MaxDelaySeconds, options.BaseDelaySeconds * Math.Pow(2, attempt - 1)));

@@ -6,15 +6,19 @@ using Portal.Core.Audiences;
 namespace Portal.Core.Adtech;
 
 /// <summary>
-/// Google Ads Customer Match, shaped on the Google Ads API's REST surface (v21) and job-style:
+/// Google Ads Customer Match, shaped on the Google Ads API's REST surface (the version from <see cref="GoogleAdsOptions"/>, under the host
+/// <c>https://googleads.googleapis.com/</c>) and job-style:
 /// <list type="number">
 /// <item><c>customers/{customerId}/userLists:mutate</c> creates a CRM-based user list (<c>CONTACT_INFO</c>);</item>
 /// <item><c>customers/{customerId}/offlineUserDataJobs:create</c> opens a <c>CUSTOMER_MATCH_USER_LIST</c> job for it;</item>
 /// <item><c>{job}:addOperations</c> adds members, at most <see cref="MaxUsersPerRequest"/> users per request with at most
 /// <see cref="MaxIdentifiersPerUser"/> identifiers each, so never more than Google's 100,000 identifiers per request,
 /// with partial failure on (rejected users are counted, the rest are kept);</item>
-/// <item><c>{job}:run</c> runs the job after the last batch.</item>
+/// <item><c>{job}:run</c> runs the job after the last batch, and <c>customers/{customerId}/googleAds:search</c> on
+/// <c>offline_user_data_job</c> polls it to SUCCESS or FAILED (with its <c>failure_reason</c>).</item>
 /// </list>
+/// Jobs carry the members' consent (<c>adUserData</c> and <c>adPersonalization</c> GRANTED); lists live at most 540 days
+/// (<c>membershipLifeSpan</c>); CONCURRENT_MODIFICATION (another job on the list) is retried with backoff.
 /// The id written to the state is the user list's <b>resource name</b>, <c>customers/{customerId}/userLists/{userListId}</c>
 /// (the form every later Google Ads call takes). The customer id is the connection's account id (dashes allowed);
 /// the <c>developer-token</c> header comes from the connection, and <c>login-customer-id</c> when it has one.
@@ -23,9 +27,12 @@ namespace Portal.Core.Adtech;
 /// (<c>addressInfo</c>: hashed first and last name, unhashed country code and postal code) only with all four, and member
 /// data carries no names.
 /// </summary>
-public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock) : AdtechConnector(http, clock)
+public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock, GoogleAdsOptions? options = null) : AdtechConnector(http, clock)
 {
-    public const string ApiVersion = "v21";
+    private readonly GoogleAdsOptions _options = options ?? new GoogleAdsOptions();
+    private readonly AdtechHttp _http = http;
+    private readonly TimeProvider _clock = clock;
+    private string Version => _options.ApiVersion;
 
     /// <summary>Users (operations) per addOperations request.</summary>
     public const int MaxUsersPerRequest = 5_000;
@@ -40,22 +47,22 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock) : Ad
     public override string DisplayName => "Google Ads Customer Match";
     public override int BatchSize => MaxUsersPerRequest;
     public override NormalizationOptions Normalization(Country country) => new(country, GmailRule: true, Phone: PhoneFormat.E164, UseZip: false);
-    protected override bool CreateCarriesMembers => false;
+    protected internal override bool CreateCarriesMembers => false;
 
     /// <summary>The customer id as Google wants it in paths: digits, no dashes.</summary>
     public static string CustomerId(AdtechConnection connection) => (connection.AccountId ?? "").Replace("-", "", StringComparison.Ordinal).Trim();
 
-    private static string Api(AdtechConnection connection) => $"google-ads/{ApiVersion}/customers/{Uri.EscapeDataString(CustomerId(connection))}";
+    private string Api(AdtechConnection connection) => $"{Version}/customers/{Uri.EscapeDataString(CustomerId(connection))}";
 
-    protected override string CreatePath(AdtechConnection c) => $"{Api(c)}/userLists:mutate";
+    protected internal override string CreatePath(AdtechConnection c) => $"{Api(c)}/userLists:mutate";
 
     /// <summary>The customers the credentials may use (a read that needs both the token and the developer token).</summary>
-    protected override string CheckPath(AdtechConnection c) => $"google-ads/{ApiVersion}/customers:listAccessibleCustomers";
+    protected override string CheckPath(AdtechConnection c) => $"{Version}/customers:listAccessibleCustomers";
 
     /// <summary>Batches go to the job: <paramref name="target"/> is its resource name, <c>customers/{id}/offlineUserDataJobs/{id}</c>.</summary>
-    protected override string AddPath(AdtechConnection c, string target) => $"google-ads/{ApiVersion}/{target}:addOperations";
+    protected internal override string AddPath(AdtechConnection c, string target) => $"{Version}/{target}:addOperations";
 
-    protected override IReadOnlyList<KeyValuePair<string, string>> Headers(AdtechConnection connection)
+    protected internal override IReadOnlyList<KeyValuePair<string, string>> Headers(AdtechConnection connection)
     {
         var headers = new List<KeyValuePair<string, string>> { new("developer-token", connection.DeveloperToken ?? "") };
         if (!string.IsNullOrWhiteSpace(connection.LoginCustomerId))
@@ -67,17 +74,84 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock) : Ad
     }
 
     /// <summary><c>results[0].resourceName</c> of the mutate answer.</summary>
-    protected override string? ReadId(JsonNode? body) => body?["results"]?[0]?["resourceName"]?.ToString();
+    protected internal override string? ReadId(JsonNode? body) => body?["results"]?[0]?["resourceName"]?.ToString();
 
-    protected override AdtechRequest? OpenJob(AdtechConnection connection, string id, long? runId) =>
+    /// <summary>
+    /// Google's answer to one of several changes to the same list at once (one job at a time per list), which says to
+    /// retry: <c>CONCURRENT_MODIFICATION</c> in a failure's error codes.
+    /// </summary>
+    protected internal override bool IsThrottled(int status, JsonNode? body) =>
+        status is 400 or 409 && body?["error"]?["details"] is JsonArray details
+        && details.SelectMany(d => d?["errors"] as JsonArray ?? []).Any(e => e?["errorCode"] is JsonObject code
+            && code.Any(c => c.Value is JsonValue v && v.TryGetValue<string>(out var name) && name == "CONCURRENT_MODIFICATION"));
+
+    /// <summary>
+    /// Polls the job (a GAQL search on <c>offline_user_data_job</c>, as Google's examples do) until it is SUCCESS or
+    /// FAILED; FAILED ends the upload with the job's <c>failure_reason</c>.
+    /// </summary>
+    protected internal override async Task<AdtechResponse?> AwaitJobAsync(AdtechConnection connection, string job, CancellationToken cancellationToken)
+    {
+        var search = JobStatusQuery(job);
+        var headers = Headers(connection);
+        for (var look = 1; ; look++)
+        {
+            var answer = await _http.PostAsync(connection, $"{Api(connection)}/googleAds:search", search, headers, null, cancellationToken, IsThrottled);
+            if (!answer.IsSuccess)
+            {
+                return answer with { Message = $"The job ran, but its status could not be read: {answer.Message}" };
+            }
+
+            var found = answer.Body?["results"]?[0]?["offlineUserDataJob"];
+            var status = found?["status"]?.ToString();
+            if (status == "SUCCESS")
+            {
+                return answer with { Message = "The job ran: SUCCESS" };
+            }
+
+            if (status == "FAILED")
+            {
+                return answer with { Status = 422, Message = $"The job FAILED: {found?["failureReason"]?.ToString() ?? "no failure_reason given"}" };
+            }
+
+            if (found is null || look >= _options.JobPollLimit)
+            {
+                return answer with { Status = 504, Message = found is null ? $"Google does not know the job {job}" : $"The job is still {status} after {look} looks" };
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(_options.JobPollSeconds), _clock, cancellationToken);
+        }
+    }
+
+    /// <summary>The user list of that name (names are unique per customer): a GAQL search on <c>user_list</c>.</summary>
+    protected internal override AdtechRequest? FindByName(AdtechConnection c, string name) => new($"{Api(c)}/googleAds:search", Json(writer =>
+    {
+        writer.WriteStartObject();
+        writer.WriteString("query", "SELECT user_list.resource_name, user_list.name FROM user_list WHERE user_list.name = '"
+            + name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'");
+        writer.WriteEndObject();
+    }));
+
+    protected internal override string? ReadFound(JsonNode? body, string name) =>
+        (body?["results"] as JsonArray)?.Select(r => r?["userList"]).FirstOrDefault(l => l?["name"]?.ToString() == name)?["resourceName"]?.ToString();
+
+    /// <summary>The googleAds:search body that reads a job's status and failure reason.</summary>
+    public static byte[] JobStatusQuery(string job) => Json(writer =>
+    {
+        writer.WriteStartObject();
+        writer.WriteString("query", "SELECT offline_user_data_job.resource_name, offline_user_data_job.status, offline_user_data_job.failure_reason "
+            + $"FROM offline_user_data_job WHERE offline_user_data_job.resource_name = '{job}'");
+        writer.WriteEndObject();
+    });
+
+    protected internal override AdtechRequest? OpenJob(AdtechConnection connection, string id, long? runId) =>
         new($"{Api(connection)}/offlineUserDataJobs:create", JobPayload(id, runId));
 
-    protected override string? ReadJob(JsonNode? body) => body?["resourceName"]?.ToString();
+    protected internal override string? ReadJob(JsonNode? body) => body?["resourceName"]?.ToString();
 
-    protected override AdtechRequest? RunJob(AdtechConnection connection, string job) => new($"google-ads/{ApiVersion}/{job}:run", "{}"u8.ToArray());
+    protected internal override AdtechRequest? RunJob(AdtechConnection connection, string job) => new($"{Version}/{job}:run", "{}"u8.ToArray());
 
     /// <summary>Users of the batch that <c>partialFailureError</c> names: distinct operation indexes in its errors' locations.</summary>
-    protected override long FailedIn(JsonNode? body)
+    protected internal override long FailedIn(JsonNode? body)
     {
         if (body?["partialFailureError"]?["details"] is not JsonArray details)
         {
@@ -114,6 +188,11 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock) : Ad
 
         writer.WriteStartObject("customerMatchUserListMetadata");
         writer.WriteString("userList", userList);
+        // Consent to use the members' data for ads and personalization: Google drops EEA users without it.
+        writer.WriteStartObject("consent");
+        writer.WriteString("adUserData", "GRANTED");
+        writer.WriteString("adPersonalization", "GRANTED");
+        writer.WriteEndObject();
         writer.WriteEndObject();
         writer.WriteEndObject();
         writer.WriteEndObject();
@@ -126,8 +205,8 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock) : Ad
         if (create)
         {
             var lifeSpan = int.TryParse(state.AdtechSetting(Key, "membership_life_span"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var days)
-                ? days
-                : AdtechKeys.UnlimitedMembershipLifeSpan;
+                ? Math.Min(days, AdtechKeys.MaxMembershipLifeSpan) // a state file's former "no expiry", 10000, is Google's longest now
+                : AdtechKeys.MaxMembershipLifeSpan;
             writer.WriteStartArray("operations");
             writer.WriteStartObject();
             writer.WriteStartObject("create");

@@ -21,7 +21,7 @@ public static class AdtechKeys
     {
         AdtechA => [new("audience_type", AdtechAAudienceTypes[0])],
         AdtechB => [new("expiration_time", "1000")],
-        GoogleAds => [new("membership_life_span", UnlimitedMembershipLifeSpan.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+        GoogleAds => [new("membership_life_span", MaxMembershipLifeSpan.ToString(System.Globalization.CultureInfo.InvariantCulture))],
         _ => [],
     };
 
@@ -34,9 +34,15 @@ public static class AdtechKeys
         _ => key,
     };
 
-    /// <summary>Google Ads' <c>membership_life_span</c> (days on the list): 0 to 540, or 10000 for no expiry (CRM-based lists).</summary>
-    public static bool IsValidMembershipLifeSpan(int days) => days is >= 0 and <= 540 or UnlimitedMembershipLifeSpan;
+    /// <summary>
+    /// Google Ads' <c>membership_life_span</c> (days on the list): 0 to 540; state files may still say 10000 (the "no
+    /// expiry" Google no longer accepts), which is sent as 540.
+    /// </summary>
+    public static bool IsValidMembershipLifeSpan(int days) => days is >= 0 and <= MaxMembershipLifeSpan or UnlimitedMembershipLifeSpan;
 
-    /// <summary>Google Ads' "no expiry" for CRM-based user lists, and the default when a state file gives none.</summary>
+    /// <summary>The longest membership Google takes (days), and the default when a state file gives none.</summary>
+    public const int MaxMembershipLifeSpan = 540;
+
+    /// <summary>The former "no expiry" for CRM-based user lists, still read in state files and sent as <see cref="MaxMembershipLifeSpan"/>.</summary>
     public const int UnlimitedMembershipLifeSpan = 10_000;
 }

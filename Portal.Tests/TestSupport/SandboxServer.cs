@@ -14,6 +14,12 @@ public sealed class SandboxServer : IAsyncDisposable
     /// <summary>Ends with '/'.</summary>
     public string BaseUrl => _sandbox.BaseUrl;
 
+    /// <summary>Meta's base URL in the sandbox: the connectors add the Graph API's real paths (<c>v25.0/act_…</c>) to it.</summary>
+    public string MetaBaseUrl => BaseUrl + "meta/";
+
+    /// <summary>Google Ads' base URL in the sandbox: the connectors add the API's real paths (<c>v24/customers/…</c>) to it.</summary>
+    public string GoogleAdsBaseUrl => BaseUrl + "google-ads/";
+
     public static async Task<SandboxServer> StartAsync() => new(await LoopbackSandbox.StartAsync());
 
     /// <summary>The sandbox's host and port, as <c>Outbound:AllowedHosts</c> takes it.</summary>
@@ -34,13 +40,14 @@ public sealed class SandboxServer : IAsyncDisposable
         ["Adtech:Connections:adtechA:AccessToken"] = State.AccessToken,
         ["Adtech:Connections:adtechB:BaseUrl"] = BaseUrl,
         ["Adtech:Connections:adtechB:AccessToken"] = State.AccessToken,
-        ["Adtech:Connections:meta:BaseUrl"] = BaseUrl,
+        ["Adtech:Connections:meta:BaseUrl"] = MetaBaseUrl,
         ["Adtech:Connections:meta:AccountId"] = "act_77",
         ["Adtech:Connections:meta:AccessToken"] = State.AccessToken,
-        ["Adtech:Connections:googleAds:BaseUrl"] = BaseUrl,
+        ["Adtech:Connections:googleAds:BaseUrl"] = GoogleAdsBaseUrl,
         ["Adtech:Connections:googleAds:AccountId"] = "123-456-7890",
         ["Adtech:Connections:googleAds:AccessToken"] = State.AccessToken,
         ["Adtech:Connections:googleAds:DeveloperToken"] = State.DeveloperToken,
+        ["Adtech:GoogleAds:JobPollSeconds"] = "0.05",
         ["Adtech:Retry:BaseDelaySeconds"] = "0.05",
         ["Adtech:Retry:TimeoutSeconds"] = "1",
     };

@@ -10,13 +10,22 @@ namespace Portal.Core.Adtech.Sandbox;
 
 /// <summary>
 /// A fault for the next request whose path contains a text (and, with <paramref name="KeyContains"/>, whose
-/// Idempotency-Key contains another): answered with <paramref name="Status"/> (after <paramref name="Delay"/>) instead
+/// Idempotency-Key, which the portal sends to label each step of an upload, contains another): answered with <paramref name="Status"/> (after <paramref name="Delay"/>) instead
 /// of the real thing. Or, with <paramref name="PartialFailures"/>, processed with that many of its members rejected
 /// (Google's <c>partialFailureError</c>, Meta's <c>num_invalid_entries</c>). Or, with <paramref name="AfterProcessing"/>,
-/// processed for real and then answered only after <paramref name="Delay"/>: a response lost to the caller's timeout.
+/// processed for real and then answered only after <paramref name="Delay"/>: a response lost to the caller's timeout; or,
+/// without a delay, its connection dropped: the answer lost on the way.
 /// </summary>
+/// <paramref name="Body"/>, when given, is the answer's JSON body instead of the sandbox's own message (an adtech's error shape).
 public sealed record SandboxFault(string PathContains, int Status, int RetryAfterSeconds = 0, TimeSpan? Delay = null, int PartialFailures = 0,
-    bool AfterProcessing = false, string? KeyContains = null);
+    bool AfterProcessing = false, string? KeyContains = null, object? Body = null)
+{
+    /// <summary>Meta's throttling as the Graph API sends it: HTTP 400 with a rate-limit <c>error.code</c> and <c>is_transient</c>.</summary>
+    public static SandboxFault MetaThrottled(string pathContains, int code, int status = 400) => new(pathContains, status, Body: new
+    {
+        error = new { message = "(#" + code + ") Application request limit reached", type = "OAuthException", code, is_transient = true, fbtrace_id = "sandbox" },
+    });
+}
 
 /// <summary>One request the sandbox accepted: which API, which audience, how many members.</summary>
 public sealed record SandboxCall(string Api, string AudienceId, int Members);
@@ -34,6 +43,21 @@ public sealed class SandboxState
     /// <summary>Which members each AdtechA and AdtechB audience holds.</summary>
     public SandboxMembers Members { get; } = new();
 
+    /// <summary>The AdtechA, AdtechB and Meta audiences by API and name (the first of a name, as the lookups answer).</summary>
+    public ConcurrentDictionary<string, string> AudienceNames { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Meta's upload sessions by audience and session id.</summary>
+    public ConcurrentDictionary<string, SandboxSession> MetaSessions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Google Ads' user lists by customer and name (names are unique per customer).</summary>
+    public ConcurrentDictionary<string, string> UserListNames { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>How many looks (googleAds:search) a Google job that ran stays RUNNING before it ends.</summary>
+    public int JobLooksWhileRunning { get; set; } = 1;
+
+    /// <summary>When set, the next Google job that runs ends FAILED with this <c>failure_reason</c>.</summary>
+    public string? NextJobFailure { get; set; }
+
     /// <summary>Google Ads' offline user data jobs by resource name.</summary>
     public ConcurrentDictionary<string, SandboxJob> Jobs { get; } = new(StringComparer.Ordinal);
 
@@ -43,14 +67,9 @@ public sealed class SandboxState
     /// <summary>The developer token Google Ads accepts.</summary>
     public string DeveloperToken { get; set; } = "sandbox-developer-token";
 
-    /// <summary>Requests answered from the idempotency store (same key again: the stored answer, nothing applied twice).</summary>
-    public int IdempotentReplays => _replays;
-
     internal string NewId(string prefix) => $"{prefix}{Interlocked.Increment(ref _nextId):D10}";
 
-    private readonly ConcurrentDictionary<string, Idempotent> _idempotent = new(StringComparer.Ordinal);
     private readonly Lock _faultLock = new();
-    private int _replays;
 
     /// <summary>Takes the next fault when it is for this request.</summary>
     internal SandboxFault? TakeFault(string path, string idempotencyKey)
@@ -63,58 +82,14 @@ public sealed class SandboxState
                 : null;
         }
     }
-
-    /// <summary>
-    /// Runs a request once per path and idempotency key: a successful (2xx) answer is stored and given again to the same
-    /// key, without running the request again; a failed one is not stored, so a retry runs it. One at a time per key.
-    /// </summary>
-    internal async ValueTask<(object? Result, bool Replayed)> OnceAsync(string path, string key, Func<ValueTask<object?>> run, CancellationToken cancellationToken)
-    {
-        var entry = _idempotent.GetOrAdd($"{path}\n{key}", _ => new Idempotent());
-        await entry.Gate.WaitAsync(cancellationToken);
-        try
-        {
-            if (entry.Result is { } stored)
-            {
-                Interlocked.Increment(ref _replays);
-                return (stored, true);
-            }
-
-            var result = await run();
-            if (result is not IStatusCodeHttpResult { StatusCode: not (null or (>= 200 and < 300)) })
-            {
-                entry.Result = result;
-            }
-
-            return (result, false);
-        }
-        finally
-        {
-            entry.Gate.Release();
-        }
-    }
-
-    private sealed class Idempotent
-    {
-        public SemaphoreSlim Gate { get; } = new(1, 1);
-        public object? Result { get; set; }
-    }
 }
 
-/// <summary>
-/// A Google Ads offline user data job: users added wait in <see cref="Pending"/> until the job runs, which moves them to
-/// the user list (<see cref="SandboxState.AudienceMembers"/>).
-/// </summary>
-public sealed class SandboxJob(string userList)
-{
-    public string UserList { get; } = userList;
-    public int Pending { get; set; }
-    public bool Ran { get; set; }
-}
+
 
 /// <summary>
 /// A stand-in for the data source and the adtech APIs, served on loopback: in Development inside the portal, in tests
-/// on their own port. It checks what real APIs check (token, required fields, enums), honours Idempotency-Key headers
+/// on their own port. It checks what real APIs check (token, required fields, enums), honours no Idempotency-Key (no
+/// real adtech does: a request sent twice is applied twice)
 /// (the same key on the same path gets the stored answer and changes nothing), and can be told to fail.
 /// </summary>
 public static class AdtechSandbox
@@ -140,7 +115,7 @@ public static class AdtechSandbox
                     http.Response.Headers.RetryAfter = fault.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
                 }
 
-                return Results.Json(new { message = $"Sandbox fault {fault.Status}" }, statusCode: fault.Status);
+                return Results.Json(fault.Body ?? new { message = $"Sandbox fault {fault.Status}" }, statusCode: fault.Status);
             }
 
             if (fault is { PartialFailures: > 0 })
@@ -148,18 +123,11 @@ public static class AdtechSandbox
                 http.Items[PartialFailuresItem] = fault.PartialFailures;
             }
 
-            object? result;
-            if (key.Length == 0)
+            var result = await next(context);
+            if (fault is { AfterProcessing: true, Delay: null })
             {
-                result = await next(context);
-            }
-            else
-            {
-                (result, var replayed) = await state.OnceAsync(path, key, () => next(context), http.RequestAborted);
-                if (replayed)
-                {
-                    http.Response.Headers["Idempotent-Replayed"] = "true";
-                }
+                http.Abort(); // the request was applied; its answer is lost with the connection
+                return Results.Empty;
             }
 
             if (fault is { AfterProcessing: true, Delay: { } late })
@@ -213,17 +181,8 @@ public static class AdtechSandbox
                 : null, "data"));
         group.MapPost("/adtech-b/audiences/{id}/data", async Task<IResult> (string id, HttpContext http) =>
             await AcceptAsync(http, state, "adtechB", id, _ => null, "data"));
-        group.MapPost("/meta/{account}/customaudiences", async Task<IResult> (string account, HttpContext http) =>
-            await AcceptAsync(http, state, "meta", null, body =>
-                !account.StartsWith("act_", StringComparison.Ordinal) || account.Length == 4 ? "the ad account must be act_<id>"
-                : !body.Has("name") ? "name is required"
-                : body.Text("subtype") != "CUSTOM" ? "subtype must be CUSTOM"
-                : null, "none"));
-        group.MapPost("/meta/{id}/users", async Task<IResult> (string id, HttpContext http) =>
-            await AcceptAsync(http, state, "meta", id, body =>
-                body.ArrayLength("payload.data") is not { } records ? "payload.schema and payload.data are required"
-                : records > 10_000 ? "at most 10000 records per request"
-                : null, "payload.data"));
+        group.MapMeta(state);
+        group.MapAudienceLookups(state);
         group.MapMemberRemoves(state);
         group.MapGoogleAds(state);
         group.MapConnectionChecks(state);
@@ -264,7 +223,7 @@ public static class AdtechSandbox
     /// Checks the token and the body (read as it streams in), then counts the members in the array at
     /// <paramref name="membersPath"/> (none when there is none) and records them.
     /// </summary>
-    private static async Task<IResult> AcceptAsync(HttpContext http, SandboxState state, string api, string? id,
+    internal static async Task<IResult> AcceptAsync(HttpContext http, SandboxState state, string api, string? id,
         Func<SandboxBody, string?> validate, string membersPath)
     {
         if (http.Request.Headers.Authorization != $"Bearer {state.AccessToken}")
@@ -292,7 +251,12 @@ public static class AdtechSandbox
         var received = body.ArrayLength(membersPath) ?? 0;
         var invalidEntries = Math.Min(received, PartialFailures(http));
         var count = received - invalidEntries;
-        id ??= state.NewId(api switch { "adtechA" => "A", "adtechB" => "B", _ => "23850000" });
+        if (id is null)
+        {
+            id = state.NewId(api switch { "adtechA" => "A", "adtechB" => "B", _ => "23850000" });
+            state.AudienceNames.TryAdd($"{api}\n{body.Text("name")}", id);
+        }
+
         state.AudienceMembers.AddOrUpdate(id, count, (_, n) => n + count);
         state.Members.Add(id, rows?.Take(count) ?? []);
         state.Calls.Enqueue(new SandboxCall(api, id, count));

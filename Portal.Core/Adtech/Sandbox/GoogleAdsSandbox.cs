@@ -6,7 +6,9 @@ using Microsoft.AspNetCore.Routing;
 namespace Portal.Core.Adtech.Sandbox;
 
 /// <summary>
-/// Google Ads Customer Match in the sandbox, shaped on the API's REST surface: CRM-based user lists, offline user data
+/// Google Ads Customer Match in the sandbox (membershipLifeSpan 0 to 540, list names unique per customer, one running
+/// job per list, jobs polled through googleAds:search), on the API's real REST paths under the sandbox's Google base URL
+/// (<c>google-ads/</c>, then <c>/vNN/customers/…</c>): CRM-based user lists, offline user data
 /// jobs (create, addOperations with partial failure, run). It checks the bearer token and the developer-token header,
 /// required fields and enums, and Google's caps: at most 100,000 identifiers per addOperations request and 20 per user.
 /// Errors have Google's shape, <c>{"error": {"code", "message", "status"}}</c>.
@@ -14,13 +16,22 @@ namespace Portal.Core.Adtech.Sandbox;
 internal static class GoogleAdsSandbox
 {
     public const string Api = "googleAds";
-    private const string Root = "/google-ads/v21/customers/{customerId}";
+    private const string Root = "/customers/{customerId}";
     private static readonly string[] UploadKeyTypes = ["CONTACT_INFO", "CRM_ID", "MOBILE_ADVERTISING_ID"];
     private static readonly string[] JobTypes = ["CUSTOMER_MATCH_USER_LIST", "CUSTOMER_MATCH_WITH_ATTRIBUTES", "STORE_SALES_UPLOAD_FIRST_PARTY", "STORE_SALES_UPLOAD_THIRD_PARTY"];
     private static readonly string[] IdentifierKinds = ["hashedEmail", "hashedPhoneNumber", "mobileId", "thirdPartyUserId", "addressInfo"];
 
-    public static void MapGoogleAds(this RouteGroupBuilder group, SandboxState state)
+    public static void MapGoogleAds(this RouteGroupBuilder sandbox, SandboxState state)
     {
+        var group = sandbox.MapGroup("/google-ads/{version}");
+        group.AddEndpointFilter(async (context, next) =>
+            context.HttpContext.GetRouteValue("version") is string version && IsVersion(version)
+                ? await next(context)
+                : UnknownVersion(context.HttpContext.GetRouteValue("version")?.ToString() ?? ""));
+        group.MapGet("/customers:listAccessibleCustomers", (HttpContext http) =>
+            !SandboxConnectionChecks.Authorized(http, state) || http.Request.Headers["developer-token"] != state.DeveloperToken
+                ? Error(401, "The credentials or the developer token are not valid", "UNAUTHENTICATED")
+                : Results.Json(new { resourceNames = new[] { "customers/1234567890" } }));
         group.MapPost($"{Root}/userLists:mutate", (string customerId, HttpContext http) => HandleAsync(http, state, customerId, body =>
         {
             if (!body.TryGetProperty("operations", out var operations) || operations.ValueKind != JsonValueKind.Array || operations.GetArrayLength() != 1)
@@ -39,16 +50,25 @@ internal static class GoogleAdsSandbox
             }
 
             if (create.TryGetProperty("membershipLifeSpan", out var span)
-                && (span.ValueKind != JsonValueKind.Number || !span.TryGetInt32(out var days) || !Audiences.AdtechKeys.IsValidMembershipLifeSpan(days)))
+                && (span.ValueKind != JsonValueKind.Number || !span.TryGetInt32(out var days) || days is < 0 or > 540))
             {
-                return Error(400, "membershipLifeSpan must be 0 to 540, or 10000 for CRM-based lists");
+                return Error(400, "INVALID_VALUE: membershipLifeSpan must be 0 to 540 days");
             }
 
+            var name = AdtechSandbox.Text(create, "name");
             var userList = $"customers/{customerId}/userLists/{state.NewId("7")}";
+            if (!state.UserListNames.TryAdd($"{customerId}\n{name}", userList))
+            {
+                return Failure(400, "userListError", "NAME_ALREADY_USED", "Name is already being used for another user list for the account.");
+            }
+
             state.AudienceMembers[userList] = 0;
             state.Calls.Enqueue(new SandboxCall(Api, userList, 0));
             return Results.Json(new { results = new[] { new { resourceName = userList } } });
         }));
+
+        group.MapPost($"{Root}/googleAds:search", (string customerId, HttpContext http) => HandleAsync(http, state, customerId, body =>
+            Search(state, customerId, AdtechSandbox.Text(body, "query"))));
 
         group.MapPost($"{Root}/offlineUserDataJobs:create", (string customerId, HttpContext http) => HandleAsync(http, state, customerId, body =>
         {
@@ -65,7 +85,11 @@ internal static class GoogleAdsSandbox
             }
 
             var name = $"customers/{customerId}/offlineUserDataJobs/{state.NewId("5")}";
-            state.Jobs[name] = new SandboxJob(userList);
+            state.Jobs[name] = new SandboxJob(userList)
+            {
+                Consented = metadata.TryGetProperty("consent", out var consent)
+                    && AdtechSandbox.Text(consent, "adUserData") == "GRANTED" && AdtechSandbox.Text(consent, "adPersonalization") == "GRANTED",
+            };
             state.Calls.Enqueue(new SandboxCall(Api, userList, 0));
             return Results.Json(new { resourceName = name });
         }));
@@ -88,8 +112,15 @@ internal static class GoogleAdsSandbox
                     return Error(400, "The job is not PENDING: it has already been run");
                 }
 
+                if (state.Jobs.Values.Any(other => other != job && other.UserList == job.UserList && other.Status == "RUNNING"))
+                {
+                    return Failure(409, "databaseError", "CONCURRENT_MODIFICATION", "Multiple requests were attempting to modify the same resource at once. Retry the request.", "ABORTED");
+                }
+
                 job.Ran = true;
-                state.AudienceMembers.AddOrUpdate(job.UserList, job.Pending, (_, n) => n + job.Pending);
+                job.Status = "RUNNING";
+                job.FailureReason = state.NextJobFailure;
+                state.NextJobFailure = null;
             }
 
             state.Calls.Enqueue(new SandboxCall(Api, job.UserList, 0));
@@ -200,6 +231,84 @@ internal static class GoogleAdsSandbox
         return properties[0].Name is not ("hashedEmail" or "hashedPhoneNumber")
             || (value.ValueKind == JsonValueKind.String && value.GetString() is { Length: 64 } hash && hash.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f'));
     }
+
+    /// <summary>
+    /// GAQL on <c>user_list</c> by name (the list's resource name), or on <c>offline_user_data_job</c> by resource name: the job's status, and its failure reason when it FAILED. A
+    /// job that ran is RUNNING for <see cref="SandboxState.JobLooksWhileRunning"/> looks, then it ends: its users join the
+    /// list (SUCCESS), or none do (FAILED, when <see cref="SandboxState.NextJobFailure"/> was set as it ran).
+    /// </summary>
+    private static IResult Search(SandboxState state, string customerId, string query)
+    {
+        const string ListName = "user_list.name = '";
+        if (query.Contains("FROM user_list", StringComparison.Ordinal) && query.IndexOf(ListName, StringComparison.Ordinal) is >= 0 and var from)
+        {
+            var wanted = query[(from + ListName.Length)..^1].Replace("\\'", "'", StringComparison.Ordinal);
+            return Results.Json(new
+            {
+                results = state.UserListNames.TryGetValue($"{customerId}\n{wanted}", out var list)
+                    ? new[] { new { userList = new { resourceName = list, name = wanted } } }
+                    : [],
+            });
+        }
+
+        const string Prefix = "offline_user_data_job.resource_name = '";
+        var at = query.IndexOf(Prefix, StringComparison.Ordinal);
+        if (!query.Contains("FROM offline_user_data_job", StringComparison.Ordinal) || at < 0)
+        {
+            return Error(400, "The sandbox answers GAQL on offline_user_data_job by resource_name only");
+        }
+
+        var name = query[(at + Prefix.Length)..].Split('\'')[0];
+        if (!name.StartsWith($"customers/{customerId}/", StringComparison.Ordinal) || !state.Jobs.TryGetValue(name, out var job))
+        {
+            return Results.Json(new { results = Array.Empty<object>() });
+        }
+
+        lock (job)
+        {
+            if (job.Status == "RUNNING" && ++job.Looks > state.JobLooksWhileRunning)
+            {
+                job.Status = job.FailureReason is null ? "SUCCESS" : "FAILED";
+                if (job.FailureReason is null)
+                {
+                    state.AudienceMembers.AddOrUpdate(job.UserList, job.Pending, (_, n) => n + job.Pending);
+                }
+            }
+
+            var found = new Dictionary<string, string> { ["resourceName"] = name, ["status"] = job.Status };
+            if (job.Status == "FAILED")
+            {
+                found["failureReason"] = job.FailureReason!;
+            }
+
+            return Results.Json(new { results = new[] { new { offlineUserDataJob = found } } });
+        }
+    }
+
+    /// <summary>A Google Ads failure: the error with Google's <c>GoogleAdsFailure</c> details naming one error code.</summary>
+    internal static IResult Failure(int code, string kind, string errorCode, string message, string status = "INVALID_ARGUMENT") =>
+        Results.Json(new
+        {
+            error = new
+            {
+                code,
+                message = "Request contains an invalid argument.",
+                status,
+                details = new[]
+                {
+                    new Dictionary<string, object>
+                    {
+                        ["@type"] = "type.googleapis.com/google.ads.googleads.v24.errors.GoogleAdsFailure",
+                        ["errors"] = new[] { new { errorCode = new Dictionary<string, string> { [kind] = errorCode }, message } },
+                    },
+                },
+            },
+        }, statusCode: code);
+
+    /// <summary>A Google Ads API version as paths carry it: <c>v</c> and the major number.</summary>
+    internal static bool IsVersion(string version) => version.Length > 1 && version[0] == 'v' && version[1..].All(char.IsAsciiDigit);
+
+    internal static IResult UnknownVersion(string version) => Error(404, $"No Google Ads API version '{version}'", "NOT_FOUND");
 
     private static IResult TooManyIdentifiers() =>
         Error(400, "TOO_MANY_USER_IDENTIFIERS: Maximum number of user identifiers allowed per request is 100,000 and per operation is 20.");

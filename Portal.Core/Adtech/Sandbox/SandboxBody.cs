@@ -28,6 +28,12 @@ internal sealed class SandboxBody
     /// <summary>The number at <paramref name="path"/> when it is one and an Int32.</summary>
     public int? Int32(string path) => _values.TryGetValue(path, out var value) && value.Kind == JsonTokenType.Number ? value.Integer : null;
 
+    /// <summary>The number at <paramref name="path"/> as written (any size), or null when it is missing or not a number.</summary>
+    public string? Number(string path) => _values.TryGetValue(path, out var value) && value.Kind == JsonTokenType.Number ? value.Text : null;
+
+    /// <summary>The true or false at <paramref name="path"/>, or null when it is missing or not a boolean.</summary>
+    public bool? Boolean(string path) => _values.TryGetValue(path, out var value) ? value.Kind switch { JsonTokenType.True => true, JsonTokenType.False => false, _ => null } : null;
+
     /// <summary>How many elements the array at <paramref name="path"/> has; null when it is missing or not an array.</summary>
     public int? ArrayLength(string path) => _values.TryGetValue(path, out var value) && value.Kind == JsonTokenType.StartArray ? value.Elements : null;
 
@@ -114,7 +120,13 @@ internal sealed class SandboxBody
                 }
                 else if (depth <= KeptDepth && Path(depth) is { } path)
                 {
-                    Body._values[path] = new Value(token, token == JsonTokenType.String ? reader.GetString() : null,
+                    var text = token switch
+                    {
+                        JsonTokenType.String => reader.GetString(),
+                        JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan),
+                        _ => null,
+                    };
+                    Body._values[path] = new Value(token, text,
                         token == JsonTokenType.Number && reader.TryGetInt32(out var number) ? number : null, 0);
                     _arrays[depth] = token == JsonTokenType.StartArray ? path : null;
                     _elements[depth] = 0;

@@ -26,7 +26,7 @@ public sealed class AdtechHttpTests
     private static readonly byte[] Body = Encoding.UTF8.GetBytes("""{"name":"n","schema":["EMAIL","PHONE","ZIP"],"data":[[["a"],[],[]]]}""");
 
     [Fact]
-    public async Task PostAsync_Answered429WithRetryAfter_WaitsAsLongAsToldAndSendsOnceWithTheSameKey()
+    public async Task PostAsync_Answered429WithRetryAfter_WaitsAsLongAsToldAndSendsOnce()
     {
         await using var sandbox = await SandboxServer.StartAsync();
         sandbox.State.Faults.Enqueue(new SandboxFault("/adtech-b/", 429, RetryAfterSeconds: 7));
@@ -41,10 +41,34 @@ public sealed class AdtechHttpTests
         Assert.Equal([TimeSpan.FromSeconds(7)], clock.Waits);
         Assert.Single(sandbox.State.Calls);
 
+    }
+
+    [Fact]
+    public async Task PostAsync_SameKeyAgain_IsAppliedAgainAsByEveryRealAdtech()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        var http = new AdtechHttp(new HttpClient(), new AdtechRetryOptions(), new RecordingClock());
+        var connection = new AdtechConnection("adtechB", new Uri(sandbox.BaseUrl), null, sandbox.State.AccessToken);
+
+        var first = await http.PostAsync(connection, "adtech-b/audiences", Body, null, "run-1:create", CancellationToken.None);
         var again = await http.PostAsync(connection, "adtech-b/audiences", Body, null, "run-1:create", CancellationToken.None);
-        Assert.Equal(response.Body!["id"]!.ToString(), again.Body!["id"]!.ToString());
-        Assert.Single(sandbox.State.Calls);
-        Assert.Equal(1, sandbox.State.IdempotentReplays);
+
+        Assert.NotEqual(first.Body!["id"]!.ToString(), again.Body!["id"]!.ToString());
+        Assert.Equal(2, sandbox.State.Calls.Count);
+    }
+
+    [Fact]
+    public async Task PostAsync_UnknownOutcomeNotToBeRetried_ReturnsAfterOneAttempt()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        sandbox.State.Faults.Enqueue(new SandboxFault("/adtech-b/", 500));
+        var http = new AdtechHttp(new HttpClient(), new AdtechRetryOptions(), new RecordingClock());
+        var connection = new AdtechConnection("adtechB", new Uri(sandbox.BaseUrl), null, sandbox.State.AccessToken);
+
+        var response = await http.PostAsync(connection, "adtech-b/audiences", Body, null, null, CancellationToken.None, retryUnknown: false);
+
+        Assert.Equal((500, 1), (response.Status, response.Attempts));
+        Assert.Empty(sandbox.State.Calls);
     }
 
     [Fact]
@@ -59,7 +83,6 @@ public sealed class AdtechHttpTests
 
         Assert.Equal((401, 200), (refused.Status, accepted.Status));
         Assert.Single(sandbox.State.Calls);
-        Assert.Equal(0, sandbox.State.IdempotentReplays);
     }
 
     [Fact]

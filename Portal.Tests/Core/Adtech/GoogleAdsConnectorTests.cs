@@ -15,10 +15,11 @@ public sealed class GoogleAdsConnectorTests : DatabaseTest
     private static AudienceState State() => AudienceStateParser.Parse("g.yml", Yaml).State!;
 
     private static GoogleAdsConnector Connector() =>
-        new(new AdtechHttp(new HttpClient(), new AdtechRetryOptions { BaseDelaySeconds = 0.05, TimeoutSeconds = 5 }, TimeProvider.System), TimeProvider.System);
+        new(new AdtechHttp(new HttpClient(), new AdtechRetryOptions { BaseDelaySeconds = 0.05, TimeoutSeconds = 5 }, TimeProvider.System), TimeProvider.System,
+            new GoogleAdsOptions { JobPollSeconds = 0.01 });
 
     private static AdtechConnection Connection(SandboxServer sandbox, string? developerToken = null) =>
-        new(AdtechKeys.GoogleAds, new Uri(sandbox.BaseUrl), "123-456-7890", sandbox.State.AccessToken)
+        new(AdtechKeys.GoogleAds, new Uri(sandbox.GoogleAdsBaseUrl), "123-456-7890", sandbox.State.AccessToken)
         {
             DeveloperToken = developerToken ?? sandbox.State.DeveloperToken,
             LoginCustomerId = "999-000-1111",
@@ -53,10 +54,45 @@ public sealed class GoogleAdsConnectorTests : DatabaseTest
         Assert.Single(sandbox.State.AudienceMembers.Keys, k => k.Contains("/userLists/", StringComparison.Ordinal));
         var job = Assert.Single(sandbox.State.Jobs);
         Assert.True(job.Value.Ran);
+        Assert.True(job.Value.Consented);
+        Assert.Equal("SUCCESS", job.Value.Status);
         // Create list, open job, three batches of at most 5,000 users, run.
         Assert.Equal([0, 0, 5_000, 5_000, 2_000, 0], sandbox.State.Calls.Where(c => c.Api == "googleAds").Select(c => c.Members));
         Assert.Equal(200, state.AdtechLastResponse(AdtechKeys.GoogleAds)!.Status);
         Assert.StartsWith("Success: 12,000 members sent", state.AdtechLastResponse(AdtechKeys.GoogleAds)!.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Google's answers on its real host: the list's and the job's resource names, an empty addOperations answer, the run's operation.</summary>
+    private static (int, string) GoogleAnswer(RecordedRequest request) => request.Url switch
+    {
+        var u when u.EndsWith("/userLists:mutate", StringComparison.Ordinal) => (200, """{"results":[{"resourceName":"customers/1234567890/userLists/42"}]}"""),
+        var u when u.EndsWith("/offlineUserDataJobs:create", StringComparison.Ordinal) => (200, """{"resourceName":"customers/1234567890/offlineUserDataJobs/9"}"""),
+        var u when u.EndsWith(":run", StringComparison.Ordinal) => (200, """{"name":"customers/1234567890/operations/9"}"""),
+        var u when u.EndsWith("/googleAds:search", StringComparison.Ordinal) =>
+            (200, """{"results":[{"offlineUserDataJob":{"resourceName":"customers/1234567890/offlineUserDataJobs/9","status":"SUCCESS"}}]}"""),
+        _ => (200, "{}"),
+    };
+
+    [Fact]
+    public async Task Upload_OnGooglesRealHost_PostsToTheVersionedCustomerPaths()
+    {
+        var handler = new RecordingHandler(GoogleAnswer);
+        var http = new AdtechHttp(new HttpClient(handler), new AdtechRetryOptions { BaseDelaySeconds = 0.01 }, TimeProvider.System);
+        var connection = new AdtechConnection(AdtechKeys.GoogleAds, new Uri("https://googleads.googleapis.com/"), "123-456-7890", "token") { DeveloperToken = "dev" };
+
+        var outcome = await new GoogleAdsConnector(http, TimeProvider.System).UploadAsync(State(), connection, Members(2));
+
+        Assert.True(outcome.Succeeded, outcome.Response.Message);
+        Assert.Equal(
+            [
+                "https://googleads.googleapis.com/v24/customers/1234567890/userLists:mutate",
+                "https://googleads.googleapis.com/v24/customers/1234567890/offlineUserDataJobs:create",
+                "https://googleads.googleapis.com/v24/customers/1234567890/offlineUserDataJobs/9:addOperations",
+                "https://googleads.googleapis.com/v24/customers/1234567890/offlineUserDataJobs/9:run",
+                "https://googleads.googleapis.com/v24/customers/1234567890/googleAds:search",
+            ],
+            handler.Requests.Select(r => r.Url));
+        Assert.All(handler.Requests, r => Assert.Equal("dev", r.Headers["developer-token"]));
     }
 
     [Fact]
@@ -96,7 +132,7 @@ public sealed class GoogleAdsConnectorTests : DatabaseTest
         var outcome = await connector.UploadAsync(State(), connection, Members(0));
         var job = Assert.Single(sandbox.State.Jobs).Key;
         Assert.True(outcome.Succeeded, outcome.Response.Message);
-        using var client = new HttpClient { BaseAddress = new Uri(sandbox.BaseUrl) };
+        using var client = new HttpClient { BaseAddress = new Uri(sandbox.GoogleAdsBaseUrl) };
 
         async Task<HttpResponseMessage> AddAsync(int users, int identifiersEach)
         {
@@ -108,7 +144,7 @@ public sealed class GoogleAdsConnectorTests : DatabaseTest
                 body.AppendJoin(',', Enumerable.Repeat($$"""{"hashedEmail":"{{hash}}"}""", identifiersEach)).Append("]}}");
             }
 
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"google-ads/v21/{job}:addOperations")
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"v24/{job}:addOperations")
             {
                 Content = new StringContent(body.Append("]}").ToString(), Encoding.UTF8, "application/json"),
             };
@@ -125,5 +161,78 @@ public sealed class GoogleAdsConnectorTests : DatabaseTest
         Assert.Contains("100,000", await perRequest.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, (await AddAsync(1, 1)).StatusCode); // the job has run: no more operations
         Assert.Equal(0, sandbox.State.Jobs[job].Pending);
+    }
+
+    [Fact]
+    public async Task Upload_JobEndsFailed_RecordsFailedWithGooglesReasonAndLeavesTheNextRunANewJob()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        sandbox.State.NextJobFailure = "PROCESSING_ERROR";
+        sandbox.State.JobLooksWhileRunning = 3;
+        var checkpoints = new List<UploadCheckpoint>();
+
+        var outcome = await Connector().UploadAsync(State(), Connection(sandbox), Members(10), checkpoint: (c, _) =>
+        {
+            checkpoints.Add(c);
+            return Task.CompletedTask;
+        });
+
+        Assert.False(outcome.Succeeded);
+        Assert.Equal(422, outcome.Response.Status);
+        Assert.Contains("The job FAILED: PROCESSING_ERROR", outcome.Response.Message, StringComparison.Ordinal);
+        var job = Assert.Single(sandbox.State.Jobs).Value;
+        Assert.Equal(("FAILED", 4), (job.Status, job.Looks)); // polled while RUNNING, to its end
+        Assert.Equal((null, 0), (checkpoints[^1].Job, checkpoints[^1].CommittedBatches));
+        Assert.NotNull(checkpoints[^1].AudienceId);
+    }
+
+    [Fact]
+    public async Task Upload_ConcurrentModification_IsRetriedAndTheJobRuns()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        sandbox.State.Faults.Enqueue(new SandboxFault(":run", 409, Body: new
+        {
+            error = new
+            {
+                code = 409,
+                status = "ABORTED",
+                message = "Multiple requests were attempting to modify the same resource at once. Retry the request.",
+                details = new[] { new { errors = new[] { new { errorCode = new { databaseError = "CONCURRENT_MODIFICATION" } } } } },
+            },
+        }));
+
+        var outcome = await Connector().UploadAsync(State(), Connection(sandbox), Members(10));
+
+        Assert.True(outcome.Succeeded, outcome.Response.Message);
+        Assert.Empty(sandbox.State.Faults);
+        Assert.Equal(10, sandbox.State.AudienceMembers[outcome.Id!]);
+    }
+
+    [Fact]
+    public async Task Sandbox_LifeSpanOver540OrASecondListOfTheSameName_IsRefusedAsGoogleDoes()
+    {
+        await using var sandbox = await SandboxServer.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(sandbox.GoogleAdsBaseUrl) };
+
+        async Task<string> CreateAsync(string name, int days)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "v24/customers/1234567890/userLists:mutate")
+            {
+                Content = new StringContent(System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    operations = new[] { new { create = new { name, membershipLifeSpan = days, crmBasedUserList = new { uploadKeyType = "CONTACT_INFO" } } } },
+                }), Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new("Bearer", sandbox.State.AccessToken);
+            request.Headers.Add("developer-token", sandbox.State.DeveloperToken);
+            using var response = await client.SendAsync(request);
+            return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+        }
+
+        Assert.StartsWith("400 ", await CreateAsync("Forever", 10_000), StringComparison.Ordinal);
+        Assert.StartsWith("200 ", await CreateAsync("Once", 540), StringComparison.Ordinal);
+        var again = await CreateAsync("Once", 30);
+        Assert.StartsWith("400 ", again, StringComparison.Ordinal);
+        Assert.Contains("NAME_ALREADY_USED", again, StringComparison.Ordinal);
     }
 }

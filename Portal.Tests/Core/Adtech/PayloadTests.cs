@@ -48,15 +48,16 @@ public sealed class PayloadTests
     private const string InHashed = "582967534d0f909d196b97f9e6921342777aea87b46fa52df165389db1fb8ccf";
 
     [Fact]
-    public void Meta_CreateThenAdd_AreTheMarketingApiShapesWithTheHashedCountry()
+    public void Meta_CreateThenAdd_AreTheMarketingApiShapesWithTheHashedCountryAndARowPerEmail()
     {
         var state = State("demo_audience:\n  description: d\n  country: IN\n  source: {endpoint: x}\n  meta:\n    name: Demo on Meta\n");
         var meta = new MetaConnector(NoHttp, TimeProvider.System);
         Assert.Equal("""{"name":"Demo on Meta","description":"d","subtype":"CUSTOM","customer_file_source":"USER_PROVIDED_ONLY"}""", Json(meta.Payload(state, [], create: true)));
-        Assert.Equal($$$"""{"payload":{"schema":["EMAIL","PHONE","ZIP","COUNTRY"],"data":[["e1","p1","z1","{{{InHashed}}}"],["e2","","","{{{InHashed}}}"]]}}""",
+        Assert.Equal($$$"""{"payload":{"schema":["EMAIL","PHONE","ZIP","COUNTRY"],"data":[["e1","p1","z1","{{{InHashed}}}"],["e2","","","{{{InHashed}}}"],["e3","","","{{{InHashed}}}"]]}}""",
             Json(meta.Payload(state, [Full, EmailOnly], create: false)));
         Assert.Equal(PhoneFormat.DigitsOnly, meta.Normalization(state.RequireCountry()).Phone);
-        Assert.Equal(10_000, meta.BatchSize);
+        Assert.Equal(2_000, meta.BatchSize); // 5 rows a member at most: 10,000 rows a request
+        Assert.Equal(MetaConnector.MaxRecordsPerRequest, meta.BatchSize * MetaConnector.MaxRowsPerMember);
     }
 
     [Fact]
@@ -83,10 +84,12 @@ public sealed class PayloadTests
     }
 
     [Fact]
-    public void GoogleAds_CreateWithoutLifeSpan_AsksForNoExpiry()
+    public void GoogleAds_CreateWithoutLifeSpan_AsksForGooglesLongest540Days()
     {
         var state = State("demo_audience:\n  description: d\n  source: {endpoint: x}\n  googleAds:\n    name: G\n");
-        Assert.Contains("\"membershipLifeSpan\":10000", Json(Google.Payload(state, [], create: true)), StringComparison.Ordinal);
+        Assert.Contains("\"membershipLifeSpan\":540", Json(Google.Payload(state, [], create: true)), StringComparison.Ordinal);
+        var formerNoExpiry = State("demo_audience:\n  description: d\n  source: {endpoint: x}\n  googleAds:\n    name: G\n    membership_life_span: 10000\n");
+        Assert.Contains("\"membershipLifeSpan\":540", Json(Google.Payload(formerNoExpiry, [], create: true)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -112,12 +115,14 @@ public sealed class PayloadTests
     }
 
     [Fact]
-    public void GoogleAds_Job_IsACustomerMatchUserListJobForTheListQuotingTheRun()
+    public void GoogleAds_Job_IsACustomerMatchUserListJobForTheListWithConsentQuotingTheRun()
     {
-        Assert.Equal("""{"job":{"type":"CUSTOMER_MATCH_USER_LIST","externalId":"42","customerMatchUserListMetadata":{"userList":"customers/123/userLists/456"}}}""",
+        Assert.Equal("""{"job":{"type":"CUSTOMER_MATCH_USER_LIST","externalId":"42","customerMatchUserListMetadata":{"userList":"customers/123/userLists/456","consent":{"adUserData":"GRANTED","adPersonalization":"GRANTED"}}}}""",
             Json(GoogleAdsConnector.JobPayload("customers/123/userLists/456", 42)));
-        Assert.Equal("""{"job":{"type":"CUSTOMER_MATCH_USER_LIST","customerMatchUserListMetadata":{"userList":"customers/123/userLists/456"}}}""",
+        Assert.Equal("""{"job":{"type":"CUSTOMER_MATCH_USER_LIST","customerMatchUserListMetadata":{"userList":"customers/123/userLists/456","consent":{"adUserData":"GRANTED","adPersonalization":"GRANTED"}}}}""",
             Json(GoogleAdsConnector.JobPayload("customers/123/userLists/456", null)));
+        Assert.Equal("""{"query":"SELECT offline_user_data_job.resource_name, offline_user_data_job.status, offline_user_data_job.failure_reason FROM offline_user_data_job WHERE offline_user_data_job.resource_name = \u0027customers/1/offlineUserDataJobs/2\u0027"}""",
+            Json(GoogleAdsConnector.JobStatusQuery("customers/1/offlineUserDataJobs/2")));
     }
 
     [Fact]
