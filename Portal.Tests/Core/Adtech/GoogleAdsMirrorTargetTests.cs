@@ -12,19 +12,10 @@ namespace Portal.Tests.Core.Adtech;
 /// A Google Customer Match list kept in sync: each batch its own offline user data job of one kind of operation
 /// (removes, then adds), run and polled to its end; pinned on Google's real host, and synced against the sandbox.
 /// </summary>
-public sealed class GoogleAdsMirrorTargetTests : IAsyncLifetime, IDisposable
+public sealed class GoogleAdsMirrorTargetTests : SandboxSyncTest
 {
     private const string Yaml = "g:\n  description: d\n  country: IN\n  source: {endpoint: g/}\n  googleAds:\n    name: G\n";
     private const string Job = "customers/1234567890/offlineUserDataJobs/9";
-
-    private readonly TestFolder _folder = new();
-    private SandboxServer _sandbox = null!;
-
-    public async Task InitializeAsync() => _sandbox = await SandboxServer.StartAsync();
-
-    public async Task DisposeAsync() => await _sandbox.DisposeAsync();
-
-    public void Dispose() => _folder.Dispose();
 
     private static AudienceState State() => AudienceStateParser.Parse("g.yml", Yaml).State!;
 
@@ -36,7 +27,7 @@ public sealed class GoogleAdsMirrorTargetTests : IAsyncLifetime, IDisposable
         new(handler is null ? new HttpClient() : new HttpClient(handler), new AdtechRetryOptions { BaseDelaySeconds = 0.01, TimeoutSeconds = 5 }, TimeProvider.System);
 
     private AdtechConnection Sandbox() =>
-        new(AdtechKeys.GoogleAds, new Uri(_sandbox.GoogleAdsBaseUrl), "123-456-7890", _sandbox.State.AccessToken) { DeveloperToken = _sandbox.State.DeveloperToken };
+        new(AdtechKeys.GoogleAds, new Uri(Server.GoogleAdsBaseUrl), "123-456-7890", Server.State.AccessToken) { DeveloperToken = Server.State.DeveloperToken };
 
     private static NormalizationOptions Normalization => new GoogleAdsConnector(null!, TimeProvider.System).Normalization(State().RequireCountry());
 
@@ -44,13 +35,11 @@ public sealed class GoogleAdsMirrorTargetTests : IAsyncLifetime, IDisposable
     {
         var outcome = await Connector().UploadAsync(State(), Sandbox(), AsyncEnumerable.Empty<Member>());
         Assert.True(outcome.Succeeded, outcome.Response.Message);
-        _sandbox.State.Jobs.Clear(); // the upload's own (empty) job
+        Server.State.Jobs.Clear(); // the upload's own (empty) job
         return outcome.Id!;
     }
 
-    private Task<MirrorSyncResult> SyncAsync(IEnumerable<Member> members, IMirrorTarget target) =>
-        new MirrorSync(new LocalBucket(Path.Combine(_folder.Path, "bucket")), new MirrorSyncOptions { WorkFolder = Path.Combine(_folder.Path, "work") })
-            .RunAsync("demo", AdtechKeys.GoogleAds, members.ToAsyncEnumerable(), Normalization, target);
+    private Task<MirrorSyncResult> SyncAsync(IEnumerable<Member> members, IMirrorTarget target) => SyncAsync(AdtechKeys.GoogleAds, members, Normalization, target);
 
     /// <summary>The sandbox's keys of the users the members' create operations send.</summary>
     private static HashSet<UInt128> Expected(IEnumerable<Member> members)
@@ -61,7 +50,7 @@ public sealed class GoogleAdsMirrorTargetTests : IAsyncLifetime, IDisposable
 
     /// <summary>The sandbox's jobs in the order they were opened, as (operation, status).</summary>
     private List<(string?, string)> Jobs() =>
-        [.. _sandbox.State.Jobs.OrderBy(j => j.Key.Length).ThenBy(j => j.Key, StringComparer.Ordinal).Select(j => (j.Value.Operation, j.Value.Status))];
+        [.. Server.State.Jobs.OrderBy(j => j.Key.Length).ThenBy(j => j.Key, StringComparer.Ordinal).Select(j => (j.Value.Operation, j.Value.Status))];
 
     [Fact]
     public async Task Sync_MembersChangedBetweenSyncs_ListHoldsExactlyTheNewMembersThroughARemovesJobThenAnAddsJob()
@@ -72,14 +61,14 @@ public sealed class GoogleAdsMirrorTargetTests : IAsyncLifetime, IDisposable
         var after = Enumerable.Range(100, 300).Select(MirrorMembers.Numbered).ToList();
         Assert.Equal(MirrorSyncOutcome.Synced, (await SyncAsync(before, target)).Outcome);
         Assert.Equal([("create", "SUCCESS")], Jobs());
-        _sandbox.State.Jobs.Clear();
+        Server.State.Jobs.Clear();
 
         var second = await SyncAsync(after, target);
 
         Assert.Equal((MirrorSyncOutcome.Synced, 100L, 100L, 200L), (second.Outcome, second.Removed, second.Added, second.Unchanged));
         Assert.Equal([("remove", "SUCCESS"), ("create", "SUCCESS")], Jobs());
-        Assert.Equal(Expected(after), _sandbox.State.Members.Of(list));
-        Assert.Equal(300, _sandbox.State.AudienceMembers[list]);
+        Assert.Equal(Expected(after), Server.State.Members.Of(list));
+        Assert.Equal(300, Server.State.AudienceMembers[list]);
     }
 
     [Fact]
@@ -89,7 +78,7 @@ public sealed class GoogleAdsMirrorTargetTests : IAsyncLifetime, IDisposable
         var target = new GoogleAdsMirrorTarget(Connector(), Http(), Sandbox(), list);
         await SyncAsync(Enumerable.Range(0, 20).Select(MirrorMembers.Numbered), target);
         var after = Enumerable.Range(10, 20).Select(MirrorMembers.Numbered).ToList();
-        _sandbox.State.NextJobFailure = "PROCESSING_ERROR";
+        Server.State.NextJobFailure = "PROCESSING_ERROR";
 
         var failed = await SyncAsync(after, target);
         var resumed = await SyncAsync(after, target);
@@ -97,7 +86,7 @@ public sealed class GoogleAdsMirrorTargetTests : IAsyncLifetime, IDisposable
         Assert.Equal((MirrorSyncOutcome.Failed, 0L), (failed.Outcome, failed.Added));
         Assert.Contains("PROCESSING_ERROR", failed.LastAnswer!.Message, StringComparison.Ordinal);
         Assert.Equal((MirrorSyncOutcome.Synced, 10L, 10L), (resumed.Outcome, resumed.Removed, resumed.Added));
-        Assert.Equal(Expected(after), _sandbox.State.Members.Of(list));
+        Assert.Equal(Expected(after), Server.State.Members.Of(list));
     }
 
     [Theory]
@@ -106,9 +95,9 @@ public sealed class GoogleAdsMirrorTargetTests : IAsyncLifetime, IDisposable
     public async Task Sandbox_JobMixingCreateAndRemove_RefusedWithConflictingOperation(string requests)
     {
         var list = await CreateListAsync();
-        using var http = new HttpClient { BaseAddress = new Uri(_sandbox.GoogleAdsBaseUrl) };
-        http.DefaultRequestHeaders.Authorization = new("Bearer", _sandbox.State.AccessToken);
-        http.DefaultRequestHeaders.Add("developer-token", _sandbox.State.DeveloperToken);
+        using var http = new HttpClient { BaseAddress = new Uri(Server.GoogleAdsBaseUrl) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", Server.State.AccessToken);
+        http.DefaultRequestHeaders.Add("developer-token", Server.State.DeveloperToken);
         var opened = await http.PostAsync("v24/customers/1234567890/offlineUserDataJobs:create",
             new ByteArrayContent(GoogleAdsConnector.JobPayload(list, null)) { Headers = { ContentType = new("application/json") } });
         var job = JsonDocument.Parse(await opened.Content.ReadAsStringAsync()).RootElement.GetProperty("resourceName").GetString();

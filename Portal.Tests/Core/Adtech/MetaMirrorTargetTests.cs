@@ -12,21 +12,12 @@ namespace Portal.Tests.Core.Adtech;
 /// A Meta custom audience kept in sync: adds (POST /users), removes (DELETE /users, the same body) and the replace
 /// session (POST /usersreplace) pinned on Graph's real host, and syncs against the sandbox on a real loopback server.
 /// </summary>
-public sealed class MetaMirrorTargetTests : IAsyncLifetime, IDisposable
+public sealed class MetaMirrorTargetTests : SandboxSyncTest
 {
     private const string Yaml = "m:\n  description: d\n  country: IN\n  source: {endpoint: x}\n  meta:\n    name: M\n";
     private const string Audience = "23850000000001";
 
-    private readonly TestFolder _folder = new();
     private readonly MetaConnector _connector = new(Http(), TimeProvider.System);
-    private SandboxServer _sandbox = null!;
-
-    public async Task InitializeAsync() => _sandbox = await SandboxServer.StartAsync();
-
-    public async Task DisposeAsync() => await _sandbox.DisposeAsync();
-
-    public void Dispose() => _folder.Dispose();
-
     private static AudienceState State() => AudienceStateParser.Parse("m.yml", Yaml).State!;
 
     private static AdtechRetryOptions Retry { get; } = new() { BaseDelaySeconds = 0.01, TimeoutSeconds = 5 };
@@ -38,7 +29,7 @@ public sealed class MetaMirrorTargetTests : IAsyncLifetime, IDisposable
         new(connector, Http(handler), new AdtechDeleteHttp(handler is null ? new HttpClient() : new HttpClient(handler), Retry, TimeProvider.System),
             connection, State(), id);
 
-    private AdtechConnection Sandbox() => new(AdtechKeys.Meta, new Uri(_sandbox.MetaBaseUrl), "act_77", _sandbox.State.AccessToken);
+    private AdtechConnection Sandbox() => new(AdtechKeys.Meta, new Uri(Server.MetaBaseUrl), "act_77", Server.State.AccessToken);
 
     private NormalizationOptions Normalization => _connector.Normalization(State().RequireCountry());
 
@@ -51,9 +42,7 @@ public sealed class MetaMirrorTargetTests : IAsyncLifetime, IDisposable
         return outcome.Id!;
     }
 
-    private Task<MirrorSyncResult> SyncAsync(IEnumerable<Member> members, IMirrorTarget target) =>
-        new MirrorSync(new LocalBucket(Path.Combine(_folder.Path, "bucket")), new MirrorSyncOptions { WorkFolder = Path.Combine(_folder.Path, "work") })
-            .RunAsync("demo", AdtechKeys.Meta, members.ToAsyncEnumerable(), Normalization, target);
+    private Task<MirrorSyncResult> SyncAsync(IEnumerable<Member> members, IMirrorTarget target) => SyncAsync(AdtechKeys.Meta, members, Normalization, target);
 
     /// <summary>The sandbox's keys of the rows the members' adds send (what the audience should hold).</summary>
     private HashSet<UInt128> ExpectedRows(IEnumerable<Member> members)
@@ -80,9 +69,9 @@ public sealed class MetaMirrorTargetTests : IAsyncLifetime, IDisposable
 
         Assert.Equal((MirrorSyncOutcome.Synced, 300L), (first.Outcome, first.Added));
         Assert.Equal((MirrorSyncOutcome.Synced, 100L, 100L, 200L), (second.Outcome, second.Removed, second.Added, second.Unchanged));
-        Assert.Equal(ExpectedRows(after), _sandbox.State.Members.Of(id));
-        Assert.Equal(300, _sandbox.State.AudienceMembers[id]);
-        Assert.Equal(100, _sandbox.State.Calls.Where(c => c.Api == "meta:remove" && c.AudienceId == id).Sum(c => c.Members));
+        Assert.Equal(ExpectedRows(after), Server.State.Members.Of(id));
+        Assert.Equal(300, Server.State.AudienceMembers[id]);
+        Assert.Equal(100, Server.State.Calls.Where(c => c.Api == "meta:remove" && c.AudienceId == id).Sum(c => c.Members));
     }
 
     [Fact]
@@ -96,9 +85,9 @@ public sealed class MetaMirrorTargetTests : IAsyncLifetime, IDisposable
         var answer = await target.ReplaceAsync(replacing.ToAsyncEnumerable());
 
         Assert.True(answer.Accepted, answer.Message);
-        Assert.Equal(ExpectedRows(replacing), _sandbox.State.Members.Of(id));
-        Assert.Equal(replacing.Count, _sandbox.State.AudienceMembers[id]);
-        Assert.Equal(2, _sandbox.State.Calls.Count(c => c.Api == "meta:replace" && c.AudienceId == id));
+        Assert.Equal(ExpectedRows(replacing), Server.State.Members.Of(id));
+        Assert.Equal(replacing.Count, Server.State.AudienceMembers[id]);
+        Assert.Equal(2, Server.State.Calls.Count(c => c.Api == "meta:replace" && c.AudienceId == id));
     }
 
     [Fact]
@@ -108,12 +97,12 @@ public sealed class MetaMirrorTargetTests : IAsyncLifetime, IDisposable
         var target = Target(_connector, Sandbox(), id);
         var kept = Enumerable.Range(0, 50).Select(Numbered).ToList();
         await SyncAsync(kept, target);
-        _sandbox.State.Faults.Enqueue(new SandboxFault($"/{id}/usersreplace", 400));
+        Server.State.Faults.Enqueue(new SandboxFault($"/{id}/usersreplace", 400));
 
         var answer = await target.ReplaceAsync(Enumerable.Range(1_000, 10).Select(Numbered).ToAsyncEnumerable());
 
         Assert.False(answer.Accepted);
-        Assert.Equal(ExpectedRows(kept), _sandbox.State.Members.Of(id));
+        Assert.Equal(ExpectedRows(kept), Server.State.Members.Of(id));
     }
 
     /// <summary>Graph's answer to a users call: Meta's counts as numeric strings.</summary>
@@ -173,11 +162,11 @@ public sealed class MetaMirrorTargetTests : IAsyncLifetime, IDisposable
     {
         var id = await CreateAudienceAsync();
         using var http = new HttpClient();
-        using var request = new HttpRequestMessage(new HttpMethod(method), $"{_sandbox.MetaBaseUrl}v25.0/{id}/{path}")
+        using var request = new HttpRequestMessage(new HttpMethod(method), $"{Server.MetaBaseUrl}v25.0/{id}/{path}")
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
-        request.Headers.Authorization = new("Bearer", _sandbox.State.AccessToken);
+        request.Headers.Authorization = new("Bearer", Server.State.AccessToken);
 
         using var response = await http.SendAsync(request);
 
