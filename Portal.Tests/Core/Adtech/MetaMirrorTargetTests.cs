@@ -75,6 +75,36 @@ public sealed class MetaMirrorTargetTests : SandboxSyncTest
     }
 
     [Fact]
+    public async Task RemoveAsync_ThrottledThenServerError_DeleteRetriedUntilTheRowsAreRemoved()
+    {
+        var id = await CreateAudienceAsync();
+        var target = Target(_connector, Sandbox(), id);
+        var members = Enumerable.Range(0, 3).Select(Numbered).ToList();
+        await SyncAsync(members, target);
+        Server.State.Faults.Enqueue(SandboxFault.MetaThrottled($"/{id}/users", 80003));
+        Server.State.Faults.Enqueue(new SandboxFault($"/{id}/users", 503));
+
+        var answer = await target.RemoveAsync(Hashed([.. members]), default);
+
+        Assert.True(answer.Accepted, answer.Message);
+        Assert.Empty(Server.State.Members.Of(id));
+        Assert.Empty(Server.State.Faults);
+    }
+
+    [Fact]
+    public async Task RemoveAsync_RefusedWith400_IsFinalAndNotAccepted()
+    {
+        var id = await CreateAudienceAsync();
+        var target = Target(_connector, Sandbox(), id);
+        Server.State.Faults.Enqueue(new SandboxFault($"/{id}/users", 400));
+
+        var answer = await target.RemoveAsync(Hashed(Numbered(1)), default);
+
+        Assert.Equal((false, 400), (answer.Accepted, answer.Status));
+        Assert.DoesNotContain(Server.State.Calls, c => c.Api == "meta:remove");
+    }
+
+    [Fact]
     public async Task ReplaceAsync_TwoBatchSession_SandboxAudienceHoldsExactlyTheReplacingMembers()
     {
         var id = await CreateAudienceAsync();
