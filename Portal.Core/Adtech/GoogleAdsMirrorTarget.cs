@@ -22,8 +22,23 @@ public sealed class GoogleAdsMirrorTarget(GoogleAdsConnector connector, AdtechHt
 
     public Task<MirrorAnswer> RemoveAsync(IReadOnlyList<HashedMember> batch, CancellationToken cancellationToken) => RunJobAsync(batch, "remove", cancellationToken);
 
-    /// <summary>Opens a job for the list, adds the batch as <paramref name="operation"/>s, runs the job and waits for it to end.</summary>
-    private async Task<MirrorAnswer> RunJobAsync(IReadOnlyList<HashedMember> batch, string operation, CancellationToken cancellationToken)
+    /// <summary>
+    /// Empties the list for a full resync: a job of one <c>removeAll</c> operation, run and polled to its end. Then
+    /// delete the sync snapshot (<see cref="MirrorSnapshot.DeleteAsync"/>): the next sync adds every member again. The
+    /// list is empty until that sync's adds job has run.
+    /// </summary>
+    public Task<MirrorAnswer> RemoveAllAsync(CancellationToken cancellationToken = default) =>
+        RunJobAsync([RemoveAllPayload], "removeAll", 1, cancellationToken);
+
+    /// <summary>The addOperations body that removes every member of the list.</summary>
+    public static byte[] RemoveAllPayload => """{"operations":[{"removeAll":true}]}"""u8.ToArray();
+
+    private Task<MirrorAnswer> RunJobAsync(IReadOnlyList<HashedMember> batch, string operation, CancellationToken cancellationToken) =>
+        RunJobAsync(batch.Chunk(GoogleAdsConnector.MaxUsersPerRequest).Select(part => GoogleAdsConnector.OperationsPayload(part, operation)), operation, batch.Count,
+            cancellationToken);
+
+    /// <summary>Opens a job for the list, sends <paramref name="requests"/> (addOperations bodies), runs the job and waits for it to end.</summary>
+    private async Task<MirrorAnswer> RunJobAsync(IEnumerable<byte[]> requests, string operation, int count, CancellationToken cancellationToken)
     {
         var headers = connector.Headers(connection);
         var open = connector.OpenJob(connection, userList, null)!;
@@ -39,11 +54,9 @@ public sealed class GoogleAdsMirrorTarget(GoogleAdsConnector connector, AdtechHt
         }
 
         var rejected = 0L;
-        for (var at = 0; at < batch.Count; at += GoogleAdsConnector.MaxUsersPerRequest)
+        foreach (var request in requests)
         {
-            var part = batch.Skip(at).Take(GoogleAdsConnector.MaxUsersPerRequest).ToList();
-            answer = await http.PostAsync(connection, connector.AddPath(connection, job), GoogleAdsConnector.OperationsPayload(part, operation), headers, null,
-                cancellationToken, connector.IsThrottled);
+            answer = await http.PostAsync(connection, connector.AddPath(connection, job), request, headers, null, cancellationToken, connector.IsThrottled);
             if (!answer.IsSuccess)
             {
                 return Refused(answer, $"the {operation} operations were refused");
@@ -62,7 +75,7 @@ public sealed class GoogleAdsMirrorTarget(GoogleAdsConnector connector, AdtechHt
         var ended = await connector.AwaitJobAsync(connection, job, cancellationToken);
         return ended is { IsSuccess: false }
             ? Refused(ended, "the job did not succeed")
-            : new MirrorAnswer(true, ended?.Status ?? answer.Status, $"{batch.Count:N0} {operation} operations in {job}: SUCCESS", rejected);
+            : new MirrorAnswer(true, ended?.Status ?? answer.Status, $"{count:N0} {operation} operations in {job}: SUCCESS", rejected);
     }
 
     private static MirrorAnswer Refused(AdtechResponse response, string what) => new(false, response.Status, $"Google Ads: {what}: {response.Message}");

@@ -9,8 +9,8 @@ namespace Portal.Core.Adtech.Sandbox;
 /// Google Ads Customer Match in the sandbox (membershipLifeSpan 0 to 540, list names unique per customer, one running
 /// job per list, jobs polled through googleAds:search), on the API's real REST paths under the sandbox's Google base URL
 /// (<c>google-ads/</c>, then <c>/vNN/customers/…</c>): CRM-based user lists, offline user data
-/// jobs (create, addOperations of create or remove operations with partial failure, run). A job holds one kind of
-/// operation: a request or job mixing create and remove is refused with CONFLICTING_OPERATION. Which users each list
+/// jobs (create, addOperations of create or remove operations with partial failure, or a removeAll, run). A job holds
+/// one kind of operation: a request or job mixing them is refused with CONFLICTING_OPERATION. Which users each list
 /// holds is kept in <see cref="SandboxState.Members"/> when a job succeeds. It checks the bearer token and the developer-token header,
 /// required fields and enums, and Google's caps: at most 100,000 identifiers per addOperations request and 20 per user.
 /// Errors have Google's shape, <c>{"error": {"code", "message", "status"}}</c>.
@@ -149,6 +149,22 @@ internal static class GoogleAdsSandbox
         var index = 0;
         foreach (var operation in operations.EnumerateArray())
         {
+            if (operation.ValueKind == JsonValueKind.Object && operation.TryGetProperty("removeAll", out var all))
+            {
+                if (all.ValueKind != JsonValueKind.True)
+                {
+                    return Error(400, $"operations[{index}].removeAll must be true");
+                }
+
+                if ((kind ??= "removeAll") != "removeAll")
+                {
+                    return ConflictingOperation();
+                }
+
+                index++;
+                continue;
+            }
+
             var op = operation.ValueKind != JsonValueKind.Object ? null : operation.TryGetProperty("create", out _) ? "create" : operation.TryGetProperty("remove", out _) ? "remove" : null;
             if (op is null || !operation.GetProperty(op).TryGetProperty("userIdentifiers", out var ids)
                 || ids.ValueKind != JsonValueKind.Array || ids.GetArrayLength() == 0)
@@ -297,7 +313,12 @@ internal static class GoogleAdsSandbox
             if (job.Status == "RUNNING" && ++job.Looks > state.JobLooksWhileRunning)
             {
                 job.Status = job.FailureReason is null ? "SUCCESS" : "FAILED";
-                if (job.FailureReason is null && job.Operation == "remove")
+                if (job.FailureReason is null && job.Operation == "removeAll")
+                {
+                    state.Members.Replace(job.UserList, []);
+                    state.AudienceMembers[job.UserList] = 0;
+                }
+                else if (job.FailureReason is null && job.Operation == "remove")
                 {
                     var removed = state.Members.Kept ? state.Members.Remove(job.UserList, job.Rows) : job.Pending;
                     state.AudienceMembers.AddOrUpdate(job.UserList, 0, (_, n) => n - removed);

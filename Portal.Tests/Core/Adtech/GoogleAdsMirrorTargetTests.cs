@@ -89,6 +89,35 @@ public sealed class GoogleAdsMirrorTargetTests : SandboxSyncTest
         Assert.Equal(Expected(after), Server.State.Members.Of(list));
     }
 
+    [Fact]
+    public async Task RemoveAllAsync_ListWithMembers_JobOfRemoveAllEmptiesIt()
+    {
+        var list = await CreateListAsync();
+        var target = new GoogleAdsMirrorTarget(Connector(), Http(), Sandbox(), list);
+        var members = Enumerable.Range(0, 30).Select(MirrorMembers.Numbered).ToList();
+        await SyncAsync(members, target);
+
+        var answer = await target.RemoveAllAsync();
+
+        Assert.True(answer.Accepted, answer.Message);
+        Assert.Empty(Server.State.Members.Of(list));
+        Assert.Equal(0, Server.State.AudienceMembers[list]);
+        Assert.Contains(("removeAll", "SUCCESS"), Jobs());
+    }
+
+    [Fact]
+    public async Task RemoveAllAsync_OnGooglesRealHost_SendsAJobOfOneRemoveAllOperation()
+    {
+        var handler = new RecordingHandler(GoogleAnswer);
+        var connection = new AdtechConnection(AdtechKeys.GoogleAds, new Uri("https://googleads.googleapis.com/"), "123-456-7890", "token") { DeveloperToken = "dev" };
+        var target = new GoogleAdsMirrorTarget(Connector(handler), Http(handler), connection, "customers/1234567890/userLists/42");
+
+        Assert.True((await target.RemoveAllAsync()).Accepted);
+
+        Assert.Equal([":create", ":addOperations", ":run", ":search"], handler.Requests.Select(r => r.Url[r.Url.LastIndexOf(':')..]));
+        Assert.Equal("""{"operations":[{"removeAll":true}]}""", handler.Requests[1].Body);
+    }
+
     [Theory]
     [InlineData("create|remove")] // two requests to one job
     [InlineData("create,remove")] // one request
