@@ -191,7 +191,7 @@ internal static class GoogleAdsSandbox
             {
                 failed[index] = "The identifier is not a lower-case hex SHA-256 hash";
             }
-            else
+            else if (state.Members.Kept)
             {
                 rows.Add(SandboxMembers.RowKey(Hashes(ids, "hashedEmail"), Hashes(ids, "hashedPhoneNumber"), []));
             }
