@@ -222,31 +222,47 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock, Goog
         }
         else
         {
-            writer.WriteBoolean("enablePartialFailure", true);
-            writer.WriteStartArray("operations");
-            foreach (var member in batch)
+            WriteOperations(writer, batch, "create");
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The addOperations body: partial failure on, one <paramref name="operation"/> (<c>create</c> or <c>remove</c>)
+    /// per member, each with the member's hashed emails, then phones, at most <see cref="MaxIdentifiersPerUser"/>.
+    /// </summary>
+    public static byte[] OperationsPayload(IReadOnlyList<HashedMember> batch, string operation) => Json(writer =>
+    {
+        writer.WriteStartObject();
+        WriteOperations(writer, batch, operation);
+        writer.WriteEndObject();
+    });
+
+    private static void WriteOperations(Utf8JsonWriter writer, IReadOnlyList<HashedMember> batch, string operation)
+    {
+        writer.WriteBoolean("enablePartialFailure", true);
+        writer.WriteStartArray("operations");
+        foreach (var member in batch)
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject(operation);
+            writer.WriteStartArray("userIdentifiers");
+            var emails = Math.Min(member.Emails.Count, MaxIdentifiersPerUser);
+            var phones = Math.Min(member.Phones.Count, MaxIdentifiersPerUser - emails);
+            for (var i = 0; i < emails + phones; i++)
             {
                 writer.WriteStartObject();
-                writer.WriteStartObject("create");
-                writer.WriteStartArray("userIdentifiers");
-                var emails = Math.Min(member.Emails.Count, MaxIdentifiersPerUser);
-                var phones = Math.Min(member.Phones.Count, MaxIdentifiersPerUser - emails);
-                for (var i = 0; i < emails + phones; i++)
-                {
-                    writer.WriteStartObject();
-                    writer.WritePropertyName(i < emails ? "hashedEmail" : "hashedPhoneNumber");
-                    WriteValue(writer, i < emails ? member.Emails : member.Phones, i < emails ? i : i - emails);
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteEndArray();
-                writer.WriteEndObject();
+                writer.WritePropertyName(i < emails ? "hashedEmail" : "hashedPhoneNumber");
+                WriteValue(writer, i < emails ? member.Emails : member.Phones, i < emails ? i : i - emails);
                 writer.WriteEndObject();
             }
 
             writer.WriteEndArray();
+            writer.WriteEndObject();
+            writer.WriteEndObject();
         }
 
-        writer.WriteEndObject();
+        writer.WriteEndArray();
     }
 }

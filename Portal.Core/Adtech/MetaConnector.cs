@@ -55,6 +55,9 @@ public sealed class MetaConnector(AdtechHttp http, TimeProvider clock, MetaOptio
 
     protected internal override string AddPath(AdtechConnection c, string id) => $"{_version}/{Uri.EscapeDataString(id)}/users";
 
+    /// <summary>The replace session's path: <c>vNN.0/&lt;audience id&gt;/usersreplace</c> (removes take <see cref="AddPath"/> with DELETE).</summary>
+    internal string ReplacePath(AdtechConnection c, string id) => $"{_version}/{Uri.EscapeDataString(id)}/usersreplace";
+
     /// <summary>The ad account's custom audiences of that name: <c>fields=id,name</c> and a <c>filtering</c> on the name.</summary>
     protected internal override AdtechRequest? FindByName(AdtechConnection c, string name)
     {

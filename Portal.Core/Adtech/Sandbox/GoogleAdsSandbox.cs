@@ -9,7 +9,9 @@ namespace Portal.Core.Adtech.Sandbox;
 /// Google Ads Customer Match in the sandbox (membershipLifeSpan 0 to 540, list names unique per customer, one running
 /// job per list, jobs polled through googleAds:search), on the API's real REST paths under the sandbox's Google base URL
 /// (<c>google-ads/</c>, then <c>/vNN/customers/…</c>): CRM-based user lists, offline user data
-/// jobs (create, addOperations with partial failure, run). It checks the bearer token and the developer-token header,
+/// jobs (create, addOperations of create or remove operations with partial failure, or a removeAll, run). A job holds
+/// one kind of operation: a request or job mixing them is refused with CONFLICTING_OPERATION. Which users each list
+/// holds is kept in <see cref="SandboxState.Members"/> when a job succeeds. It checks the bearer token and the developer-token header,
 /// required fields and enums, and Google's caps: at most 100,000 identifiers per addOperations request and 20 per user.
 /// Errors have Google's shape, <c>{"error": {"code", "message", "status"}}</c>.
 /// </summary>
@@ -141,14 +143,38 @@ internal static class GoogleAdsSandbox
         }
 
         var failed = new SortedDictionary<int, string>();
+        var rows = new List<UInt128>();
+        string? kind = null;
         var identifiers = 0;
         var index = 0;
         foreach (var operation in operations.EnumerateArray())
         {
-            if (!operation.TryGetProperty("create", out var create) || !create.TryGetProperty("userIdentifiers", out var ids)
+            if (operation.ValueKind == JsonValueKind.Object && operation.TryGetProperty("removeAll", out var all))
+            {
+                if (all.ValueKind != JsonValueKind.True)
+                {
+                    return Error(400, $"operations[{index}].removeAll must be true");
+                }
+
+                if ((kind ??= "removeAll") != "removeAll")
+                {
+                    return ConflictingOperation();
+                }
+
+                index++;
+                continue;
+            }
+
+            var op = operation.ValueKind != JsonValueKind.Object ? null : operation.TryGetProperty("create", out _) ? "create" : operation.TryGetProperty("remove", out _) ? "remove" : null;
+            if (op is null || !operation.GetProperty(op).TryGetProperty("userIdentifiers", out var ids)
                 || ids.ValueKind != JsonValueKind.Array || ids.GetArrayLength() == 0)
             {
-                return Error(400, $"operations[{index}].create.userIdentifiers is required");
+                return Error(400, $"operations[{index}]: create.userIdentifiers or remove.userIdentifiers is required");
+            }
+
+            if ((kind ??= op) != op)
+            {
+                return ConflictingOperation();
             }
 
             if (ids.GetArrayLength() > 20)
@@ -164,6 +190,10 @@ internal static class GoogleAdsSandbox
             else if (ids.EnumerateArray().Any(id => !IsValidIdentifier(id)))
             {
                 failed[index] = "The identifier is not a lower-case hex SHA-256 hash";
+            }
+            else if (state.Members.Kept)
+            {
+                rows.Add(SandboxMembers.RowKey(Hashes(ids, "hashedEmail"), Hashes(ids, "hashedPhoneNumber"), []));
             }
 
             index++;
@@ -188,7 +218,13 @@ internal static class GoogleAdsSandbox
                 return Error(400, "The job is not PENDING: operations can no longer be added");
             }
 
+            if ((job.Operation ??= kind) != kind)
+            {
+                return ConflictingOperation();
+            }
+
             job.Pending += applied;
+            job.Rows.AddRange(rows);
         }
 
         state.Calls.Enqueue(new SandboxCall(Api, job.UserList, applied));
@@ -213,6 +249,14 @@ internal static class GoogleAdsSandbox
             },
         });
     }
+
+    /// <summary>The values of one kind of identifier in a user's identifiers.</summary>
+    private static IEnumerable<string> Hashes(JsonElement ids, string kind) =>
+        ids.EnumerateArray().Where(id => id.TryGetProperty(kind, out _)).Select(id => id.GetProperty(kind).GetString() ?? "");
+
+    /// <summary>Google's refusal of a job that would hold both create and remove operations.</summary>
+    private static IResult ConflictingOperation() =>
+        Failure(400, "offlineUserDataJobError", "CONFLICTING_OPERATION", "Create and remove operations cannot be mixed in the same job.");
 
     private static bool IsValidIdentifier(JsonElement identifier)
     {
@@ -269,9 +313,20 @@ internal static class GoogleAdsSandbox
             if (job.Status == "RUNNING" && ++job.Looks > state.JobLooksWhileRunning)
             {
                 job.Status = job.FailureReason is null ? "SUCCESS" : "FAILED";
-                if (job.FailureReason is null)
+                if (job.FailureReason is null && job.Operation == "removeAll")
+                {
+                    state.Members.Replace(job.UserList, []);
+                    state.AudienceMembers[job.UserList] = 0;
+                }
+                else if (job.FailureReason is null && job.Operation == "remove")
+                {
+                    var removed = state.Members.Kept ? state.Members.Remove(job.UserList, job.Rows) : job.Pending;
+                    state.AudienceMembers.AddOrUpdate(job.UserList, 0, (_, n) => n - removed);
+                }
+                else if (job.FailureReason is null)
                 {
                     state.AudienceMembers.AddOrUpdate(job.UserList, job.Pending, (_, n) => n + job.Pending);
+                    state.Members.Add(job.UserList, job.Rows);
                 }
             }
 

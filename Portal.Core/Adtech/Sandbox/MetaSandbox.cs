@@ -29,7 +29,9 @@ internal static class MetaSandbox
                 : !body.Has("name") ? "name is required"
                 : body.Text("subtype") != "CUSTOM" ? "subtype must be CUSTOM"
                 : null, "none"));
-        graph.MapPost("/{id}/users", (string id, HttpContext http) => AddUsersAsync(http, state, id));
+        graph.MapPost("/{id}/users", (string id, HttpContext http) => UsersAsync(http, state, id, "add"));
+        graph.MapDelete("/{id}/users", (string id, HttpContext http) => UsersAsync(http, state, id, "remove"));
+        graph.MapPost("/{id}/usersreplace", (string id, HttpContext http) => UsersAsync(http, state, id, "replace"));
         graph.MapGet("/{account}/customaudiences", (string account, HttpContext http) => FindAudiences(http, state, account));
         graph.MapGet("/{account}", (string account, HttpContext http) =>
             !SandboxConnectionChecks.Authorized(http, state) ? SandboxConnectionChecks.Unauthorized()
@@ -39,18 +41,21 @@ internal static class MetaSandbox
     }
 
     /// <summary>
-    /// Adds users: checks the token, the payload (at most 10,000 rows) and the <c>session</c> when there is one
-    /// (<c>session_id</c> a number, <c>batch_seq</c> from 1, <c>last_batch_flag</c> a boolean; no batch after the last),
-    /// and answers as Meta does, its counts as numeric strings.
+    /// Adds users (<c>POST /users</c>), removes them (<c>DELETE /users</c>, the add's body) or replaces the audience's
+    /// users (<c>POST /usersreplace</c>, whose <c>session</c> is required: when its last batch has come, the audience
+    /// holds exactly the rows the session sent). Checks the token, the payload (at most 10,000 rows) and the
+    /// <c>session</c> when there is one (<c>session_id</c> a number, <c>batch_seq</c> from 1, <c>last_batch_flag</c> a
+    /// boolean; no batch after the last), and answers as Meta does, its counts as numeric strings.
     /// </summary>
-    private static async Task<IResult> AddUsersAsync(HttpContext http, SandboxState state, string id)
+    private static async Task<IResult> UsersAsync(HttpContext http, SandboxState state, string id, string change)
     {
         if (!SandboxConnectionChecks.Authorized(http, state))
         {
             return Error(401, "Invalid OAuth access token", 190);
         }
 
-        var (body, invalid) = await SandboxBody.ReadAsync(http.Request.BodyReader, http.RequestAborted);
+        var rowsPath = state.Members.Kept ? "payload.data" : null;
+        var (body, invalid, keys) = await SandboxMemberRoutes.ReadAsync(http.Request.BodyReader, rowsPath, http.RequestAborted);
         if (body is null)
         {
             return Error(400, invalid!, 100);
@@ -68,10 +73,17 @@ internal static class MetaSandbox
 
         if (!state.AudienceMembers.ContainsKey(id))
         {
-            return Error(400, $"(#100) Unsupported post request. Object with ID '{id}' does not exist", 100);
+            return Error(400, $"(#100) Unsupported {(change == "remove" ? "delete" : "post")} request. Object with ID '{id}' does not exist", 100);
         }
 
-        SandboxSession? session = null;
+        if (change == "replace" && !body.Has("session"))
+        {
+            return Error(400, "(#100) session is required: session_id, batch_seq and last_batch_flag", 100);
+        }
+
+        var invalidEntries = Math.Min(rows, AdtechSandbox.PartialFailures(http));
+        var count = rows - invalidEntries;
+        var accepted = keys?.Take(count) ?? [];
         if (body.Has("session"))
         {
             var sessionId = body.Number("session.session_id");
@@ -82,7 +94,7 @@ internal static class MetaSandbox
                 return Error(400, "(#100) session needs session_id (a number), batch_seq (from 1) and last_batch_flag (a boolean)", 100);
             }
 
-            session = state.MetaSessions.GetOrAdd($"{id}/{sessionId}", _ => new SandboxSession());
+            var session = state.MetaSessions.GetOrAdd($"{id}/{(change == "replace" ? "replace/" : "")}{sessionId}", _ => new SandboxSession());
             lock (session)
             {
                 if (session.Ended && sequence > session.HighestSequence)
@@ -94,13 +106,30 @@ internal static class MetaSandbox
                 session.HighestSequence = Math.Max(session.HighestSequence, sequence.Value);
                 session.Ended |= last.Value;
                 session.EstimatedTotal = body.Number("session.estimated_num_total") ?? session.EstimatedTotal;
+                if (change == "replace")
+                {
+                    session.Replacement.AddRange(accepted);
+                    if (last.Value)
+                    {
+                        state.Members.Replace(id, session.Replacement);
+                        state.AudienceMembers[id] = session.Replacement.Count;
+                    }
+                }
             }
         }
 
-        var invalidEntries = Math.Min(rows, AdtechSandbox.PartialFailures(http));
-        var count = rows - invalidEntries;
-        state.AudienceMembers.AddOrUpdate(id, count, (_, n) => n + count);
-        state.Calls.Enqueue(new SandboxCall(Api, id, count));
+        if (change == "remove")
+        {
+            var removed = state.Members.Kept ? state.Members.Remove(id, accepted) : count;
+            state.AudienceMembers.AddOrUpdate(id, 0, (_, n) => n - removed);
+        }
+        else if (change == "add")
+        {
+            state.AudienceMembers.AddOrUpdate(id, count, (_, n) => n + count);
+            state.Members.Add(id, accepted);
+        }
+
+        state.Calls.Enqueue(new SandboxCall(change == "add" ? Api : $"{Api}:{change}", id, count));
         return Results.Json(new
         {
             audience_id = id,

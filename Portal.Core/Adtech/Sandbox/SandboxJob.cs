@@ -1,7 +1,7 @@
 namespace Portal.Core.Adtech.Sandbox;
 
 /// <summary>
-/// A Google Ads offline user data job: users added wait in <see cref="Pending"/> until the job has run (PENDING, then
+/// A Google Ads offline user data job: users added or removed wait in <see cref="Pending"/> and <see cref="Rows"/> until the job has run (PENDING, then
 /// RUNNING, then SUCCESS or FAILED), which moves them to the user list (<see cref="SandboxState.AudienceMembers"/>) when it succeeds.
 /// </summary>
 public sealed class SandboxJob(string userList)
@@ -14,6 +14,12 @@ public sealed class SandboxJob(string userList)
 
     /// <summary>How many times the job was looked up since it ran.</summary>
     public int Looks { get; set; }
+
+    /// <summary>The kind of the job's operations, <c>create</c> or <c>remove</c> (a job holds one kind); null before the first.</summary>
+    public string? Operation { get; set; }
+
+    /// <summary>The users of the job's operations (as <see cref="SandboxMembers"/> keys), applied to the list when it succeeds.</summary>
+    public List<UInt128> Rows { get; } = [];
 
     /// <summary>Whether the job carried the members' consent (adUserData and adPersonalization GRANTED).</summary>
     public bool Consented { get; set; }

@@ -85,9 +85,17 @@ public static class SandboxMemberRoutes
                 return (null, invalid, null);
             }
 
+            // A dotted path (Meta's payload.data) names the rows in an object of the body, next to that object's schema.
             using var document = JsonDocument.Parse(read.Buffer);
-            return document.RootElement.TryGetProperty(rowsPath, out var array) && array.ValueKind == JsonValueKind.Array
-                ? (body, null, Rows(document.RootElement, array, rowsPath))
+            var parent = document.RootElement;
+            var names = rowsPath.Split('.');
+            foreach (var name in names[..^1])
+            {
+                parent = parent.TryGetProperty(name, out var inner) && inner.ValueKind == JsonValueKind.Object ? inner : default;
+            }
+
+            return parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(names[^1], out var array) && array.ValueKind == JsonValueKind.Array
+                ? (body, null, Rows(parent, array, names[^1]))
                 : (body, null, null);
         }
         catch (InvalidDataException ex)

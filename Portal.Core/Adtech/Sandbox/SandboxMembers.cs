@@ -46,6 +46,15 @@ public sealed class SandboxMembers
         }
     }
 
+    /// <summary>Makes <paramref name="rows"/> all the audience holds (a replace).</summary>
+    internal void Replace(string audienceId, IEnumerable<UInt128> rows)
+    {
+        lock (_lock)
+        {
+            _audiences[audienceId] = [.. rows];
+        }
+    }
+
     /// <summary>Removes the rows the audience holds; how many it held.</summary>
     internal int Remove(string audienceId, IEnumerable<UInt128> rows)
     {

@@ -7,4 +7,7 @@ public sealed class SandboxSession
     public int HighestSequence { get; set; }
     public bool Ended { get; set; }
     public string? EstimatedTotal { get; set; }
+
+    /// <summary>A replace session's rows so far: the audience's members once its last batch has come.</summary>
+    public List<UInt128> Replacement { get; } = [];
 }
