@@ -13,7 +13,7 @@ public sealed class SegmentAudiencesTests : DatabaseTest
     private Task<SandboxHost> StartAsync() => SandboxHost.StartAsync(Folder, seedDemoData: true);
 
     /// <summary>A saved rule whose segment holds the first <paramref name="members"/> users, as a refresh would leave it.</summary>
-    private static async Task<Segment> SegmentAsync(CoreHost host, string name, int members, bool refreshed = true)
+    internal static async Task<Segment> SegmentAsync(CoreHost host, string name, int members, bool refreshed = true)
     {
         var rule = (await host.Get<RuleService>().SaveAsync(null, RuleSamples.Draft(name), null, CoreHost.Marketer)).Rule!;
         await using var db = await host.DbAsync();
