@@ -13,16 +13,7 @@ public sealed class SyncTests(PortalFixture portal)
     public async Task SegmentRefresh_ExportedAudience_SyncsIntoTheSameIdAndTheRunsTabShowsTheCounts()
     {
         var page = await portal.NewPageAsync();
-        await page.SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword, "/rules/new");
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "New rule" })).ToBeVisibleAsync();
-        await page.GetByLabel("Rule name").FillAsync("E2E sync tier one");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Add to Rule conditions" }).ClickAsync();
-        await page.GetByRole(AriaRole.Menuitem, new() { Name = "Customer attribute" }).ClickAsync();
-        await Expect(page.GetByLabel("Condition c1 value")).ToHaveValueAsync("1");
-        await page.Keyboard.PressAsync("Control+s");
-        await Expect(page.GetByText("Saved E2E sync tier one.")).ToBeVisibleAsync();
-        await Expect(page).ToHaveURLAsync(new Regex(@"/rules/\d+$"));
-        var ruleUrl = page.Url;
+        var ruleUrl = await page.NewTierRuleAsync("E2E sync tier one");
 
         // Refresh the segment and export it to AdtechB: the first export creates the audience there.
         await page.GetByRole(AriaRole.Button, new() { Name = "Trigger" }).ClickAsync();
