@@ -110,6 +110,9 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<AdtechConnectionStore>();
         services.AddSingleton<IAdtechConnections>(sp => sp.GetRequiredService<AdtechConnectionStore>());
         services.AddSingleton<AudienceExporter>();
+        services.AddSingleton(configuration.GetSection(Adtech.Sync.MirrorSyncOptions.Section).Get<Adtech.Sync.MirrorSyncOptions>() ?? new Adtech.Sync.MirrorSyncOptions());
+        services.AddSingleton<AudienceMirror>();
+        services.AddSingleton<AudienceResync>();
         services.AddSingleton<ExportRunQueries>();
         services.AddSingleton<ConnectionHealth>();
         // Keys that encrypt stored credentials (and sign-in cookies) live with the data, so both survive restarts.

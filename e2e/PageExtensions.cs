@@ -1,4 +1,6 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 
 namespace Portal.E2E;
 
@@ -12,6 +14,24 @@ internal static class PageExtensions
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForInteractiveAsync();
+    }
+
+    /// <summary>
+    /// Signs in as the admin on a new rule, saves it as <paramref name="name"/> with one customer-attribute condition
+    /// (tier 1), and answers the saved rule's address.
+    /// </summary>
+    public static async Task<string> NewTierRuleAsync(this IPage page, string name)
+    {
+        await page.SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword, "/rules/new");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "New rule" })).ToBeVisibleAsync();
+        await page.GetByLabel("Rule name").FillAsync(name);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add to Rule conditions" }).ClickAsync();
+        await page.GetByRole(AriaRole.Menuitem, new() { Name = "Customer attribute" }).ClickAsync();
+        await Expect(page.GetByLabel("Condition c1 value")).ToHaveValueAsync("1");
+        await page.Keyboard.PressAsync("Control+s");
+        await Expect(page.GetByText($"Saved {name}.")).ToBeVisibleAsync();
+        await Expect(page).ToHaveURLAsync(new Regex(@"/rules/\d+$"));
+        return page.Url;
     }
 
     /// <summary>MainLayout sets body[data-portal-ready] once the Blazor circuit has rendered.</summary>

@@ -1,11 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Portal.Core.Adtech.Sync;
 using Portal.Core.Audiences;
 
 namespace Portal.Core.Adtech;
 
 /// <summary>AdtechA, as the seed describes it: an <c>audience_type</c> from its enum, bearer token, advertiser id in the URL.</summary>
-public sealed class AdtechAConnector(AdtechHttp http, TimeProvider clock) : AdtechConnector(http, clock)
+public sealed class AdtechAConnector(AdtechHttp http, TimeProvider clock) : AdtechConnector(http, clock), IMirrorConnector
 {
     public override string Key => AdtechKeys.AdtechA;
     public override string DisplayName => "AdtechA";
@@ -22,6 +23,10 @@ public sealed class AdtechAConnector(AdtechHttp http, TimeProvider clock) : Adte
         new($"adtech-a/v2/audiences?advertiserId={Uri.EscapeDataString(c.AccountId ?? "")}&name={Uri.EscapeDataString(name)}");
 
     protected internal override string? ReadFound(JsonNode? body, string name) => FindIn(body?["audiences"], name);
+
+    /// <summary>Adds with the add route; removes with a DELETE of the same body on the same path.</summary>
+    public IMirrorTarget MirrorTarget(AdtechConnection connection, AudienceState state, string audienceId) =>
+        new MemberRouteTarget(Http, this, connection, state, audienceId);
 
     public override void WritePayload(Utf8JsonWriter writer, AudienceState state, IReadOnlyList<HashedMember> batch, bool create)
     {

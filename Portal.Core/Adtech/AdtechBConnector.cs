@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Portal.Core.Adtech.Sync;
 using Portal.Core.Audiences;
 
 namespace Portal.Core.Adtech;
@@ -9,7 +10,7 @@ namespace Portal.Core.Adtech;
 /// AdtechB, as the seed describes it: <c>expiration</c> in days, members as a <c>schema</c> of columns and <c>data</c>
 /// rows, and empty keys dropped from the payload (the seed's <c>_drop_empty_keys</c>, including its dropping of 0).
 /// </summary>
-public sealed class AdtechBConnector(AdtechHttp http, TimeProvider clock) : AdtechConnector(http, clock)
+public sealed class AdtechBConnector(AdtechHttp http, TimeProvider clock) : AdtechConnector(http, clock), IMirrorConnector
 {
     public static readonly string[] Schema = ["EMAIL", "PHONE", "ZIP"];
 
@@ -26,6 +27,10 @@ public sealed class AdtechBConnector(AdtechHttp http, TimeProvider clock) : Adte
     protected internal override AdtechRequest? FindByName(AdtechConnection c, string name) => new($"adtech-b/audiences?name={Uri.EscapeDataString(name)}");
 
     protected internal override string? ReadFound(JsonNode? body, string name) => FindIn(body?["audiences"], name);
+
+    /// <summary>Adds with the add route; removes with a DELETE of the same body on the same path.</summary>
+    public IMirrorTarget MirrorTarget(AdtechConnection connection, AudienceState state, string audienceId) =>
+        new MemberRouteTarget(Http, this, connection, state, audienceId);
 
     /// <summary>
     /// The seed's payload after its <c>_drop_empty_keys</c>: empty text, 0 and empty lists are left out (so an

@@ -22,6 +22,9 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
     /// <summary>Members per request: at most this many are hashed and sent at once.</summary>
     public abstract int BatchSize { get; }
 
+    /// <summary>The client its requests go through (for the mirror targets a connector binds to an audience).</summary>
+    protected AdtechHttp Http => http;
+
     /// <summary>How this adtech wants identifiers normalized, for the audience's <paramref name="country"/>.</summary>
     public virtual NormalizationOptions Normalization(Country country) => new(country);
 

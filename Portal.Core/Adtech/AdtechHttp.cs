@@ -52,7 +52,16 @@ public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, Time
     /// outcome that is unknown (a 5xx, no answer in time, a lost connection: the request may have been applied) is
     /// returned at once instead of retried, for a caller that must settle it first (a create, by looking the audience up).
     /// </summary>
-    public async Task<AdtechResponse> PostAsync(AdtechConnection connection, string relativeUrl, ReadOnlyMemory<byte> json,
+    public Task<AdtechResponse> PostAsync(AdtechConnection connection, string relativeUrl, ReadOnlyMemory<byte> json,
+        IReadOnlyList<KeyValuePair<string, string>>? headers, string? idempotencyKey, CancellationToken cancellationToken,
+        Func<int, JsonNode?, bool>? throttled = null, bool retryUnknown = true) =>
+        SendAsync(HttpMethod.Post, connection, relativeUrl, json, headers, idempotencyKey, cancellationToken, throttled, retryUnknown);
+
+    /// <summary>
+    /// Sends a JSON body with <paramref name="method"/> (a member remove is a DELETE with a body), with the retry policy
+    /// of <see cref="PostAsync"/>.
+    /// </summary>
+    public async Task<AdtechResponse> SendAsync(HttpMethod method, AdtechConnection connection, string relativeUrl, ReadOnlyMemory<byte> json,
         IReadOnlyList<KeyValuePair<string, string>>? headers, string? idempotencyKey, CancellationToken cancellationToken,
         Func<int, JsonNode?, bool>? throttled = null, bool retryUnknown = true)
     {
@@ -62,7 +71,7 @@ public sealed class AdtechHttp(HttpClient http, AdtechRetryOptions options, Time
         for (var attempt = 1; ; attempt++)
         {
             TimeSpan? wait = null;
-            using var request = Request(HttpMethod.Post, url, connection, headers);
+            using var request = Request(method, url, connection, headers);
             request.Content = new ReadOnlyMemoryContent(json);
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             if (idempotencyKey is not null)

@@ -66,5 +66,17 @@ public sealed class ExportRun
     public int? HttpStatus { get; set; }
     public string? ResponseMessage { get; set; }
 
+    /// <summary>A sync into an existing audience: NoChange, Synced or Failed (<see cref="Sync.MirrorSyncOutcome"/>); null for an export that created it.</summary>
+    public string? SyncOutcome { get; set; }
+
+    /// <summary>A sync: members the adtech accepted as added in this run.</summary>
+    public long? Added { get; set; }
+
+    /// <summary>A sync: members the adtech accepted as removed in this run.</summary>
+    public long? Removed { get; set; }
+
+    /// <summary>A sync: members the adtech already held.</summary>
+    public long? Unchanged { get; set; }
+
     public bool IsFinished => Status != ExportRunStatus.Running;
 }

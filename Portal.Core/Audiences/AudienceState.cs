@@ -166,24 +166,6 @@ public sealed class AudienceState
 
     public void RemoveAdtech(string key) => _body.Children.Remove(new YamlScalarNode(key));
 
-    /// <summary>
-    /// After the source changed (a segment refresh): the adtech's audience is to be sent again. The old id moves to
-    /// <c>replaced_id</c> (kept for reference), so the status is NOT_POSTED and the next run uploads the new members.
-    /// </summary>
-    public bool MarkForReexport(string key, LastResponse response)
-    {
-        var block = RequireBlock(key);
-        if (AdtechId(key) is not { Length: > 0 } id)
-        {
-            return false;
-        }
-
-        block.Children.Remove(new YamlScalarNode("id"));
-        Set(block, "replaced_id", new YamlScalarNode(id) { Style = ScalarStyle.SingleQuoted }, after: "name");
-        WriteResponse(block, response);
-        return true;
-    }
-
     /// <summary>Sets (or, with null or empty, removes) one key of an adtech block: <c>name</c> or an adtech-specific setting.</summary>
     public void SetAdtechSetting(string key, string setting, string? value) => SetOrRemove(RequireBlock(key), setting, value, first: false);
 

@@ -17,23 +17,29 @@ public sealed class CatalogRunJob(CatalogRunner runner, IBucket bucket) : IJobHa
     public static string PayloadFor(string? audience, string? adtech = null) =>
         audience is null && adtech is null ? "{}" : JsonSerializer.Serialize(new { audience, adtech }, PayloadOptions);
 
+    /// <summary>A sync of the audience into the ids it has at the adtechs (one adtech, or all); <paramref name="full"/> for a full resync.</summary>
+    public static string SyncPayloadFor(string audience, string? adtech, bool full = false) =>
+        JsonSerializer.Serialize(new { audience, adtech, sync = full ? "full" : "changes" }, PayloadOptions);
+
     private static readonly JsonSerializerOptions PayloadOptions = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public async Task RunAsync(JobExecution job, CancellationToken cancellationToken)
     {
         string? audience = null;
         string? adtech = null;
+        string? sync = null;
         if (!string.IsNullOrWhiteSpace(job.Payload))
         {
             using var payload = JsonDocument.Parse(job.Payload);
             audience = payload.RootElement.TryGetProperty("audience", out var a) ? a.GetString() : null;
             adtech = payload.RootElement.TryGetProperty("adtech", out var t) ? t.GetString() : null;
+            sync = payload.RootElement.TryGetProperty("sync", out var s) ? s.GetString() : null;
         }
 
         var total = audience is null ? await bucket.ListAsync(AudienceCatalog.StateFolder, cancellationToken).CountAsync(cancellationToken) : 1;
         var done = 0;
         var failures = new List<string>();
-        await runner.RunAsync(new CatalogRunScope(audience, adtech, job.Id), async result =>
+        await runner.RunAsync(new CatalogRunScope(audience, adtech, job.Id, sync is not null, sync == "full"), async result =>
         {
             done++;
             failures.AddRange(result.Errors.Select(e => $"{result.Audience}: {e}"));

@@ -1,4 +1,5 @@
 using Portal.Core.Adtech;
+using Portal.Core.Adtech.Sync;
 
 namespace Portal.Core.Audiences;
 
@@ -6,7 +7,11 @@ namespace Portal.Core.Audiences;
 /// What a catalog run covers: every audience or one, every adtech or one (an "Export to AdtechB" button), and the
 /// background job it runs in, which its export runs are linked to.
 /// </summary>
-public sealed record CatalogRunScope(string? Audience = null, string? Adtech = null, long? JobId = null)
+/// <remarks>
+/// <paramref name="Sync"/>: adtechs where the audience exists (it has their id) are synced into that id, sending only who
+/// joined and left; <paramref name="FullResync"/>: the same after forgetting what was sent, so every member is sent again.
+/// </remarks>
+public sealed record CatalogRunScope(string? Audience = null, string? Adtech = null, long? JobId = null, bool Sync = false, bool FullResync = false)
 {
     public static readonly CatalogRunScope Everything = new();
 }
@@ -27,7 +32,8 @@ public sealed class CatalogRunner(
     Segments.SegmentDataSource segmentSource,
     IEnumerable<AdtechConnector> connectors,
     IAdtechConnections connections,
-    AudienceExporter exporter)
+    AudienceExporter exporter,
+    AudienceMirror mirror)
 {
     private readonly Dictionary<string, AdtechConnector> _connectors = connectors.ToDictionary(c => c.Key, StringComparer.Ordinal);
 
@@ -103,7 +109,9 @@ public sealed class CatalogRunner(
         string? membersHash = null;
         foreach (var key in state.AdtechKeysPresent)
         {
-            if ((scope.Adtech is not null && key != scope.Adtech) || !hasData || state.StatusOf(key, hasData) != AdtechStatus.NotPosted)
+            // An audience that exists at the adtech is synced into the same id, never created again.
+            var existing = (scope.Sync || scope.FullResync) && state.AdtechId(key) is { Length: > 0 } id ? id : null;
+            if ((scope.Adtech is not null && key != scope.Adtech) || !hasData || (existing is null && state.StatusOf(key, hasData) != AdtechStatus.NotPosted))
             {
                 continue;
             }
@@ -129,15 +137,32 @@ public sealed class CatalogRunner(
 
             // Once per run: every adtech's export reads the same file.
             membersHash ??= await MemberFile.HashAsync(bucket, state.Name, cancellationToken);
-            var export = await exporter.ExportAsync(state, connector, connection, () => MemberFile.ReadAsync(bucket, state.Name, cancellationToken),
-                membersHash, scope.JobId, cancellationToken);
+            IAsyncEnumerable<Member> Members() => MemberFile.ReadAsync(bucket, state.Name, cancellationToken);
+            if (existing is not null && connector is not IMirrorConnector)
+            {
+                errors.Add($"{key}: this adtech's audiences cannot be synced yet; the audience {existing} was left as it is.");
+                continue;
+            }
+
+            var export = existing is not null
+                ? await mirror.SyncAsync(state, connector, (IMirrorConnector)connector, connection, existing, Members, membersHash, scope.FullResync, scope.JobId, cancellationToken)
+                : await exporter.ExportAsync(state, connector, connection, Members, membersHash, scope.JobId, cancellationToken);
             var outcome = export.Outcome;
-            state.SetAdtechResult(key, outcome.Id, outcome.Response);
+            state.SetAdtechResult(key, outcome.Id ?? existing, outcome.Response);
             changed = true;
+            if (outcome.Succeeded && existing is null && connector is IMirrorConnector)
+            {
+                // What the export sent is what the adtech holds: the next sync sends only the difference.
+                await mirror.SeedAsync(state, connector, Members(), cancellationToken);
+            }
+
             if (outcome.Succeeded)
             {
                 uploaded.Add(key);
-                runs.Add(export.RunId);
+                if (existing is null)
+                {
+                    runs.Add(export.RunId);
+                }
             }
             else
             {

@@ -45,8 +45,8 @@ public sealed class RefreshSegmentJob(SegmentRefresher refresher, JobQueue queue
             failures.AddRange(report.Refreshed.Where(o => !o.Succeeded).Select(o => $"{o.Name}: {o.Error}"));
             foreach (var refreshed in report.Refreshed.Where(o => o.Succeeded))
             {
-                // The audiences this segment feeds now hold old members: they fetch again and are sent again.
-                await audiences.MarkForReexportAsync(refreshed.Name, cancellationToken);
+                // The audiences this segment feeds now hold old members: they fetch again and sync who joined and left.
+                await audiences.QueueSyncAsync(refreshed.Name, cancellationToken);
             }
 
             pending.UnionWith(report.StaleDependents);

@@ -11,8 +11,8 @@ namespace Portal.Core.Segments;
 
 /// <summary>
 /// Segments and the audiences they feed (state files whose <c>source.segment</c> names the segment): one-button export
-/// of a segment to an adtech (creating or reusing its audience), the export status per adtech, and marking fed
-/// audiences for re-export after a refresh.
+/// of a segment to an adtech (creating or reusing its audience), the export status per adtech, and queuing a sync of
+/// the fed audiences after a refresh.
 /// </summary>
 public sealed partial class SegmentAudiences(
     IDbContextFactory<PortalDbContext> dbFactory,
@@ -95,11 +95,12 @@ public sealed partial class SegmentAudiences(
 
     /// <summary>
     /// After the segment's members changed: every audience it feeds gets its member data dropped (the next run fetches
-    /// the new members) and each posted adtech marked for re-export. Returns the audiences marked.
+    /// the new members) and, when it exists at an adtech, a sync queued that sends who joined and who left into the same
+    /// audience id there. Returns the audiences whose sync was queued.
     /// </summary>
-    public async Task<IReadOnlyList<string>> MarkForReexportAsync(string segmentName, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<string>> QueueSyncAsync(string segmentName, CancellationToken cancellationToken = default)
     {
-        var marked = new List<string>();
+        var queued = new List<string>();
         var date = clock.GetUtcNow().ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         await foreach (var entry in catalog.ScanAsync(cancellationToken))
         {
@@ -108,24 +109,32 @@ public sealed partial class SegmentAudiences(
                 continue;
             }
 
-            foreach (var key in state.AdtechKeysPresent)
+            var posted = state.AdtechKeysPresent.Where(k => state.AdtechId(k) is { Length: > 0 }).ToList();
+            foreach (var key in posted)
             {
-                state.MarkForReexport(key, new LastResponse(date, 0, $"Segment '{segmentName}' was refreshed: re-export pending."));
+                state.SetAdtechResult(key, state.AdtechId(key), new LastResponse(date, 0, $"Segment '{segmentName}' was refreshed: sync queued."));
             }
 
             try
             {
                 await bucket.WriteTextAsync(entry.Path, state.ToYaml(), entry.Version, cancellationToken);
                 await bucket.DeleteAsync(AudienceCatalog.DataPath(entry.Name), cancellationToken);
-                marked.Add(entry.Name);
             }
             catch (BucketConflictException)
             {
-                // Someone saved the audience meanwhile; the next refresh marks it again.
+                // Someone saved the audience meanwhile; the next refresh queues it again.
+                continue;
+            }
+
+            if (posted.Count > 0)
+            {
+                await queue.EnqueueAsync(CatalogRunJob.Kind, SystemPrincipal.Instance, CatalogRunJob.SyncPayloadFor(entry.Name, null),
+                    $"Sync audience {entry.Name} after segment {segmentName} was refreshed", cancellationToken: cancellationToken);
+                queued.Add(entry.Name);
             }
         }
 
-        return marked;
+        return queued;
     }
 
     private static string NewState(string name, Segment segment) =>

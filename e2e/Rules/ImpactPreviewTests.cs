@@ -11,16 +11,7 @@ public sealed class ImpactPreviewTests(PortalFixture portal)
     public async Task Editor_RuleFeedingAnExportedAudience_ShowsWhatAnEditWouldAddAndRemove()
     {
         var page = await portal.NewPageAsync();
-        await page.SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword, "/rules/new");
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "New rule" })).ToBeVisibleAsync();
-        await page.GetByLabel("Rule name").FillAsync("E2E impact tier one");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Add to Rule conditions" }).ClickAsync();
-        await page.GetByRole(AriaRole.Menuitem, new() { Name = "Customer attribute" }).ClickAsync();
-        await Expect(page.GetByLabel("Condition c1 value")).ToHaveValueAsync("1");
-        await page.Keyboard.PressAsync("Control+s");
-        await Expect(page.GetByText("Saved E2E impact tier one.")).ToBeVisibleAsync();
-        await Expect(page).ToHaveURLAsync(new Regex(@"/rules/\d+$"));
-        var ruleUrl = page.Url;
+        var ruleUrl = await page.NewTierRuleAsync("E2E impact tier one");
         var impact = page.GetByRole(AriaRole.Region, new() { Name = "Impact on audiences" });
         await Expect(impact).ToContainTextAsync("This rule's segment feeds no audience.", new() { Timeout = 15_000 });
 

@@ -21,6 +21,10 @@ public sealed class ExportRunConfiguration : IEntityTypeConfiguration<ExportRun>
         b.Property(x => x.FinishedUtc).HasColumnName("finished_utc");
         b.Property(x => x.Status).HasColumnName("status").HasConversion<string>().HasMaxLength(16);
         b.Property(x => x.AdtechAudienceId).HasColumnName("adtech_audience_id").HasMaxLength(500);
+        b.Property(x => x.SyncOutcome).HasColumnName("sync_outcome").HasMaxLength(16);
+        b.Property(x => x.Added).HasColumnName("added");
+        b.Property(x => x.Removed).HasColumnName("removed");
+        b.Property(x => x.Unchanged).HasColumnName("unchanged");
         b.Property(x => x.AdtechJob).HasColumnName("adtech_job").HasMaxLength(500);
         b.Property(x => x.MembersHash).HasColumnName("members_hash").HasMaxLength(64);
         b.Property(x => x.BatchSize).HasColumnName("batch_size");

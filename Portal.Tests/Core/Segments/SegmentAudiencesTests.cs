@@ -7,13 +7,13 @@ using Portal.Tests.TestSupport;
 
 namespace Portal.Tests.Core.Segments;
 
-/// <summary>Segments feeding audiences: export, the segment source, re-export after a refresh. Against the sandbox on loopback.</summary>
+/// <summary>Segments feeding audiences: export, the segment source, sync after a refresh. Against the sandbox on loopback.</summary>
 public sealed class SegmentAudiencesTests : DatabaseTest
 {
     private Task<SandboxHost> StartAsync() => SandboxHost.StartAsync(Folder, seedDemoData: true);
 
     /// <summary>A saved rule whose segment holds the first <paramref name="members"/> users, as a refresh would leave it.</summary>
-    private static async Task<Segment> SegmentAsync(CoreHost host, string name, int members, bool refreshed = true)
+    internal static async Task<Segment> SegmentAsync(CoreHost host, string name, int members, bool refreshed = true)
     {
         var rule = (await host.Get<RuleService>().SaveAsync(null, RuleSamples.Draft(name), null, CoreHost.Marketer)).Rule!;
         await using var db = await host.DbAsync();
@@ -50,7 +50,7 @@ public sealed class SegmentAudiencesTests : DatabaseTest
     }
 
     [Fact]
-    public async Task MarkForReexport_AfterPosting_DropsTheDataAndMakesItPendingAgain()
+    public async Task QueueSync_AfterPosting_DropsTheDataKeepsTheIdAndQueuesASync()
     {
         await using var env = await StartAsync();
         var segment = await SegmentAsync(env.Host, "Loyal", 50);
@@ -60,33 +60,62 @@ public sealed class SegmentAudiencesTests : DatabaseTest
         var postedId = (await env.Host.Get<AudienceCatalog>().GetAsync(audience))!.State!.AdtechId(AdtechKeys.AdtechA);
         Assert.NotNull(postedId);
 
-        Assert.Equal([audience], await segments.MarkForReexportAsync("Loyal"));
+        Assert.Equal([audience], await segments.QueueSyncAsync("Loyal"));
 
+        await using var db = await env.Host.DbAsync();
+        var sync = await db.Jobs.Where(j => j.Id > job.Id).SingleAsync();
+        Assert.Equal(CatalogRunJob.SyncPayloadFor(audience, null), sync.Payload);
         var entry = (await env.Host.Get<AudienceCatalog>().GetAsync(audience))!;
-        Assert.False(entry.HasMemberData);
-        Assert.Null(entry.State!.AdtechId(AdtechKeys.AdtechA));
-        Assert.Equal(postedId, entry.State.AdtechSetting(AdtechKeys.AdtechA, "replaced_id"));
-        Assert.Contains("re-export pending", entry.State.AdtechLastResponse(AdtechKeys.AdtechA)!.Message, StringComparison.Ordinal);
+        Assert.Equal(postedId, entry.State!.AdtechId(AdtechKeys.AdtechA));
+        Assert.Null(entry.State.AdtechSetting(AdtechKeys.AdtechA, "replaced_id"));
         Assert.True(entry.IsValid, string.Join("; ", entry.Issues));
     }
 
     [Fact]
-    public async Task RefreshJob_SegmentFeedingAPostedAudience_MarksItForReexport()
+    public async Task RefreshJob_SegmentFeedingAPostedAudience_SyncsTheSameAudienceIdAndASecondSyncSendsNothing()
     {
         await using var env = await StartAsync();
         var segment = await SegmentAsync(env.Host, "Tier one", 30);
         var (audience, export) = await env.Host.Get<SegmentAudiences>().ExportAsync(segment.Id, AdtechKeys.AdtechB, CoreHost.Marketer);
         await env.Host.WaitForJobAsync(export.Id, j => j.Status == Portal.Core.Jobs.JobStatus.Succeeded, "the export");
+        var id = (await env.Host.Get<AudienceCatalog>().GetAsync(audience))!.State!.AdtechId(AdtechKeys.AdtechB)!;
 
         var refresh = await env.Host.Get<Portal.Core.Jobs.JobQueue>().EnqueueRefreshAsync(segment.RuleId, "Tier one", CoreHost.Marketer);
         await env.Host.WaitForJobAsync(refresh.Id, j => j.Status == Portal.Core.Jobs.JobStatus.Succeeded, "the refresh");
+        var sync = await SyncRunAsync(env, export.Id);
 
         var entry = (await env.Host.Get<AudienceCatalog>().GetAsync(audience))!;
-        // No data until the next run fetches the new members: NOT_FETCHED, then NOT_POSTED, then POSTED again.
-        Assert.Equal(AdtechStatus.NotFetched, entry.State!.StatusOf(AdtechKeys.AdtechB, entry.HasMemberData));
-        Assert.Null(entry.State.AdtechId(AdtechKeys.AdtechB));
-        Assert.NotNull(entry.State.AdtechSetting(AdtechKeys.AdtechB, "replaced_id"));
-        Assert.False(entry.HasMemberData);
+        Assert.Equal(id, entry.State!.AdtechId(AdtechKeys.AdtechB));
+        Assert.Null(entry.State.AdtechSetting(AdtechKeys.AdtechB, "replaced_id"));
+        Assert.Equal(id, Assert.Single(env.Sandbox.State.AudienceMembers.Keys));
+        Assert.Equal(("Synced", id), (sync.SyncOutcome, sync.AdtechAudienceId));
+        Assert.True(sync is { Added: > 0, Removed: > 0 }, $"+{sync.Added} / -{sync.Removed}");
+        Assert.Equal(sync.Unchanged + sync.Added, env.Sandbox.State.Members.Of(id).Count);
+        Assert.Equal(sync.Removed, env.Sandbox.State.Calls.Where(c => c.Api == "adtechB:remove").Sum(c => c.Members));
+        Assert.Contains($"+{sync.Added:N0} / −{sync.Removed:N0}", sync.ResponseMessage, StringComparison.Ordinal);
+
+        var calls = env.Sandbox.State.Calls.Count;
+        var again = await env.Host.Get<Portal.Core.Jobs.JobQueue>().EnqueueAsync(CatalogRunJob.Kind, CoreHost.Marketer, CatalogRunJob.SyncPayloadFor(audience, null), "sync again");
+        await env.Host.WaitForJobAsync(again.Id, j => j.Status == Portal.Core.Jobs.JobStatus.Succeeded, "the second sync");
+        await using var db = await env.Host.DbAsync();
+        var second = await db.ExportRuns.OrderByDescending(r => r.Id).FirstAsync();
+        Assert.Equal(("NoChange", 0L, 0L), (second.SyncOutcome, second.Added, second.Removed));
+        Assert.Equal(calls, env.Sandbox.State.Calls.Count);
+    }
+
+    /// <summary>Waits for the sync job queued after <paramref name="afterJob"/> to succeed; its run.</summary>
+    private static async Task<Portal.Core.Adtech.ExportRun> SyncRunAsync(SandboxHost env, long afterJob)
+    {
+        long syncJob = 0;
+        await env.Host.WaitUntilAsync(async () =>
+        {
+            await using var db = await env.Host.DbAsync();
+            syncJob = await db.Jobs.Where(j => j.Id > afterJob && j.Kind == CatalogRunJob.Kind).Select(j => j.Id).FirstOrDefaultAsync();
+            return syncJob != 0;
+        }, "the sync job to be queued");
+        await env.Host.WaitForJobAsync(syncJob, j => j.Status == Portal.Core.Jobs.JobStatus.Succeeded, "the sync");
+        await using var read = await env.Host.DbAsync();
+        return await read.ExportRuns.Where(r => r.JobId == syncJob).SingleAsync();
     }
 
     [Fact]

@@ -296,6 +296,10 @@ namespace Portal.Migrations.SqlServer.Migrations
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
+                    b.Property<long?>("Added")
+                        .HasColumnType("bigint")
+                        .HasColumnName("added");
+
                     b.Property<string>("AdtechAudienceId")
                         .HasMaxLength(500)
                         .HasColumnType("nvarchar(500)")
@@ -369,6 +373,10 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("members_sent");
 
+                    b.Property<long?>("Removed")
+                        .HasColumnType("bigint")
+                        .HasColumnName("removed");
+
                     b.Property<string>("ResponseMessage")
                         .HasMaxLength(2000)
                         .HasColumnType("nvarchar(2000)")
@@ -387,6 +395,15 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("nvarchar(16)")
                         .HasColumnName("status");
+
+                    b.Property<string>("SyncOutcome")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasColumnName("sync_outcome");
+
+                    b.Property<long?>("Unchanged")
+                        .HasColumnType("bigint")
+                        .HasColumnName("unchanged");
 
                     b.Property<bool>("UploadCompleted")
                         .HasColumnType("bit")

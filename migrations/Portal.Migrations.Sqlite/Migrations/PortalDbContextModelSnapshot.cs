@@ -281,6 +281,10 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
+                    b.Property<long?>("Added")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("added");
+
                     b.Property<string>("AdtechAudienceId")
                         .HasMaxLength(500)
                         .HasColumnType("TEXT")
@@ -354,6 +358,10 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("members_sent");
 
+                    b.Property<long?>("Removed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("removed");
+
                     b.Property<string>("ResponseMessage")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT")
@@ -372,6 +380,15 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT")
                         .HasColumnName("status");
+
+                    b.Property<string>("SyncOutcome")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sync_outcome");
+
+                    b.Property<long?>("Unchanged")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("unchanged");
 
                     b.Property<bool>("UploadCompleted")
                         .HasColumnType("INTEGER")

@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Adtech.Sync;
+using Portal.Core.Audiences;
+using Portal.Core.Data;
+
+namespace Portal.Core.Adtech;
+
+/// <summary>
+/// Keeps an audience that exists at an adtech equal to its members, as recorded runs (<see cref="ExportRun"/>): a sync
+/// sends only the members that joined and left since the last one, into the same audience id (<see cref="MirrorSync"/>).
+/// After a first export (which creates the audience) <see cref="SeedAsync"/> records what was sent as the snapshot,
+/// without sending anything again. A full resync forgets the snapshot first, so every member is sent again; members it
+/// did not know of stay at the adtech (AdtechA and AdtechB have no replace). One sync per audience and adtech at a time.
+/// </summary>
+public sealed class AudienceMirror(IDbContextFactory<PortalDbContext> dbFactory, IBucket bucket, MirrorSyncOptions options, TimeProvider clock)
+{
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
+
+    /// <summary>Syncs the members into the audience <paramref name="audienceId"/>; <paramref name="full"/> forgets the snapshot first.</summary>
+    public async Task<ExportResult> SyncAsync(AudienceState state, AdtechConnector connector, IMirrorConnector mirror, AdtechConnection connection,
+        string audienceId, Func<IAsyncEnumerable<Member>> members, string membersHash, bool full, long? jobId, CancellationToken cancellationToken)
+    {
+        var gate = _gates.GetOrAdd($"{state.Name}\n{connector.Key}", _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var runId = await BeginAsync(state.Name, connector, audienceId, membersHash, jobId, cancellationToken);
+            MirrorSyncResult result;
+            try
+            {
+                if (full)
+                {
+                    await new MirrorSnapshot(bucket, state.Name, connector.Key).DeleteAsync(cancellationToken);
+                }
+
+                result = await new MirrorSync(bucket, options).RunAsync(state.Name, connector.Key, members(), connector.Normalization(state.RequireCountry()),
+                    mirror.MirrorTarget(connection, state, audienceId), cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                await UpdateAsync(runId, r => Finish(r, ExportRunStatus.Failed, ex is OperationCanceledException ? "Cancelled." : $"Failed: {ex.Message}"), CancellationToken.None);
+                throw;
+            }
+
+            var outcome = Outcome(audienceId, result, full);
+            await UpdateAsync(runId, r =>
+            {
+                r.SyncOutcome = result.Outcome.ToString();
+                r.Added = result.Added;
+                r.Removed = result.Removed;
+                r.Unchanged = result.Unchanged;
+                r.MembersSent = result.Added + result.Removed;
+                r.FailedCount = result.Rejected;
+                r.InvalidValues = result.Invalid;
+                r.EmptyMembers = result.EmptyMembers;
+                r.DurationMs = (long)result.Duration.TotalMilliseconds;
+                r.HttpStatus = outcome.Response.Status;
+                r.UploadCompleted = result.Succeeded;
+                Finish(r, result.Succeeded ? ExportRunStatus.Succeeded : ExportRunStatus.Failed, outcome.Response.Message);
+            }, CancellationToken.None);
+            return new ExportResult(runId, null, outcome);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Records the members a first export just sent as what the adtech holds (hashed and sorted locally, nothing sent),
+    /// so the next sync sends only the difference.
+    /// </summary>
+    public Task SeedAsync(AudienceState state, AdtechConnector connector, IAsyncEnumerable<Member> members, CancellationToken cancellationToken) =>
+        new MirrorSync(bucket, options).RunAsync(state.Name, connector.Key, members, connector.Normalization(state.RequireCountry()),
+            new AcceptedTarget(), cancellationToken);
+
+    private UploadOutcome Outcome(string audienceId, MirrorSyncResult result, bool full)
+    {
+        var date = clock.GetUtcNow().ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        var what = full ? "Full resync" : "Sync";
+        var counts = $"+{result.Added:N0} / −{result.Removed:N0}, {result.Unchanged:N0} unchanged, {result.Invalid:N0} invalid values dropped"
+            + (result.Rejected > 0 ? $", {result.Rejected:N0} rejected by the adtech" : "");
+        var message = result.Outcome switch
+        {
+            MirrorSyncOutcome.NoChange => $"{what}: no change ({result.Unchanged:N0} unchanged); nothing sent.",
+            MirrorSyncOutcome.Synced => $"{what}: {counts}.",
+            _ => $"{what} failed: {result.LastAnswer?.Message} ({counts} before the failure; the next sync resumes).",
+        };
+        var status = result.LastAnswer?.Status ?? 200;
+        return new UploadOutcome(result.Succeeded ? audienceId : null, new LastResponse(date, status, message), result.Added + result.Removed,
+            result.Rejected, result.Invalid, result.EmptyMembers, result.Duration);
+    }
+
+    private async Task<long> BeginAsync(string audience, AdtechConnector connector, string audienceId, string membersHash, long? jobId,
+        CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var run = new ExportRun
+        {
+            Audience = audience,
+            AdtechKey = connector.Key,
+            JobId = jobId,
+            StartedUtc = clock.GetUtcNow().UtcDateTime,
+            Status = ExportRunStatus.Running,
+            ExportKey = Guid.NewGuid().ToString("N"),
+            MembersHash = membersHash,
+            AdtechAudienceId = audienceId,
+            BatchSize = connector.BatchSize,
+        };
+        db.ExportRuns.Add(run);
+        await db.SaveChangesAsync(cancellationToken);
+        return run.Id;
+    }
+
+    private async Task UpdateAsync(long runId, Action<ExportRun> change, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var run = await db.ExportRuns.SingleAsync(r => r.Id == runId, cancellationToken);
+        change(run);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private void Finish(ExportRun run, ExportRunStatus status, string message)
+    {
+        run.Status = status;
+        run.FinishedUtc = clock.GetUtcNow().UtcDateTime;
+        run.ResponseMessage = message.Length > 2000 ? message[..2000] : message;
+    }
+
+    /// <summary>Takes every batch without sending it: the members were sent by the export that created the audience.</summary>
+    private sealed class AcceptedTarget : IMirrorTarget
+    {
+        public int BatchSize => 50_000;
+
+        public Task<MirrorAnswer> AddAsync(IReadOnlyList<HashedMember> batch, CancellationToken cancellationToken) =>
+            Task.FromResult(new MirrorAnswer(true, 200, "Sent by the export that created the audience"));
+
+        public Task<MirrorAnswer> RemoveAsync(IReadOnlyList<HashedMember> batch, CancellationToken cancellationToken) =>
+            Task.FromResult(new MirrorAnswer(true, 200, "Not held: the export that created the audience did not send it"));
+    }
+}
