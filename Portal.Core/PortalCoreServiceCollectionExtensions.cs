@@ -100,8 +100,6 @@ public static class PortalCoreServiceCollectionExtensions
         // Adtech answers are small JSON documents (ids, counts, errors): a larger one is refused rather than buffered.
         services.AddHttpClient<AdtechHttp>().UseOutboundPolicy(requireHttps: true)
             .ConfigureHttpClient(c => c.MaxResponseContentBufferSize = AdtechHttp.MaxAnswerBytes);
-        services.AddHttpClient<AdtechDeleteHttp>().UseOutboundPolicy(requireHttps: true) // Meta's member removes
-            .ConfigureHttpClient(c => c.MaxResponseContentBufferSize = AdtechHttp.MaxAnswerBytes);
         services.AddTransient<AdtechConnector, AdtechAConnector>();
         services.AddTransient<AdtechConnector, AdtechBConnector>();
         services.AddTransient<AdtechConnector, MetaConnector>();

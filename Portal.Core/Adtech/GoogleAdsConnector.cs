@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Portal.Core.Adtech.Sync;
 using Portal.Core.Audiences;
 
 namespace Portal.Core.Adtech;
@@ -27,8 +28,12 @@ namespace Portal.Core.Adtech;
 /// (<c>addressInfo</c>: hashed first and last name, unhashed country code and postal code) only with all four, and member
 /// data carries no names.
 /// </summary>
-public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock, GoogleAdsOptions? options = null) : AdtechConnector(http, clock)
+public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock, GoogleAdsOptions? options = null) : AdtechConnector(http, clock), IMirrorConnector
 {
+    /// <summary>Removes and adds in separate offline user data jobs, each run to its end (<see cref="GoogleAdsMirrorTarget"/>).</summary>
+    public IMirrorTarget MirrorTarget(AdtechConnection connection, AudienceState state, string audienceId) =>
+        new GoogleAdsMirrorTarget(this, Http, connection, audienceId);
+
     private readonly GoogleAdsOptions _options = options ?? new GoogleAdsOptions();
     private readonly AdtechHttp _http = http;
     private readonly TimeProvider _clock = clock;

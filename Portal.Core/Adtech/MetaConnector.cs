@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Portal.Core.Adtech.Sync;
 using Portal.Core.Audiences;
 
 namespace Portal.Core.Adtech;
@@ -19,8 +20,12 @@ namespace Portal.Core.Adtech;
 /// (lower-case ISO alpha-2, hashed like every other key). Throttling (rate-limit codes in a 400 or 403 answer's
 /// <c>error.code</c>, or <c>error.is_transient</c>) is retried with backoff.
 /// </summary>
-public sealed class MetaConnector(AdtechHttp http, TimeProvider clock, MetaOptions? options = null) : AdtechConnector(http, clock)
+public sealed class MetaConnector(AdtechHttp http, TimeProvider clock, MetaOptions? options = null) : AdtechConnector(http, clock), IMirrorConnector
 {
+    /// <summary>Adds with <c>POST /{audience_id}/users</c>, removes with a DELETE of the same rows (<see cref="MetaMirrorTarget"/>).</summary>
+    public IMirrorTarget MirrorTarget(AdtechConnection connection, AudienceState state, string audienceId) =>
+        new MetaMirrorTarget(this, Http, connection, state, audienceId);
+
     /// <summary>Meta's limit of rows (data entries) in one request.</summary>
     public const int MaxRecordsPerRequest = 10_000;
 

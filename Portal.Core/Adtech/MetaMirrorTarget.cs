@@ -11,7 +11,7 @@ namespace Portal.Core.Adtech;
 /// resync goes through Meta's replace session (<see cref="ReplaceAsync"/>). Adds and removes carry no session: a sync
 /// batch is one request, and the session's <c>last_batch_flag</c> is not known while batches are streamed.
 /// </summary>
-public sealed class MetaMirrorTarget(MetaConnector connector, AdtechHttp http, AdtechDeleteHttp delete, AdtechConnection connection,
+public sealed class MetaMirrorTarget(MetaConnector connector, AdtechHttp http, AdtechConnection connection,
     AudienceState state, string audienceId) : IMirrorTarget
 {
     public int BatchSize => connector.BatchSize;
@@ -23,8 +23,8 @@ public sealed class MetaMirrorTarget(MetaConnector connector, AdtechHttp http, A
             cancellationToken, connector.IsThrottled));
 
     public async Task<MirrorAnswer> RemoveAsync(IReadOnlyList<HashedMember> batch, CancellationToken cancellationToken) =>
-        Answer(await delete.DeleteAsync(connection, connector.AddPath(connection, audienceId), connector.Payload(state, batch, create: false),
-            connector.IsThrottled, cancellationToken));
+        Answer(await http.SendAsync(HttpMethod.Delete, connection, connector.AddPath(connection, audienceId), connector.Payload(state, batch, create: false),
+            null, null, cancellationToken, connector.IsThrottled));
 
     /// <summary>
     /// Replaces the audience's members with <paramref name="members"/> through Meta's replace session

@@ -26,8 +26,7 @@ public sealed class MetaMirrorTargetTests : SandboxSyncTest
         new(handler is null ? new HttpClient() : new HttpClient(handler), Retry, TimeProvider.System);
 
     private static MetaMirrorTarget Target(MetaConnector connector, AdtechConnection connection, string id, HttpMessageHandler? handler = null) =>
-        new(connector, Http(handler), new AdtechDeleteHttp(handler is null ? new HttpClient() : new HttpClient(handler), Retry, TimeProvider.System),
-            connection, State(), id);
+        new(connector, Http(handler), connection, State(), id);
 
     private AdtechConnection Sandbox() => new(AdtechKeys.Meta, new Uri(Server.MetaBaseUrl), "act_77", Server.State.AccessToken);
 

@@ -103,6 +103,32 @@ public sealed class SegmentAudiencesTests : DatabaseTest
         Assert.Equal(calls, env.Sandbox.State.Calls.Count);
     }
 
+    [Theory]
+    [InlineData(AdtechKeys.Meta)]
+    [InlineData(AdtechKeys.GoogleAds)]
+    public async Task RefreshJob_SegmentFeedingAMetaOrGoogleAudience_SyncsIntoTheSameIdAndASecondSyncSendsNothing(string adtech)
+    {
+        await using var env = await StartAsync();
+        var segment = await SegmentAsync(env.Host, "Tier one", 30);
+        var (audience, export) = await env.Host.Get<SegmentAudiences>().ExportAsync(segment.Id, adtech, CoreHost.Marketer);
+        await env.Host.WaitForJobAsync(export.Id, j => j.Status == Portal.Core.Jobs.JobStatus.Succeeded, "the export");
+        var id = (await env.Host.Get<AudienceCatalog>().GetAsync(audience))!.State!.AdtechId(adtech)!;
+
+        var refresh = await env.Host.Get<Portal.Core.Jobs.JobQueue>().EnqueueRefreshAsync(segment.RuleId, "Tier one", CoreHost.Marketer);
+        await env.Host.WaitForJobAsync(refresh.Id, j => j.Status == Portal.Core.Jobs.JobStatus.Succeeded, "the refresh");
+        var sync = await SyncRunAsync(env, export.Id);
+
+        Assert.Equal(id, (await env.Host.Get<AudienceCatalog>().GetAsync(audience))!.State!.AdtechId(adtech));
+        Assert.Equal(("Synced", id), (sync.SyncOutcome, sync.AdtechAudienceId));
+        Assert.True(sync is { Added: > 0, Removed: > 0 }, $"+{sync.Added} / -{sync.Removed}");
+
+        var again = await env.Host.Get<Portal.Core.Jobs.JobQueue>().EnqueueAsync(CatalogRunJob.Kind, CoreHost.Marketer, CatalogRunJob.SyncPayloadFor(audience, null), "sync again");
+        await env.Host.WaitForJobAsync(again.Id, j => j.Status == Portal.Core.Jobs.JobStatus.Succeeded, "the second sync");
+        await using var db = await env.Host.DbAsync();
+        var second = await db.ExportRuns.OrderByDescending(r => r.Id).FirstAsync();
+        Assert.Equal(("NoChange", 0L, 0L), (second.SyncOutcome, second.Added, second.Removed));
+    }
+
     /// <summary>Waits for the sync job queued after <paramref name="afterJob"/> to succeed; its run.</summary>
     private static async Task<Portal.Core.Adtech.ExportRun> SyncRunAsync(SandboxHost env, long afterJob)
     {
