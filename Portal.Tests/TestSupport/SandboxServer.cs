@@ -49,7 +49,9 @@ public sealed class SandboxServer : IAsyncDisposable
         ["Adtech:Connections:googleAds:DeveloperToken"] = State.DeveloperToken,
         ["Adtech:GoogleAds:JobPollSeconds"] = "0.05",
         ["Adtech:Retry:BaseDelaySeconds"] = "0.05",
-        ["Adtech:Retry:TimeoutSeconds"] = "1",
+        // Long enough that a loaded build machine never times out a request the sandbox answers at once (a retried add is
+        // applied twice, as at a real adtech); tests of lost answers delay theirs well past it.
+        ["Adtech:Retry:TimeoutSeconds"] = "3",
     };
 
     public ValueTask DisposeAsync() => _sandbox.DisposeAsync();

@@ -62,9 +62,9 @@ public sealed class AudienceExporterTests : DatabaseTest
         }
     }
 
-    /// <summary>The sandbox applies the request, then answers later than the caller waits (1 s in these tests).</summary>
+    /// <summary>The sandbox applies the request, then answers later than the caller waits (3 s in these tests).</summary>
     private static void LoseAnswers(SandboxServer sandbox, string path, string key, int attempts = 1) =>
-        Enqueue(sandbox, new SandboxFault(path, 200, Delay: TimeSpan.FromSeconds(5), AfterProcessing: true, KeyContains: key), attempts);
+        Enqueue(sandbox, new SandboxFault(path, 200, Delay: TimeSpan.FromSeconds(8), AfterProcessing: true, KeyContains: key), attempts);
 
     /// <summary>Every attempt of the request (four in these tests) is answered 500.</summary>
     private static void FailEveryAttempt(SandboxServer sandbox, string key) => Enqueue(sandbox, new SandboxFault("/adtech-b/", 500, KeyContains: key), 4);

@@ -242,7 +242,7 @@ public sealed class CatalogRunnerTests : DatabaseTest
         var (host, bucket) = await StartAsync(sandbox);
         await using var _ = host;
         await bucket.WriteTextAsync(AudienceCatalog.StatePath("demo_audience"), SeedStates.Stage1Basic, null);
-        sandbox.State.Faults.Enqueue(new SandboxFault("/adtech-a/", 200, Delay: TimeSpan.FromSeconds(3)));
+        sandbox.State.Faults.Enqueue(new SandboxFault("/adtech-a/", 200, Delay: TimeSpan.FromSeconds(6)));
 
         var result = Assert.Single(await host.Get<CatalogRunner>().RunAsync(null));
         Assert.Equal(["adtechA"], result.Uploaded);
