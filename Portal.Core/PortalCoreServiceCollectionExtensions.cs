@@ -75,6 +75,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<AudienceCatalog>();
         services.AddSingleton<AudienceQueries>();
         services.AddSingleton<AudienceEditor>();
+        services.AddSingleton<AudienceSyncSchedules>();
         services.AddSingleton<Rules.RuleService>();
         services.AddSingleton<Rules.RuleVocabulary>();
         services.AddSingleton<Rules.RuleQueries>();
@@ -110,7 +111,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<AudienceExporter>();
         services.AddSingleton(configuration.GetSection(Adtech.Sync.MirrorSyncOptions.Section).Get<Adtech.Sync.MirrorSyncOptions>() ?? new Adtech.Sync.MirrorSyncOptions());
         services.AddSingleton<AudienceMirror>();
-        services.AddSingleton<AudienceResync>();
+        services.AddSingleton<AudienceSyncRequests>();
         services.AddSingleton<ExportRunQueries>();
         services.AddSingleton<ConnectionHealth>();
         // Keys that encrypt stored credentials (and sign-in cookies) live with the data, so both survive restarts.

@@ -10,6 +10,12 @@ public static class AdtechKeys
 
     public static readonly IReadOnlyList<string> All = [AdtechA, AdtechB, Meta, GoogleAds];
 
+    /// <summary>An adtech block's cron (UTC) for syncing the audience there on a schedule; absent: no scheduled sync.</summary>
+    public const string SyncSchedule = "sync_schedule";
+
+    /// <summary>An adtech block's <c>false</c> turns off the sync that follows each refresh of the audience's segment.</summary>
+    public const string SyncAfterRefresh = "sync_after_refresh";
+
     /// <summary>AdtechA's <c>audience_type</c> enum, as the seed declares it.</summary>
     public static readonly IReadOnlyList<string> AdtechAAudienceTypes = ["TYPE_X"];
 

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.Extensions.Options;
 using Portal.Core.Accounts;
 using Portal.Core.Audit;
+using Portal.Core.Jobs;
 
 namespace Portal.Core.Audiences;
 
@@ -29,7 +30,8 @@ public sealed record SaveResult(SaveOutcome Outcome, string? Version, IReadOnlyL
 /// Reads and saves audience state files for the editor: validation first, optimistic concurrency, the replaced
 /// version kept in history, and an audit entry for every save and revert.
 /// </summary>
-public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider clock, YamlLimits? limits = null, IOptions<AudienceOptions>? options = null)
+public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider clock, AudienceSyncSchedules? syncSchedules = null, JobSchedules? schedules = null,
+    YamlLimits? limits = null, IOptions<AudienceOptions>? options = null)
 {
     private readonly YamlLimits _limits = limits ?? YamlLimits.Default;
 
@@ -51,9 +53,10 @@ public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider 
 
     /// <summary>
     /// Checks <paramref name="text"/> as <paramref name="name"/>'s state file, as runs read it: within the configured limits,
-    /// and a file without a country gets the configured default.
+    /// a file without a country gets the configured default, and a sync schedule may not run more often than schedules may.
     /// </summary>
-    public StateParseResult Parse(string name, string text) => AudienceStateParser.Parse(name + ".yml", text, options?.Value.DefaultCountry, _limits);
+    public StateParseResult Parse(string name, string text) =>
+        AudienceStateParser.Parse(name + ".yml", text, options?.Value.DefaultCountry, _limits, schedules?.MinInterval);
 
     /// <summary>True when <paramref name="name"/> can name an audience (and so a file in the bucket).</summary>
     public static bool IsSafeName(string name) => AudienceStateParser.SafeName().IsMatch(name);
@@ -80,10 +83,20 @@ public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider 
             return new SaveResult(SaveOutcome.Invalid, null, parsed.Issues, null, null);
         }
 
-        if (expectedVersion is null)
+        var result = expectedVersion is null
+            ? await CreateAsync(name, text, actor, cancellationToken)
+            : await ReplaceAsync(name, text, expectedVersion, actor, cancellationToken);
+        if (result.Outcome == SaveOutcome.Saved && syncSchedules is not null)
         {
-            return await CreateAsync(name, text, actor, cancellationToken);
+            await syncSchedules.ApplyAsync(name, parsed.State, user, cancellationToken);
         }
+
+        return result;
+    }
+
+    /// <summary>Writes a new version over <paramref name="expectedVersion"/>, keeping the one it replaces in history.</summary>
+    private async Task<SaveResult> ReplaceAsync(string name, string text, string expectedVersion, string actor, CancellationToken cancellationToken)
+    {
 
         var path = AudienceCatalog.StatePath(name);
         var current = await bucket.ReadTextAsync(path, _limits.MaxFileBytes, cancellationToken);

@@ -91,6 +91,13 @@ public sealed class AudienceState
 
     public LastResponse? AdtechLastResponse(string key) => Block(key) is { } block ? ReadResponse(block) : null;
 
+    /// <summary>The cron (UTC) the audience is synced to this adtech on, or null for none.</summary>
+    public string? SyncSchedule(string key) => AdtechSetting(key, AdtechKeys.SyncSchedule) is { Length: > 0 } cron ? cron.Trim() : null;
+
+    /// <summary>False when the block turns off the sync after each refresh of the audience's segment (on by default).</summary>
+    public bool SyncsAfterRefresh(string key) =>
+        !string.Equals(AdtechSetting(key, AdtechKeys.SyncAfterRefresh)?.Trim(), "false", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>POSTED once the adtech returned an id; otherwise NOT_POSTED, or NOT_FETCHED while there is no member data.</summary>
     public AdtechStatus StatusOf(string key, bool hasMemberData) =>
         !string.IsNullOrEmpty(AdtechId(key)) ? AdtechStatus.Posted : hasMemberData ? AdtechStatus.NotPosted : AdtechStatus.NotFetched;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Portal.Core.Jobs;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -32,7 +33,8 @@ public static partial class AudienceStateParser
 
     /// <summary>Reads <paramref name="text"/> within <paramref name="limits"/> (<see cref="YamlLimits.Default"/> when null).</summary>
     /// <param name="defaultCountry">The country of an audience whose file names none (<c>Audiences:DefaultCountry</c>); null: none.</param>
-    public static StateParseResult Parse(string fileName, string text, string? defaultCountry = null, YamlLimits? limits = null)
+    public static StateParseResult Parse(string fileName, string text, string? defaultCountry = null, YamlLimits? limits = null,
+        TimeSpan? minScheduleInterval = null)
     {
         limits ??= YamlLimits.Default;
         var file = Path.GetFileName(fileName);
@@ -92,11 +94,11 @@ public static partial class AudienceStateParser
             return new StateParseResult(null, issues);
         }
 
-        CheckBody(file, name, keyNode, body, issues);
+        CheckBody(file, name, keyNode, body, minScheduleInterval ?? CronSchedule.DefaultMinInterval, issues);
         return new StateParseResult(new AudienceState(stream, name, body, defaultCountry), issues);
     }
 
-    private static void CheckBody(string file, string name, YamlNode keyNode, YamlMappingNode body, List<StateIssue> issues)
+    private static void CheckBody(string file, string name, YamlNode keyNode, YamlMappingNode body, TimeSpan minScheduleInterval, List<StateIssue> issues)
     {
         RequireScalar(file, name, keyNode, body, "description", issues);
         if (TryGet(body, "country", out var country)
@@ -189,7 +191,26 @@ public static partial class AudienceStateParser
                     $"membership life span: 0 to 540 days, or exactly {AdtechKeys.UnlimitedMembershipLifeSpan} for no expiry", issues);
             }
 
+            CheckSync(file, path, block, minScheduleInterval, issues);
             CheckResponse(file, path, block, issues);
+        }
+    }
+
+    /// <summary>An adtech block's optional sync settings: a cron no more frequent than the minimum interval, and true or false.</summary>
+    private static void CheckSync(string file, string path, YamlMappingNode block, TimeSpan minScheduleInterval, List<StateIssue> issues)
+    {
+        if (TryGet(block, AdtechKeys.SyncSchedule, out var schedule)
+            && (schedule is not YamlScalarNode { Value: { } cron } || !CronSchedule.TryParse(cron, minScheduleInterval, out _, out _)))
+        {
+            var reason = schedule is YamlScalarNode { Value: { } text } && !CronSchedule.TryParse(text, minScheduleInterval, out _, out var error)
+                ? error : "It must be a single cron value.";
+            issues.Add(At(file, schedule, $"{path}.{AdtechKeys.SyncSchedule}", $"'{AdtechKeys.SyncSchedule}' is not a usable schedule (cron, UTC): {reason}"));
+        }
+
+        if (TryGet(block, AdtechKeys.SyncAfterRefresh, out var after)
+            && (after is not YamlScalarNode { Value: { } flag } || !bool.TryParse(flag.Trim(), out _)))
+        {
+            issues.Add(At(file, after, $"{path}.{AdtechKeys.SyncAfterRefresh}", $"'{AdtechKeys.SyncAfterRefresh}' must be true or false."));
         }
     }
 

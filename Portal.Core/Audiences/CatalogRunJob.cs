@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Portal.Core.Jobs;
 
 namespace Portal.Core.Audiences;
@@ -14,32 +12,24 @@ public sealed class CatalogRunJob(CatalogRunner runner, IBucket bucket) : IJobHa
     public const string Kind = "audiences.catalog-run";
     public const string DisplayName = "Run the audience catalog";
 
-    public static string PayloadFor(string? audience, string? adtech = null) =>
-        audience is null && adtech is null ? "{}" : JsonSerializer.Serialize(new { audience, adtech }, PayloadOptions);
+    public static string PayloadFor(string? audience, string? adtech = null) => new CatalogRunPayload(audience, adtech).ToJson();
 
     /// <summary>A sync of the audience into the ids it has at the adtechs (one adtech, or all); <paramref name="full"/> for a full resync.</summary>
     public static string SyncPayloadFor(string audience, string? adtech, bool full = false) =>
-        JsonSerializer.Serialize(new { audience, adtech, sync = full ? "full" : "changes" }, PayloadOptions);
+        new CatalogRunPayload(audience, adtech, full ? CatalogRunPayload.SyncFull : CatalogRunPayload.SyncChanges).ToJson();
 
-    private static readonly JsonSerializerOptions PayloadOptions = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    /// <summary>A sync that first fetches the members from the audience's source again: a schedule's, or "Sync now".</summary>
+    public static string FetchAndSyncPayloadFor(string audience, string adtech) =>
+        new CatalogRunPayload(audience, adtech, CatalogRunPayload.SyncChanges, Fetch: true).ToJson();
 
     public async Task RunAsync(JobExecution job, CancellationToken cancellationToken)
     {
-        string? audience = null;
-        string? adtech = null;
-        string? sync = null;
-        if (!string.IsNullOrWhiteSpace(job.Payload))
-        {
-            using var payload = JsonDocument.Parse(job.Payload);
-            audience = payload.RootElement.TryGetProperty("audience", out var a) ? a.GetString() : null;
-            adtech = payload.RootElement.TryGetProperty("adtech", out var t) ? t.GetString() : null;
-            sync = payload.RootElement.TryGetProperty("sync", out var s) ? s.GetString() : null;
-        }
-
+        var payload = CatalogRunPayload.FromJson(job.Payload);
+        var (audience, adtech) = (payload.Audience, payload.Adtech);
         var total = audience is null ? await bucket.ListAsync(AudienceCatalog.StateFolder, cancellationToken).CountAsync(cancellationToken) : 1;
         var done = 0;
         var failures = new List<string>();
-        await runner.RunAsync(new CatalogRunScope(audience, adtech, job.Id, sync is not null, sync == "full"), async result =>
+        await runner.RunAsync(payload.ToScope(job.Id), async result =>
         {
             done++;
             failures.AddRange(result.Errors.Select(e => $"{result.Audience}: {e}"));

@@ -10,8 +10,10 @@ namespace Portal.Core.Audiences;
 /// <remarks>
 /// <paramref name="Sync"/>: adtechs where the audience exists (it has their id) are synced into that id, sending only who
 /// joined and left; <paramref name="FullResync"/>: the same after forgetting what was sent, so every member is sent again.
+/// <paramref name="Fetch"/>: the members are fetched from the source again first, even when member data is there.
 /// </remarks>
-public sealed record CatalogRunScope(string? Audience = null, string? Adtech = null, long? JobId = null, bool Sync = false, bool FullResync = false)
+public sealed record CatalogRunScope(string? Audience = null, string? Adtech = null, long? JobId = null, bool Sync = false, bool FullResync = false,
+    bool Fetch = false)
 {
     public static readonly CatalogRunScope Everything = new();
 }
@@ -33,7 +35,8 @@ public sealed class CatalogRunner(
     IEnumerable<AdtechConnector> connectors,
     IAdtechConnections connections,
     AudienceExporter exporter,
-    AudienceMirror mirror)
+    AudienceMirror mirror,
+    AudienceSyncSchedules syncSchedules)
 {
     private readonly Dictionary<string, AdtechConnector> _connectors = connectors.ToDictionary(c => c.Key, StringComparer.Ordinal);
 
@@ -48,21 +51,37 @@ public sealed class CatalogRunner(
         }
 
         var results = new List<CatalogRunResult>();
+        var present = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var entry in catalog.ScanAsync(cancellationToken))
         {
+            present.Add(entry.Name);
             if (scope.Audience is not null && !string.Equals(entry.Name, scope.Audience, StringComparison.Ordinal))
             {
                 continue;
             }
 
+            // A file changed in the bucket directly gets the sync schedules it asks for (an invalid one keeps its own).
+            var scheduleProblems = scope.Audience is null && entry.IsValid
+                ? await syncSchedules.ApplyAsync(entry.Name, entry.State, Accounts.SystemPrincipal.Instance, cancellationToken)
+                : [];
             var result = entry.IsValid
                 ? await RunOneAsync(entry, scope, cancellationToken)
                 : new CatalogRunResult(entry.Name, true, false, [], ["The state file is invalid; fix it to include it in runs."], entry.Issues);
+            if (scheduleProblems.Count > 0)
+            {
+                result = result with { Errors = [.. scheduleProblems, .. result.Errors] };
+            }
+
             results.Add(result);
             if (onAudience is not null)
             {
                 await onAudience(result);
             }
+        }
+
+        if (scope.Audience is null)
+        {
+            await syncSchedules.RemoveOthersAsync(present, Accounts.SystemPrincipal.Instance, cancellationToken);
         }
 
         return results;
@@ -83,7 +102,7 @@ public sealed class CatalogRunner(
         var runs = new List<long>();
         var changed = false;
         var fetched = false;
-        var hasData = entry.HasMemberData;
+        var hasData = entry.HasMemberData && !scope.Fetch;
         if (!hasData)
         {
             if (state.SourceEndpoint is null && state.SourceSegment is null)

@@ -96,7 +96,8 @@ public sealed partial class SegmentAudiences(
     /// <summary>
     /// After the segment's members changed: every audience it feeds gets its member data dropped (the next run fetches
     /// the new members) and, when it exists at an adtech, a sync queued that sends who joined and who left into the same
-    /// audience id there. Returns the audiences whose sync was queued.
+    /// audience id there, except to adtechs whose block says <c>sync_after_refresh: false</c> (they sync on their
+    /// schedule or by hand). Returns the audiences whose sync was queued.
     /// </summary>
     public async Task<IReadOnlyList<string>> QueueSyncAsync(string segmentName, CancellationToken cancellationToken = default)
     {
@@ -110,9 +111,12 @@ public sealed partial class SegmentAudiences(
             }
 
             var posted = state.AdtechKeysPresent.Where(k => state.AdtechId(k) is { Length: > 0 }).ToList();
+            var syncing = posted.Where(state.SyncsAfterRefresh).ToList();
             foreach (var key in posted)
             {
-                state.SetAdtechResult(key, state.AdtechId(key), new LastResponse(date, 0, $"Segment '{segmentName}' was refreshed: sync queued."));
+                state.SetAdtechResult(key, state.AdtechId(key), new LastResponse(date, 0, syncing.Contains(key)
+                    ? $"Segment '{segmentName}' was refreshed: sync queued."
+                    : $"Segment '{segmentName}' was refreshed: syncs on its schedule or with Sync now."));
             }
 
             try
@@ -126,10 +130,16 @@ public sealed partial class SegmentAudiences(
                 continue;
             }
 
-            if (posted.Count > 0)
+            // One job for all the adtechs when every one syncs after a refresh; else one job for each that does.
+            foreach (var adtech in syncing.Count == posted.Count ? syncing.Take(1).Select(_ => (string?)null) : syncing)
             {
-                await queue.EnqueueAsync(CatalogRunJob.Kind, SystemPrincipal.Instance, CatalogRunJob.SyncPayloadFor(entry.Name, null),
-                    $"Sync audience {entry.Name} after segment {segmentName} was refreshed", cancellationToken: cancellationToken);
+                var where = adtech is null ? "" : $" to {AdtechKeys.DisplayName(adtech)}";
+                await queue.EnqueueAsync(CatalogRunJob.Kind, SystemPrincipal.Instance, CatalogRunJob.SyncPayloadFor(entry.Name, adtech),
+                    $"Sync audience {entry.Name}{where} after segment {segmentName} was refreshed", cancellationToken: cancellationToken);
+            }
+
+            if (syncing.Count > 0)
+            {
                 queued.Add(entry.Name);
             }
         }

@@ -23,7 +23,7 @@ public static class ComponentContext
         ctx.Services.AddSingleton(host.Get<Portal.Core.Dashboard.DashboardQueries>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Audiences.AudienceEditor>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Audiences.AudienceQueries>());
-        ctx.Services.AddSingleton(host.Get<Portal.Core.Audiences.AudienceResync>());
+        ctx.Services.AddSingleton(host.Get<Portal.Core.Audiences.AudienceSyncRequests>());
         ctx.Services.AddTransient(_ => Portal.Components.Pages.Audiences.LiveValidation.For(host.Get<Portal.Core.Audiences.AudienceEditor>()));
         ctx.Services.AddSingleton(host.Get<Portal.Core.Adtech.ExportRunQueries>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Adtech.ConnectionHealth>());

@@ -12,6 +12,13 @@ public class KestrelPortalWebFactory : PortalWebFactory
 
     public KestrelPortalWebFactory() => UseKestrel(0); // a free port, chosen when the server starts
 
+    /// <summary>What the server logged, so a test that got a 500 can say which exception the server met.</summary>
+    public LogCapture Logs { get; } = new();
+
+    /// <summary>The errors the server logged so far, one per line, for a failing assertion's message.</summary>
+    public string LoggedErrors() =>
+        string.Join("\n", Logs.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error).Select(e => e.Text));
+
     /// <summary>A real HTTP client to the server's address (the factory's own follows redirects on Kestrel).</summary>
     protected override HttpClient CreatePortalClient()
     {
@@ -26,5 +33,6 @@ public class KestrelPortalWebFactory : PortalWebFactory
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("Uploads:MaxUploadBytes", MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.ConfigureServices(Logs.AddTo);
     }
 }

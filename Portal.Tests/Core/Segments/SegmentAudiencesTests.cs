@@ -72,6 +72,28 @@ public sealed class SegmentAudiencesTests : DatabaseTest
     }
 
     [Fact]
+    public async Task QueueSync_AdtechWithSyncAfterRefreshOff_QueuesNoSyncThereAndSaysSo()
+    {
+        await using var env = await StartAsync();
+        var segment = await SegmentAsync(env.Host, "Quiet", 20);
+        var segments = env.Host.Get<SegmentAudiences>();
+        var (audience, job) = await segments.ExportAsync(segment.Id, AdtechKeys.AdtechB, CoreHost.Marketer);
+        await env.Host.WaitForJobAsync(job.Id, j => j.Status == Portal.Core.Jobs.JobStatus.Succeeded, "the export job");
+        var editor = env.Host.Get<AudienceEditor>();
+        var opened = (await editor.OpenAsync(audience))!;
+        var state = editor.Parse(audience, opened.Text).State!;
+        state.SetAdtechSetting(AdtechKeys.AdtechB, AdtechKeys.SyncAfterRefresh, "false");
+        Assert.Equal(SaveOutcome.Saved, (await editor.SaveAsync(audience, state.ToYaml(), opened.Version, CoreHost.Marketer)).Outcome);
+
+        Assert.Empty(await segments.QueueSyncAsync("Quiet"));
+
+        await using var db = await env.Host.DbAsync();
+        Assert.False(await db.Jobs.AnyAsync(j => j.Id > job.Id));
+        var after = (await env.Host.Get<AudienceCatalog>().GetAsync(audience))!.State!;
+        Assert.Equal("Segment 'Quiet' was refreshed: syncs on its schedule or with Sync now.", after.AdtechLastResponse(AdtechKeys.AdtechB)!.Message);
+    }
+
+    [Fact]
     public async Task RefreshJob_SegmentFeedingAPostedAudience_SyncsTheSameAudienceIdAndASecondSyncSendsNothing()
     {
         await using var env = await StartAsync();

@@ -23,9 +23,10 @@ public sealed class BodyLimitTests(KestrelPortalWebFactory portal) : IClassFixtu
         conditions = new[] { new { field = "total_spend", @operator = ">", value = 100 } },
     });
 
-    private static async Task AssertTooLargeAsync(HttpResponseMessage response, string limit)
+    private async Task AssertTooLargeAsync(HttpResponseMessage response, string limit)
     {
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.True(response.StatusCode == HttpStatusCode.RequestEntityTooLarge,
+            $"Expected 413, got {(int)response.StatusCode}. The server logged:\n{portal.LoggedErrors()}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(413, problem.GetProperty("status").GetInt32());

@@ -73,6 +73,9 @@ public sealed class JobsApiTests(ApiWebFactory portal) : IClassFixture<ApiWebFac
     [InlineData("""{"kind":"audiences.catalog-run","payload":"{\"path\":\"state/x.yml\"}"}""", "payload.path")]
     [InlineData("""{"kind":"audiences.catalog-run","payload":{"adtech":"anywhere"}}""", "payload.adtech")]
     [InlineData("""{"kind":"audiences.catalog-run","payload":[1]}""", "payload")]
+    [InlineData("""{"kind":"audiences.catalog-run","payload":{"audience":"a","sync":"sometimes"}}""", "payload.sync")]
+    [InlineData("""{"kind":"audiences.catalog-run","payload":{"sync":"changes"}}""", "payload.sync")]
+    [InlineData("""{"kind":"audiences.catalog-run","payload":{"fetch":true}}""", "payload.fetch")]
     public async Task Post_CatalogRunWithABadPayload_Answers400NamingTheField(string body, string field)
     {
         var client = await portal.SignedInClientAsync(Roles.Marketer);
@@ -80,6 +83,20 @@ public sealed class JobsApiTests(ApiWebFactory portal) : IClassFixture<ApiWebFac
         var problem = await ProblemAsync(await client.PostAsync("/api/jobs", new StringContent(body, System.Text.Encoding.UTF8, "application/json")));
 
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
+
+    [Fact]
+    public async Task Post_CatalogRunSyncOfOneAudience_Answers201AndStoresTheSync()
+    {
+        var client = await portal.SignedInClientAsync(Roles.Marketer);
+
+        var response = await client.PostAsJsonAsync("/api/jobs",
+            new { kind = CatalogRunJob.Kind, payload = new { audience = "nobody_here", adtech = "adtechB", sync = "changes", fetch = true } });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var job = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var stored = await portal.Services.GetRequiredService<JobQueries>().GetAsync(job.GetProperty("id").GetInt64());
+        Assert.Equal(CatalogRunJob.FetchAndSyncPayloadFor("nobody_here", "adtechB"), stored!.Payload);
     }
 
     [Fact]

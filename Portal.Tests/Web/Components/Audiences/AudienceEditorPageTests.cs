@@ -87,6 +87,29 @@ public sealed class AudienceEditorPageTests : DatabaseTest
     }
 
     [Fact]
+    public async Task Editor_SyncScheduleTypedInTheForm_WritesTheKeyShowsTheNextRunsAndSaveMakesTheSchedule()
+    {
+        await using var host = await HostWithAudienceAsync();
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+        var page = Open(ctx, "demo_audience");
+        await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find("input[aria-label='AdtechA sync schedule']")));
+
+        await page.Find("input[aria-label='AdtechA sync schedule']").ChangeAsync(new ChangeEventArgs { Value = "0 6 * * *" });
+
+        await page.WaitForAssertionAsync(() =>
+        {
+            Assert.Contains("sync_schedule: 0 6 * * *", TextArea(page).GetAttribute("value") ?? "", StringComparison.Ordinal);
+            Assert.StartsWith("Next: ", page.Find("[aria-label='AdtechA sync schedule'] [aria-label='Next runs']").TextContent.Trim(), StringComparison.Ordinal);
+        });
+        await SaveButton(page).ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+
+        await page.WaitForAssertionAsync(() => Assert.Null(page.FindAll("[aria-label='Unsaved changes']").FirstOrDefault()));
+        var schedules = await host.Get<Portal.Core.Jobs.JobSchedules>().ListAsync();
+        var schedule = Assert.Single(schedules, s => s.Payload == CatalogRunJob.FetchAndSyncPayloadFor("demo_audience", AdtechKeys.AdtechA));
+        Assert.Equal(("Sync demo_audience to AdtechA", "0 6 * * *"), (schedule.Name, schedule.Cron));
+    }
+
+    [Fact]
     public async Task Editor_CountryPicked_WritesTheKeyAndDefaultRemovesIt()
     {
         await using var host = await HostWithAudienceAsync(defaultCountry: "IN");

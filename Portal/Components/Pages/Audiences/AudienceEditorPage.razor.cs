@@ -336,11 +336,16 @@ public partial class AudienceEditorPage
         }
     }
 
-    private async Task ResyncAsync()
+    private async Task ResyncAsync() => await QueueAsync(user => Resync.QueueFullResyncAsync(CurrentName, null, user));
+
+    /// <summary>Fetches the members from the source again and sends who joined and left into the same audience there.</summary>
+    private async Task SyncNowAsync(string adtech) => await QueueAsync(user => Resync.QueueSyncAsync(CurrentName, adtech, user));
+
+    private async Task QueueAsync(Func<System.Security.Claims.ClaimsPrincipal, Task<JobRecord>> queue)
     {
         try
         {
-            _activeJob = await Resync.QueueAsync(CurrentName, null, (await AuthState).User);
+            _activeJob = await queue((await AuthState).User);
             Snackbar.Add($"Queued job {_activeJob.Id}: {_activeJob.Title}", Severity.Info);
         }
         catch (UnauthorizedAccessException ex)
