@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Portal.Api;
 
 /// <summary>
-/// Seed 001's paging parameters: <c>page</c> from 1, <c>per_page</c> 10 by default and at most 100. Read from the query
+/// The API's paging parameters (the shapes of the design's first seed): <c>page</c> from 1, <c>per_page</c> 10 by default and at most 100. Read from the query
 /// as text, so that a value out of range or not a whole number answers 400 naming the parameter (never a clamp, never a 500).
 /// </summary>
 internal readonly record struct ApiPaging(int Page, int PerPage)
@@ -21,14 +21,13 @@ internal readonly record struct ApiPaging(int Page, int PerPage)
 
     public ApiPage<T> Of<T>(IReadOnlyList<T> items, int total) => new(items, total, Page, (total + PerPage - 1) / PerPage);
 
-    /// <summary>Reads <c>page</c> and the page size (named <paramref name="perPageName"/> in the query); false with the 400 to answer.</summary>
-    public static bool TryRead(string? page, string? perPage, out ApiPaging paging, [NotNullWhen(false)] out ValidationProblem? problem,
-        string perPageName = "per_page", int defaultPerPage = DefaultPerPage, int maxPerPage = MaxPerPage)
+    /// <summary>Reads <c>page</c> and <c>per_page</c> from the query; false with the 400 to answer.</summary>
+    public static bool TryRead(string? page, string? perPage, out ApiPaging paging, [NotNullWhen(false)] out ValidationProblem? problem)
     {
         paging = default;
         problem = Check("page", page, 1, MaxPage, 1, out var number);
-        var size = defaultPerPage;
-        problem ??= Check(perPageName, perPage, 1, maxPerPage, defaultPerPage, out size);
+        var size = DefaultPerPage;
+        problem ??= Check("per_page", perPage, 1, MaxPerPage, DefaultPerPage, out size);
         if (problem is not null)
         {
             return false;

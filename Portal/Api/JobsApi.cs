@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
 using Portal.Core.Accounts;
 using Portal.Core.Jobs;
@@ -22,7 +23,7 @@ internal static class JobsApi
         var jobs = api.MapGroup("/jobs").WithTags("Jobs");
         jobs.MapGet("/", ListAsync)
             .WithSummary("List jobs, newest first, filtered by status (comma-separated) and kind")
-            .WithDescription($"`page` from 1; `perPage` from 1 to {MaxPerPage} ({DefaultPerPage} by default). Anything else answers 400 naming the parameter.");
+            .WithDescription($"`page` from 1; `per_page` from 1 to {ApiPaging.MaxPerPage} ({ApiPaging.DefaultPerPage} by default), as the other lists. Anything else answers 400 naming the parameter.");
         jobs.MapGet("/{id:long}", async (long id, JobQueries queries) =>
             await queries.GetAsync(id) is { } job ? Results.Ok(JobDto.From(job)) : Results.NotFound())
             .WithSummary("One job").Produces<JobDto>().Produces(StatusCodes.Status404NotFound);
@@ -53,13 +54,10 @@ internal static class JobsApi
         return api;
     }
 
-    private const int DefaultPerPage = 25;
-    private const int MaxPerPage = 200;
-
     private static async Task<Results<Ok<ApiPage<JobDto>>, ValidationProblem>> ListAsync(JobQueries queries, string? status, string? kind,
-        [Description("Page number, from 1.")] string? page, [Description("Jobs per page, 1 to 200 (25 by default).")] string? perPage)
+        [Description("Page number, from 1.")] string? page, [FromQuery(Name = "per_page"), Description("Jobs per page, 1 to 100 (10 by default).")] string? perPage)
     {
-        if (!ApiPaging.TryRead(page, perPage, out var paging, out var invalid, "perPage", DefaultPerPage, MaxPerPage))
+        if (!ApiPaging.TryRead(page, perPage, out var paging, out var invalid))
         {
             return invalid;
         }

@@ -12,14 +12,11 @@ using Portal.Core.Segments;
 namespace Portal.Api;
 
 /// <summary>
-/// Seed 001's rules API: list, get, create, update, delete and trigger. Viewers read; operators (Admin, Marketer)
+/// The rules API (the shapes of the design's first seed): list, get, create, update, delete and trigger. Viewers read; operators (Admin, Marketer)
 /// write, checked by the <see cref="Policies.Operator"/> policy here and again by <see cref="RuleService"/>.
 /// </summary>
 internal static class RulesApi
 {
-    /// <summary>The job kind that refreshes a rule's segment (payload <c>{"rule": id}</c>), registered by the segments feature.</summary>
-    public const string RefreshJobKind = "segments.refresh";
-
     public static RouteGroupBuilder MapRulesApi(this RouteGroupBuilder api)
     {
         var rules = api.MapGroup("/rules").WithTags("Rules");
@@ -48,9 +45,8 @@ internal static class RulesApi
         rules.MapPost("/{id:long}/trigger", TriggerAsync)
             .RequireAuthorization(Policies.Operator)
             .WithSummary("Refresh the rule's segment now (operators): queues a background job")
-            .WithDescription("Answers 202 with the job's id (and its URL under /api/jobs); 503 while no segment refresh job is installed.")
-            .Produces(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .WithDescription("Answers 202 with the job's id (and its URL under /api/jobs).")
+            .Produces(StatusCodes.Status403Forbidden);
         return api;
     }
 
@@ -147,7 +143,7 @@ internal static class RulesApi
             : TypedResults.Ok(new ApiMessage("Rule deleted successfully"));
     }
 
-    private static async Task<Results<Accepted<RuleTriggeredDto>, NotFound<ApiMessage>, ProblemHttpResult>> TriggerAsync(
+    private static async Task<Results<Accepted<RuleTriggeredDto>, NotFound<ApiMessage>>> TriggerAsync(
         long id, RuleQueries queries, JobQueue queue, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         if (await queries.GetAsync(id, cancellationToken) is not { } rule)
@@ -155,14 +151,7 @@ internal static class RulesApi
             return NoRule(id);
         }
 
-        if (queue.Kinds.All(k => k.Kind != RefreshJobKind))
-        {
-            return TypedResults.Problem($"Segment refreshes are not available: no '{RefreshJobKind}' job kind is registered.",
-                statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
-
-        var job = await queue.EnqueueAsync(RefreshJobKind, user, JsonSerializer.Serialize(new { rule = id }), $"Refresh segment of rule '{rule.Rule.Name}'",
-            cancellationToken: cancellationToken);
+        var job = await queue.EnqueueRefreshAsync(id, rule.Rule.Name, user, cancellationToken);
         return TypedResults.Accepted($"/api/jobs/{job.Id}", new RuleTriggeredDto("Rule trigger has been scheduled", job.Id));
     }
 

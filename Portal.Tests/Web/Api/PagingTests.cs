@@ -12,7 +12,7 @@ public sealed class PagingTests(ApiWebFactory portal) : IClassFixture<ApiWebFact
     public static TheoryData<string, string> OutOfRange()
     {
         var data = new TheoryData<string, string>();
-        foreach (var (route, size) in new[] { ("/api/rules", "per_page"), ("/api/segments", "per_page"), ("/api/uploads", "per_page"), ("/api/jobs", "perPage") })
+        foreach (var (route, size) in new[] { ("/api/rules", "per_page"), ("/api/segments", "per_page"), ("/api/uploads", "per_page"), ("/api/jobs", "per_page") })
         {
             foreach (var page in new[] { "0", "-1", "abc", "1.5", "2147483647", "99999999999" })
             {
@@ -26,7 +26,7 @@ public sealed class PagingTests(ApiWebFactory portal) : IClassFixture<ApiWebFact
         }
 
         data.Add("/api/rules?per_page=101", "per_page");
-        data.Add("/api/jobs?perPage=201", "perPage");
+        data.Add("/api/jobs?per_page=101", "per_page");
         return data;
     }
 
@@ -48,7 +48,7 @@ public sealed class PagingTests(ApiWebFactory portal) : IClassFixture<ApiWebFact
     [InlineData("/api/rules?page=3&per_page=100", 3, 100)]
     [InlineData("/api/segments?page=1&per_page=1", 1, 1)]
     [InlineData("/api/uploads?page=1000000", 1000000, 10)]
-    [InlineData("/api/jobs?page=2&perPage=200", 2, 200)]
+    [InlineData("/api/jobs?page=2&per_page=100", 2, 100)]
     [InlineData("/api/rules", 1, 10)]
     public async Task Get_PagingInRange_AnswersThatPage(string url, int page, int perPage)
     {
