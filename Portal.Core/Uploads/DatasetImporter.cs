@@ -3,8 +3,11 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Portal.Core.Accounts;
 using Portal.Core.Audiences;
+using Portal.Core.Dashboard;
 using Portal.Core.Data;
+using Portal.Core.Jobs;
 using Portal.Core.Rules;
 using Portal.Core.Segments;
 
@@ -37,7 +40,8 @@ public sealed partial class DatasetImporter(
     IBucket bucket,
     IOptions<UploadOptions> options,
     TimeProvider clock,
-    ILogger<DatasetImporter> logger)
+    ILogger<DatasetImporter> logger,
+    JobQueue? queue = null)
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
@@ -61,6 +65,14 @@ public sealed partial class DatasetImporter(
         finally
         {
             _oneAtATime.Release();
+        }
+
+        if (queue is not null && file.Status == ImportStatus.Imported && file.RowsKept > 0 && DatasetCatalog.Find(file.Dataset)?.Table is not null)
+        {
+            // The dashboard's totals read the customer tables: bring them up to date now, not at the nightly run (no
+            // queue: a benchmark's importer, with no dashboard).
+            await queue.EnqueueAsync(RecomputeDashboardTotalsJob.Kind, SystemPrincipal.Instance,
+                title: $"Recompute dashboard totals (after importing {file.FileName})", cancellationToken: CancellationToken.None);
         }
 
         if (file.Status == ImportStatus.Imported && progress is not null)

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Portal.Core.Rules;
 using Portal.Core.Segments;
 using Portal.Core.Uploads;
@@ -40,6 +41,33 @@ public sealed class RulesSeeImportsTests : DatabaseTest
         Assert.True(refresh.Target.Succeeded, refresh.Target.Error);
         Assert.Equal([900_001L, 900_002L], await host.MembersAsync((await host.SegmentOfAsync(rule.Id)).Id));
     }
+    [Fact]
+    public async Task Import_IntoACustomerTable_QueuesARecomputeThatCountsTheNewRows()
+    {
+        await using var host = await RuleHostExtensions.StartWithDemoDataAsync(Folder);
+        long before;
+        await using (var db = await host.DbAsync())
+        {
+            before = await db.Jobs.MaxAsync(j => (long?)j.Id) ?? 0; // after the start-up's own recompute, if any
+        }
+
+        await host.ImportedAsync("users", null, "more_users.csv", Csv(UsersHeader, User(910_001), User(910_002)));
+        await host.ImportedAsync("impressions", "2024-Q1", "impressions.csv", Csv("banner_id,campaign_id", "1,100"));
+
+        long recompute = 0;
+        await host.WaitUntilAsync(async () =>
+        {
+            await using var db = await host.DbAsync();
+            var ids = await db.Jobs.Where(j => j.Id > before && j.Kind == Portal.Core.Dashboard.RecomputeDashboardTotalsJob.Kind).Select(j => j.Id).ToListAsync();
+            recompute = ids.SingleOrDefault();
+            return ids.Count > 0;
+        }, "a recompute to be queued");
+        await host.WaitForJobAsync(recompute, j => j.Status == Portal.Core.Jobs.JobStatus.Succeeded, "the recompute");
+        await using var read = await host.DbAsync();
+        Assert.Equal(await read.Customers.LongCountAsync(), (await host.Get<Portal.Core.Dashboard.DashboardQueries>().TotalsAsync())!.Users);
+        Assert.Contains("more_users.csv", (await host.JobAsync(recompute)).Title, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Import_IntoATableARuleReads_MarksItsFreshSegmentStaleAndLeavesTheOthers()
     {
