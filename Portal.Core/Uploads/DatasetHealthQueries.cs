@@ -3,7 +3,7 @@ using Portal.Core.Data;
 
 namespace Portal.Core.Uploads;
 
-/// <summary>What looks wrong with a day (seed 003: data that is obviously faulty, all zeros or low against the last days).</summary>
+/// <summary>What looks wrong with a day: data that is obviously faulty, nothing at all, or far below or above the days before.</summary>
 [Flags]
 public enum HealthFlags
 {
@@ -12,8 +12,11 @@ public enum HealthFlags
     /// <summary>Fewer rows kept than half the median of the seven days before (days without imports count as 0).</summary>
     SuddenDrop = 1,
 
-    /// <summary>No rows kept on a day between days with rows (no import that day, or only rows already stored).</summary>
+    /// <summary>No rows kept on a day after the first day with rows, the last day included (no import that day, or only rows already stored).</summary>
     ZeroDay = 2,
+
+    /// <summary>More rows kept than twice the mean of the seven days before (at least three of them; days without imports count as 0).</summary>
+    Spike = 4,
 }
 
 /// <summary>A day of a dataset's health: what arrived, the share of empty values, the duplicate rate, and its flags.</summary>
@@ -26,7 +29,8 @@ public sealed record DatasetHealthPoint(
     double MissingShare,
     double DuplicateRate,
     double? TrailingMedian,
-    HealthFlags Flags);
+    HealthFlags Flags,
+    double? TrailingMean = null);
 
 /// <summary>A dataset's days, every calendar day from its first import to its last (days without imports are zeros).</summary>
 public sealed record DatasetHealthSeries(string Dataset, IReadOnlyList<DatasetHealthPoint> Days)
@@ -34,11 +38,15 @@ public sealed record DatasetHealthSeries(string Dataset, IReadOnlyList<DatasetHe
     public IEnumerable<DatasetHealthPoint> Flagged => Days.Where(d => d.Flags != HealthFlags.None);
 }
 
-/// <summary>Seed 003's performance metrics of data health, per dataset and day, for the Uploads page's chart and the API.</summary>
+/// <summary>Data health per dataset and day (rows, empty values, duplicates, flags), for the Uploads page's chart and the API.</summary>
 public sealed class DatasetHealthQueries(IDbContextFactory<PortalDbContext> dbFactory)
 {
     public const int TrailingDays = 7;
     public const double DropThreshold = 0.5;
+    public const double SpikeThreshold = 2.0;
+
+    /// <summary>The fewest days before a day that a spike is judged against.</summary>
+    public const int SpikeMinimumDays = 3;
 
     /// <summary>The dataset's series, optionally only from and to the given days (flags still look at the days before).</summary>
     public async Task<DatasetHealthSeries> SeriesAsync(string dataset, DateOnly? from = null, DateOnly? to = null, CancellationToken cancellationToken = default)
@@ -67,15 +75,15 @@ public sealed class DatasetHealthQueries(IDbContextFactory<PortalDbContext> dbFa
         }
 
         var firstWithRows = all.FindIndex(d => d.RowsKept > 0);
-        var lastWithRows = all.FindLastIndex(d => d.RowsKept > 0);
         var points = new List<DatasetHealthPoint>(all.Count);
         for (var i = 0; i < all.Count; i++)
         {
             var day = all[i];
             var window = all.Skip(Math.Max(0, i - TrailingDays)).Take(Math.Min(i, TrailingDays)).Select(d => d.RowsKept).ToList();
+            double? mean = window.Count == 0 ? null : window.Average();
             double? median = window.Count == 0 ? null : Median(window);
             var flags = HealthFlags.None;
-            if (day.RowsKept == 0 && firstWithRows >= 0 && i > firstWithRows && i < lastWithRows)
+            if (day.RowsKept == 0 && firstWithRows >= 0 && i > firstWithRows)
             {
                 flags |= HealthFlags.ZeroDay;
             }
@@ -83,9 +91,13 @@ public sealed class DatasetHealthQueries(IDbContextFactory<PortalDbContext> dbFa
             {
                 flags |= HealthFlags.SuddenDrop;
             }
+            else if (window.Count >= SpikeMinimumDays && mean is > 0 && day.RowsKept > SpikeThreshold * mean)
+            {
+                flags |= HealthFlags.Spike;
+            }
 
             points.Add(new DatasetHealthPoint(day.Day, day.FilesImported, day.FilesRejected, day.RowsIn, day.RowsKept, day.MissingShare, day.DuplicateRate,
-                median, flags));
+                median, flags, mean));
         }
 
         return points;

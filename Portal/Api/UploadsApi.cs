@@ -53,7 +53,8 @@ internal static class UploadsApi
         datasets.MapGet("/{name}/health", HealthAsync)
             .WithSummary("A dataset's data health per day: rows, share of missing values, duplicate rate, and flags")
             .WithDescription("Every day from the first import to the last (`from` and `to`, yyyy-MM-dd, narrow it). Flags: `sudden_drop` (fewer rows "
-                + "kept than half the median of the 7 days before), `zero_day` (no rows kept between days with rows).");
+                + "kept than half the median of the 7 days before), `spike` (more than twice their mean, with at least 3 days before), "
+                + "`zero_day` (no rows kept on a day after the first day with rows, the last day included).");
 
         api.MapGet("/campaigns/{id:long}", CampaignAsync)
             .WithTags("Uploads")

@@ -5,7 +5,7 @@ using static Portal.Tests.Core.Uploads.UploadSamples;
 
 namespace Portal.Tests.Core.Uploads;
 
-/// <summary>Seed 003's data health per dataset and day, and its flags.</summary>
+/// <summary>Data health per dataset and day, and its flags.</summary>
 public sealed class DatasetHealthTests : DatabaseTest
 {
     private static readonly DateOnly Start = new(2026, 3, 1);
@@ -37,11 +37,30 @@ public sealed class DatasetHealthTests : DatabaseTest
     }
 
     [Fact]
-    public void Series_ZeroAtTheEnds_IsNotAZeroDay()
+    public void Series_ZeroBeforeTheFirstRows_IsNotAZeroDayButAZeroLastDayIs()
     {
-        var series = DatasetHealthQueries.Series(Days(0, 100, 0, 100, 0));
+        var series = DatasetHealthQueries.Series(Days(0, 100, 100, 100, 0, 100, 0));
 
-        Assert.Equal([HealthFlags.None, HealthFlags.None, HealthFlags.ZeroDay, HealthFlags.None, HealthFlags.None], series.Select(d => d.Flags));
+        Assert.Equal([HealthFlags.None, HealthFlags.None, HealthFlags.None, HealthFlags.None, HealthFlags.ZeroDay, HealthFlags.None, HealthFlags.ZeroDay],
+            series.Select(d => d.Flags));
+    }
+
+    [Fact]
+    public void Series_DayWellAboveTheMovingAverage_IsASpike()
+    {
+        var series = DatasetHealthQueries.Series(Days(100, 110, 90, 100, 250, 190, 100));
+
+        Assert.Equal([HealthFlags.None, HealthFlags.None, HealthFlags.None, HealthFlags.None, HealthFlags.Spike, HealthFlags.None, HealthFlags.None],
+            series.Select(d => d.Flags));
+        Assert.Equal(100, series[4].TrailingMean);
+    }
+
+    [Fact]
+    public void Series_HighDayWithTooLittleHistory_IsNotASpike()
+    {
+        var series = DatasetHealthQueries.Series(Days(100, 500, 1000));
+
+        Assert.All(series, d => Assert.Equal(HealthFlags.None, d.Flags));
     }
 
     [Fact]
