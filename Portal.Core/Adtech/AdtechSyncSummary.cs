@@ -1,0 +1,26 @@
+namespace Portal.Core.Adtech;
+
+/// <summary>
+/// One adtech's syncs over its audiences, from each audience's latest run there: how many audiences, the latest run
+/// of all (<see cref="Last"/>), the members those runs added and removed, and the match rate of their reports
+/// (matched ÷ members, added up over the audiences that have a report).
+/// </summary>
+public sealed record AdtechSyncSummary(string AdtechKey, int Audiences, ExportRun Last, long Added, long Removed, long? MatchedLow, long? MatchedHigh, long? Members)
+{
+    public Matching.MatchRate? MatchRate => Matching.MatchRate.Of(MatchedLow, MatchedHigh, Members);
+
+    /// <summary>The summary of <paramref name="latest"/>, each audience's latest run to one adtech; null when there is none.</summary>
+    public static AdtechSyncSummary? Of(string adtechKey, IReadOnlyCollection<ExportRun> latest)
+    {
+        if (latest.Count == 0)
+        {
+            return null;
+        }
+
+        var reported = latest.Where(r => r.MatchRate is not null).ToList();
+        return new AdtechSyncSummary(adtechKey, latest.Count, latest.MaxBy(r => r.Id)!, latest.Sum(r => r.Added ?? 0), latest.Sum(r => r.Removed ?? 0),
+            reported.Count == 0 ? null : reported.Sum(r => r.MatchedLow ?? r.MatchedHigh ?? 0),
+            reported.Count == 0 ? null : reported.Sum(r => r.MatchedHigh ?? r.MatchedLow ?? 0),
+            reported.Count == 0 ? null : reported.Sum(r => r.Members ?? 0));
+    }
+}
