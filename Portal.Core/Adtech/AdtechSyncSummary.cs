@@ -9,6 +9,10 @@ public sealed record AdtechSyncSummary(string AdtechKey, int Audiences, ExportRu
 {
     public Matching.MatchRate? MatchRate => Matching.MatchRate.Of(MatchedLow, MatchedHigh, Members);
 
+    /// <summary>Each adtech's summary, by key, of <paramref name="latest"/> (each audience's latest run to each adtech); adtechs without runs are left out.</summary>
+    public static IReadOnlyDictionary<string, AdtechSyncSummary> ByAdtech(IEnumerable<ExportRun> latest) =>
+        latest.GroupBy(r => r.AdtechKey, StringComparer.Ordinal).ToDictionary(g => g.Key, g => Of(g.Key, g.ToList())!, StringComparer.Ordinal);
+
     /// <summary>The summary of <paramref name="latest"/>, each audience's latest run to one adtech; null when there is none.</summary>
     public static AdtechSyncSummary? Of(string adtechKey, IReadOnlyCollection<ExportRun> latest)
     {

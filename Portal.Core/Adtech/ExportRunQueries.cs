@@ -58,11 +58,6 @@ public sealed class ExportRunQueries(IDbContextFactory<PortalDbContext> dbFactor
         return await db.ExportRuns.AsNoTracking().Where(r => latest.Contains(r.Id)).OrderBy(r => r.Audience).ThenBy(r => r.AdtechKey).ToListAsync(cancellationToken);
     }
 
-    /// <summary>Each adtech's syncs over its audiences (<see cref="AdtechSyncSummary"/>), by adtech key; adtechs never run are left out.</summary>
-    public async Task<IReadOnlyDictionary<string, AdtechSyncSummary>> SummaryByAdtechAsync(CancellationToken cancellationToken = default) =>
-        (await LatestPerAudienceAndAdtechAsync(null, cancellationToken)).GroupBy(r => r.AdtechKey, StringComparer.Ordinal)
-            .Select(g => AdtechSyncSummary.Of(g.Key, g.ToList())!).ToDictionary(s => s.AdtechKey, StringComparer.Ordinal);
-
     /// <summary>Each audience's latest run (to any adtech), by audience name.</summary>
     public async Task<IReadOnlyDictionary<string, ExportRun>> LatestPerAudienceAsync(CancellationToken cancellationToken = default)
     {
