@@ -43,7 +43,8 @@ public sealed class ConnectorsPageTests : DatabaseTest
                 Segments.SegmentDetailPageTests.Run(1, AdtechKeys.AdtechB, "Synced", 500, 500, ExportRunStatus.Succeeded, audience: "a"),
                 Segments.SegmentDetailPageTests.Run(2, AdtechKeys.AdtechB, "Synced", 10, 3, ExportRunStatus.Succeeded, members: 100, matched: 60, audience: "a"),
                 Segments.SegmentDetailPageTests.Run(3, AdtechKeys.AdtechB, "Synced", 1_200, 7, ExportRunStatus.Succeeded, members: 300, matched: 90, audience: "b"),
-                Segments.SegmentDetailPageTests.Run(4, AdtechKeys.AdtechA, "NoChange", 0, 0, ExportRunStatus.Succeeded, audience: "a"));
+                Segments.SegmentDetailPageTests.Run(4, AdtechKeys.AdtechA, "NoChange", 0, 0, ExportRunStatus.Succeeded, audience: "a"),
+                Segments.SegmentDetailPageTests.Run(5, AdtechKeys.AdtechA, null, 40, 0, ExportRunStatus.Succeeded, audience: "c"));
             await db.SaveChangesAsync();
         }
 
@@ -60,7 +61,8 @@ public sealed class ConnectorsPageTests : DatabaseTest
             Assert.Contains("Over 2 audiences", b.TextContent, StringComparison.Ordinal);
             Assert.Equal($"+{1_210:N0} / −10", b.QuerySelector("[aria-label='adtechB total added / removed']")!.TextContent);
             Assert.Equal("38 % matched", b.QuerySelector("[aria-label='adtechB total match rate']")!.TextContent);
-            Assert.Equal("no change", page.Find("[aria-label='adtechA last sync added / removed']").TextContent);
+            Assert.Equal("+40 (created)", page.Find("[aria-label='adtechA last sync added / removed']").TextContent);
+            Assert.Equal("+40 / −0", page.Find("[aria-label='adtechA total added / removed']").TextContent);
             Assert.Contains("no runs yet", page.FindAll("tr").Single(r => r.TextContent.StartsWith("meta", StringComparison.Ordinal)).TextContent, StringComparison.Ordinal);
         });
     }
