@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -27,6 +28,10 @@ public sealed class SyncFiguresTests(PortalFixture portal)
         await Expect(lastSync.GetByLabel($"{Audience} AdtechB last sync added / removed")).ToHaveTextAsync(new Regex(@"^\+[1-9][\d,]* \(created\)$"));
         await Expect(lastSync.GetByLabel($"{Audience} AdtechB last sync match rate")).ToHaveTextAsync(new Regex(@"^\d{1,3} % matched$"));
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.ArtifactsFolder, "segment-sync-figures.png") });
+        await page.ReloadAsync(); // without the snackbars the actions left
+        await page.WaitForInteractiveAsync();
+        await Expect(lastSync).ToBeVisibleAsync();
+        await AssertAccessibleAsync(page);
 
         await page.GotoAsync("/connectors");
         await page.WaitForInteractiveAsync();
@@ -34,5 +39,13 @@ public sealed class SyncFiguresTests(PortalFixture portal)
         await Expect(syncs.GetByLabel("adtechB total added / removed")).ToHaveTextAsync(new Regex(@"^\+[1-9][\d,]* / −\d[\d,]*$"));
         await Expect(syncs.GetByLabel("adtechB total match rate")).ToHaveTextAsync(new Regex(@"^\d{1,3} % matched$"));
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.ArtifactsFolder, "connectors-sync-figures.png") });
+        await AssertAccessibleAsync(page);
+    }
+
+    /// <summary>The page with its figures passes an axe scan without critical or serious violations.</summary>
+    private static async Task AssertAccessibleAsync(IPage page)
+    {
+        var serious = (await page.RunAxe()).Violations.Where(v => v.Impact is "critical" or "serious").ToList();
+        Assert.True(serious.Count == 0, string.Join("\n", serious.Select(v => $"{v.Impact} {v.Id}: {v.Help} at {string.Join(", ", v.Nodes.Take(3).Select(n => n.Target?.ToString()))}")));
     }
 }
