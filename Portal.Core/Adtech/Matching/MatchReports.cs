@@ -17,7 +17,8 @@ public sealed class MatchReports(IDbContextFactory<PortalDbContext> dbFactory)
         {
             report = await reporter.ReportAsync(connection, audienceId, cancellationToken);
         }
-        catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException or FormatException or OverflowException)
+        // An answer of an unexpected shape (a JSON node of another kind than the reader expects) is a failed report too.
+        catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException or InvalidOperationException or FormatException or OverflowException)
         {
             report = MatchReport.Failed(ex.Message);
         }
