@@ -111,6 +111,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<AudienceExporter>();
         services.AddSingleton(configuration.GetSection(Adtech.Sync.MirrorSyncOptions.Section).Get<Adtech.Sync.MirrorSyncOptions>() ?? new Adtech.Sync.MirrorSyncOptions());
         services.AddSingleton<AudienceMirror>();
+        services.AddSingleton<Adtech.Matching.MatchReports>();
         services.AddSingleton<AudienceSyncRequests>();
         services.AddSingleton<ExportRunQueries>();
         services.AddSingleton<ConnectionHealth>();

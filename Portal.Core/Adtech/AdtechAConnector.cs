@@ -1,12 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Portal.Core.Adtech.Matching;
 using Portal.Core.Adtech.Sync;
 using Portal.Core.Audiences;
 
 namespace Portal.Core.Adtech;
 
 /// <summary>AdtechA, as the seed describes it: an <c>audience_type</c> from its enum, bearer token, advertiser id in the URL.</summary>
-public sealed class AdtechAConnector(AdtechHttp http, TimeProvider clock) : AdtechConnector(http, clock), IMirrorConnector
+public sealed class AdtechAConnector(AdtechHttp http, TimeProvider clock) : AdtechConnector(http, clock), IMirrorConnector, IMatchReporter
 {
     public override string Key => AdtechKeys.AdtechA;
     public override string DisplayName => "AdtechA";
@@ -23,6 +24,11 @@ public sealed class AdtechAConnector(AdtechHttp http, TimeProvider clock) : Adte
         new($"adtech-a/v2/audiences?advertiserId={Uri.EscapeDataString(c.AccountId ?? "")}&name={Uri.EscapeDataString(name)}");
 
     protected internal override string? ReadFound(JsonNode? body, string name) => FindIn(body?["audiences"], name);
+
+    /// <summary>The sandbox's report route in the seed's style (the seed documents none): members held and matched.</summary>
+    public Task<MatchReport> ReportAsync(AdtechConnection c, string audienceId, CancellationToken cancellationToken) =>
+        ReadReportAsync(c, new($"adtech-a/v2/audiences/{Uri.EscapeDataString(audienceId)}/report?advertiserId={Uri.EscapeDataString(c.AccountId ?? "")}"),
+            MatchReport.OfReceivedAndMatched, cancellationToken);
 
     /// <summary>Adds with the add route; removes with a DELETE of the same body on the same path.</summary>
     public IMirrorTarget MirrorTarget(AdtechConnection connection, AudienceState state, string audienceId) =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Portal.Core.Adtech.Matching;
 using Portal.Core.Adtech.Sync;
 using Portal.Core.Audiences;
 
@@ -10,7 +11,7 @@ namespace Portal.Core.Adtech;
 /// AdtechB, as the seed describes it: <c>expiration</c> in days, members as a <c>schema</c> of columns and <c>data</c>
 /// rows, and empty keys dropped from the payload (the seed's <c>_drop_empty_keys</c>, including its dropping of 0).
 /// </summary>
-public sealed class AdtechBConnector(AdtechHttp http, TimeProvider clock) : AdtechConnector(http, clock), IMirrorConnector
+public sealed class AdtechBConnector(AdtechHttp http, TimeProvider clock) : AdtechConnector(http, clock), IMirrorConnector, IMatchReporter
 {
     public static readonly string[] Schema = ["EMAIL", "PHONE", "ZIP"];
 
@@ -27,6 +28,10 @@ public sealed class AdtechBConnector(AdtechHttp http, TimeProvider clock) : Adte
     protected internal override AdtechRequest? FindByName(AdtechConnection c, string name) => new($"adtech-b/audiences?name={Uri.EscapeDataString(name)}");
 
     protected internal override string? ReadFound(JsonNode? body, string name) => FindIn(body?["audiences"], name);
+
+    /// <summary>The sandbox's report route in the seed's style (the seed documents none): members held and matched.</summary>
+    public Task<MatchReport> ReportAsync(AdtechConnection c, string audienceId, CancellationToken cancellationToken) =>
+        ReadReportAsync(c, new($"adtech-b/audiences/{Uri.EscapeDataString(audienceId)}/report"), MatchReport.OfReceivedAndMatched, cancellationToken);
 
     /// <summary>Adds with the add route; removes with a DELETE of the same body on the same path.</summary>
     public IMirrorTarget MirrorTarget(AdtechConnection connection, AudienceState state, string audienceId) =>

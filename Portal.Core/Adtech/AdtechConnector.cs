@@ -99,6 +99,20 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
     protected static string? FindIn(JsonNode? list, string name, string nameField = "name", string idField = "id") =>
         (list as JsonArray)?.FirstOrDefault(e => e?[nameField]?.ToString() == name)?[idField]?.ToString();
 
+    /// <summary>
+    /// Reads an adtech's report with one request (<paramref name="request"/>: a GET, or a POST of its payload, such as a
+    /// search) and makes it a <see cref="Matching.MatchReport"/> with <paramref name="read"/>; a refused request is a failed report.
+    /// </summary>
+    protected async Task<Matching.MatchReport> ReadReportAsync(AdtechConnection connection, AdtechRequest request, Func<JsonNode?, Matching.MatchReport> read,
+        CancellationToken cancellationToken)
+    {
+        var response = request.Payload is null
+            ? await http.GetOnceAsync(connection, request.Path, Headers(connection), cancellationToken)
+            : await http.PostAsync(connection, request.Path, request.Payload, Headers(connection), null, cancellationToken, IsThrottled);
+        return response.IsSuccess ? read(response.Body)
+            : Matching.MatchReport.Failed(string.IsNullOrEmpty(response.Message) ? $"HTTP {response.Status}" : $"HTTP {response.Status}: {response.Message}");
+    }
+
     /// <summary>The request body as bytes (also what the payload tests compare).</summary>
     public byte[] Payload(AudienceState state, IReadOnlyList<HashedMember> batch, bool create) => Json(writer => WritePayload(writer, state, batch, create));
 

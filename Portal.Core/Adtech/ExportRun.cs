@@ -78,5 +78,23 @@ public sealed class ExportRun
     /// <summary>A sync: members the adtech already held.</summary>
     public long? Unchanged { get; set; }
 
+    /// <summary>Members in the audience's member file when the run ran, invalid ones included: the match rate's denominator.</summary>
+    public long? Members { get; set; }
+
+    /// <summary>The adtech's report after the run: members it says it holds (received and not removed), where it says so.</summary>
+    public long? ReportedReceived { get; set; }
+
+    /// <summary>The adtech's report: the fewest members it says it matched (Meta: <c>approximate_count_lower_bound</c>).</summary>
+    public long? MatchedLow { get; set; }
+
+    /// <summary>The adtech's report: the most members it says it matched (Meta: <c>approximate_count_upper_bound</c>); equal to <see cref="MatchedLow"/> when exact.</summary>
+    public long? MatchedHigh { get; set; }
+
+    /// <summary>The adtech's own match rate in percent, where it gives one (Google Ads: <c>match_rate_percentage</c>).</summary>
+    public int? AdtechMatchRate { get; set; }
+
+    /// <summary>The match rate: <see cref="MatchedLow"/>–<see cref="MatchedHigh"/> ÷ <see cref="Members"/> (null without a report).</summary>
+    public Matching.MatchRate? MatchRate => Matching.MatchRate.Of(MatchedLow, MatchedHigh, Members);
+
     public bool IsFinished => Status != ExportRunStatus.Running;
 }

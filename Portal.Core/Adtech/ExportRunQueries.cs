@@ -44,6 +44,20 @@ public sealed class ExportRunQueries(IDbContextFactory<PortalDbContext> dbFactor
         return runs.ToDictionary(r => r.AdtechKey, StringComparer.Ordinal);
     }
 
+    /// <summary>Each audience's latest run to each adtech (of <paramref name="audiences"/> only, when given).</summary>
+    public async Task<IReadOnlyList<ExportRun>> LatestPerAudienceAndAdtechAsync(IReadOnlyCollection<string>? audiences = null, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = db.ExportRuns.AsNoTracking();
+        if (audiences is not null)
+        {
+            query = query.Where(r => audiences.Contains(r.Audience));
+        }
+
+        var latest = await query.GroupBy(r => new { r.Audience, r.AdtechKey }).Select(g => g.Max(r => r.Id)).ToListAsync(cancellationToken);
+        return await db.ExportRuns.AsNoTracking().Where(r => latest.Contains(r.Id)).OrderBy(r => r.Audience).ThenBy(r => r.AdtechKey).ToListAsync(cancellationToken);
+    }
+
     /// <summary>Each audience's latest run (to any adtech), by audience name.</summary>
     public async Task<IReadOnlyDictionary<string, ExportRun>> LatestPerAudienceAsync(CancellationToken cancellationToken = default)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Portal.Core.Adtech.Matching;
 using Portal.Core.Adtech.Sync;
 using Portal.Core.Audiences;
 
@@ -28,7 +29,7 @@ namespace Portal.Core.Adtech;
 /// (<c>addressInfo</c>: hashed first and last name, unhashed country code and postal code) only with all four, and member
 /// data carries no names.
 /// </summary>
-public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock, GoogleAdsOptions? options = null) : AdtechConnector(http, clock), IMirrorConnector
+public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock, GoogleAdsOptions? options = null) : AdtechConnector(http, clock), IMirrorConnector, IMatchReporter
 {
     /// <summary>Removes and adds in separate offline user data jobs, each run to its end (<see cref="GoogleAdsMirrorTarget"/>).</summary>
     public IMirrorTarget MirrorTarget(AdtechConnection connection, AudienceState state, string audienceId) =>
@@ -138,6 +139,30 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock, Goog
 
     protected internal override string? ReadFound(JsonNode? body, string name) =>
         (body?["results"] as JsonArray)?.Select(r => r?["userList"]).FirstOrDefault(l => l?["name"]?.ToString() == name)?["resourceName"]?.ToString();
+
+    /// <summary>
+    /// A GAQL search on <c>user_list</c> by resource name for its sizes and match rate: <c>size_for_display</c> and
+    /// <c>size_for_search</c> (users matched on each network; the report's range), <c>match_rate_percentage</c> (Google's
+    /// own rate, 0–100, of what was uploaded). Null sizes (not determined yet) make a failed report.
+    /// </summary>
+    public Task<MatchReport> ReportAsync(AdtechConnection c, string audienceId, CancellationToken cancellationToken) =>
+        ReadReportAsync(c, new($"{Api(c)}/googleAds:search", SizeQuery(audienceId)), body =>
+        {
+            var list = body?["results"]?[0]?["userList"];
+            long?[] sizes = [MatchReport.Count(list?["sizeForDisplay"]), MatchReport.Count(list?["sizeForSearch"])];
+            var known = sizes.OfType<long>().ToList();
+            return known.Count == 0 ? MatchReport.Failed("the user list's size is not determined yet")
+                : new MatchReport(true, "Reported", null, known.Min(), known.Max(), (int?)MatchReport.Count(list?["matchRatePercentage"]));
+        }, cancellationToken);
+
+    /// <summary>The googleAds:search body that reads a user list's sizes and match rate.</summary>
+    public static byte[] SizeQuery(string userList) => Json(writer =>
+    {
+        writer.WriteStartObject();
+        writer.WriteString("query", "SELECT user_list.resource_name, user_list.size_for_display, user_list.size_for_search, user_list.match_rate_percentage "
+            + $"FROM user_list WHERE user_list.resource_name = '{userList}'");
+        writer.WriteEndObject();
+    });
 
     /// <summary>The googleAds:search body that reads a job's status and failure reason.</summary>
     public static byte[] JobStatusQuery(string job) => Json(writer =>

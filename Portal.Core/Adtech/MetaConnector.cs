@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Portal.Core.Adtech.Matching;
 using Portal.Core.Adtech.Sync;
 using Portal.Core.Audiences;
 
@@ -20,11 +21,24 @@ namespace Portal.Core.Adtech;
 /// (lower-case ISO alpha-2, hashed like every other key). Throttling (rate-limit codes in a 400 or 403 answer's
 /// <c>error.code</c>, or <c>error.is_transient</c>) is retried with backoff.
 /// </summary>
-public sealed class MetaConnector(AdtechHttp http, TimeProvider clock, MetaOptions? options = null) : AdtechConnector(http, clock), IMirrorConnector
+public sealed class MetaConnector(AdtechHttp http, TimeProvider clock, MetaOptions? options = null) : AdtechConnector(http, clock), IMirrorConnector, IMatchReporter
 {
     /// <summary>Adds with <c>POST /{audience_id}/users</c>, removes with a DELETE of the same rows (<see cref="MetaMirrorTarget"/>).</summary>
     public IMirrorTarget MirrorTarget(AdtechConnection connection, AudienceState state, string audienceId) =>
         new MetaMirrorTarget(this, Http, connection, state, audienceId);
+
+    /// <summary>The fields of a custom audience that say how many people it matched (a range, for privacy).</summary>
+    public const string CountFields = "approximate_count_lower_bound,approximate_count_upper_bound";
+
+    /// <summary>
+    /// <c>GET vNN.0/{audience_id}?fields=approximate_count_lower_bound,approximate_count_upper_bound</c>: the people the
+    /// audience matched, as Meta's range. Meta updates them some time after an upload, so a run records what they were then.
+    /// </summary>
+    public Task<MatchReport> ReportAsync(AdtechConnection c, string audienceId, CancellationToken cancellationToken) =>
+        ReadReportAsync(c, new($"{_version}/{Uri.EscapeDataString(audienceId)}?fields={CountFields}"), body =>
+            MatchReport.Count(body?["approximate_count_lower_bound"]) is { } low
+                ? new MatchReport(true, "Reported", null, low, MatchReport.Count(body?["approximate_count_upper_bound"]) ?? low)
+                : MatchReport.Failed("the audience has no approximate_count_lower_bound yet"), cancellationToken);
 
     /// <summary>Meta's limit of rows (data entries) in one request.</summary>
     public const int MaxRecordsPerRequest = 10_000;
@@ -81,12 +95,7 @@ public sealed class MetaConnector(AdtechHttp http, TimeProvider clock, MetaOptio
             || (error["is_transient"] is JsonValue transient && transient.TryGetValue<bool>(out var t) && t));
 
     /// <summary>A count Meta sends as a number or as a numeric string; 0 when missing or neither.</summary>
-    public static long Count(JsonNode? value) => value switch
-    {
-        JsonValue v when v.TryGetValue<long>(out var n) => n,
-        JsonValue v when v.TryGetValue<string>(out var text) && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) => n,
-        _ => 0,
-    };
+    public static long Count(JsonNode? value) => MatchReport.Count(value) ?? 0;
 
     /// <summary>The upload session's id: a positive number derived from the export's key, so a resumed upload keeps its session.</summary>
     public static long SessionId(string exportKey) => (BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(exportKey))) & 0x3FFF_FFFF_FFFF_FFFF) + 1;

@@ -1,4 +1,5 @@
 using Portal.Core.Adtech;
+using Portal.Core.Adtech.Matching;
 using Portal.Core.Adtech.Sync;
 
 namespace Portal.Core.Audiences;
@@ -23,7 +24,8 @@ public sealed record CatalogRunResult(string Audience, bool Skipped, bool Fetche
 
 /// <summary>
 /// The seed's generator loop, one audience at a time: fetch member data only when it is missing, upload to every
-/// configured adtech still NOT_POSTED (as a recorded, resumable export run), and write the state back (refused, not
+/// configured adtech still NOT_POSTED (as a recorded, resumable export run), record what the adtech reports of its
+/// matching on the run (where its connector is an <see cref="IMatchReporter"/>), and write the state back (refused, not
 /// overwritten, when someone changed the file meanwhile; the next run then writes the ids without posting again).
 /// Invalid state files are reported and skipped, never rewritten.
 /// </summary>
@@ -36,6 +38,7 @@ public sealed class CatalogRunner(
     IAdtechConnections connections,
     AudienceExporter exporter,
     AudienceMirror mirror,
+    MatchReports matchReports,
     AudienceSyncSchedules syncSchedules)
 {
     private readonly Dictionary<string, AdtechConnector> _connectors = connectors.ToDictionary(c => c.Key, StringComparer.Ordinal);
@@ -126,6 +129,7 @@ public sealed class CatalogRunner(
         }
 
         string? membersHash = null;
+        long? memberCount = null;
         foreach (var key in state.AdtechKeysPresent)
         {
             // An audience that exists at the adtech is synced into the same id, never created again.
@@ -173,6 +177,13 @@ public sealed class CatalogRunner(
             {
                 // What the export sent is what the adtech holds: the next sync sends only the difference.
                 await mirror.SeedAsync(state, connector, Members(), cancellationToken);
+            }
+
+            if (outcome.Succeeded && connector is IMatchReporter reporter && (outcome.Id ?? existing) is { } reported)
+            {
+                // The match rate is of every member of the file, those with no valid value included.
+                memberCount ??= await MemberFile.CountAsync(bucket, state.Name, cancellationToken);
+                await matchReports.RecordAsync(export.RunId, reporter, connection, reported, memberCount.Value, cancellationToken);
             }
 
             if (outcome.Succeeded)

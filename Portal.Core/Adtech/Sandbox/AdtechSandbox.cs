@@ -184,6 +184,7 @@ public static class AdtechSandbox
         group.MapMeta(state);
         group.MapAudienceLookups(state);
         group.MapMemberRemoves(state);
+        group.MapSeedReports(state);
         group.MapGoogleAds(state);
         group.MapConnectionChecks(state);
         return group;
@@ -232,7 +233,7 @@ public static class AdtechSandbox
         }
 
         var rowsPath = state.Members.Kept && api is "adtechA" or "adtechB" ? membersPath : null;
-        var (body, invalid, rows) = await SandboxMemberRoutes.ReadAsync(http.Request.BodyReader, rowsPath, http.RequestAborted);
+        var (body, invalid, rows) = await SandboxMemberRoutes.ReadAsync(http.Request.BodyReader, rowsPath, state.Members, http.RequestAborted);
         if (body is null)
         {
             return Results.Json(new { message = invalid }, statusCode: 400);

@@ -193,7 +193,7 @@ internal static class GoogleAdsSandbox
             }
             else if (state.Members.Kept)
             {
-                rows.Add(SandboxMembers.RowKey(Hashes(ids, "hashedEmail"), Hashes(ids, "hashedPhoneNumber"), []));
+                rows.Add(state.Members.Key([.. Hashes(ids, "hashedEmail")], [.. Hashes(ids, "hashedPhoneNumber")], []));
             }
 
             index++;
@@ -277,12 +277,21 @@ internal static class GoogleAdsSandbox
     }
 
     /// <summary>
-    /// GAQL on <c>user_list</c> by name (the list's resource name), or on <c>offline_user_data_job</c> by resource name: the job's status, and its failure reason when it FAILED. A
+    /// GAQL on <c>user_list</c> by name (the list's resource name) or by resource name (its sizes and match rate, <see cref="SandboxReports"/>), or on <c>offline_user_data_job</c> by resource name: the job's status, and its failure reason when it FAILED. A
     /// job that ran is RUNNING for <see cref="SandboxState.JobLooksWhileRunning"/> looks, then it ends: its users join the
     /// list (SUCCESS), or none do (FAILED, when <see cref="SandboxState.NextJobFailure"/> was set as it ran).
     /// </summary>
     private static IResult Search(SandboxState state, string customerId, string query)
     {
+        const string ListResource = "user_list.resource_name = '";
+        if (query.Contains("FROM user_list", StringComparison.Ordinal) && query.IndexOf(ListResource, StringComparison.Ordinal) is >= 0 and var named)
+        {
+            var resourceName = query[(named + ListResource.Length)..].Split('\'')[0];
+            return resourceName.StartsWith($"customers/{customerId}/", StringComparison.Ordinal)
+                ? SandboxReports.UserListSizes(state, resourceName)
+                : Results.Json(new { results = Array.Empty<object>() });
+        }
+
         const string ListName = "user_list.name = '";
         if (query.Contains("FROM user_list", StringComparison.Ordinal) && query.IndexOf(ListName, StringComparison.Ordinal) is >= 0 and var from)
         {

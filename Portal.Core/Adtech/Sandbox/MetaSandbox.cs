@@ -6,8 +6,8 @@ namespace Portal.Core.Adtech.Sandbox;
 
 /// <summary>
 /// Meta's Graph API in the sandbox, on its real paths under the sandbox's Meta base URL (<c>meta/</c>):
-/// <c>/vNN.0/act_&lt;id&gt;/customaudiences</c> (create), <c>/vNN.0/&lt;audience id&gt;/users</c> (add) and
-/// <c>/vNN.0/act_&lt;id&gt;</c> (the connection check). Errors of the users route have the Graph shape,
+/// <c>/vNN.0/act_&lt;id&gt;/customaudiences</c> (create), <c>/vNN.0/&lt;audience id&gt;/users</c> (add),
+/// <c>/vNN.0/act_&lt;id&gt;</c> (the connection check) and <c>/vNN.0/&lt;audience id&gt;?fields=…</c> (its approximate counts). Errors of the users route have the Graph shape,
 /// <c>{"error": {"message", "type", "code", "is_transient"}}</c>; throttling comes as such an error through a fault
 /// (<see cref="SandboxFault.MetaThrottled"/>), with Meta's rate-limit codes.
 /// </summary>
@@ -35,6 +35,7 @@ internal static class MetaSandbox
         graph.MapGet("/{account}/customaudiences", (string account, HttpContext http) => FindAudiences(http, state, account));
         graph.MapGet("/{account}", (string account, HttpContext http) =>
             !SandboxConnectionChecks.Authorized(http, state) ? SandboxConnectionChecks.Unauthorized()
+            : !account.StartsWith("act_", StringComparison.Ordinal) ? SandboxReports.MetaAudience(http, state, account)
             : !IsAdAccount(account) || !account[4..].All(char.IsAsciiDigit)
                 ? Results.Json(new { message = $"Unknown ad account '{account}'" }, statusCode: 404)
                 : Results.Json(new { id = account, name = "Sandbox ad account", account_status = 1 }));
@@ -55,7 +56,7 @@ internal static class MetaSandbox
         }
 
         var rowsPath = state.Members.Kept ? "payload.data" : null;
-        var (body, invalid, keys) = await SandboxMemberRoutes.ReadAsync(http.Request.BodyReader, rowsPath, http.RequestAborted);
+        var (body, invalid, keys) = await SandboxMemberRoutes.ReadAsync(http.Request.BodyReader, rowsPath, state.Members, http.RequestAborted);
         if (body is null)
         {
             return Error(400, invalid!, 100);

@@ -36,7 +36,7 @@ public static class SandboxMemberRoutes
             return Results.Json(new { message = "Invalid or missing access token" }, statusCode: 401);
         }
 
-        var (body, invalid, rows) = await ReadAsync(http.Request.BodyReader, rowsPath, http.RequestAborted);
+        var (body, invalid, rows) = await ReadAsync(http.Request.BodyReader, rowsPath, state.Members, http.RequestAborted);
         if (body is null || rows is null)
         {
             return Results.Json(new { message = invalid ?? $"{rowsPath} is required" }, statusCode: 400);
@@ -63,7 +63,8 @@ public static class SandboxMemberRoutes
     /// objects of identifier lists; <c>data</c>: AdtechB's rows in its <c>schema</c>'s column order), the key of each
     /// member row (null when the body has no such array). Without a path, the body streams through as before.
     /// </summary>
-    internal static async Task<(SandboxBody? Body, string? Error, List<UInt128>? Rows)> ReadAsync(PipeReader pipe, string? rowsPath, CancellationToken cancellationToken)
+    internal static async Task<(SandboxBody? Body, string? Error, List<UInt128>? Rows)> ReadAsync(PipeReader pipe, string? rowsPath, SandboxMembers members,
+        CancellationToken cancellationToken)
     {
         if (rowsPath is null)
         {
@@ -95,7 +96,7 @@ public static class SandboxMemberRoutes
             }
 
             return parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(names[^1], out var array) && array.ValueKind == JsonValueKind.Array
-                ? (body, null, Rows(parent, array, names[^1]))
+                ? (body, null, Rows(members, parent, array, names[^1]))
                 : (body, null, null);
         }
         catch (InvalidDataException ex)
@@ -108,14 +109,14 @@ public static class SandboxMemberRoutes
         }
     }
 
-    private static List<UInt128> Rows(JsonElement root, JsonElement array, string rowsPath)
+    private static List<UInt128> Rows(SandboxMembers members, JsonElement root, JsonElement array, string rowsPath)
     {
         var rows = new List<UInt128>(array.GetArrayLength());
         if (rowsPath == "members")
         {
             foreach (var member in array.EnumerateArray())
             {
-                rows.Add(SandboxMembers.RowKey(Values(member, "email"), Values(member, "phone_number"), Values(member, "zip_code")));
+                rows.Add(members.Key(Values(member, "email"), Values(member, "phone_number"), Values(member, "zip_code")));
             }
 
             return rows;
@@ -132,16 +133,16 @@ public static class SandboxMemberRoutes
                 throw new InvalidDataException($"data row {rows.Count} must be an array of {schema.Count} columns, as schema says");
             }
 
-            rows.Add(SandboxMembers.RowKey(Column(row, email), Column(row, phone), Column(row, zip)));
+            rows.Add(members.Key(Column(row, email), Column(row, phone), Column(row, zip)));
         }
 
         return rows;
     }
 
-    private static IEnumerable<string> Values(JsonElement member, string name) =>
+    private static List<string> Values(JsonElement member, string name) =>
         member.ValueKind == JsonValueKind.Object && member.TryGetProperty(name, out var values) ? Strings(values) : [];
 
-    private static IEnumerable<string> Column(JsonElement row, int index) => index < 0 ? [] : Strings(row[index]);
+    private static List<string> Column(JsonElement row, int index) => index < 0 ? [] : Strings(row[index]);
 
     /// <summary>A column's values: a list of strings, or one string (empty: none).</summary>
     private static List<string> Strings(JsonElement value) => value.ValueKind switch

@@ -37,6 +37,12 @@ public sealed class ExportRunConfiguration : IEntityTypeConfiguration<ExportRun>
         b.Property(x => x.DurationMs).HasColumnName("duration_ms");
         b.Property(x => x.HttpStatus).HasColumnName("http_status");
         b.Property(x => x.ResponseMessage).HasColumnName("response_message").HasMaxLength(2000);
+        b.Property(x => x.Members).HasColumnName("members");
+        b.Property(x => x.ReportedReceived).HasColumnName("reported_received");
+        b.Property(x => x.MatchedLow).HasColumnName("matched_low");
+        b.Property(x => x.MatchedHigh).HasColumnName("matched_high");
+        b.Property(x => x.AdtechMatchRate).HasColumnName("adtech_match_rate");
+        b.Ignore(x => x.MatchRate);
         b.Ignore(x => x.IsFinished);
         b.HasIndex(x => new { x.Audience, x.AdtechKey, x.Id }).HasDatabaseName("ix_export_runs_audience_adtech");
         b.HasIndex(x => x.JobId).HasDatabaseName("ix_export_runs_job_id");

@@ -316,6 +316,10 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasColumnType("nvarchar(50)")
                         .HasColumnName("adtech_key");
 
+                    b.Property<int?>("AdtechMatchRate")
+                        .HasColumnType("int")
+                        .HasColumnName("adtech_match_rate");
+
                     b.Property<string>("Audience")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -364,6 +368,18 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("job_id");
 
+                    b.Property<long?>("MatchedHigh")
+                        .HasColumnType("bigint")
+                        .HasColumnName("matched_high");
+
+                    b.Property<long?>("MatchedLow")
+                        .HasColumnType("bigint")
+                        .HasColumnName("matched_low");
+
+                    b.Property<long?>("Members")
+                        .HasColumnType("bigint")
+                        .HasColumnName("members");
+
                     b.Property<string>("MembersHash")
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)")
@@ -376,6 +392,10 @@ namespace Portal.Migrations.SqlServer.Migrations
                     b.Property<long?>("Removed")
                         .HasColumnType("bigint")
                         .HasColumnName("removed");
+
+                    b.Property<long?>("ReportedReceived")
+                        .HasColumnType("bigint")
+                        .HasColumnName("reported_received");
 
                     b.Property<string>("ResponseMessage")
                         .HasMaxLength(2000)

@@ -301,6 +301,10 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("adtech_key");
 
+                    b.Property<int?>("AdtechMatchRate")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("adtech_match_rate");
+
                     b.Property<string>("Audience")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -349,6 +353,18 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("job_id");
 
+                    b.Property<long?>("MatchedHigh")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("matched_high");
+
+                    b.Property<long?>("MatchedLow")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("matched_low");
+
+                    b.Property<long?>("Members")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("members");
+
                     b.Property<string>("MembersHash")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
@@ -361,6 +377,10 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.Property<long?>("Removed")
                         .HasColumnType("INTEGER")
                         .HasColumnName("removed");
+
+                    b.Property<long?>("ReportedReceived")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reported_received");
 
                     b.Property<string>("ResponseMessage")
                         .HasMaxLength(2000)

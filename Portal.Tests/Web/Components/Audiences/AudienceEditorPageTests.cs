@@ -34,6 +34,29 @@ public sealed class AudienceEditorPageTests : DatabaseTest
         page.FindAll("button").First(b => b.TextContent.Trim() == "Save");
 
     [Fact]
+    public async Task Form_AdtechCard_ShowsItsLatestRunsChangeAndMatchRate()
+    {
+        await using var host = await HostWithAudienceAsync();
+        await using (var db = await host.DbAsync())
+        {
+            var run = Portal.Tests.Web.Components.Segments.SegmentDetailPageTests.Run(1, AdtechKeys.AdtechA, "Synced", 30, 4, Portal.Core.Adtech.ExportRunStatus.Succeeded,
+                members: 200, matched: 130, audience: "demo_audience");
+            db.ExportRuns.Add(run);
+            await db.SaveChangesAsync();
+        }
+
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+        var page = Open(ctx, "demo_audience");
+
+        await page.WaitForAssertionAsync(() =>
+        {
+            var card = page.Find("[aria-label='AdtechA settings']");
+            Assert.Equal("+30 / −4", card.QuerySelector("[aria-label='AdtechA last run added / removed']")!.TextContent);
+            Assert.Equal("65 % matched", card.QuerySelector("[aria-label='AdtechA last run match rate']")!.TextContent);
+        });
+    }
+
+    [Fact]
     public async Task Editor_InvalidEdit_ListsProblemWithLineAndColumnAndSaveWritesNothing()
     {
         await using var host = await HostWithAudienceAsync();

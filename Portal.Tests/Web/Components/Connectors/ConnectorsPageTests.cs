@@ -33,6 +33,40 @@ public sealed class ConnectorsPageTests : DatabaseTest
         Assert.Equal("https://api.adtech-a.example/", (await store.GetAsync(AdtechKeys.AdtechA))!.BaseUrl.ToString());
     }
 
+    [Fact]
+    public async Task Syncs_RunsOfTwoAudiences_ShowTheLastSyncAndTotalsOverTheLatestRunOfEach()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        await using (var db = await host.DbAsync())
+        {
+            db.ExportRuns.AddRange(
+                Segments.SegmentDetailPageTests.Run(1, AdtechKeys.AdtechB, "Synced", 500, 500, ExportRunStatus.Succeeded, audience: "a"),
+                Segments.SegmentDetailPageTests.Run(2, AdtechKeys.AdtechB, "Synced", 10, 3, ExportRunStatus.Succeeded, members: 100, matched: 60, audience: "a"),
+                Segments.SegmentDetailPageTests.Run(3, AdtechKeys.AdtechB, "Synced", 1_200, 7, ExportRunStatus.Succeeded, members: 300, matched: 90, audience: "b"),
+                Segments.SegmentDetailPageTests.Run(4, AdtechKeys.AdtechA, "NoChange", 0, 0, ExportRunStatus.Succeeded, audience: "a"),
+                Segments.SegmentDetailPageTests.Run(5, AdtechKeys.AdtechA, null, 40, 0, ExportRunStatus.Succeeded, audience: "c"));
+            await db.SaveChangesAsync();
+        }
+
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+        ctx.Render<MudPopoverProvider>();
+        var page = ctx.Render<Portal.Components.Pages.Connectors.Connectors>();
+
+        await page.WaitForAssertionAsync(() =>
+        {
+            var b = page.Find("[aria-label='adtechB syncs']");
+            Assert.Equal("Synced", b.QuerySelector("[aria-label='adtechB last sync outcome']")!.TextContent.Trim());
+            Assert.Equal($"+{1_200:N0} / −7", b.QuerySelector("[aria-label='adtechB last sync added / removed']")!.TextContent);
+            Assert.Contains("of b", b.TextContent, StringComparison.Ordinal);
+            Assert.Contains("Over 2 audiences", b.TextContent, StringComparison.Ordinal);
+            Assert.Equal($"+{1_210:N0} / −10", b.QuerySelector("[aria-label='adtechB total added / removed']")!.TextContent);
+            Assert.Equal("38 % matched", b.QuerySelector("[aria-label='adtechB total match rate']")!.TextContent);
+            Assert.Equal("+40 (created)", page.Find("[aria-label='adtechA last sync added / removed']").TextContent);
+            Assert.Equal("+40 / −0", page.Find("[aria-label='adtechA total added / removed']").TextContent);
+            Assert.Contains("no runs yet", page.FindAll("tr").Single(r => r.TextContent.StartsWith("meta", StringComparison.Ordinal)).TextContent, StringComparison.Ordinal);
+        });
+    }
+
     private static IElement Input(IRenderedComponent<Portal.Components.Pages.Connectors.Connectors> page, string label)
     {
         var forId = page.FindAll("label").Single(l => l.TextContent.Trim() == label).GetAttribute("for");

@@ -41,6 +41,10 @@ public partial class AudienceEditorPage
     private SaveResult? _conflict;
     private TextDiff? _conflictDiff;
     private JobRecord? _activeJob;
+    private IReadOnlyDictionary<string, Portal.Core.Adtech.ExportRun>? _latestRuns;
+
+    [Inject]
+    private Portal.Core.Adtech.ExportRunQueries Runs { get; set; } = default!;
 
     [Parameter]
     public string? Name { get; set; }
@@ -108,6 +112,7 @@ public partial class AudienceEditorPage
             _opened = document;
             await SetTextAsync(document.Text, initial: true);
             _overview = await Queries.GetAsync(Name!);
+            _latestRuns = await Runs.LatestByAdtechAsync(Name!);
         }
 
         _loading = false;
@@ -304,6 +309,7 @@ public partial class AudienceEditorPage
         }
 
         _overview = await Queries.GetAsync(CurrentName);
+        _latestRuns = await Runs.LatestByAdtechAsync(CurrentName);
         if (Dirty && !force)
         {
             if (document.Version != _opened?.Version)
