@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Routing;
@@ -16,15 +15,13 @@ namespace Portal.Components.Pages.Audiences;
 /// <summary>The audience editor: YAML and form views of one state file, live checks, save with conflict handling, exports.</summary>
 public partial class AudienceEditorPage
 {
-    private static readonly Regex TopKey = new(@"^(?<key>[^\s#:'""][^:#]*?)\s*:", RegexOptions.Multiline | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-
     private CodeEditor? _code;
     private ElementReference _splitter;
     private DotNetObjectReference<AudienceEditorPage>? _self;
     private JobUpdates? _updates;
 
     private string? _loadedFor;
-    private bool _isNew;
+    private AudienceDraft _draft = new(null);
     private bool _loading = true;
     private bool _notFound;
     private string? _unreadable;
@@ -32,14 +29,9 @@ public partial class AudienceEditorPage
     private bool _canEdit;
     private bool _canRun;
 
-    private AudienceDocument? _opened;
-    private string _initialText = "";
-    private string _text = "";
     private StateParseResult _parse = new(null, []);
     private IReadOnlyList<EditorMarker> _markers = [];
     private AudienceOverview? _overview;
-    private SaveResult? _conflict;
-    private TextDiff? _conflictDiff;
     private JobRecord? _activeJob;
     private IReadOnlyDictionary<string, Portal.Core.Adtech.ExportRun>? _latestRuns;
 
@@ -52,10 +44,9 @@ public partial class AudienceEditorPage
     [CascadingParameter]
     private Task<AuthenticationState> AuthState { get; set; } = default!;
 
-    private bool Dirty => !_loading && (_opened is null ? _text != _initialText : _text != _opened.Text);
+    private bool Dirty => !_loading && _draft.Dirty;
 
-    /// <summary>The audience's name: the route's for an existing one, the YAML's top-level key for a new one.</summary>
-    private string CurrentName => !_isNew ? Name! : TopKey.Match(_text) is { Success: true } m ? m.Groups["key"].Value.Trim() : "new_audience";
+    private string CurrentName => _draft.CurrentName;
 
     protected override async Task OnInitializedAsync()
     {
@@ -94,14 +85,12 @@ public partial class AudienceEditorPage
     private async Task LoadAsync()
     {
         _loading = true;
-        _conflict = null;
-        _conflictDiff = null;
-        _isNew = Name is null;
-        if (_isNew)
+        _draft = new AudienceDraft(Name);
+        if (_draft.IsNew)
         {
-            _opened = null;
             _overview = null;
-            await SetTextAsync(AudienceEditor.Template("new_audience"), initial: true);
+            _draft.StartNew();
+            await CheckAsync();
         }
         else if (!AudienceEditor.IsSafeName(Name!) || await OpenAsync(Name!) is not { } document)
         {
@@ -109,8 +98,8 @@ public partial class AudienceEditorPage
         }
         else
         {
-            _opened = document;
-            await SetTextAsync(document.Text, initial: true);
+            _draft.Open(document);
+            await CheckAsync();
             _overview = await Queries.GetAsync(Name!);
             _latestRuns = await Runs.LatestByAdtechAsync(Name!);
         }
@@ -132,21 +121,27 @@ public partial class AudienceEditorPage
         }
     }
 
-    /// <summary>Takes a whole new text (opened, reloaded, from the form) and checks it now, off the render thread.</summary>
-    private async Task SetTextAsync(string text, bool initial)
+    /// <summary>Checks the draft's text now, off the render thread (after it was opened, reloaded or changed whole).</summary>
+    private async Task CheckAsync()
     {
-        if (initial)
-        {
-            _initialText = text;
-        }
-
-        _text = text;
+        var text = _draft.Text;
         Show(text, await Validation.CheckAsync(CurrentName, text));
+    }
+
+    /// <summary>Takes a whole new text (from the form, theirs, the bucket) into the draft and the code editor, checked.</summary>
+    private async Task ReplaceTextAsync(string text)
+    {
+        _draft.Edit(text);
+        await CheckAsync();
+        if (_code is not null)
+        {
+            await _code.SetTextAsync(text);
+        }
     }
 
     private void Show(string text, StateParseResult result)
     {
-        if (text == _text)
+        if (text == _draft.Text)
         {
             _parse = result;
             _markers = LiveValidation.Markers(text, result.Issues);
@@ -156,9 +151,9 @@ public partial class AudienceEditorPage
     /// <summary>A keystroke: checked once typing pauses. Only people who may edit get a check (the editor is read-only for others).</summary>
     private Task OnTextChangedAsync(string text)
     {
-        if (_canEdit && text != _text)
+        if (_canEdit && text != _draft.Text)
         {
-            _text = text;
+            _draft.Edit(text);
             Validation.Schedule(CurrentName, text, result => InvokeAsync(() =>
             {
                 Show(text, result);
@@ -171,7 +166,7 @@ public partial class AudienceEditorPage
 
     private async Task ApplyFormEditAsync(Action<AudienceState> edit)
     {
-        var fresh = _canEdit ? await Validation.CheckAsync(CurrentName, _text) : null;
+        var fresh = _canEdit ? await Validation.CheckAsync(CurrentName, _draft.Text) : null;
         if (fresh?.State is null)
         {
             return;
@@ -187,12 +182,7 @@ public partial class AudienceEditorPage
             return;
         }
 
-        var yaml = fresh.State.ToYaml();
-        await SetTextAsync(yaml, initial: false);
-        if (_code is not null)
-        {
-            await _code.SetTextAsync(yaml);
-        }
+        await ReplaceTextAsync(fresh.State.ToYaml());
     }
 
     /// <summary>Ctrl+S. A call from JavaScript is not a UI event, so the page re-renders itself afterwards.</summary>
@@ -211,7 +201,8 @@ public partial class AudienceEditorPage
         }
 
         // Save what the editor holds now, checked now: the last keystrokes' change events and check may still be on their way.
-        await SetTextAsync(_code is not null ? await _code.GetTextAsync() : _text, initial: false);
+        _draft.Edit(_code is not null ? await _code.GetTextAsync() : _draft.Text);
+        await CheckAsync();
 
         if (!_parse.IsValid)
         {
@@ -223,18 +214,15 @@ public partial class AudienceEditorPage
         try
         {
             var name = CurrentName;
-            var text = _text;
-            var result = await Editor.SaveAsync(name, text, _opened?.Version, (await AuthState).User);
+            var text = _draft.Text;
+            var result = await Editor.SaveAsync(name, text, _draft.Opened?.Version, (await AuthState).User);
             switch (result.Outcome)
             {
                 case SaveOutcome.Saved:
-                    _conflict = null;
-                    _conflictDiff = null;
-                    _opened = new AudienceDocument(name, text, result.Version!);
+                    _draft.Saved(name, text, result.Version!);
                     Snackbar.Add($"Saved {name}.", Severity.Success);
-                    if (_isNew)
+                    if (_draft.IsNew)
                     {
-                        _initialText = text;
                         Navigation.NavigateTo($"audiences/{name}");
                     }
                     else
@@ -247,9 +235,8 @@ public partial class AudienceEditorPage
                     Snackbar.Add($"Not saved: {result.Issues.Count} problem(s).", Severity.Error);
                     break;
                 default:
-                    _conflict = result;
-                    _conflictDiff = result.CurrentText is null ? null : TextDiff.Compare(result.CurrentText, text);
-                    Snackbar.Add(_isNew ? $"Not saved: '{name}' already exists." : "Not saved: someone else saved this audience first.", Severity.Error);
+                    _draft.Refused(result, text);
+                    Snackbar.Add(_draft.IsNew ? $"Not saved: '{name}' already exists." : "Not saved: someone else saved this audience first.", Severity.Error);
                     break;
             }
         }
@@ -265,27 +252,17 @@ public partial class AudienceEditorPage
 
     private async Task TakeTheirsAsync()
     {
-        if (_conflict is { CurrentText: { } theirs, CurrentVersion: { } version })
+        if (_draft.TakeTheirs())
         {
-            _opened = new AudienceDocument(CurrentName, theirs, version);
-            await SetTextAsync(theirs, initial: false);
-            if (_code is not null)
-            {
-                await _code.SetTextAsync(theirs);
-            }
-
-            _conflict = null;
-            _conflictDiff = null;
+            await ReplaceTextAsync(_draft.Text);
             _overview = await Queries.GetAsync(CurrentName);
         }
     }
 
     private async Task OverwriteAsync()
     {
-        if (_conflict is { CurrentText: { } theirs, CurrentVersion: { } version } && _opened is not null)
+        if (_draft.SaveOverTheirs())
         {
-            // Saving "over" theirs is an ordinary save against their version: theirs goes to history, like any replaced version.
-            _opened = new AudienceDocument(CurrentName, theirs, version);
             await SaveAsync();
         }
     }
@@ -303,7 +280,7 @@ public partial class AudienceEditorPage
     /// <summary>Reads the file again (after a run or a restore wrote it); unsaved edits are kept and will conflict on save.</summary>
     private async Task ReloadFromBucketAsync(bool force)
     {
-        if (_isNew || await OpenAsync(CurrentName) is not { } document)
+        if (_draft.IsNew || await OpenAsync(CurrentName) is not { } document)
         {
             return;
         }
@@ -312,7 +289,7 @@ public partial class AudienceEditorPage
         _latestRuns = await Runs.LatestByAdtechAsync(CurrentName);
         if (Dirty && !force)
         {
-            if (document.Version != _opened?.Version)
+            if (document.Version != _draft.Opened?.Version)
             {
                 Snackbar.Add("The state file changed on disk while you have unsaved edits; saving will show both versions.", Severity.Warning);
             }
@@ -320,12 +297,8 @@ public partial class AudienceEditorPage
             return;
         }
 
-        _opened = document;
-        await SetTextAsync(document.Text, initial: false);
-        if (_code is not null)
-        {
-            await _code.SetTextAsync(document.Text);
-        }
+        _draft.Reload(document);
+        await ReplaceTextAsync(document.Text);
     }
 
     private async Task ExportAsync(string? adtech)
