@@ -83,7 +83,7 @@ internal sealed class UploadSession
         var buffers = new Reused<ArrayBufferWriter<byte>>(() => new ArrayBufferWriter<byte>(batchSize * 256), b => b.ResetWrittenCount());
         var skip = (long)_start.CommittedBatches * batchSize;
         var createFirst = _id is null;
-        var first = new BatchPosition(_start.ExportKey, _start.CommittedBatches + 1, Last: false, _start.EstimatedMembers);
+        var first = new BatchPosition(_start.ExportKey, _start.CommittedBatches + 1, Last: false, _start.EstimatedMembers, _id, _connection);
         var reading = Task.Run(() => UploadPipeline.Stage(read.Writer, () => UploadPipeline.ReadBatchesAsync(members, skip, batchSize, batches, read.Writer, stop.Token)));
         var preparing = Task.Run(() => UploadPipeline.Stage(prepared.Writer, () =>
             UploadPipeline.PrepareBatchesAsync(_connector, _state, normalization, read.Reader, batches, prepared.Writer, createFirst, first, buffers, stop.Token)));
@@ -138,6 +138,7 @@ internal sealed class UploadSession
 
     private async Task<bool> PostAsync(string path, ReadOnlyMemory<byte> payload, string step)
     {
+        await _connector.PaceAsync(_cancellationToken);
         _last = await _http.PostAsync(_connection, path, payload, _headers, $"{_start.ExportKey}:{step}", _cancellationToken, _connector.IsThrottled);
         return _last.IsSuccess;
     }
@@ -182,6 +183,7 @@ internal sealed class UploadSession
         var name = _state.AdtechName(_connector.Key) ?? "";
         for (var attempt = 1; ; attempt++)
         {
+            await _connector.PaceAsync(_cancellationToken);
             _last = await _http.PostAsync(_connection, _connector.CreatePath(_connection), body, _headers, $"{_start.ExportKey}:create", _cancellationToken,
                 _connector.IsThrottled, retryUnknown: false);
             if (_last.IsSuccess)
@@ -195,6 +197,7 @@ internal sealed class UploadSession
             }
 
             var unknown = _last;
+            await _connector.PaceAsync(_cancellationToken);
             var lookup = find.Payload is null
                 ? await _http.GetOnceAsync(_connection, find.Path, _headers, _cancellationToken)
                 : await _http.PostAsync(_connection, find.Path, find.Payload, _headers, null, _cancellationToken, _connector.IsThrottled);
