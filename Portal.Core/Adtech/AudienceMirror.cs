@@ -32,12 +32,21 @@ public sealed class AudienceMirror(IDbContextFactory<PortalDbContext> dbFactory,
             {
                 var started = clock.GetUtcNow();
                 var target = mirror.MirrorTarget(connection, state, audienceId);
-                if (full)
+                var snapshot = new MirrorSnapshot(bucket, state.Name, connector.Key);
+                if (target is ISettlingMirrorTarget settling && await settling.SettleAsync(snapshot, cancellationToken) is { } unsettled)
                 {
-                    await new MirrorSnapshot(bucket, state.Name, connector.Key).DeleteAsync(cancellationToken);
+                    // Work of an earlier sync still runs at the adtech: nothing is sent until it ends.
+                    result = new MirrorSyncResult(MirrorSyncOutcome.Failed, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, TimeSpan.Zero, unsettled);
                 }
+                else
+                {
+                    if (full)
+                    {
+                        await snapshot.DeleteAsync(cancellationToken);
+                    }
 
-                result = await SendAsync(state, connector, target, members, full, started, cancellationToken);
+                    result = await SendAsync(state, connector, target, members, full, started, cancellationToken);
+                }
             }
             catch (Exception ex)
             {

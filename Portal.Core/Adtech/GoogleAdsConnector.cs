@@ -28,11 +28,15 @@ namespace Portal.Core.Adtech;
 /// (<c>addressInfo</c>: hashed first and last name, unhashed country code and postal code) only with all four, and member
 /// data carries no names.
 /// </summary>
-public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock, GoogleAdsOptions? options = null) : AdtechConnector(http, clock), IMirrorConnector
+public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock, GoogleAdsOptions? options = null, IBucket? bucket = null)
+    : AdtechConnector(http, clock), IMirrorConnector
 {
-    /// <summary>Removes and adds in separate offline user data jobs, each run to its end (<see cref="GoogleAdsMirrorTarget"/>).</summary>
+    /// <summary>
+    /// Removes and adds in separate offline user data jobs, each run to its end (<see cref="GoogleAdsMirrorTarget"/>); a
+    /// job left running is recorded in the bucket (when there is one) for the next sync to wait for.
+    /// </summary>
     public IMirrorTarget MirrorTarget(AdtechConnection connection, AudienceState state, string audienceId) =>
-        new GoogleAdsMirrorTarget(this, Http, connection, audienceId);
+        new GoogleAdsMirrorTarget(this, Http, connection, audienceId, bucket is null ? null : new GoogleAdsPendingJob(bucket, state.Name));
 
     private readonly GoogleAdsOptions _options = options ?? new GoogleAdsOptions();
     private readonly AdtechHttp _http = http;
@@ -130,6 +134,10 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock, Goog
             await Task.Delay(TimeSpan.FromSeconds(_options.JobPollSeconds), _clock, cancellationToken);
         }
     }
+
+    /// <summary>Whether <see cref="AwaitJobAsync"/> gave up on a job that had not ended (PENDING or RUNNING at the last look).</summary>
+    public static bool StillRunning(AdtechResponse ended) =>
+        !ended.IsSuccess && ended.Body?["results"]?[0]?["offlineUserDataJob"]?["status"]?.ToString() is "RUNNING" or "PENDING";
 
     /// <summary>The user list of that name (names are unique per customer): a GAQL search on <c>user_list</c>.</summary>
     protected internal override AdtechRequest? FindByName(AdtechConnection c, string name) => new($"{Api(c)}/googleAds:search", Json(writer =>
