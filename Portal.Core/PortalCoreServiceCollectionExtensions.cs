@@ -98,6 +98,9 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton(configuration.GetSection(AdtechRetryOptions.Section).Get<AdtechRetryOptions>() ?? new AdtechRetryOptions());
         services.AddSingleton(configuration.GetSection(MetaOptions.Section).Get<MetaOptions>() ?? new MetaOptions());
         services.AddSingleton(configuration.GetSection(GoogleAdsOptions.Section).Get<GoogleAdsOptions>() ?? new GoogleAdsOptions());
+        services.AddSingleton(configuration.GetSection(GoogleDataManagerOptions.Section).Get<GoogleDataManagerOptions>() ?? new GoogleDataManagerOptions());
+        // Google's Data Manager quota is per Cloud project: one pace for every request of this process.
+        services.AddSingleton(sp => RequestQuota.PerMinute(sp.GetRequiredService<GoogleDataManagerOptions>().RequestsPerMinute, sp.GetRequiredService<TimeProvider>()));
         // Adtech answers are small JSON documents (ids, counts, errors): a larger one is refused rather than buffered.
         services.AddHttpClient<AdtechHttp>().UseOutboundPolicy(requireHttps: true)
             .ConfigureHttpClient(c => c.MaxResponseContentBufferSize = AdtechHttp.MaxAnswerBytes);
@@ -105,6 +108,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddTransient<AdtechConnector, AdtechBConnector>();
         services.AddTransient<AdtechConnector, MetaConnector>();
         services.AddTransient<AdtechConnector, GoogleAdsConnector>();
+        services.AddTransient<AdtechConnector, GoogleDataManagerConnector>();
         services.AddSingleton<ConfiguredAdtechConnections>();
         services.AddSingleton<AdtechConnectionStore>();
         services.AddSingleton<IAdtechConnections>(sp => sp.GetRequiredService<AdtechConnectionStore>());

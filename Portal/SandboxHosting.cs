@@ -37,7 +37,8 @@ internal static class SandboxHosting
             ["Adtech:Connections:meta:BaseUrl"] = own + "meta/",
             ["Adtech:Connections:meta:AccountId"] = "act_1000",
             ["Adtech:Connections:meta:AccessToken"] = "sandbox-token",
-            ["Adtech:Connections:googleAds:BaseUrl"] = own + "google-ads/",
+            // A Google connection uses the Data Manager API unless it chooses the Google Ads API (Api: googleAds, BaseUrl: own + "google-ads/").
+            ["Adtech:Connections:googleAds:BaseUrl"] = own + "datamanager/",
             ["Adtech:Connections:googleAds:AccountId"] = "123-456-7890",
             ["Adtech:Connections:googleAds:AccessToken"] = "sandbox-token",
             ["Adtech:Connections:googleAds:DeveloperToken"] = "sandbox-developer-token",

@@ -11,6 +11,9 @@ public sealed record AdtechConnection(string Key, Uri BaseUrl, string? AccountId
     /// <summary>Google Ads: the manager account the calls are made through (<c>login-customer-id</c>), when there is one.</summary>
     public string? LoginCustomerId { get; init; }
 
+    /// <summary>Google: which API the calls go to (<see cref="GoogleApi"/>); unset is the Data Manager API.</summary>
+    public string? Api { get; init; }
+
     public override string ToString() => $"{Key} at {BaseUrl} (account {AccountId ?? "-"})";
 }
 
@@ -25,7 +28,7 @@ public interface IAdtechConnections
 
 /// <summary>
 /// Connections from configuration (<c>Adtech:Connections:&lt;key&gt;:BaseUrl|AccountId|AccessToken</c>, and for Google Ads
-/// <c>DeveloperToken|LoginCustomerId</c>), e.g. environment variables.
+/// <c>DeveloperToken|LoginCustomerId|Api</c>), e.g. environment variables.
 /// </summary>
 public sealed class ConfiguredAdtechConnections(IConfiguration configuration) : IAdtechConnections
 {
@@ -38,6 +41,7 @@ public sealed class ConfiguredAdtechConnections(IConfiguration configuration) : 
             {
                 DeveloperToken = section["DeveloperToken"],
                 LoginCustomerId = section["LoginCustomerId"],
+                Api = section["Api"],
             }
             : null);
     }

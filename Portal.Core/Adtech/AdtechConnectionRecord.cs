@@ -14,6 +14,9 @@ public sealed class AdtechConnectionRecord
 
     /// <summary>Google Ads' manager account (<c>login-customer-id</c>), digits only.</summary>
     public string? LoginCustomerId { get; set; }
+
+    /// <summary>Google: the API the connection uses (<see cref="GoogleApi"/>); null is the Data Manager API.</summary>
+    public string? Api { get; set; }
     public DateTime UpdatedAt { get; set; }
     public required string UpdatedBy { get; set; }
 }
@@ -23,10 +26,14 @@ public sealed record AdtechConnectionInfo(string Key, string BaseUrl, string? Ac
 {
     public bool HasDeveloperToken { get; init; }
     public string? LoginCustomerId { get; init; }
+
+    /// <summary>Google: the API the connection uses (<see cref="GoogleApi"/>); null is the Data Manager API.</summary>
+    public string? Api { get; init; }
 }
 
 /// <summary>
-/// Connection settings only some adtechs use (Google Ads). A null <see cref="DeveloperToken"/> keeps the stored one and
-/// an empty one removes it, as for the access token.
+/// Connection settings only some adtechs use (Google). A null <see cref="DeveloperToken"/> keeps the stored one and
+/// an empty one removes it, as for the access token. <see cref="Api"/>: Google's API (<see cref="GoogleApi"/>; null or
+/// empty is the Data Manager API).
 /// </summary>
-public sealed record ConnectionExtras(string? DeveloperToken = null, string? LoginCustomerId = null);
+public sealed record ConnectionExtras(string? DeveloperToken = null, string? LoginCustomerId = null, string? Api = null);

@@ -43,6 +43,7 @@ public sealed class AdtechConnectionStore(
         {
             DeveloperToken = Unprotect(row.ProtectedDeveloperToken),
             LoginCustomerId = row.LoginCustomerId,
+            Api = row.Api,
         };
     }
 
@@ -54,6 +55,7 @@ public sealed class AdtechConnectionStore(
             {
                 HasDeveloperToken = c.ProtectedDeveloperToken != null,
                 LoginCustomerId = c.LoginCustomerId,
+                Api = c.Api,
             })
             .ToListAsync(cancellationToken);
     }
@@ -82,6 +84,14 @@ public sealed class AdtechConnectionStore(
         if (!string.IsNullOrEmpty(loginCustomerId) && !loginCustomerId.All(char.IsAsciiDigit))
         {
             throw new ConnectionValidationException(nameof(ConnectionExtras.LoginCustomerId), $"'{extras!.LoginCustomerId}' is not a customer id (digits, dashes allowed).");
+        }
+
+        var api = string.IsNullOrWhiteSpace(extras?.Api) ? null : extras.Api.Trim();
+        if (api is not null && (key != AdtechKeys.GoogleAds || !GoogleApi.All.Contains(api)))
+        {
+            throw new ConnectionValidationException(nameof(ConnectionExtras.Api), key != AdtechKeys.GoogleAds
+                ? $"Only Google connections choose an API; '{key}' has one."
+                : $"'{api}' is not a Google API. APIs: {string.Join(", ", GoogleApi.All)}.");
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -113,6 +123,7 @@ public sealed class AdtechConnectionStore(
         if (extras is not null)
         {
             row.LoginCustomerId = string.IsNullOrEmpty(loginCustomerId) ? null : loginCustomerId;
+            row.Api = api == GoogleApi.DataManager ? null : api;
         }
 
         row.UpdatedAt = clock.GetUtcNow().UtcDateTime;
@@ -122,6 +133,11 @@ public sealed class AdtechConnectionStore(
         if (extras?.DeveloperToken is not null)
         {
             details += ", developer token replaced";
+        }
+
+        if (key == AdtechKeys.GoogleAds && extras is not null)
+        {
+            details += $", {GoogleApi.DisplayName(api ?? GoogleApi.DataManager)}";
         }
 
         await audit.WriteAsync(actor, "adtech.connection-saved", key, details, cancellationToken);

@@ -126,6 +126,18 @@ public abstract class AdtechConnector(AdtechHttp http, TimeProvider clock)
     /// </summary>
     protected internal virtual bool IsThrottled(int status, JsonNode? body) => false;
 
+    /// <summary>
+    /// Waits until the adtech's request quota lets one more request go (Google's Data Manager API takes a number of
+    /// requests a minute); at once by default. Called before every request of an upload.
+    /// </summary>
+    protected internal virtual ValueTask PaceAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Whether this connector serves <paramref name="connection"/>: where one adtech key has connectors for two APIs
+    /// (Google: the Data Manager API, or the Google Ads API for allowlisted accounts), the connection says which.
+    /// </summary>
+    public virtual bool Serves(AdtechConnection connection) => true;
+
     /// <summary>Serializes what <paramref name="write"/> writes.</summary>
     protected static byte[] Json(Action<Utf8JsonWriter> write)
     {

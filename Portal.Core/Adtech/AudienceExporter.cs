@@ -46,7 +46,10 @@ public sealed class AudienceExporter(IDbContextFactory<PortalDbContext> dbFactor
             }
             else
             {
-                var start = new UploadStart(run.ExportKey, run.ResumedFromId ?? run.Id, run.AdtechAudienceId, run.AdtechJob, run.BatchesCommitted, run.BatchSize);
+                // An earlier run that ended without an id may have created the audience with its answer lost: look it up first.
+                var lookUpFirst = run.AdtechAudienceId is null && (resumed ?? abandoned) is { AdtechAudienceId: null };
+                var start = new UploadStart(run.ExportKey, run.ResumedFromId ?? run.Id, run.AdtechAudienceId, run.AdtechJob, run.BatchesCommitted, run.BatchSize,
+                    LookUpFirst: lookUpFirst);
                 try
                 {
                     outcome = await connector.UploadAsync(state, connection, members(), start, (c, ct) => SaveCheckpointAsync(run.Id, c, ct),

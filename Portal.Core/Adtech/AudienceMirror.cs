@@ -30,13 +30,23 @@ public sealed class AudienceMirror(IDbContextFactory<PortalDbContext> dbFactory,
             MirrorSyncResult result;
             try
             {
-                if (full)
+                var started = clock.GetUtcNow();
+                var target = mirror.MirrorTarget(connection, state, audienceId);
+                var snapshot = new MirrorSnapshot(bucket, state.Name, connector.Key);
+                if (target is ISettlingMirrorTarget settling && await settling.SettleAsync(snapshot, cancellationToken) is { } unsettled)
                 {
-                    await new MirrorSnapshot(bucket, state.Name, connector.Key).DeleteAsync(cancellationToken);
+                    // Work of an earlier sync still runs at the adtech: nothing is sent until it ends.
+                    result = new MirrorSyncResult(MirrorSyncOutcome.Failed, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, TimeSpan.Zero, unsettled);
                 }
+                else
+                {
+                    if (full)
+                    {
+                        await snapshot.DeleteAsync(cancellationToken);
+                    }
 
-                result = await new MirrorSync(bucket, options).RunAsync(state.Name, connector.Key, members(), connector.Normalization(state.RequireCountry()),
-                    mirror.MirrorTarget(connection, state, audienceId), cancellationToken);
+                    result = await SendAsync(state, connector, target, members, full, started, cancellationToken);
+                }
             }
             catch (Exception ex)
             {
@@ -66,6 +76,28 @@ public sealed class AudienceMirror(IDbContextFactory<PortalDbContext> dbFactory,
         {
             gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Sends the difference; after a full resync into a target that can remove what was added before it began, removes
+    /// that (the members the audience no longer has).
+    /// </summary>
+    private async Task<MirrorSyncResult> SendAsync(AudienceState state, AdtechConnector connector, IMirrorTarget target, Func<IAsyncEnumerable<Member>> members,
+        bool full, DateTimeOffset started, CancellationToken cancellationToken)
+    {
+        var result = await new MirrorSync(bucket, options).RunAsync(state.Name, connector.Key, members(), connector.Normalization(state.RequireCountry()),
+            target, cancellationToken);
+        if (full && result.Succeeded && target is IReplacingMirrorTarget replacing)
+        {
+            // Every member was added again: what was added before is what the audience no longer has.
+            var replaced = await replacing.RemoveAddedBeforeAsync(started, cancellationToken);
+            if (!replaced.Accepted)
+            {
+                return result with { Outcome = MirrorSyncOutcome.Failed, LastAnswer = replaced };
+            }
+        }
+
+        return result;
     }
 
     /// <summary>

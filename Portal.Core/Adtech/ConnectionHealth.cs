@@ -20,17 +20,24 @@ public sealed class ConnectionHealth(IEnumerable<AdtechConnector> connectors, IA
     public async Task<ConnectionCheck> CheckAsync(string key, ClaimsPrincipal user, CancellationToken cancellationToken = default)
     {
         user.RequireOperator("check adtech connections");
-        var connector = connectors.FirstOrDefault(c => c.Key == key)
-            ?? throw new ArgumentException($"No connector is installed for '{key}'.", nameof(key));
+        var installed = connectors.Where(c => c.Key == key).ToList();
+        if (installed.Count == 0)
+        {
+            throw new ArgumentException($"No connector is installed for '{key}'.", nameof(key));
+        }
+
         var connection = await connections.GetAsync(key, cancellationToken);
+        var connector = connection is null ? null : installed.FirstOrDefault(c => c.Serves(connection));
         var check = connection is null
             ? new ConnectionCheck(key, false, false, 0, $"No connection is configured (set one here, or Adtech:Connections:{key}).", TimeSpan.Zero, clock.GetUtcNow())
-            : await connector.CheckAsync(connection, cancellationToken);
+            : connector is null
+                ? new ConnectionCheck(key, true, false, 0, $"No connector is installed for this connection's API ({connection.Api}).", TimeSpan.Zero, clock.GetUtcNow())
+                : await connector.CheckAsync(connection, cancellationToken);
         _latest[key] = check;
         return check;
     }
 
     /// <summary>Checks every installed adtech at once.</summary>
     public async Task<IReadOnlyList<ConnectionCheck>> CheckAllAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default) =>
-        await Task.WhenAll(connectors.Select(c => CheckAsync(c.Key, user, cancellationToken)));
+        await Task.WhenAll(connectors.Select(c => c.Key).Distinct(StringComparer.Ordinal).Select(key => CheckAsync(key, user, cancellationToken)));
 }

@@ -29,11 +29,15 @@ namespace Portal.Core.Adtech;
 /// (<c>addressInfo</c>: hashed first and last name, unhashed country code and postal code) only with all four, and member
 /// data carries no names.
 /// </summary>
-public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock, GoogleAdsOptions? options = null) : AdtechConnector(http, clock), IMirrorConnector, IMatchReporter
+public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock, GoogleAdsOptions? options = null, IBucket? bucket = null)
+    : AdtechConnector(http, clock), IMirrorConnector, IMatchReporter
 {
-    /// <summary>Removes and adds in separate offline user data jobs, each run to its end (<see cref="GoogleAdsMirrorTarget"/>).</summary>
+    /// <summary>
+    /// Removes and adds in separate offline user data jobs, each run to its end (<see cref="GoogleAdsMirrorTarget"/>); a
+    /// job left running is recorded in the bucket (when there is one) for the next sync to wait for.
+    /// </summary>
     public IMirrorTarget MirrorTarget(AdtechConnection connection, AudienceState state, string audienceId) =>
-        new GoogleAdsMirrorTarget(this, Http, connection, audienceId);
+        new GoogleAdsMirrorTarget(this, Http, connection, audienceId, bucket is null ? null : new GoogleAdsPendingJob(bucket, state.Name));
 
     private readonly GoogleAdsOptions _options = options ?? new GoogleAdsOptions();
     private readonly AdtechHttp _http = http;
@@ -51,6 +55,10 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock, Goog
 
     public override string Key => AdtechKeys.GoogleAds;
     public override string DisplayName => "Google Ads Customer Match";
+
+    /// <summary>Connections that chose the Google Ads API (allowlisted accounts); the others go through the Data Manager API.</summary>
+    public override bool Serves(AdtechConnection connection) => GoogleApi.Of(connection) == GoogleApi.GoogleAds;
+
     public override int BatchSize => MaxUsersPerRequest;
     public override NormalizationOptions Normalization(Country country) => new(country, GmailRule: true, Phone: PhoneFormat.E164, UseZip: false);
     protected internal override bool CreateCarriesMembers => false;
@@ -127,6 +135,10 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock, Goog
             await Task.Delay(TimeSpan.FromSeconds(_options.JobPollSeconds), _clock, cancellationToken);
         }
     }
+
+    /// <summary>Whether <see cref="AwaitJobAsync"/> gave up on a job that had not ended (PENDING or RUNNING at the last look).</summary>
+    public static bool StillRunning(AdtechResponse ended) =>
+        !ended.IsSuccess && ended.Body?["results"]?[0]?["offlineUserDataJob"]?["status"]?.ToString() is "RUNNING" or "PENDING";
 
     /// <summary>The user list of that name (names are unique per customer): a GAQL search on <c>user_list</c>.</summary>
     protected internal override AdtechRequest? FindByName(AdtechConnection c, string name) => new($"{Api(c)}/googleAds:search", Json(writer =>
@@ -234,9 +246,7 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock, Goog
         writer.WriteStartObject();
         if (create)
         {
-            var lifeSpan = int.TryParse(state.AdtechSetting(Key, "membership_life_span"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var days)
-                ? Math.Min(days, AdtechKeys.MaxMembershipLifeSpan) // a state file's former "no expiry", 10000, is Google's longest now
-                : AdtechKeys.MaxMembershipLifeSpan;
+            var lifeSpan = AdtechKeys.MembershipLifeSpan(state.AdtechSetting(Key, "membership_life_span"));
             writer.WriteStartArray("operations");
             writer.WriteStartObject();
             writer.WriteStartObject("create");
@@ -277,19 +287,29 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock, Goog
         {
             writer.WriteStartObject();
             writer.WriteStartObject(operation);
-            writer.WriteStartArray("userIdentifiers");
-            var emails = Math.Min(member.Emails.Count, MaxIdentifiersPerUser);
-            var phones = Math.Min(member.Phones.Count, MaxIdentifiersPerUser - emails);
-            for (var i = 0; i < emails + phones; i++)
-            {
-                writer.WriteStartObject();
-                writer.WritePropertyName(i < emails ? "hashedEmail" : "hashedPhoneNumber");
-                WriteValue(writer, i < emails ? member.Emails : member.Phones, i < emails ? i : i - emails);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
+            WriteUserIdentifiers(writer, member, MaxIdentifiersPerUser, "hashedEmail", "hashedPhoneNumber");
             writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>
+    /// A <c>userIdentifiers</c> array of Google's: the member's hashed emails, then phones, at most <paramref name="max"/>,
+    /// each an object of one property (<paramref name="email"/> or <paramref name="phone"/>), in the same order every
+    /// time (so a remove names exactly what its add sent).
+    /// </summary>
+    internal static void WriteUserIdentifiers(Utf8JsonWriter writer, HashedMember member, int max, string email, string phone)
+    {
+        writer.WriteStartArray("userIdentifiers");
+        var emails = Math.Min(member.Emails.Count, max);
+        var phones = Math.Min(member.Phones.Count, max - emails);
+        for (var i = 0; i < emails + phones; i++)
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName(i < emails ? email : phone);
+            WriteValue(writer, i < emails ? member.Emails : member.Phones, i < emails ? i : i - emails);
             writer.WriteEndObject();
         }
 

@@ -83,7 +83,7 @@ internal sealed class UploadSession
         var buffers = new Reused<ArrayBufferWriter<byte>>(() => new ArrayBufferWriter<byte>(batchSize * 256), b => b.ResetWrittenCount());
         var skip = (long)_start.CommittedBatches * batchSize;
         var createFirst = _id is null;
-        var first = new BatchPosition(_start.ExportKey, _start.CommittedBatches + 1, Last: false, _start.EstimatedMembers);
+        var first = new BatchPosition(_start.ExportKey, _start.CommittedBatches + 1, Last: false, _start.EstimatedMembers, _id, _connection);
         var reading = Task.Run(() => UploadPipeline.Stage(read.Writer, () => UploadPipeline.ReadBatchesAsync(members, skip, batchSize, batches, read.Writer, stop.Token)));
         var preparing = Task.Run(() => UploadPipeline.Stage(prepared.Writer, () =>
             UploadPipeline.PrepareBatchesAsync(_connector, _state, normalization, read.Reader, batches, prepared.Writer, createFirst, first, buffers, stop.Token)));
@@ -138,6 +138,7 @@ internal sealed class UploadSession
 
     private async Task<bool> PostAsync(string path, ReadOnlyMemory<byte> payload, string step)
     {
+        await _connector.PaceAsync(_cancellationToken);
         _last = await _http.PostAsync(_connection, path, payload, _headers, $"{_start.ExportKey}:{step}", _cancellationToken, _connector.IsThrottled);
         return _last.IsSuccess;
     }
@@ -175,13 +176,32 @@ internal sealed class UploadSession
     /// <summary>
     /// Creates the audience. No adtech honours an idempotency key, so a create whose outcome is unknown (a 5xx, no
     /// answer in time, a lost connection) is not simply sent again: the audience is looked up by its name first, and
-    /// only when the adtech has none of that name is it created again.
+    /// only when the adtech has none of that name is it created again. The same goes for the first create of a run that
+    /// follows one which ended without an id (<see cref="UploadStart.LookUpFirst"/>): that run's create may have been applied.
     /// </summary>
     private async Task<bool> CreateAsync(ReadOnlyMemory<byte> body)
     {
         var name = _state.AdtechName(_connector.Key) ?? "";
+        if (_start.LookUpFirst && _connector.FindByName(_connection, name) is { } first)
+        {
+            var (lookup, found) = await LookUpAsync(first, name);
+            if (!lookup.IsSuccess)
+            {
+                _last = lookup with { Message = $"An earlier run may have created the audience, and looking it up failed: {lookup.Message}" };
+                return false;
+            }
+
+            if (found is not null)
+            {
+                _id = found;
+                _last = lookup with { Message = "An earlier run created the audience, though its answer was lost; found by its name" };
+                return true;
+            }
+        }
+
         for (var attempt = 1; ; attempt++)
         {
+            await _connector.PaceAsync(_cancellationToken);
             _last = await _http.PostAsync(_connection, _connector.CreatePath(_connection), body, _headers, $"{_start.ExportKey}:create", _cancellationToken,
                 _connector.IsThrottled, retryUnknown: false);
             if (_last.IsSuccess)
@@ -195,16 +215,14 @@ internal sealed class UploadSession
             }
 
             var unknown = _last;
-            var lookup = find.Payload is null
-                ? await _http.GetOnceAsync(_connection, find.Path, _headers, _cancellationToken)
-                : await _http.PostAsync(_connection, find.Path, find.Payload, _headers, null, _cancellationToken, _connector.IsThrottled);
+            var (lookup, found) = await LookUpAsync(find, name);
             if (!lookup.IsSuccess)
             {
                 _last = unknown with { Message = $"{unknown.Message}; whether the audience was created is unknown, and looking it up failed: {lookup.Message}" };
                 return false;
             }
 
-            if (_connector.ReadFound(lookup.Body, name) is { } found)
+            if (found is not null)
             {
                 _id = found;
                 _last = lookup with { Message = $"The audience was created, though its answer was lost ({unknown.Message}); found by its name" };
@@ -217,6 +235,16 @@ internal sealed class UploadSession
                 return false;
             }
         }
+    }
+
+    /// <summary>Looks the audience up by its name: the answer, and the id of the audience of that name when there is one.</summary>
+    private async Task<(AdtechResponse Lookup, string? Found)> LookUpAsync(AdtechRequest find, string name)
+    {
+        await _connector.PaceAsync(_cancellationToken);
+        var lookup = find.Payload is null
+            ? await _http.GetOnceAsync(_connection, find.Path, _headers, _cancellationToken)
+            : await _http.PostAsync(_connection, find.Path, find.Payload, _headers, null, _cancellationToken, _connector.IsThrottled);
+        return (lookup, lookup.IsSuccess ? _connector.ReadFound(lookup.Body, name) : null);
     }
 
     /// <summary>Sends one batch of members (none: nothing is posted unless the audience is still to be made) and commits it.</summary>

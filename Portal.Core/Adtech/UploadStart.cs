@@ -7,10 +7,12 @@ namespace Portal.Core.Adtech;
 /// the audience's id, a job-style API's job, and how many batches of <paramref name="BatchSize"/> members were committed
 /// (members come in a stable order, so those are skipped). <paramref name="RunId"/> is the export's first run, which
 /// job-style APIs quote in the job (Google's <c>externalId</c>). <paramref name="EstimatedMembers"/>, when known, is how many
-/// members the upload has (Meta's session quotes it).
+/// members the upload has (Meta's session quotes it). <paramref name="LookUpFirst"/>: an earlier run of the audience ended
+/// without an id, after a create whose outcome may be unknown (its answer lost, or the process stopped), so the audience
+/// is looked up by its name before it is created.
 /// </summary>
 public sealed record UploadStart(string ExportKey, long? RunId = null, string? AudienceId = null, string? Job = null, int CommittedBatches = 0, int? BatchSize = null,
-    long? EstimatedMembers = null)
+    long? EstimatedMembers = null, bool LookUpFirst = false)
 {
     public static UploadStart Fresh() => new(Guid.NewGuid().ToString("N"));
 }

@@ -49,6 +49,15 @@ public static class AdtechKeys
     /// <summary>The longest membership Google takes (days), and the default when a state file gives none.</summary>
     public const int MaxMembershipLifeSpan = 540;
 
+    /// <summary>
+    /// The days a Google list keeps a member, from a state file's <c>membership_life_span</c>: its value, at most
+    /// <see cref="MaxMembershipLifeSpan"/> (a former "no expiry", 10000, is Google's longest now); the longest when unset.
+    /// </summary>
+    public static int MembershipLifeSpan(string? setting) =>
+        int.TryParse(setting, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var days)
+            ? Math.Min(days, MaxMembershipLifeSpan)
+            : MaxMembershipLifeSpan;
+
     /// <summary>The former "no expiry" for CRM-based user lists, still read in state files and sent as <see cref="MaxMembershipLifeSpan"/>.</summary>
     public const int UnlimitedMembershipLifeSpan = 10_000;
 }

@@ -188,7 +188,7 @@ public static partial class AudienceStateParser
             if (key == AdtechKeys.GoogleAds)
             {
                 CheckDays(file, path, block, "membership_life_span", AdtechKeys.IsValidMembershipLifeSpan,
-                    $"membership life span: 0 to 540 days, or exactly {AdtechKeys.UnlimitedMembershipLifeSpan} for no expiry", issues);
+                    $"membership life span: 0 to 540 days (a former {AdtechKeys.UnlimitedMembershipLifeSpan} is read as 540)", issues);
             }
 
             CheckSync(file, path, block, minScheduleInterval, issues);

@@ -41,7 +41,8 @@ public sealed class CatalogRunner(
     MatchReports matchReports,
     AudienceSyncSchedules syncSchedules)
 {
-    private readonly Dictionary<string, AdtechConnector> _connectors = connectors.ToDictionary(c => c.Key, StringComparer.Ordinal);
+    /// <summary>The connectors of each adtech (Google has two APIs; the connection picks one).</summary>
+    private readonly ILookup<string, AdtechConnector> _connectors = connectors.ToLookup(c => c.Key, StringComparer.Ordinal);
 
     /// <summary>Runs the audiences and adtechs in <paramref name="scope"/> (null: everything).</summary>
     public async Task<IReadOnlyList<CatalogRunResult>> RunAsync(CatalogRunScope? scope, Func<CatalogRunResult, Task>? onAudience = null,
@@ -139,16 +140,16 @@ public sealed class CatalogRunner(
                 continue;
             }
 
-            if (!_connectors.TryGetValue(key, out var connector))
-            {
-                errors.Add($"{key}: no connector is installed for this adtech.");
-                continue;
-            }
-
             var connection = await connections.GetAsync(key, cancellationToken);
             if (connection is null)
             {
                 errors.Add($"{key}: no connection is configured (Adtech:Connections:{key}).");
+                continue;
+            }
+
+            if (_connectors[key].FirstOrDefault(c => c.Serves(connection)) is not { } connector)
+            {
+                errors.Add($"{key}: no connector is installed for this adtech and connection.");
                 continue;
             }
 

@@ -20,6 +20,19 @@ public sealed class SandboxServer : IAsyncDisposable
     /// <summary>Google Ads' base URL in the sandbox: the connectors add the API's real paths (<c>v24/customers/…</c>) to it.</summary>
     public string GoogleAdsBaseUrl => BaseUrl + "google-ads/";
 
+    /// <summary>Google's Data Manager API base URL in the sandbox: the connector adds the API's real paths (<c>v1/audienceMembers:ingest</c>, …) to it.</summary>
+    public string DataManagerBaseUrl => BaseUrl + "datamanager/";
+
+    /// <summary>
+    /// Points the Google connection of <paramref name="settings"/> (made by <see cref="Settings"/>) at the sandbox's Data
+    /// Manager API, the default API of a Google connection.
+    /// </summary>
+    public static void UseDataManager(Dictionary<string, string?> settings)
+    {
+        settings["Adtech:Connections:googleAds:BaseUrl"] = settings["Adtech:Connections:googleAds:BaseUrl"]!.Replace("google-ads/", "datamanager/", StringComparison.Ordinal);
+        settings.Remove("Adtech:Connections:googleAds:Api");
+    }
+
     public static async Task<SandboxServer> StartAsync() => new(await LoopbackSandbox.StartAsync());
 
     /// <summary>The sandbox's host and port, as <c>Outbound:AllowedHosts</c> takes it.</summary>
@@ -47,6 +60,8 @@ public sealed class SandboxServer : IAsyncDisposable
         ["Adtech:Connections:googleAds:AccountId"] = "123-456-7890",
         ["Adtech:Connections:googleAds:AccessToken"] = State.AccessToken,
         ["Adtech:Connections:googleAds:DeveloperToken"] = State.DeveloperToken,
+        // The Google Ads API (for allowlisted accounts); UseDataManager switches to the default, the Data Manager API.
+        ["Adtech:Connections:googleAds:Api"] = "googleAds",
         ["Adtech:GoogleAds:JobPollSeconds"] = "0.05",
         ["Adtech:Retry:BaseDelaySeconds"] = "0.05",
         // Long enough that a loaded build machine never times out a request the sandbox answers at once (a retried add is

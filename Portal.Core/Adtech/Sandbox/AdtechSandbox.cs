@@ -61,6 +61,9 @@ public sealed class SandboxState
     /// <summary>Google Ads' offline user data jobs by resource name.</summary>
     public ConcurrentDictionary<string, SandboxJob> Jobs { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Google's Data Manager API: its user lists, their members, its quota.</summary>
+    public SandboxDataManager DataManager { get; } = new();
+
     /// <summary>The access token the adtech APIs accept.</summary>
     public string AccessToken { get; set; } = "sandbox-token";
 
@@ -186,6 +189,7 @@ public static class AdtechSandbox
         group.MapMemberRemoves(state);
         group.MapSeedReports(state);
         group.MapGoogleAds(state);
+        group.MapDataManager(state);
         group.MapConnectionChecks(state);
         return group;
     }

@@ -17,6 +17,7 @@ public sealed class AdtechConnectionRecordConfiguration : IEntityTypeConfigurati
         b.Property(x => x.ProtectedToken).HasColumnName("protected_token");
         b.Property(x => x.ProtectedDeveloperToken).HasColumnName("protected_developer_token");
         b.Property(x => x.LoginCustomerId).HasColumnName("login_customer_id").HasMaxLength(20);
+        b.Property(x => x.Api).HasColumnName("api").HasMaxLength(20);
         b.Property(x => x.UpdatedAt).HasColumnName("updated_at");
         b.Property(x => x.UpdatedBy).HasColumnName("updated_by").HasMaxLength(256);
         b.HasIndex(x => x.Key).IsUnique().HasDatabaseName("ux_adtech_connections_key");

@@ -62,6 +62,37 @@ public sealed class AdtechConnectionStoreTests : DatabaseTest
         Assert.Equal(nameof(ConnectionExtras.LoginCustomerId), ex.Field);
     }
 
+    [Theory]
+    [InlineData(null, null, "dataManager")]
+    [InlineData("dataManager", null, "dataManager")]
+    [InlineData("googleAds", "googleAds", "googleAds")]
+    public async Task Save_GoogleApiChoice_StoredAndGivenToTheRunDefaultingToDataManager(string? chosen, string? stored, string used)
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        var store = host.Get<AdtechConnectionStore>();
+
+        await store.SaveAsync("googleAds", "https://datamanager.googleapis.com/", "123-456-7890", Secret, CoreHost.Admin, new ConnectionExtras(Api: chosen));
+
+        var connection = await store.GetAsync("googleAds");
+        Assert.Equal((stored, used), (connection!.Api, GoogleApi.Of(connection)));
+        Assert.Equal(stored, Assert.Single(await store.ListAsync()).Api);
+    }
+
+    [Theory]
+    [InlineData("googleAds", "adWords")]
+    [InlineData("meta", "googleAds")]
+    public async Task Save_UnknownApiOrNotGoogle_IsRefusedNamingTheApiField(string key, string api)
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        var store = host.Get<AdtechConnectionStore>();
+
+        var ex = await Assert.ThrowsAsync<ConnectionValidationException>(() =>
+            store.SaveAsync(key, "https://api.example/", "1", Secret, CoreHost.Admin, new ConnectionExtras(Api: api)));
+
+        Assert.Equal(nameof(ConnectionExtras.Api), ex.Field);
+        Assert.Empty(await store.ListAsync());
+    }
+
     [Fact]
     public async Task Save_WithoutToken_KeepsTheStoredOne()
     {

@@ -243,6 +243,11 @@ namespace Portal.Migrations.SqlServer.Migrations
                         .HasColumnType("nvarchar(200)")
                         .HasColumnName("account_id");
 
+                    b.Property<string>("Api")
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)")
+                        .HasColumnName("api");
+
                     b.Property<string>("BaseUrl")
                         .IsRequired()
                         .HasMaxLength(500)

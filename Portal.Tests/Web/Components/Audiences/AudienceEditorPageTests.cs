@@ -133,6 +133,23 @@ public sealed class AudienceEditorPageTests : DatabaseTest
     }
 
     [Fact]
+    public async Task Editor_GoogleBlock_LifeSpanHelpSays0To540AndNoLongerOffersNoExpiry()
+    {
+        await using var host = await HostWithAudienceAsync();
+        var google = Stage1 + "  googleAds:\n    name: G\n    membership_life_span: 10000\n";
+        Assert.Equal(SaveOutcome.Saved, (await host.Get<AudienceEditor>().SaveAsync("demo_audience", google, (await host.Get<AudienceEditor>().OpenAsync("demo_audience"))!.Version,
+            CoreHost.Marketer)).Outcome);
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+        var page = Open(ctx, "demo_audience");
+        await page.WaitForAssertionAsync(() => Assert.NotNull(page.FindComponent<AudienceForm>()));
+
+        var field = page.FindComponents<MudBlazor.MudTextField<string>>().Single(f => f.Instance.Label == "Membership life span (days)").Instance;
+
+        Assert.Contains("0 to 540 days", field.HelperText, StringComparison.Ordinal);
+        Assert.DoesNotContain("no expiry", field.HelperText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Editor_CountryPicked_WritesTheKeyAndDefaultRemovesIt()
     {
         await using var host = await HostWithAudienceAsync(defaultCountry: "IN");

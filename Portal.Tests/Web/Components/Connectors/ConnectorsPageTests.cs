@@ -67,6 +67,25 @@ public sealed class ConnectorsPageTests : DatabaseTest
         });
     }
 
+    [Fact]
+    public async Task SaveConnection_GoogleWithTheGoogleAdsApiChosen_StoresTheChoiceAndListsIt()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        await using var ctx = ComponentContext.Create(host, "admin@tests.local", Roles.Admin);
+        ctx.Render<MudPopoverProvider>();
+        var page = ctx.Render<Portal.Components.Pages.Connectors.Connectors>();
+        MudSelect<string> Select(string label) => page.FindComponents<MudSelect<string>>().Single(s => s.Instance.Label == label).Instance;
+        await page.InvokeAsync(() => Select("Adtech").ValueChanged.InvokeAsync(AdtechKeys.GoogleAds));
+        await page.WaitForAssertionAsync(() => Assert.Contains(page.FindAll("label"), l => l.TextContent.Trim() == "Google API"));
+
+        await page.InvokeAsync(() => Select("Google API").ValueChanged.InvokeAsync(GoogleApi.GoogleAds));
+        await Input(page, "API base URL").ChangeAsync(new ChangeEventArgs { Value = "https://googleads.googleapis.com/" });
+        await page.FindAll("button").Single(b => b.TextContent.Contains("Save connection", StringComparison.Ordinal)).ClickAsync(new());
+
+        await page.WaitForAssertionAsync(() => Assert.Contains("googleAds · Google Ads API (allowlisted accounts)", page.Markup, StringComparison.Ordinal));
+        Assert.Equal(GoogleApi.GoogleAds, (await host.Get<AdtechConnectionStore>().GetAsync(AdtechKeys.GoogleAds))!.Api);
+    }
+
     private static IElement Input(IRenderedComponent<Portal.Components.Pages.Connectors.Connectors> page, string label)
     {
         var forId = page.FindAll("label").Single(l => l.TextContent.Trim() == label).GetAttribute("for");
