@@ -35,7 +35,7 @@ public sealed class AudienceMirror(IDbContextFactory<PortalDbContext> dbFactory,
                     await new MirrorSnapshot(bucket, state.Name, connector.Key).DeleteAsync(cancellationToken);
                 }
 
-                result = await new MirrorSync(bucket, options).RunAsync(state.Name, connector.Key, members(), connector.Normalization(state.RequireCountry()),
+                result = await new MirrorSync(bucket, options, clock).RunAsync(state.Name, connector.Key, members(), connector.Normalization(state.RequireCountry()),
                     mirror.MirrorTarget(connection, state, audienceId), cancellationToken);
             }
             catch (Exception ex)
@@ -51,7 +51,7 @@ public sealed class AudienceMirror(IDbContextFactory<PortalDbContext> dbFactory,
                 r.Added = result.Added;
                 r.Removed = result.Removed;
                 r.Unchanged = result.Unchanged;
-                r.MembersSent = result.Added + result.Removed;
+                r.MembersSent = result.Added + result.Removed + result.Refreshed;
                 r.FailedCount = result.Rejected;
                 r.InvalidValues = result.Invalid;
                 r.EmptyMembers = result.EmptyMembers;
@@ -73,14 +73,16 @@ public sealed class AudienceMirror(IDbContextFactory<PortalDbContext> dbFactory,
     /// so the next sync sends only the difference.
     /// </summary>
     public Task SeedAsync(AudienceState state, AdtechConnector connector, IAsyncEnumerable<Member> members, CancellationToken cancellationToken) =>
-        new MirrorSync(bucket, options).RunAsync(state.Name, connector.Key, members, connector.Normalization(state.RequireCountry()),
+        new MirrorSync(bucket, options, clock).RunAsync(state.Name, connector.Key, members, connector.Normalization(state.RequireCountry()),
             new AcceptedTarget(), cancellationToken);
 
     private UploadOutcome Outcome(string audienceId, MirrorSyncResult result, bool full)
     {
         var date = clock.GetUtcNow().ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var what = full ? "Full resync" : "Sync";
-        var counts = $"+{result.Added:N0} / −{result.Removed:N0}, {result.Unchanged:N0} unchanged, {result.Invalid:N0} invalid values dropped"
+        var counts = $"+{result.Added:N0} / −{result.Removed:N0}, {result.Unchanged:N0} unchanged"
+            + (result.ToRefresh > 0 ? $", {result.Refreshed:N0} re-added before their membership ran out" : "")
+            + $", {result.Invalid:N0} invalid values dropped"
             + (result.Rejected > 0 ? $", {result.Rejected:N0} rejected by the adtech" : "");
         var message = result.Outcome switch
         {
@@ -89,7 +91,7 @@ public sealed class AudienceMirror(IDbContextFactory<PortalDbContext> dbFactory,
             _ => $"{what} failed: {result.LastAnswer?.Message} ({counts} before the failure; the next sync resumes).",
         };
         var status = result.LastAnswer?.Status ?? 200;
-        return new UploadOutcome(result.Succeeded ? audienceId : null, new LastResponse(date, status, message), result.Added + result.Removed,
+        return new UploadOutcome(result.Succeeded ? audienceId : null, new LastResponse(date, status, message), result.Added + result.Removed + result.Refreshed,
             result.Rejected, result.Invalid, result.EmptyMembers, result.Duration);
     }
 

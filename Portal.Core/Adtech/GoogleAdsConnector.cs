@@ -32,7 +32,13 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock, Goog
 {
     /// <summary>Removes and adds in separate offline user data jobs, each run to its end (<see cref="GoogleAdsMirrorTarget"/>).</summary>
     public IMirrorTarget MirrorTarget(AdtechConnection connection, AudienceState state, string audienceId) =>
-        new GoogleAdsMirrorTarget(this, Http, connection, audienceId);
+        new GoogleAdsMirrorTarget(this, Http, connection, audienceId, TimeSpan.FromDays(MembershipLifeSpan(state)));
+
+    /// <summary>Days a member stays on the audience's list after its last add: the state's <c>membership_life_span</c>, at most Google's 540.</summary>
+    public int MembershipLifeSpan(AudienceState state) =>
+        int.TryParse(state.AdtechSetting(Key, "membership_life_span"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var days)
+            ? Math.Min(days, AdtechKeys.MaxMembershipLifeSpan) // a state file's former "no expiry", 10000, is Google's longest now
+            : AdtechKeys.MaxMembershipLifeSpan;
 
     private readonly GoogleAdsOptions _options = options ?? new GoogleAdsOptions();
     private readonly AdtechHttp _http = http;
@@ -209,9 +215,7 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock, Goog
         writer.WriteStartObject();
         if (create)
         {
-            var lifeSpan = int.TryParse(state.AdtechSetting(Key, "membership_life_span"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var days)
-                ? Math.Min(days, AdtechKeys.MaxMembershipLifeSpan) // a state file's former "no expiry", 10000, is Google's longest now
-                : AdtechKeys.MaxMembershipLifeSpan;
+            var lifeSpan = MembershipLifeSpan(state);
             writer.WriteStartArray("operations");
             writer.WriteStartObject();
             writer.WriteStartObject("create");

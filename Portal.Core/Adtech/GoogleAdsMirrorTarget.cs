@@ -11,12 +11,16 @@ namespace Portal.Core.Adtech;
 /// the list runs at a time (a second would get CONCURRENT_MODIFICATION, which is retried with backoff). A batch is up
 /// to <see cref="JobRequests"/> addOperations requests of <see cref="GoogleAdsConnector.MaxUsersPerRequest"/> users.
 /// </summary>
-public sealed class GoogleAdsMirrorTarget(GoogleAdsConnector connector, AdtechHttp http, AdtechConnection connection, string userList) : IMirrorTarget
+public sealed class GoogleAdsMirrorTarget(GoogleAdsConnector connector, AdtechHttp http, AdtechConnection connection, string userList,
+    TimeSpan? membershipLifetime = null) : IMirrorTarget
 {
     /// <summary>addOperations requests per job.</summary>
     public const int JobRequests = 10;
 
     public int BatchSize => JobRequests * GoogleAdsConnector.MaxUsersPerRequest;
+
+    /// <summary>The list's membership life span: members are added again before it runs out.</summary>
+    public TimeSpan? MembershipLifetime => membershipLifetime ?? TimeSpan.FromDays(AdtechKeys.MaxMembershipLifeSpan);
 
     public Task<MirrorAnswer> AddAsync(IReadOnlyList<HashedMember> batch, CancellationToken cancellationToken) => RunJobAsync(batch, "create", cancellationToken);
 

@@ -23,7 +23,7 @@ public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtec
     /// <summary>The snapshot's records (none when there is no snapshot yet).</summary>
     public async Task<RecordSource> OpenAsync(CancellationToken cancellationToken) =>
         await bucket.ExistsAsync(SnapshotPath, cancellationToken)
-            ? new RecordReader(await bucket.OpenReadAsync(SnapshotPath, cancellationToken), MirrorFiles.Snapshot, SnapshotPath)
+            ? new RecordReader(await bucket.OpenReadAsync(SnapshotPath, cancellationToken), MirrorFiles.Snapshot, SnapshotPath, 1 << 20, MirrorFiles.LegacySnapshot)
             : new EmptyRecords();
 
     /// <summary>Journals a batch the adtech accepted: the batch's records, one after another, in key order.</summary>
@@ -95,7 +95,7 @@ public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtec
 
     private ChainedRecords Journaled(IReadOnlyList<(int Sequence, MirrorChange Change, string Path)> journal, MirrorChange change) =>
         new([.. journal.Where(e => e.Change == change).Select(e => (Func<CancellationToken, Task<RecordSource>>)(async ct =>
-            new RecordReader(await bucket.OpenReadAsync(e.Path, ct), MirrorFiles.Journal, e.Path)))], $"{JournalFolder} ({change})");
+            new RecordReader(await bucket.OpenReadAsync(e.Path, ct), MirrorFiles.Journal, e.Path, legacyMagic: MirrorFiles.LegacyJournal)))], $"{JournalFolder} ({change})");
 
     /// <summary>Writes (snapshot − removes) ∪ adds as the new snapshot, merging the three sorted sources in one pass.</summary>
     private Task WriteAsync(RecordSource snapshot, RecordSource removes, RecordSource adds, CancellationToken cancellationToken) =>
@@ -114,6 +114,14 @@ public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtec
                     writer.Add(adds.Current);
                     haveAdd = await adds.MoveNextAsync(ct);
                 }
+                else if (order == 0)
+                {
+                    // Sent again (a refresh: its new day), journaled with a new digest, or added again after a crash
+                    // between a commit's write and its deletes: the journaled record replaces the one held.
+                    writer.Add(adds.Current);
+                    haveSnapshot = await snapshot.MoveNextAsync(ct);
+                    haveAdd = await adds.MoveNextAsync(ct);
+                }
                 else
                 {
                     while (haveRemove && MirrorRecord.Compare(removes.Current, snapshot.Current) < 0)
@@ -127,10 +135,6 @@ public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtec
                     }
 
                     haveSnapshot = await snapshot.MoveNextAsync(ct);
-                    if (order == 0)
-                    {
-                        haveAdd = await adds.MoveNextAsync(ct); // added again after a crash between a commit's write and its deletes
-                    }
                 }
 
                 await writer.FlushIfFullAsync(ct);
