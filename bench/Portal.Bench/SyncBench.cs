@@ -75,7 +75,7 @@ internal static class SyncBench
         var result = await SyncAsync(bucket, Audience + "-after");
         cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
-        Console.WriteLine($"outcome:                {result.Outcome}: +{result.Added:N0} / −{result.Removed:N0}, {result.Unchanged:N0} unchanged, {result.Batches} batches");
+        Console.WriteLine($"outcome:                {result.Outcome}: +{result.Added:N0} / −{result.Removed:N0}, {result.Unchanged:N0} unchanged, {result.Batches} batches; {result.Hashed:N0} members hashed (the others known by raw digest)");
         Console.WriteLine($"sync time:              {result.Duration.TotalSeconds,10:0.00} s   (read, hash and sort the members, merge-join with the snapshot, hand over the difference, commit)");
         Console.WriteLine($"sync CPU:               {cpu.TotalSeconds,10:0.0} s ({cpu / result.Duration:0.00} cores busy on average)");
         Console.WriteLine($"peak WS:                {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0,10:N0} MiB   (target <= 150; {before / 1048576.0:N0} MiB before the sync)");

@@ -14,7 +14,7 @@ internal sealed class DigestTable
     private int[] _positions; // position + 1; 0 = empty slot
     private int _shift;
 
-    public DigestTable(int capacityBits = 16)
+    public DigestTable(int capacityBits)
     {
         _shift = 64 - capacityBits;
         _tags = new ulong[1 << capacityBits];
@@ -47,21 +47,6 @@ internal sealed class DigestTable
             if (_tags[slot] == tag)
             {
                 return position - 1;
-            }
-        }
-    }
-
-    /// <summary>Keeps only the digests of partition 0 of <paramref name="partitions"/>.</summary>
-    public void KeepPartitionZero(int partitions)
-    {
-        var (tags, positions) = (_tags, _positions);
-        (_tags, _positions) = (new ulong[tags.Length], new int[tags.Length]);
-        Count = 0;
-        for (var i = 0; i < tags.Length; i++)
-        {
-            if (positions[i] != 0 && ((int)(tags[i] >> 56) & (partitions - 1)) == 0)
-            {
-                Insert(tags[i], positions[i]);
             }
         }
     }

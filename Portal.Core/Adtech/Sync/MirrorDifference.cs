@@ -21,10 +21,11 @@ public static class MirrorDifference
 {
     public static async Task<MirrorCounts> ComputeAsync(RecordSource snapshot, RecordSource current, RecordWriter removes, RecordWriter adds,
         CancellationToken cancellationToken) =>
-        await ComputeAsync(snapshot, null, current, removes, adds, int.MinValue, cancellationToken);
+        await ComputeAsync(snapshot, null, current, removes, adds, int.MinValue, new KeyCheck(), cancellationToken);
 
+    /// <param name="check">Given every snapshot record read, to check the digests the present set was made from.</param>
     internal static async Task<MirrorCounts> ComputeAsync(RecordSource snapshot, PresentSet? present, RecordSource current, RecordWriter removes,
-        RecordWriter adds, int refreshBefore, CancellationToken cancellationToken)
+        RecordWriter adds, int refreshBefore, KeyCheck check, CancellationToken cancellationToken)
     {
         long unchanged = 0, refresh = 0, retagged = 0, repeated = 0, invalid = 0, toAdd = 0, position = -1;
         var scratch = new byte[1024];
@@ -86,6 +87,7 @@ public static class MirrorDifference
             await adds.FlushIfFullAsync(cancellationToken);
             if (order <= 0)
             {
+                check.Add(snapshot.Current);
                 haveSnapshot = await snapshot.MoveNextAsync(cancellationToken);
                 position += haveSnapshot ? 1 : 0;
             }

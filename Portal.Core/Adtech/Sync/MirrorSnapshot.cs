@@ -20,6 +20,9 @@ public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtec
 
     public string JournalFolder { get; } = $"{Folder}/{audience}/{adtech}.journal";
 
+    /// <summary>The raw digests of the snapshot's records (<see cref="SnapshotDigests"/>), written after each new snapshot.</summary>
+    public string DigestsPath { get; } = $"{Folder}/{audience}/{adtech}.digests";
+
     /// <summary>The snapshot's records (none when there is no snapshot yet).</summary>
     public async Task<RecordSource> OpenAsync(CancellationToken cancellationToken) =>
         await bucket.ExistsAsync(SnapshotPath, cancellationToken)
@@ -88,6 +91,7 @@ public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtec
         }
 
         await bucket.DeleteAsync(SnapshotPath, cancellationToken);
+        await bucket.DeleteAsync(DigestsPath, cancellationToken);
     }
 
     private string JournalPath(int sequence, MirrorChange change) =>
@@ -97,12 +101,20 @@ public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtec
         new([.. journal.Where(e => e.Change == change).Select(e => (Func<CancellationToken, Task<RecordSource>>)(async ct =>
             new RecordReader(await bucket.OpenReadAsync(e.Path, ct), MirrorFiles.Journal, e.Path, legacyMagic: MirrorFiles.LegacyJournal)))], $"{JournalFolder} ({change})");
 
-    /// <summary>Writes (snapshot − removes) ∪ adds as the new snapshot, merging the three sorted sources in one pass.</summary>
-    private Task WriteAsync(RecordSource snapshot, RecordSource removes, RecordSource adds, CancellationToken cancellationToken) =>
-        bucket.WriteAsync(SnapshotPath, async (stream, ct) =>
+    /// <summary>Writes (snapshot − removes) ∪ adds as the new snapshot, merging the three sorted sources in one pass, then its digests.</summary>
+    private async Task WriteAsync(RecordSource snapshot, RecordSource removes, RecordSource adds, CancellationToken cancellationToken)
+    {
+        await using var digests = new SnapshotDigests();
+        await bucket.WriteAsync(SnapshotPath, async (stream, ct) =>
         {
             var writer = new RecordWriter(stream, 1 << 20);
             writer.Start(MirrorFiles.Snapshot.Span);
+            void Add(ReadOnlySpan<byte> record)
+            {
+                writer.Add(record);
+                digests.Add(record);
+            }
+
             var haveSnapshot = await snapshot.MoveNextAsync(ct);
             var haveRemove = await removes.MoveNextAsync(ct);
             var haveAdd = await adds.MoveNextAsync(ct);
@@ -111,14 +123,14 @@ public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtec
                 var order = !haveAdd ? -1 : !haveSnapshot ? 1 : MirrorRecord.Compare(snapshot.Current, adds.Current);
                 if (order > 0)
                 {
-                    writer.Add(adds.Current);
+                    Add(adds.Current);
                     haveAdd = await adds.MoveNextAsync(ct);
                 }
                 else if (order == 0)
                 {
                     // Sent again (a refresh: its new day), journaled with a new digest, or added again after a crash
                     // between a commit's write and its deletes: the journaled record replaces the one held.
-                    writer.Add(adds.Current);
+                    Add(adds.Current);
                     haveSnapshot = await snapshot.MoveNextAsync(ct);
                     haveAdd = await adds.MoveNextAsync(ct);
                 }
@@ -131,7 +143,7 @@ public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtec
 
                     if (!haveRemove || MirrorRecord.Compare(removes.Current, snapshot.Current) != 0)
                     {
-                        writer.Add(snapshot.Current);
+                        Add(snapshot.Current);
                     }
 
                     haveSnapshot = await snapshot.MoveNextAsync(ct);
@@ -142,4 +154,6 @@ public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtec
 
             await writer.FlushAsync(ct);
         }, cancellationToken);
+        await digests.WriteAsync(bucket, DigestsPath, cancellationToken);
+    }
 }

@@ -27,6 +27,15 @@ public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimePr
         var watch = Stopwatch.StartNew();
         var snapshot = new MirrorSnapshot(bucket, audience, adtech);
         await snapshot.CommitAsync(cancellationToken);
+        return await RunAsync(snapshot, members, normalization, target, watch, useDigests: true, cancellationToken)
+            ?? await RunAsync(snapshot, members, normalization, target, watch, useDigests: false, cancellationToken)
+            ?? throw new InvalidOperationException("A sync without digests cannot find them stale");
+    }
+
+    /// <summary>The sync after the commit; null (nothing sent) when the snapshot's digests turned out to be another snapshot's.</summary>
+    private async Task<MirrorSyncResult?> RunAsync(MirrorSnapshot snapshot, IAsyncEnumerable<Member> members, NormalizationOptions normalization,
+        IMirrorTarget target, Stopwatch watch, bool useDigests, CancellationToken cancellationToken)
+    {
         var today = DateOnly.FromDateTime((clock ?? TimeProvider.System).GetUtcNow().UtcDateTime).DayNumber;
         var refreshBefore = target.MembershipLifetime is { } lifetime ? today - RefreshAfterDays(lifetime) : int.MinValue;
         var work = Path.Combine(options.WorkFolder, Guid.NewGuid().ToString("N"));
@@ -34,18 +43,19 @@ public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimePr
         try
         {
             await using var sorted = new SortedMembers(Path.Combine(work, "runs"));
-            var index = await SnapshotIndex.BuildAsync(snapshot, options.DigestMembers, cancellationToken);
-            var present = new PresentSet(index.Records);
+            var index = useDigests ? await SnapshotIndex.LoadAsync(bucket, snapshot.DigestsPath, options.DigestMembers, cancellationToken) : null;
+            var present = index is null ? null : new PresentSet(index.Records);
             long repeated = 0;
-            for (var partition = 0; partition < index.Partitions; partition++)
+            for (var partition = 0; partition < (index?.Partitions ?? 1); partition++)
             {
-                var table = partition == 0 ? index.Table : await SnapshotIndex.PartitionAsync(snapshot, partition, index.Partitions, cancellationToken);
-                var known = index.Records == 0 ? null : new KnownDigests(table, present, partition, index.Partitions);
+                var table = index is null ? null : partition == 0 ? index.Table : await index.PartitionAsync(bucket, snapshot.DigestsPath, partition, cancellationToken);
+                var known = index is null ? null : new KnownDigests(table!, present!, partition, index.Partitions);
                 await MemberSorter.AddAsync(sorted, members, normalization, known, options.RunBytes, cancellationToken);
                 repeated += known?.Repeated ?? 0;
             }
 
             var (removesFile, addsFile) = (Path.Combine(work, "removes"), Path.Combine(work, "adds"));
+            var check = new KeyCheck();
             MirrorCounts counts;
             await using (var removesStream = MirrorFiles.CreateWork(removesFile))
             await using (var addsStream = MirrorFiles.CreateWork(addsFile))
@@ -55,7 +65,12 @@ public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimePr
                 var (removes, adds) = (new RecordWriter(removesStream, 1 << 20), new RecordWriter(addsStream, 1 << 20));
                 removes.Start(MirrorFiles.Work.Span);
                 adds.Start(MirrorFiles.Work.Span);
-                counts = await MirrorDifference.ComputeAsync(held, present, current, removes, adds, refreshBefore, cancellationToken);
+                counts = await MirrorDifference.ComputeAsync(held, present, current, removes, adds, refreshBefore, check, cancellationToken);
+            }
+
+            if (index is not null && !index.Matches(check))
+            {
+                return null;
             }
 
             var sending = new MirrorSending(snapshot, target, today);
@@ -71,8 +86,7 @@ public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimePr
 
             return new MirrorSyncResult(outcome, sending.Added, sending.Removed, counts.Unchanged, counts.ToAdd, counts.ToRemove,
                 sorted.Stats.Invalid + counts.Invalid, sorted.Stats.EmptyMembers, sorted.Duplicates + repeated + counts.Repeated, sending.Rejected,
-                sending.Batches, watch.Elapsed, sending.Last, sending.Refreshed, counts.ToRefresh,
-                sorted.Stats.Members);
+                sending.Batches, watch.Elapsed, sending.Last, sending.Refreshed, counts.ToRefresh, sorted.Stats.Members);
         }
         finally
         {

@@ -77,6 +77,24 @@ public sealed class MirrorSyncDigestTests : IDisposable
         Assert.Equal((MirrorSyncOutcome.NoChange, 100L, 0L), (next.Outcome, next.Unchanged, next.Hashed));
     }
 
+    [Fact]
+    public async Task RunAsync_DigestsOfAnotherSnapshot_AreNotTrustedAndTheDifferenceIsExact()
+    {
+        var target = new RecordingMirrorTarget(batchSize: 30);
+        var digests = Path.Combine(_bucket.Root, new MirrorSnapshot(_bucket, "demo", "adtechB").DigestsPath);
+        await RunAsync(Range(0, 100), target);
+        var stale = await File.ReadAllBytesAsync(digests);
+        await RunAsync(Range(50, 100), target);
+        await File.WriteAllBytesAsync(digests, stale); // as if a crash came between writing a snapshot and its digests
+        target.Calls.Clear();
+
+        var result = await RunAsync(Range(0, 100), target);
+
+        Assert.Equal((50L, 50L, 50L, 100L), (result.Added, result.Removed, result.Unchanged, result.Hashed));
+        Assert.Equal(MirrorMembers.Expected(Range(0, 100)), target.Held);
+        Assert.Equal(MirrorMembers.Expected(Range(100, 50)).Order(), target.Accepted(MirrorChange.Remove).Order());
+    }
+
     /// <summary>
     /// A snapshot as the first format wrote it, made here without the sync's code: "PORTAL-MIRROR-SNAPSHOT-1\n", then per
     /// member in key order the SHA-256 of the rest, three 2-byte counts and the SHA-256 hashes (sorted per field).
