@@ -73,8 +73,7 @@ public sealed class AudienceMirror(IDbContextFactory<PortalDbContext> dbFactory,
     /// so the next sync sends only the difference.
     /// </summary>
     public Task SeedAsync(AudienceState state, AdtechConnector connector, IAsyncEnumerable<Member> members, CancellationToken cancellationToken) =>
-        new MirrorSync(bucket, options, clock).RunAsync(state.Name, connector.Key, members, connector.Normalization(state.RequireCountry()),
-            new AcceptedTarget(), cancellationToken);
+        new MirrorSync(bucket, options, clock).SeedAsync(state.Name, connector.Key, members, connector.Normalization(state.RequireCountry()), cancellationToken);
 
     private UploadOutcome Outcome(string audienceId, MirrorSyncResult result, bool full)
     {
@@ -129,17 +128,5 @@ public sealed class AudienceMirror(IDbContextFactory<PortalDbContext> dbFactory,
         run.Status = status;
         run.FinishedUtc = clock.GetUtcNow().UtcDateTime;
         run.ResponseMessage = message.Length > 2000 ? message[..2000] : message;
-    }
-
-    /// <summary>Takes every batch without sending it: the members were sent by the export that created the audience.</summary>
-    private sealed class AcceptedTarget : IMirrorTarget
-    {
-        public int BatchSize => 50_000;
-
-        public Task<MirrorAnswer> AddAsync(IReadOnlyList<HashedMember> batch, CancellationToken cancellationToken) =>
-            Task.FromResult(new MirrorAnswer(true, 200, "Sent by the export that created the audience"));
-
-        public Task<MirrorAnswer> RemoveAsync(IReadOnlyList<HashedMember> batch, CancellationToken cancellationToken) =>
-            Task.FromResult(new MirrorAnswer(true, 200, "Not held: the export that created the audience did not send it"));
     }
 }

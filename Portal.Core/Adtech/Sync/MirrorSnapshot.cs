@@ -82,6 +82,21 @@ public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtec
         return true;
     }
 
+    /// <summary>
+    /// Records <paramref name="records"/> (sorted) as all the adtech holds, accepted on <paramref name="day"/>: after an
+    /// export that created the audience and sent them. The journal of what was held before goes first.
+    /// </summary>
+    public async Task ReplaceAsync(RecordSource records, int day, CancellationToken cancellationToken)
+    {
+        foreach (var (_, _, path) in await JournalAsync(cancellationToken))
+        {
+            await bucket.DeleteAsync(path, cancellationToken);
+        }
+
+        await using var dated = new DatedRecords(records, day);
+        await WriteAsync(dated, new EmptyRecords(), new EmptyRecords(), cancellationToken);
+    }
+
     /// <summary>Forgets what the adtech holds (its audience was recreated or emptied): snapshot and journal.</summary>
     public async Task DeleteAsync(CancellationToken cancellationToken)
     {

@@ -32,11 +32,35 @@ public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimePr
             ?? throw new InvalidOperationException("A sync without digests cannot find them stale");
     }
 
+    /// <summary>
+    /// Records <paramref name="members"/> as what the adtech holds, without sending anything: after the export that
+    /// created the audience sent them. Hashed and sorted as a sync does, then written as the snapshot at once.
+    /// </summary>
+    public async Task SeedAsync(string audience, string adtech, IAsyncEnumerable<Member> members, NormalizationOptions normalization,
+        CancellationToken cancellationToken = default)
+    {
+        var work = Path.Combine(options.WorkFolder, Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using var sorted = await MemberSorter.SortAsync(members, normalization, Path.Combine(work, "runs"), options.RunBytes, cancellationToken);
+            await new MirrorSnapshot(bucket, audience, adtech).ReplaceAsync(sorted.Open(), Today(), cancellationToken);
+        }
+        finally
+        {
+            if (Directory.Exists(work))
+            {
+                Directory.Delete(work, recursive: true);
+            }
+        }
+    }
+
+    private int Today() => DateOnly.FromDateTime((clock ?? TimeProvider.System).GetUtcNow().UtcDateTime).DayNumber;
+
     /// <summary>The sync after the commit; null (nothing sent) when the snapshot's digests turned out to be another snapshot's.</summary>
     private async Task<MirrorSyncResult?> RunAsync(MirrorSnapshot snapshot, IAsyncEnumerable<Member> members, NormalizationOptions normalization,
         IMirrorTarget target, Stopwatch watch, bool useDigests, CancellationToken cancellationToken)
     {
-        var today = DateOnly.FromDateTime((clock ?? TimeProvider.System).GetUtcNow().UtcDateTime).DayNumber;
+        var today = Today();
         var refreshBefore = target.MembershipLifetime is { } lifetime ? today - RefreshAfterDays(lifetime) : int.MinValue;
         var work = Path.Combine(options.WorkFolder, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
