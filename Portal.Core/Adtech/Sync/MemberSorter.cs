@@ -75,20 +75,35 @@ public static class MemberSorter
         }
     }
 
-    /// <summary>Reads the members into free chunks and hands each full one on; completes the full channel (with the reader's error, if any).</summary>
+    /// <summary>
+    /// Reads the members into free chunks and hands each full one on (a member file straight into the chunks); completes
+    /// the full channel (with the reader's error, if any).
+    /// </summary>
     private static async Task ReadAsync(IAsyncEnumerable<Member> members, ChannelReader<MemberBatch> free, ChannelWriter<MemberBatch> full,
         CancellationToken cancellationToken)
     {
         try
         {
             var batch = await free.ReadAsync(cancellationToken);
-            await foreach (var member in members.WithCancellation(cancellationToken))
+            async ValueTask<MemberBatch> HandOverAsync(MemberBatch filled, CancellationToken ct)
             {
-                batch.Add(member);
-                if (batch.Count == ChunkSize)
+                await full.WriteAsync(filled, ct);
+                return await free.ReadAsync(ct);
+            }
+
+            if (members is MemberFileMembers file)
+            {
+                batch = await file.ReadBatchesAsync(batch, ChunkSize, HandOverAsync, cancellationToken);
+            }
+            else
+            {
+                await foreach (var member in members.WithCancellation(cancellationToken))
                 {
-                    await full.WriteAsync(batch, cancellationToken);
-                    batch = await free.ReadAsync(cancellationToken);
+                    batch.Add(member);
+                    if (batch.Count == ChunkSize)
+                    {
+                        batch = await HandOverAsync(batch, cancellationToken);
+                    }
                 }
             }
 
