@@ -26,6 +26,13 @@ internal sealed class DigestTable
     /// <summary>The bytes the table holds now.</summary>
     public long Bytes => (long)_tags.Length * (sizeof(ulong) + sizeof(int));
 
+    /// <summary>Empties the table, keeping its size (for the next partition's digests).</summary>
+    public void Clear()
+    {
+        Array.Clear(_positions);
+        Count = 0;
+    }
+
     /// <summary>Which of <paramref name="partitions"/> (a power of two) a digest falls in.</summary>
     public static int PartitionOf(ReadOnlySpan<byte> digest, int partitions) => (int)(Tag(digest) >> 56) & (partitions - 1);
 

@@ -26,23 +26,25 @@ internal sealed record SnapshotIndex(long Records, byte[] Check, int Partitions,
             partitions *= 2;
         }
 
-        return new SnapshotIndex(records, check, partitions, await ReadAsync(stream, records, 0, partitions, cancellationToken));
+        var table = new DigestTable(CapacityBits(records / partitions));
+        return new SnapshotIndex(records, check, partitions, await ReadAsync(stream, records, 0, partitions, table, cancellationToken));
     }
 
-    /// <summary>Reads the digests file again for the table of one partition.</summary>
+    /// <summary>Reads the digests file again, refilling <see cref="Table"/> with one partition's digests (one table for every partition).</summary>
     public async Task<DigestTable> PartitionAsync(IBucket bucket, string path, int partition, CancellationToken cancellationToken)
     {
         await using var stream = await bucket.OpenReadAsync(path, cancellationToken);
         await SnapshotDigests.ReadHeaderAsync(stream, path, cancellationToken);
-        return await ReadAsync(stream, Records, partition, Partitions, cancellationToken);
+        Table.Clear();
+        return await ReadAsync(stream, Records, partition, Partitions, Table, cancellationToken);
     }
 
     /// <summary>True when <paramref name="check"/> (of the snapshot as the sync read it) is the one these digests were written for.</summary>
     public bool Matches(KeyCheck check) => check.Count == Records && check.Value().AsSpan().SequenceEqual(Check);
 
-    private static async Task<DigestTable> ReadAsync(Stream stream, long records, int partition, int partitions, CancellationToken cancellationToken)
+    private static async Task<DigestTable> ReadAsync(Stream stream, long records, int partition, int partitions, DigestTable table,
+        CancellationToken cancellationToken)
     {
-        var table = new DigestTable(CapacityBits(records / partitions));
         var buffer = new byte[4096 * RawDigest.Size];
         var position = 0;
         while (position < records)
