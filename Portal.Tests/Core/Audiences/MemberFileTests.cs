@@ -59,15 +59,18 @@ public sealed class MemberFileTests : DatabaseTest
         Assert.Equal(["94103"], members[13].Zips);
     }
 
+    /// <summary>1,500 rows from DuckDB: null email lists, phone lists with null elements, no zip column.</summary>
+    private const string NullListsQuery = """
+        SELECT CASE WHEN i % 3 = 0 THEN NULL ELSE ['a' || i || '@example.com', 'b' || i || '@example.com'] END AS email,
+               CASE WHEN i % 2 = 0 THEN [NULL, '+1415555' || lpad(i::VARCHAR, 4, '0'), NULL] ELSE [NULL] END AS phone_number
+        FROM range(0, 1500) t(i)
+        """;
+
     [Fact]
     public async Task Read_DuckDbNullListsNullElementsAndNoZipColumn_GivesEmptyListsWithoutNulls()
     {
         var bucket = new LocalBucket(Folder.Path);
-        await WriteWithDuckDbAsync("nulls", """
-            SELECT CASE WHEN i % 3 = 0 THEN NULL ELSE ['a' || i || '@example.com', 'b' || i || '@example.com'] END AS email,
-                   CASE WHEN i % 2 = 0 THEN [NULL, '+1415555' || lpad(i::VARCHAR, 4, '0'), NULL] ELSE [NULL] END AS phone_number
-            FROM range(0, 1500) t(i)
-            """);
+        await WriteWithDuckDbAsync("nulls", NullListsQuery);
 
         var members = await MemberFile.ReadAsync(bucket, "nulls").ToListAsync();
         Assert.Equal(1500, members.Count);
@@ -82,11 +85,7 @@ public sealed class MemberFileTests : DatabaseTest
     public async Task ReadBatchesAsync_DuckDbNullLists_PacksTheMembersReadAsyncGives()
     {
         var bucket = new LocalBucket(Folder.Path);
-        await WriteWithDuckDbAsync("nulls", """
-            SELECT CASE WHEN i % 3 = 0 THEN NULL ELSE ['a' || i || '@example.com', 'b' || i || '@example.com'] END AS email,
-                   CASE WHEN i % 2 = 0 THEN [NULL, '+1415555' || lpad(i::VARCHAR, 4, '0'), NULL] ELSE [NULL] END AS phone_number
-            FROM range(0, 1500) t(i)
-            """);
+        await WriteWithDuckDbAsync("nulls", NullListsQuery);
         var members = await MemberFile.ReadAsync(bucket, "nulls").ToListAsync();
         var packed = new List<Member>();
         void Unpack(MemberBatch batch)
