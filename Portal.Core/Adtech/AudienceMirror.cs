@@ -61,7 +61,7 @@ public sealed class AudienceMirror(IDbContextFactory<PortalDbContext> dbFactory,
                 r.Added = result.Added;
                 r.Removed = result.Removed;
                 r.Unchanged = result.Unchanged;
-                r.MembersSent = result.Added + result.Removed;
+                r.MembersSent = result.Added + result.Removed + result.Refreshed;
                 r.FailedCount = result.Rejected;
                 r.InvalidValues = result.Invalid;
                 r.EmptyMembers = result.EmptyMembers;
@@ -85,7 +85,7 @@ public sealed class AudienceMirror(IDbContextFactory<PortalDbContext> dbFactory,
     private async Task<MirrorSyncResult> SendAsync(AudienceState state, AdtechConnector connector, IMirrorTarget target, Func<IAsyncEnumerable<Member>> members,
         bool full, DateTimeOffset started, CancellationToken cancellationToken)
     {
-        var result = await new MirrorSync(bucket, options).RunAsync(state.Name, connector.Key, members(), connector.Normalization(state.RequireCountry()),
+        var result = await new MirrorSync(bucket, options, clock).RunAsync(state.Name, connector.Key, members(), connector.Normalization(state.RequireCountry()),
             target, cancellationToken);
         if (full && result.Succeeded && target is IReplacingMirrorTarget replacing)
         {
@@ -105,14 +105,15 @@ public sealed class AudienceMirror(IDbContextFactory<PortalDbContext> dbFactory,
     /// so the next sync sends only the difference.
     /// </summary>
     public Task SeedAsync(AudienceState state, AdtechConnector connector, IAsyncEnumerable<Member> members, CancellationToken cancellationToken) =>
-        new MirrorSync(bucket, options).RunAsync(state.Name, connector.Key, members, connector.Normalization(state.RequireCountry()),
-            new AcceptedTarget(), cancellationToken);
+        new MirrorSync(bucket, options, clock).SeedAsync(state.Name, connector.Key, members, connector.Normalization(state.RequireCountry()), cancellationToken);
 
     private UploadOutcome Outcome(string audienceId, MirrorSyncResult result, bool full)
     {
         var date = clock.GetUtcNow().ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var what = full ? "Full resync" : "Sync";
-        var counts = $"+{result.Added:N0} / −{result.Removed:N0}, {result.Unchanged:N0} unchanged, {result.Invalid:N0} invalid values dropped"
+        var counts = $"+{result.Added:N0} / −{result.Removed:N0}, {result.Unchanged:N0} unchanged"
+            + (result.ToRefresh > 0 ? $", {result.Refreshed:N0} re-added before their membership ran out" : "")
+            + $", {result.Invalid:N0} invalid values dropped"
             + (result.Rejected > 0 ? $", {result.Rejected:N0} rejected by the adtech" : "");
         var message = result.Outcome switch
         {
@@ -121,7 +122,7 @@ public sealed class AudienceMirror(IDbContextFactory<PortalDbContext> dbFactory,
             _ => $"{what} failed: {result.LastAnswer?.Message} ({counts} before the failure; the next sync resumes).",
         };
         var status = result.LastAnswer?.Status ?? 200;
-        return new UploadOutcome(result.Succeeded ? audienceId : null, new LastResponse(date, status, message), result.Added + result.Removed,
+        return new UploadOutcome(result.Succeeded ? audienceId : null, new LastResponse(date, status, message), result.Added + result.Removed + result.Refreshed,
             result.Rejected, result.Invalid, result.EmptyMembers, result.Duration);
     }
 
@@ -159,17 +160,5 @@ public sealed class AudienceMirror(IDbContextFactory<PortalDbContext> dbFactory,
         run.Status = status;
         run.FinishedUtc = clock.GetUtcNow().UtcDateTime;
         run.ResponseMessage = message.Length > 2000 ? message[..2000] : message;
-    }
-
-    /// <summary>Takes every batch without sending it: the members were sent by the export that created the audience.</summary>
-    private sealed class AcceptedTarget : IMirrorTarget
-    {
-        public int BatchSize => 50_000;
-
-        public Task<MirrorAnswer> AddAsync(IReadOnlyList<HashedMember> batch, CancellationToken cancellationToken) =>
-            Task.FromResult(new MirrorAnswer(true, 200, "Sent by the export that created the audience"));
-
-        public Task<MirrorAnswer> RemoveAsync(IReadOnlyList<HashedMember> batch, CancellationToken cancellationToken) =>
-            Task.FromResult(new MirrorAnswer(true, 200, "Not held: the export that created the audience did not send it"));
     }
 }

@@ -37,7 +37,11 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock, Goog
     /// job left running is recorded in the bucket (when there is one) for the next sync to wait for.
     /// </summary>
     public IMirrorTarget MirrorTarget(AdtechConnection connection, AudienceState state, string audienceId) =>
-        new GoogleAdsMirrorTarget(this, Http, connection, audienceId, bucket is null ? null : new GoogleAdsPendingJob(bucket, state.Name));
+        new GoogleAdsMirrorTarget(this, Http, connection, audienceId, bucket is null ? null : new GoogleAdsPendingJob(bucket, state.Name),
+            TimeSpan.FromDays(MembershipLifeSpan(state)));
+
+    /// <summary>Days a member stays on the audience's list after its last add: the state's <c>membership_life_span</c>, at most Google's 540.</summary>
+    public int MembershipLifeSpan(AudienceState state) => AdtechKeys.MembershipLifeSpan(state.AdtechSetting(Key, "membership_life_span"));
 
     private readonly GoogleAdsOptions _options = options ?? new GoogleAdsOptions();
     private readonly AdtechHttp _http = http;
@@ -246,7 +250,7 @@ public sealed class GoogleAdsConnector(AdtechHttp http, TimeProvider clock, Goog
         writer.WriteStartObject();
         if (create)
         {
-            var lifeSpan = AdtechKeys.MembershipLifeSpan(state.AdtechSetting(Key, "membership_life_span"));
+            var lifeSpan = MembershipLifeSpan(state);
             writer.WriteStartArray("operations");
             writer.WriteStartObject();
             writer.WriteStartObject("create");

@@ -15,12 +15,15 @@ namespace Portal.Core.Adtech;
 /// accepted only if it succeeded.
 /// </summary>
 public sealed class GoogleAdsMirrorTarget(GoogleAdsConnector connector, AdtechHttp http, AdtechConnection connection, string userList,
-    GoogleAdsPendingJob? pending = null) : IMirrorTarget, ISettlingMirrorTarget
+    GoogleAdsPendingJob? pending = null, TimeSpan? membershipLifetime = null) : IMirrorTarget, ISettlingMirrorTarget
 {
     /// <summary>addOperations requests per job.</summary>
     public const int JobRequests = 10;
 
     public int BatchSize => JobRequests * GoogleAdsConnector.MaxUsersPerRequest;
+
+    /// <summary>The list's membership life span: members are added again before it runs out.</summary>
+    public TimeSpan? MembershipLifetime => membershipLifetime ?? TimeSpan.FromDays(AdtechKeys.MaxMembershipLifeSpan);
 
     public Task<MirrorAnswer> AddAsync(IReadOnlyList<HashedMember> batch, CancellationToken cancellationToken) => RunJobAsync(batch, MirrorChange.Add, cancellationToken);
 

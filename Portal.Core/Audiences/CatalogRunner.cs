@@ -161,7 +161,7 @@ public sealed class CatalogRunner(
 
             // Once per run: every adtech's export reads the same file.
             membersHash ??= await MemberFile.HashAsync(bucket, state.Name, cancellationToken);
-            IAsyncEnumerable<Member> Members() => MemberFile.ReadAsync(bucket, state.Name, cancellationToken);
+            IAsyncEnumerable<Member> Members() => MemberFile.Members(bucket, state.Name, cancellationToken);
             if (existing is not null && connector is not IMirrorConnector)
             {
                 errors.Add($"{key}: this adtech's audiences cannot be synced yet; the audience {existing} was left as it is.");

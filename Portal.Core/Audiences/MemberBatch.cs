@@ -36,6 +36,28 @@ public sealed class MemberBatch
         AddList(member.Zips);
     }
 
+    /// <summary>
+    /// Adds one field of a member from values packed one after another (as a column reader holds them): value i is
+    /// <paramref name="text"/> from the end of the one before (<paramref name="start"/> for the first) to
+    /// <paramref name="ends"/>[i]. A member is three such calls, in <see cref="MemberField"/> order.
+    /// </summary>
+    public void AddValues(ReadOnlySpan<char> text, int start, ReadOnlySpan<int> ends)
+    {
+        for (var i = 0; i < ends.Length; i++)
+        {
+            var value = text[start..ends[i]];
+            Grow(ref _text, _textLength + value.Length);
+            value.CopyTo(_text.AsSpan(_textLength));
+            _textLength += value.Length;
+            Grow(ref _valueEnds, _values + 1);
+            _valueEnds[_values++] = _textLength;
+            start = ends[i];
+        }
+
+        Grow(ref _listEnds, _lists + 1);
+        _listEnds[_lists++] = _values;
+    }
+
     /// <summary>How many values the member at <paramref name="index"/> has of <paramref name="field"/>.</summary>
     public int ValueCount(int index, MemberField field)
     {

@@ -63,6 +63,49 @@ public static class MemberFile
     /// </summary>
     public static async IAsyncEnumerable<Member> ReadAsync(IBucket bucket, string audience, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        await foreach (var (columns, rows) in RowGroupsAsync(bucket, audience, cancellationToken))
+        {
+            for (var row = 0; row < rows; row++)
+            {
+                yield return new Member(columns[0].Row(row), columns[1].Row(row), columns[2].Row(row));
+            }
+        }
+    }
+
+    /// <summary>The members of an audience's file, to read as <see cref="Member"/>s or straight into <see cref="MemberBatch"/>es.</summary>
+    public static MemberFileMembers Members(IBucket bucket, string audience, CancellationToken cancellationToken = default) => new(bucket, audience, cancellationToken);
+
+    /// <summary>
+    /// Reads the rows straight into <paramref name="batch"/> (no object per member), handing each batch of
+    /// <paramref name="size"/> members over and filling the one <paramref name="handOver"/> gives back; returns the last,
+    /// partly filled batch. The same rows as <see cref="ReadAsync"/>.
+    /// </summary>
+    public static async Task<MemberBatch> ReadBatchesAsync(IBucket bucket, string audience, MemberBatch batch, int size,
+        Func<MemberBatch, CancellationToken, ValueTask<MemberBatch>> handOver, CancellationToken cancellationToken = default)
+    {
+        await foreach (var (columns, rows) in RowGroupsAsync(bucket, audience, cancellationToken))
+        {
+            for (var row = 0; row < rows; row++)
+            {
+                foreach (var column in columns)
+                {
+                    column.AddTo(batch, row);
+                }
+
+                if (batch.Count == size)
+                {
+                    batch = await handOver(batch, cancellationToken);
+                }
+            }
+        }
+
+        return batch;
+    }
+
+    /// <summary>The file's row groups one after another, each read into the three columns (kept from one group to the next).</summary>
+    private static async IAsyncEnumerable<(ListColumn[] Columns, int Rows)> RowGroupsAsync(IBucket bucket, string audience,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         await using var stream = await bucket.OpenReadAsync(AudienceCatalog.DataPath(audience), cancellationToken);
         await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken);
         var fields = reader.Schema.GetDataFields();
@@ -76,10 +119,7 @@ public static class MemberFile
                 await column.ReadAsync(group, rows, cancellationToken);
             }
 
-            for (var row = 0; row < rows; row++)
-            {
-                yield return new Member(columns[0].Row(row), columns[1].Row(row), columns[2].Row(row));
-            }
+            yield return (columns, rows);
         }
     }
 
@@ -160,6 +200,13 @@ public static class MemberFile
             }
 
             return list;
+        }
+
+        /// <summary>Adds the row's values to <paramref name="batch"/> as the member's next field.</summary>
+        public void AddTo(MemberBatch batch, int row)
+        {
+            var (start, end) = (_rowStarts[row], _rowStarts[row + 1]);
+            batch.AddValues(_text, start == 0 ? 0 : _valueEnds[start - 1], _valueEnds.AsSpan(start, end - start));
         }
 
         public async Task ReadAsync(ParquetRowGroupReader group, int rows, CancellationToken cancellationToken)

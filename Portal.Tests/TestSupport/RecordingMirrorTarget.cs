@@ -13,6 +13,8 @@ public sealed class RecordingMirrorTarget(int batchSize = 10) : IMirrorTarget
 
     public HashSet<string> Held { get; } = new(StringComparer.Ordinal);
 
+    public TimeSpan? MembershipLifetime { get; init; }
+
     public List<(MirrorChange Change, IReadOnlyList<string> Members, bool Accepted)> Calls { get; } = [];
 
     /// <summary>The calls (1-based) to refuse.</summary>

@@ -14,6 +14,13 @@ public interface IMirrorTarget
     Task<MirrorAnswer> AddAsync(IReadOnlyList<HashedMember> batch, CancellationToken cancellationToken);
 
     Task<MirrorAnswer> RemoveAsync(IReadOnlyList<HashedMember> batch, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How long the adtech keeps a member after its last add (Google: 540 days at most); null when it keeps members
+    /// until they are removed. A sync adds again the members whose last accepted add is older than this minus
+    /// <see cref="MirrorSyncOptions.RefreshMargin"/>.
+    /// </summary>
+    TimeSpan? MembershipLifetime => null;
 }
 
 /// <summary>

@@ -1,40 +1,33 @@
+using System.Threading.Channels;
 using Portal.Core.Audiences;
 
 namespace Portal.Core.Adtech.Sync;
 
 /// <summary>
-/// Hashes an audience's members as one adtech wants them and sorts them by record key in bounded memory: members are
-/// read in chunks, hashed on every core, and packed as records into a run buffer of a fixed size; a full buffer is
-/// sorted (on the key's first 8 bytes, then the whole key) and written to a run file. The runs are merged when read
-/// (<see cref="SortedMembers.Open"/>). Memory follows the run buffer and the chunk size, not the audience size.
+/// Hashes an audience's members as one adtech wants them and sorts them by record key in bounded memory. One task reads
+/// the members into chunks while the chunks before are processed on every core: each member gets its raw digest
+/// (<see cref="RawDigest"/>); a member whose digest the snapshot knows is marked present there and not hashed again
+/// (<see cref="KnownDigests"/>); the others are hashed and packed as records into a run buffer of a bounded size, and a
+/// full buffer is sorted (on the key's first 8 bytes, then the whole key) and written to a run file. The runs are
+/// merged when read (<see cref="SortedMembers.Open"/>). Memory follows the run buffer and the chunk size, not the
+/// audience size.
 /// </summary>
 public static class MemberSorter
 {
     /// <summary>Members read and hashed at once.</summary>
     public const int ChunkSize = 8_192;
 
+    /// <summary>Chunks read ahead of the one being hashed.</summary>
+    private const int ChunksAhead = 2;
+
+    /// <summary>Hashes and sorts every member into a new <see cref="SortedMembers"/> in <paramref name="folder"/>.</summary>
     public static async Task<SortedMembers> SortAsync(IAsyncEnumerable<Member> members, NormalizationOptions normalization, string folder,
         int runBytes, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(folder);
         var sorted = new SortedMembers(folder);
         try
         {
-            var run = new RunBuffer(runBytes);
-            var batch = new MemberBatch(ChunkSize);
-            var hashed = new HashedMember[ChunkSize];
-            await foreach (var member in members.WithCancellation(cancellationToken))
-            {
-                batch.Add(member);
-                if (batch.Count == ChunkSize)
-                {
-                    await AddChunkAsync(batch, hashed, normalization, run, sorted, cancellationToken);
-                    batch.Clear();
-                }
-            }
-
-            await AddChunkAsync(batch, hashed, normalization, run, sorted, cancellationToken);
-            await FlushRunAsync(run, sorted, cancellationToken);
+            await AddAsync(sorted, members, normalization, null, runBytes, cancellationToken);
             return sorted;
         }
         catch
@@ -44,39 +37,141 @@ public static class MemberSorter
         }
     }
 
-    /// <summary>Hashes a chunk on every core and packs its members that kept an identifier into the run (flushing it first when full).</summary>
-    private static async Task AddChunkAsync(MemberBatch batch, HashedMember[] hashed, NormalizationOptions normalization, RunBuffer run,
-        SortedMembers sorted, CancellationToken cancellationToken)
+    /// <summary>
+    /// One pass over the members into <paramref name="sorted"/>'s runs: with <paramref name="known"/>, only the members
+    /// of its partition, and of those only the ones the snapshot does not know by digest.
+    /// </summary>
+    internal static async Task AddAsync(SortedMembers sorted, IAsyncEnumerable<Member> members, NormalizationOptions normalization, KnownDigests? known,
+        int runBytes, CancellationToken cancellationToken)
     {
-        var stats = new HashStats();
-        Parallel.For(0, batch.Count, () => new HashStats(), (i, _, local) =>
+        Directory.CreateDirectory(sorted.Folder);
+        var free = Channel.CreateBounded<MemberBatch>(ChunksAhead + 1);
+        var full = Channel.CreateBounded<MemberBatch>(ChunksAhead + 1);
+        for (var i = 0; i < ChunksAhead + 1; i++)
         {
-            hashed[i] = local.Hash(batch, i, normalization);
-            return local;
-        }, stats.Add);
-        sorted.Stats.Add(stats);
-
-        var bytes = 0;
-        for (var i = 0; i < batch.Count; i++)
-        {
-            bytes += hashed[i].IsEmpty ? 0 : MirrorRecord.Length(hashed[i]);
+            free.Writer.TryWrite(new MemberBatch(ChunkSize));
         }
 
-        if (!run.Fits(bytes, batch.Count))
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reading = Task.Run(() => ReadAsync(members, free.Reader, full.Writer, stop.Token), stop.Token);
+        try
         {
-            await FlushRunAsync(run, sorted, cancellationToken);
-            run.Reserve(bytes, batch.Count);
-        }
-
-        var offsets = run.Append(hashed.AsSpan(0, batch.Count));
-        Parallel.For(0, batch.Count, i =>
-        {
-            if (offsets[i] >= 0)
+            var chunk = new Chunk(RawDigest.Seed(normalization), normalization, known);
+            var run = new RunBuffer(runBytes);
+            await foreach (var batch in full.Reader.ReadAllAsync(stop.Token))
             {
-                run.Write(hashed[i], offsets[i]);
+                await chunk.AddAsync(batch, run, sorted, stop.Token);
+                batch.Clear();
+                free.Writer.TryWrite(batch);
             }
-        });
-        Array.Clear(hashed, 0, batch.Count);
+
+            await reading;
+            await FlushRunAsync(run, sorted, cancellationToken);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAny(reading);
+        }
+    }
+
+    /// <summary>
+    /// Reads the members into free chunks and hands each full one on (a member file straight into the chunks); completes
+    /// the full channel (with the reader's error, if any).
+    /// </summary>
+    private static async Task ReadAsync(IAsyncEnumerable<Member> members, ChannelReader<MemberBatch> free, ChannelWriter<MemberBatch> full,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            var batch = await free.ReadAsync(cancellationToken);
+            async ValueTask<MemberBatch> HandOverAsync(MemberBatch filled, CancellationToken ct)
+            {
+                await full.WriteAsync(filled, ct);
+                return await free.ReadAsync(ct);
+            }
+
+            if (members is MemberFileMembers file)
+            {
+                batch = await file.ReadBatchesAsync(batch, ChunkSize, HandOverAsync, cancellationToken);
+            }
+            else
+            {
+                await foreach (var member in members.WithCancellation(cancellationToken))
+                {
+                    batch.Add(member);
+                    if (batch.Count == ChunkSize)
+                    {
+                        batch = await HandOverAsync(batch, cancellationToken);
+                    }
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                await full.WriteAsync(batch, cancellationToken);
+            }
+
+            full.Complete();
+        }
+        catch (Exception ex)
+        {
+            full.Complete(ex);
+            throw;
+        }
+    }
+
+    /// <summary>The per-chunk work: digests, lookups and hashing on every core, then packing into the run.</summary>
+    private sealed class Chunk(byte[] seed, NormalizationOptions normalization, KnownDigests? known)
+    {
+        private readonly HashedMember?[] _hashed = new HashedMember?[ChunkSize];
+        private readonly byte[] _digests = new byte[ChunkSize * RawDigest.Size];
+        private readonly int[] _invalid = new int[ChunkSize];
+
+        public async Task AddAsync(MemberBatch batch, RunBuffer run, SortedMembers sorted, CancellationToken cancellationToken)
+        {
+            var stats = new HashStats();
+            Parallel.For(0, batch.Count, () => new HashStats(), (i, _, local) =>
+            {
+                var digest = _digests.AsSpan(i * RawDigest.Size, RawDigest.Size);
+                RawDigest.Compute(seed, batch, i, digest);
+                if (known is not null && (!known.InPass(digest) || known.TryMark(digest)))
+                {
+                    return local;
+                }
+
+                var invalid = local.Invalid;
+                _hashed[i] = local.Hash(batch, i, normalization);
+                _invalid[i] = (int)(local.Invalid - invalid);
+                return local;
+            }, stats.Add);
+            sorted.Stats.Add(stats);
+
+            var bytes = 0;
+            for (var i = 0; i < batch.Count; i++)
+            {
+                bytes += _hashed[i] is { IsEmpty: false } member ? MirrorRecord.Length(member) : 0;
+            }
+
+            if (!run.Fits(bytes, batch.Count))
+            {
+                await FlushRunAsync(run, sorted, cancellationToken);
+                if (!run.Fits(bytes, batch.Count))
+                {
+                    run.Reserve(bytes, batch.Count);
+                }
+            }
+
+            var offsets = run.Append(_hashed.AsSpan(0, batch.Count));
+            Parallel.For(0, batch.Count, i =>
+            {
+                if (offsets[i] >= 0)
+                {
+                    run.Write(_hashed[i]!, offsets[i], _digests.AsSpan(i * RawDigest.Size, RawDigest.Size), _invalid[i]);
+                }
+            });
+            Array.Clear(_hashed, 0, batch.Count);
+        }
     }
 
     private static async Task FlushRunAsync(RunBuffer run, SortedMembers sorted, CancellationToken cancellationToken)

@@ -20,10 +20,13 @@ public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtec
 
     public string JournalFolder { get; } = $"{Folder}/{audience}/{adtech}.journal";
 
+    /// <summary>The raw digests of the snapshot's records (<see cref="SnapshotDigests"/>), written after each new snapshot.</summary>
+    public string DigestsPath { get; } = $"{Folder}/{audience}/{adtech}.digests";
+
     /// <summary>The snapshot's records (none when there is no snapshot yet).</summary>
     public async Task<RecordSource> OpenAsync(CancellationToken cancellationToken) =>
         await bucket.ExistsAsync(SnapshotPath, cancellationToken)
-            ? new RecordReader(await bucket.OpenReadAsync(SnapshotPath, cancellationToken), MirrorFiles.Snapshot, SnapshotPath)
+            ? new RecordReader(await bucket.OpenReadAsync(SnapshotPath, cancellationToken), MirrorFiles.Snapshot, SnapshotPath, 1 << 20, MirrorFiles.LegacySnapshot)
             : new EmptyRecords();
 
     /// <summary>Journals a batch the adtech accepted: the batch's records, one after another, in key order.</summary>
@@ -79,6 +82,21 @@ public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtec
         return true;
     }
 
+    /// <summary>
+    /// Records <paramref name="records"/> (sorted) as all the adtech holds, accepted on <paramref name="day"/>: after an
+    /// export that created the audience and sent them. The journal of what was held before goes first.
+    /// </summary>
+    public async Task ReplaceAsync(RecordSource records, int day, CancellationToken cancellationToken)
+    {
+        foreach (var (_, _, path) in await JournalAsync(cancellationToken))
+        {
+            await bucket.DeleteAsync(path, cancellationToken);
+        }
+
+        await using var dated = new DatedRecords(records, day);
+        await WriteAsync(dated, new EmptyRecords(), new EmptyRecords(), cancellationToken);
+    }
+
     /// <summary>Forgets what the adtech holds (its audience was recreated or emptied): snapshot and journal.</summary>
     public async Task DeleteAsync(CancellationToken cancellationToken)
     {
@@ -88,6 +106,7 @@ public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtec
         }
 
         await bucket.DeleteAsync(SnapshotPath, cancellationToken);
+        await bucket.DeleteAsync(DigestsPath, cancellationToken);
     }
 
     private string JournalPath(int sequence, MirrorChange change) =>
@@ -95,14 +114,22 @@ public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtec
 
     private ChainedRecords Journaled(IReadOnlyList<(int Sequence, MirrorChange Change, string Path)> journal, MirrorChange change) =>
         new([.. journal.Where(e => e.Change == change).Select(e => (Func<CancellationToken, Task<RecordSource>>)(async ct =>
-            new RecordReader(await bucket.OpenReadAsync(e.Path, ct), MirrorFiles.Journal, e.Path)))], $"{JournalFolder} ({change})");
+            new RecordReader(await bucket.OpenReadAsync(e.Path, ct), MirrorFiles.Journal, e.Path, legacyMagic: MirrorFiles.LegacyJournal)))], $"{JournalFolder} ({change})");
 
-    /// <summary>Writes (snapshot − removes) ∪ adds as the new snapshot, merging the three sorted sources in one pass.</summary>
-    private Task WriteAsync(RecordSource snapshot, RecordSource removes, RecordSource adds, CancellationToken cancellationToken) =>
-        bucket.WriteAsync(SnapshotPath, async (stream, ct) =>
+    /// <summary>Writes (snapshot − removes) ∪ adds as the new snapshot, merging the three sorted sources in one pass, then its digests.</summary>
+    private async Task WriteAsync(RecordSource snapshot, RecordSource removes, RecordSource adds, CancellationToken cancellationToken)
+    {
+        await using var digests = new SnapshotDigests();
+        await bucket.WriteAsync(SnapshotPath, async (stream, ct) =>
         {
             var writer = new RecordWriter(stream, 1 << 20);
             writer.Start(MirrorFiles.Snapshot.Span);
+            void Add(ReadOnlySpan<byte> record)
+            {
+                writer.Add(record);
+                digests.Add(record);
+            }
+
             var haveSnapshot = await snapshot.MoveNextAsync(ct);
             var haveRemove = await removes.MoveNextAsync(ct);
             var haveAdd = await adds.MoveNextAsync(ct);
@@ -111,7 +138,15 @@ public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtec
                 var order = !haveAdd ? -1 : !haveSnapshot ? 1 : MirrorRecord.Compare(snapshot.Current, adds.Current);
                 if (order > 0)
                 {
-                    writer.Add(adds.Current);
+                    Add(adds.Current);
+                    haveAdd = await adds.MoveNextAsync(ct);
+                }
+                else if (order == 0)
+                {
+                    // Sent again (a refresh: its new day), journaled with a new digest, or added again after a crash
+                    // between a commit's write and its deletes: the journaled record replaces the one held.
+                    Add(adds.Current);
+                    haveSnapshot = await snapshot.MoveNextAsync(ct);
                     haveAdd = await adds.MoveNextAsync(ct);
                 }
                 else
@@ -123,14 +158,10 @@ public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtec
 
                     if (!haveRemove || MirrorRecord.Compare(removes.Current, snapshot.Current) != 0)
                     {
-                        writer.Add(snapshot.Current);
+                        Add(snapshot.Current);
                     }
 
                     haveSnapshot = await snapshot.MoveNextAsync(ct);
-                    if (order == 0)
-                    {
-                        haveAdd = await adds.MoveNextAsync(ct); // added again after a crash between a commit's write and its deletes
-                    }
                 }
 
                 await writer.FlushIfFullAsync(ct);
@@ -138,4 +169,6 @@ public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtec
 
             await writer.FlushAsync(ct);
         }, cancellationToken);
+        await digests.WriteAsync(bucket, DigestsPath, cancellationToken);
+    }
 }

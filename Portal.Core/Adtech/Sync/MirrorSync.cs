@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using Portal.Core.Audiences;
 
@@ -18,45 +17,100 @@ namespace Portal.Core.Adtech.Sync;
 /// identifier the two records share. Removes first leave every current member in the audience at the end, at the cost
 /// of such a member being out of it between the two batches.
 /// </remarks>
-public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options)
+public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimeProvider? clock = null)
 {
     /// <summary>Syncs the <paramref name="adtech"/> audience of <paramref name="audience"/> with <paramref name="members"/>, hashed as <paramref name="normalization"/> says.</summary>
+    /// <param name="members">Read once, or once per partition of the snapshot's digests when it holds more than <see cref="MirrorSyncOptions.DigestMembers"/>.</param>
     public async Task<MirrorSyncResult> RunAsync(string audience, string adtech, IAsyncEnumerable<Member> members, NormalizationOptions normalization,
         IMirrorTarget target, CancellationToken cancellationToken = default)
     {
         var watch = Stopwatch.StartNew();
         var snapshot = new MirrorSnapshot(bucket, audience, adtech);
         await snapshot.CommitAsync(cancellationToken);
+        return await RunAsync(snapshot, members, normalization, target, watch, useDigests: true, cancellationToken)
+            ?? await RunAsync(snapshot, members, normalization, target, watch, useDigests: false, cancellationToken)
+            ?? throw new InvalidOperationException("A sync without digests cannot find them stale");
+    }
+
+    /// <summary>
+    /// Records <paramref name="members"/> as what the adtech holds, without sending anything: after the export that
+    /// created the audience sent them. Hashed and sorted as a sync does, then written as the snapshot at once.
+    /// </summary>
+    public async Task SeedAsync(string audience, string adtech, IAsyncEnumerable<Member> members, NormalizationOptions normalization,
+        CancellationToken cancellationToken = default)
+    {
+        var work = Path.Combine(options.WorkFolder, Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using var sorted = await MemberSorter.SortAsync(members, normalization, Path.Combine(work, "runs"), options.RunBytes, cancellationToken);
+            await new MirrorSnapshot(bucket, audience, adtech).ReplaceAsync(sorted.Open(), Today(), cancellationToken);
+        }
+        finally
+        {
+            if (Directory.Exists(work))
+            {
+                Directory.Delete(work, recursive: true);
+            }
+        }
+    }
+
+    private int Today() => DateOnly.FromDateTime((clock ?? TimeProvider.System).GetUtcNow().UtcDateTime).DayNumber;
+
+    /// <summary>The sync after the commit; null (nothing sent) when the snapshot's digests turned out to be another snapshot's.</summary>
+    private async Task<MirrorSyncResult?> RunAsync(MirrorSnapshot snapshot, IAsyncEnumerable<Member> members, NormalizationOptions normalization,
+        IMirrorTarget target, Stopwatch watch, bool useDigests, CancellationToken cancellationToken)
+    {
+        var today = Today();
+        var refreshBefore = target.MembershipLifetime is { } lifetime ? today - RefreshAfterDays(lifetime) : int.MinValue;
         var work = Path.Combine(options.WorkFolder, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
         try
         {
-            await using var sorted = await MemberSorter.SortAsync(members, normalization, Path.Combine(work, "runs"), options.RunBytes, cancellationToken);
+            await using var sorted = new SortedMembers(Path.Combine(work, "runs"));
+            var index = useDigests ? await SnapshotIndex.LoadAsync(bucket, snapshot.DigestsPath, options.DigestMembers, cancellationToken) : null;
+            var present = index is null ? null : new PresentSet(index.Records);
+            long repeated = 0;
+            for (var partition = 0; partition < (index?.Partitions ?? 1); partition++)
+            {
+                var table = index is null ? null : partition == 0 ? index.Table : await index.PartitionAsync(bucket, snapshot.DigestsPath, partition, cancellationToken);
+                var known = index is null ? null : new KnownDigests(table!, present!, partition, index.Partitions);
+                await MemberSorter.AddAsync(sorted, members, normalization, known, options.RunBytes, cancellationToken);
+                repeated += known?.Repeated ?? 0;
+            }
+
             var (removesFile, addsFile) = (Path.Combine(work, "removes"), Path.Combine(work, "adds"));
+            var check = new KeyCheck();
             MirrorCounts counts;
             await using (var removesStream = MirrorFiles.CreateWork(removesFile))
             await using (var addsStream = MirrorFiles.CreateWork(addsFile))
             await using (var held = await snapshot.OpenAsync(cancellationToken))
             await using (var current = sorted.Open())
             {
-                var (removes, adds) = (new RecordWriter(removesStream), new RecordWriter(addsStream));
+                var (removes, adds) = (new RecordWriter(removesStream, 1 << 20), new RecordWriter(addsStream, 1 << 20));
                 removes.Start(MirrorFiles.Work.Span);
                 adds.Start(MirrorFiles.Work.Span);
-                counts = await MirrorDifference.ComputeAsync(held, current, removes, adds, cancellationToken);
+                counts = await MirrorDifference.ComputeAsync(held, present, current, removes, adds, refreshBefore, check, cancellationToken);
             }
 
-            var sending = new Sending(snapshot, target);
-            var outcome = counts is { ToAdd: 0, ToRemove: 0 } ? MirrorSyncOutcome.NoChange
+            if (index is not null && !index.Matches(check))
+            {
+                return null;
+            }
+
+            var sending = new MirrorSending(snapshot, target, today);
+            var outcome = counts is { ToAdd: 0, ToRemove: 0, ToRefresh: 0, Retagged: 0 } ? MirrorSyncOutcome.NoChange
                 : await sending.SendAsync(removesFile, MirrorChange.Remove, cancellationToken) && await sending.SendAsync(addsFile, MirrorChange.Add, cancellationToken)
                     ? MirrorSyncOutcome.Synced
                     : MirrorSyncOutcome.Failed;
             if (outcome == MirrorSyncOutcome.Synced)
             {
                 await snapshot.CommitAsync(cancellationToken);
+                outcome = sending.Batches == 0 ? MirrorSyncOutcome.NoChange : outcome; // only new digests were kept: nothing sent
             }
 
             return new MirrorSyncResult(outcome, sending.Added, sending.Removed, counts.Unchanged, counts.ToAdd, counts.ToRemove,
-                sorted.Stats.Invalid, sorted.Stats.EmptyMembers, sorted.Duplicates, sending.Rejected, sending.Batches, watch.Elapsed, sending.Last);
+                sorted.Stats.Invalid + counts.Invalid, sorted.Stats.EmptyMembers, sorted.Duplicates + repeated + counts.Repeated, sending.Rejected,
+                sending.Batches, watch.Elapsed, sending.Last, sending.Refreshed, counts.ToRefresh, sorted.Stats.Members);
         }
         finally
         {
@@ -64,61 +118,7 @@ public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options)
         }
     }
 
-    /// <summary>Sends a work file's records in batches, journaling each batch the adtech accepts; counts what was accepted.</summary>
-    private sealed class Sending(MirrorSnapshot snapshot, IMirrorTarget target)
-    {
-        private int _sequence;
-
-        public long Added { get; private set; }
-        public long Removed { get; private set; }
-        public long Rejected { get; private set; }
-        public int Batches { get; private set; }
-        public MirrorAnswer? Last { get; private set; }
-
-        /// <summary>False when the adtech refused a batch (nothing after it is sent).</summary>
-        public async Task<bool> SendAsync(string file, MirrorChange change, CancellationToken cancellationToken)
-        {
-            await using var reader = MirrorFiles.OpenWork(file);
-            var raw = new ArrayBufferWriter<byte>(1 << 20);
-            var batch = new List<HashedMember>(target.BatchSize);
-            var more = true;
-            while (more)
-            {
-                more = await reader.MoveNextAsync(cancellationToken);
-                if (more)
-                {
-                    batch.Add(MirrorRecord.Read(reader.Current));
-                    raw.Write(reader.Current);
-                }
-
-                if (batch.Count == 0 || (more && batch.Count < target.BatchSize))
-                {
-                    continue;
-                }
-
-                Last = change == MirrorChange.Remove ? await target.RemoveAsync(batch, cancellationToken) : await target.AddAsync(batch, cancellationToken);
-                if (!Last.Accepted)
-                {
-                    return false;
-                }
-
-                await snapshot.JournalAsync(_sequence++, change, raw.WrittenMemory, cancellationToken);
-                Batches++;
-                Rejected += Last.Rejected;
-                if (change == MirrorChange.Remove)
-                {
-                    Removed += batch.Count;
-                }
-                else
-                {
-                    Added += batch.Count;
-                }
-
-                batch = new List<HashedMember>(target.BatchSize); // the target may keep the list it was given
-                raw.ResetWrittenCount();
-            }
-
-            return true;
-        }
-    }
+    /// <summary>Days after its last add a member is added again: the lifetime less the margin, the margin at most half the lifetime.</summary>
+    private int RefreshAfterDays(TimeSpan lifetime) =>
+        (int)Math.Floor((lifetime - TimeSpan.FromTicks(Math.Min(options.RefreshMargin.Ticks, lifetime.Ticks / 2))).TotalDays);
 }

@@ -3,6 +3,8 @@ namespace Portal.Core.Adtech.Sync;
 /// <summary>
 /// Reads a mirror file's records from a stream through one buffer (grown only for a record larger than it), checking
 /// the file's kind at the start and that keys strictly increase (a file out of order or with a key twice is damaged).
+/// A file of the kind's first format (its legacy magic) is read as records of today's, with facts that say nothing is
+/// known (<see cref="MirrorRecord.UpgradeLegacy"/>).
 /// </summary>
 public sealed class RecordReader : RecordSource
 {
@@ -16,12 +18,17 @@ public sealed class RecordReader : RecordSource
     private byte[]? _previousKey;
     private bool _headerRead;
     private readonly ReadOnlyMemory<byte> _magic;
+    private readonly ReadOnlyMemory<byte> _legacyMagic;
+    private byte[]? _upgraded;
+    private int _upgradedLength;
 
     /// <param name="name">What the stream is, for error messages (a bucket path).</param>
-    public RecordReader(Stream stream, ReadOnlyMemory<byte> magic, string name, int bufferSize = 64 * 1024)
+    /// <param name="legacyMagic">The magic of the kind's first format, read too (none: only <paramref name="magic"/>).</param>
+    public RecordReader(Stream stream, ReadOnlyMemory<byte> magic, string name, int bufferSize = 64 * 1024, ReadOnlyMemory<byte> legacyMagic = default)
     {
         _stream = stream;
         _magic = magic;
+        _legacyMagic = legacyMagic;
         _name = name;
         _buffer = new byte[Math.Max(bufferSize, MirrorRecord.HeaderSize)];
     }
@@ -29,7 +36,10 @@ public sealed class RecordReader : RecordSource
     /// <summary>How many records were read so far.</summary>
     public long Count { get; private set; }
 
-    public override ReadOnlySpan<byte> Current => _buffer.AsSpan(_current, _length);
+    /// <summary>True when the file is of the kind's first format.</summary>
+    public bool IsLegacy => _upgraded is not null;
+
+    public override ReadOnlySpan<byte> Current => _upgraded is null ? _buffer.AsSpan(_current, _length) : _upgraded.AsSpan(0, _upgradedLength);
 
     public override async ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
     {
@@ -44,15 +54,26 @@ public sealed class RecordReader : RecordSource
         if (!_headerRead)
         {
             _headerRead = true;
-            if (!await FillAsync(_magic.Length, cancellationToken) || !_buffer.AsSpan(_start, _magic.Length).SequenceEqual(_magic.Span))
+            if (!await FillAsync(_magic.Length, cancellationToken))
             {
                 throw new InvalidDataException($"{_name} is not a mirror file of this kind");
+            }
+
+            if (!_buffer.AsSpan(_start, _magic.Length).SequenceEqual(_magic.Span))
+            {
+                if (_legacyMagic.IsEmpty || _legacyMagic.Length != _magic.Length || !_buffer.AsSpan(_start, _magic.Length).SequenceEqual(_legacyMagic.Span))
+                {
+                    throw new InvalidDataException($"{_name} is not a mirror file of this kind");
+                }
+
+                _upgraded = new byte[1024];
             }
 
             _start += _magic.Length;
         }
 
-        if (!await FillAsync(MirrorRecord.HeaderSize, cancellationToken))
+        var legacy = _upgraded is not null;
+        if (!await FillAsync(legacy ? MirrorRecord.LegacyHeaderSize : MirrorRecord.HeaderSize, cancellationToken))
         {
             if (_end > _start)
             {
@@ -62,7 +83,7 @@ public sealed class RecordReader : RecordSource
             return false;
         }
 
-        var length = MirrorRecord.Length(_buffer.AsSpan(_start));
+        var length = legacy ? MirrorRecord.LegacyLength(_buffer.AsSpan(_start)) : MirrorRecord.Length(_buffer.AsSpan(_start));
         if (!await FillAsync(length, cancellationToken))
         {
             throw new InvalidDataException($"{_name} ends in the middle of a record");
@@ -70,6 +91,16 @@ public sealed class RecordReader : RecordSource
 
         _current = _start;
         _length = length;
+        if (legacy)
+        {
+            if (_upgraded!.Length < length + MirrorRecord.MetaSize)
+            {
+                _upgraded = new byte[(length + MirrorRecord.MetaSize) * 2];
+            }
+
+            _upgradedLength = MirrorRecord.UpgradeLegacy(_buffer.AsSpan(_start, length), _upgraded);
+        }
+
         if (_previousKey is not null && MirrorRecord.Key(Current).SequenceCompareTo(_previousKey) <= 0)
         {
             throw new InvalidDataException($"{_name}: record {Count + 1:N0} is out of key order");

@@ -4,18 +4,38 @@ namespace Portal.Core.Adtech.Sync;
 
 /// <summary>
 /// Records packed one after another in one array, with an entry (key prefix, offset) per record to sort them by; kept
-/// and reused from run to run. Grows only when one chunk alone is larger than it.
+/// and reused from run to run. Starts small and grows up to <c>maxBytes</c> (a sync that hashes few members keeps it
+/// small); beyond that only when one chunk alone is larger.
 /// </summary>
-internal sealed class RunBuffer(int bytes)
+internal sealed class RunBuffer(int maxBytes)
 {
-    private byte[] _bytes = new byte[bytes];
+    private const int StartBytes = 1 << 20;
+
+    private byte[] _bytes = new byte[Math.Min(maxBytes, StartBytes)];
     private int _length;
-    private Entry[] _entries = new Entry[Math.Max(1024, bytes / 128)];
+    private Entry[] _entries = new Entry[Math.Max(1024, Math.Min(maxBytes, StartBytes) / 128)];
     private int[] _offsets = new int[MemberSorter.ChunkSize];
 
     public int Count { get; private set; }
 
-    public bool Fits(int bytes, int records) => _length + bytes <= _bytes.Length && Count + records <= _entries.Length;
+    /// <summary>True when the records fit, growing the buffer up to its size if need be.</summary>
+    public bool Fits(int bytes, int records)
+    {
+        if (_length + bytes <= _bytes.Length && Count + records <= _entries.Length)
+        {
+            return true;
+        }
+
+        if (_length + bytes > maxBytes || Count + records > Math.Max(1024, maxBytes / 128))
+        {
+            return false;
+        }
+
+        var size = (int)Math.Min(maxBytes, Math.Max(_length + bytes, 2L * _bytes.Length));
+        Array.Resize(ref _bytes, Math.Max(size, _bytes.Length));
+        Array.Resize(ref _entries, Math.Max(Math.Max(1024, size / 128), Math.Max(_entries.Length, Count + records)));
+        return true;
+    }
 
     /// <summary>Makes room in an empty buffer for a chunk larger than it.</summary>
     public void Reserve(int bytes, int records)
@@ -32,10 +52,10 @@ internal sealed class RunBuffer(int bytes)
     }
 
     /// <summary>
-    /// Places the members that kept an identifier (the others get -1) and returns where each one's record goes, for
+    /// Places the members that kept an identifier (the others, and nulls, get -1) and returns where each one's record goes, for
     /// <see cref="Write"/> to fill (on any thread).
     /// </summary>
-    public int[] Append(ReadOnlySpan<HashedMember> members)
+    public int[] Append(ReadOnlySpan<HashedMember?> members)
     {
         if (_offsets.Length < members.Length)
         {
@@ -44,7 +64,7 @@ internal sealed class RunBuffer(int bytes)
 
         for (var i = 0; i < members.Length; i++)
         {
-            if (members[i].IsEmpty)
+            if (members[i] is not { IsEmpty: false } member)
             {
                 _offsets[i] = -1;
                 continue;
@@ -52,13 +72,14 @@ internal sealed class RunBuffer(int bytes)
 
             _offsets[i] = _length;
             _entries[Count++] = new Entry(0, _length);
-            _length += MirrorRecord.Length(members[i]);
+            _length += MirrorRecord.Length(member);
         }
 
         return _offsets;
     }
 
-    public void Write(HashedMember member, int offset) => MirrorRecord.Write(member, _bytes.AsSpan(offset, MirrorRecord.Length(member)));
+    public void Write(HashedMember member, int offset, ReadOnlySpan<byte> digest, int invalid) =>
+        MirrorRecord.Write(member, _bytes.AsSpan(offset, MirrorRecord.Length(member)), digest, invalid);
 
     /// <summary>Sorts the records by key.</summary>
     public void Sort()

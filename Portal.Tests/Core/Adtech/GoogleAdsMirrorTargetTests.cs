@@ -31,6 +31,19 @@ public sealed class GoogleAdsMirrorTargetTests : SandboxSyncTest
 
     private static NormalizationOptions Normalization => new GoogleAdsConnector(null!, TimeProvider.System).Normalization(State().RequireCountry());
 
+    [Theory]
+    [InlineData("", 540)] // no life span set: Google's longest
+    [InlineData("    membership_life_span: 90\n", 90)]
+    [InlineData("    membership_life_span: 10000\n", 540)] // the former "no expiry", sent as 540
+    public void MirrorTarget_ListLifeSpan_IsTheMembershipLifetimeASyncRefreshesBefore(string setting, int days)
+    {
+        var state = AudienceStateParser.Parse("g.yml", Yaml + setting).State!;
+
+        var target = Connector().MirrorTarget(Sandbox(), state, "customers/1234567890/userLists/42");
+
+        Assert.Equal(TimeSpan.FromDays(days), target.MembershipLifetime);
+    }
+
     private async Task<string> CreateListAsync()
     {
         var outcome = await Connector().UploadAsync(State(), Sandbox(), AsyncEnumerable.Empty<Member>());

@@ -59,15 +59,18 @@ public sealed class MemberFileTests : DatabaseTest
         Assert.Equal(["94103"], members[13].Zips);
     }
 
+    /// <summary>1,500 rows from DuckDB: null email lists, phone lists with null elements, no zip column.</summary>
+    private const string NullListsQuery = """
+        SELECT CASE WHEN i % 3 = 0 THEN NULL ELSE ['a' || i || '@example.com', 'b' || i || '@example.com'] END AS email,
+               CASE WHEN i % 2 = 0 THEN [NULL, '+1415555' || lpad(i::VARCHAR, 4, '0'), NULL] ELSE [NULL] END AS phone_number
+        FROM range(0, 1500) t(i)
+        """;
+
     [Fact]
     public async Task Read_DuckDbNullListsNullElementsAndNoZipColumn_GivesEmptyListsWithoutNulls()
     {
         var bucket = new LocalBucket(Folder.Path);
-        await WriteWithDuckDbAsync("nulls", """
-            SELECT CASE WHEN i % 3 = 0 THEN NULL ELSE ['a' || i || '@example.com', 'b' || i || '@example.com'] END AS email,
-                   CASE WHEN i % 2 = 0 THEN [NULL, '+1415555' || lpad(i::VARCHAR, 4, '0'), NULL] ELSE [NULL] END AS phone_number
-            FROM range(0, 1500) t(i)
-            """);
+        await WriteWithDuckDbAsync("nulls", NullListsQuery);
 
         var members = await MemberFile.ReadAsync(bucket, "nulls").ToListAsync();
         Assert.Equal(1500, members.Count);
@@ -76,6 +79,47 @@ public sealed class MemberFileTests : DatabaseTest
         Assert.Equal(["+14155551000"], members[1000].Phones);
         Assert.Empty(members[1001].Phones);
         Assert.All(members, m => Assert.Empty(m.Zips));
+    }
+
+    [Fact]
+    public async Task ReadBatchesAsync_DuckDbNullLists_PacksTheMembersReadAsyncGives()
+    {
+        var bucket = new LocalBucket(Folder.Path);
+        await WriteWithDuckDbAsync("nulls", NullListsQuery);
+        var members = await MemberFile.ReadAsync(bucket, "nulls").ToListAsync();
+        var packed = new List<Member>();
+        void Unpack(MemberBatch batch)
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                packed.Add(new Member(Values(batch, i, MemberField.Email), Values(batch, i, MemberField.Phone), Values(batch, i, MemberField.Zip)));
+            }
+        }
+
+        var last = await MemberFile.Members(bucket, "nulls").ReadBatchesAsync(new MemberBatch(), 7, (batch, _) =>
+        {
+            Assert.Equal(7, batch.Count);
+            Unpack(batch);
+            batch.Clear();
+            return ValueTask.FromResult(batch);
+        }, CancellationToken.None);
+        Unpack(last);
+
+        Assert.Equal(members.Select(m => (m.Emails, m.Phones, m.Zips)), packed.Select(m => (m.Emails, m.Phones, m.Zips)), MemberComparer.Instance);
+    }
+
+    private static string[] Values(MemberBatch batch, int index, MemberField field) =>
+        [.. Enumerable.Range(0, batch.ValueCount(index, field)).Select(v => batch.Value(index, field, v).ToString())];
+
+    /// <summary>Compares members by their values.</summary>
+    private sealed class MemberComparer : IEqualityComparer<(IReadOnlyList<string>, IReadOnlyList<string>, IReadOnlyList<string>)>
+    {
+        public static MemberComparer Instance { get; } = new();
+
+        public bool Equals((IReadOnlyList<string>, IReadOnlyList<string>, IReadOnlyList<string>) x, (IReadOnlyList<string>, IReadOnlyList<string>, IReadOnlyList<string>) y) =>
+            x.Item1.SequenceEqual(y.Item1) && x.Item2.SequenceEqual(y.Item2) && x.Item3.SequenceEqual(y.Item3);
+
+        public int GetHashCode((IReadOnlyList<string>, IReadOnlyList<string>, IReadOnlyList<string>) obj) => obj.Item1.Count;
     }
 
     [Fact]
