@@ -197,8 +197,6 @@ public sealed partial class LineageGraphView
         }
 
         diagram.Diagram.ContainerChanged += OnContainerChanged;
-        diagram.Diagram.PanChanged += OnViewportChanged;
-        diagram.Diagram.ZoomChanged += OnViewportChanged;
         diagram.Diagram.PointerClick += OnPointerClick;
     }
 
@@ -207,8 +205,6 @@ public sealed partial class LineageGraphView
         if (_diagram is { } old)
         {
             old.Diagram.ContainerChanged -= OnContainerChanged;
-            old.Diagram.PanChanged -= OnViewportChanged;
-            old.Diagram.ZoomChanged -= OnViewportChanged;
             old.Diagram.PointerClick -= OnPointerClick;
         }
     }
@@ -230,8 +226,6 @@ public sealed partial class LineageGraphView
         _readyPending = d;
         InvokeAsync(StateHasChanged);
     }
-
-    private void OnViewportChanged() => _diagram?.Viewport.Update();
 
     private void OnPointerClick(Model? model, Blazor.Diagrams.Core.Events.PointerEventArgs e)
     {

@@ -30,6 +30,9 @@ public sealed class LineageViewport
         _nodes = nodes;
         _links = links;
         _bounds = bounds;
+        // The diagram and its viewport live and die together (a new view is a new diagram): no unsubscribing needed.
+        diagram.PanChanged += Update;
+        diagram.ZoomChanged += Update;
     }
 
     /// <summary>How many nodes are drawn now.</summary>
