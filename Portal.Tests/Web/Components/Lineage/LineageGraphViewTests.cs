@@ -12,6 +12,9 @@ namespace Portal.Tests.Web.Components.Lineage;
 /// <summary>The graph component without a browser: the diagram it builds from a lineage view, selection, focus, path, the list.</summary>
 public sealed class LineageGraphViewTests : IAsyncDisposable
 {
+    /// <summary>How long a drawn change may take to show (the canvas redraws after the render that changed it).</summary>
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
     private readonly BunitContext _ctx = new();
 
     public LineageGraphViewTests()
@@ -46,7 +49,7 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
         Assert.Equal(new Blazor.Diagrams.Core.Geometry.Size(LineageLayout.NodeWidth, LineageLayout.NodeHeight), diagram.Nodes["segment:s2"].Size);
         Assert.True(diagram.Nodes["segment:s2"].ControlledSize);
         // Drawn in the browser: every node (a small graph is fitted), each with its kind, name and status in words.
-        view.WaitForAssertion(() => Assert.Equal(7, view.FindAll(".lineage-node").Count));
+        view.WaitForAssertion(() => Assert.Equal(7, view.FindAll(".lineage-node").Count), Wait);
         var stale = view.Find("[data-lineage-id='segment:s2']");
         Assert.Equal("Segment s2, stale", stale.GetAttribute("aria-label"));
         Assert.Contains("kind-Segment", stale.ClassName, StringComparison.Ordinal);
@@ -66,7 +69,7 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
 
         var view = Render(graph);
 
-        view.WaitForAssertion(() => Assert.Equal(3, view.FindAll("path.lineage-link").Count));
+        view.WaitForAssertion(() => Assert.Equal(3, view.FindAll("path.lineage-link").Count), Wait);
         Assert.Equal("6 4", view.Find("path.edge-Membership").GetAttribute("stroke-dasharray"));
         Assert.Equal("1.5 3", view.Find("path.edge-Runs").GetAttribute("stroke-dasharray"));
         Assert.Equal("#43a047", view.Find("path.edge-Export").GetAttribute("stroke"));
@@ -81,7 +84,7 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
         var diagram = DiagramOf(view);
         Assert.Equal(["audience:a", "segment:s", "segment:s2", "segment:s3"], diagram.Nodes.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(1, diagram.Nodes["segment:s"].Hidden);
-        view.WaitForAssertion(() => Assert.Equal("+1", view.Find("[data-lineage-id='segment:s'] .lineage-node-hidden").TextContent));
+        view.WaitForAssertion(() => Assert.Equal("+1", view.Find("[data-lineage-id='segment:s'] .lineage-node-hidden").TextContent), Wait);
         // Focused on a node: it is selected and its details are open.
         Assert.True(diagram.Nodes["segment:s2"].Selected);
         Assert.Equal("s2", view.Find("aside[aria-label='Node details'] h2").TextContent);
@@ -91,7 +94,7 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
     public void EnterOnANode_ShowsItsDetailsAndEscapeClosesThem()
     {
         var view = Render(focus: "segment:s2");
-        view.WaitForAssertion(() => view.Find("[data-lineage-id='segment:s']"));
+        view.WaitForAssertion(() => view.Find("[data-lineage-id='segment:s']"), Wait);
 
         view.Find("[data-lineage-id='segment:s']").KeyDown("Enter");
 
@@ -114,7 +117,7 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
     public void Expand_ASelectedNodeWithHiddenNeighbours_BuildsANewDiagramWithThem()
     {
         var view = Render(focus: "segment:s2");
-        view.WaitForAssertion(() => view.Find("[data-lineage-id='segment:s']"));
+        view.WaitForAssertion(() => view.Find("[data-lineage-id='segment:s']"), Wait);
         view.Find("[data-lineage-id='segment:s']").KeyDown("Enter");
         var before = DiagramOf(view);
 
@@ -130,20 +133,20 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
     public void FocusHere_OnAWholeGraph_NarrowsTheDiagramToTheNodesNeighbourhood()
     {
         var view = Render();
-        view.WaitForAssertion(() => view.Find("[data-lineage-id='table:t']"));
+        view.WaitForAssertion(() => view.Find("[data-lineage-id='table:t']"), Wait);
         view.Find("[data-lineage-id='table:t']").KeyDown("Enter");
 
         view.FindAll("button").First(b => b.TextContent == "Focus here").Click();
 
         Assert.Equal(["rule:r", "table:t"], DiagramOf(view).Nodes.Keys.Order(StringComparer.Ordinal));
-        view.WaitForAssertion(() => Assert.Equal(2, view.FindAll(".lineage-node").Count));
+        view.WaitForAssertion(() => Assert.Equal(2, view.FindAll(".lineage-node").Count), Wait);
     }
 
     [Fact]
     public void HighlightPath_OfASelectedNode_MarksItsUpstreamAndDownstreamAndDimsTheRest()
     {
         var view = Render();
-        view.WaitForAssertion(() => view.Find("[data-lineage-id='segment:s']"));
+        view.WaitForAssertion(() => view.Find("[data-lineage-id='segment:s']"), Wait);
         view.Find("[data-lineage-id='segment:s']").KeyDown("Enter");
 
         view.FindAll("button").First(b => b.TextContent == "Highlight path").Click();
@@ -152,7 +155,7 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
         Assert.Equal(["adtech:x", "audience:a", "rule:r", "segment:s", "segment:s2", "table:t"],
             marks.Where(m => m.Value == LineageMark.Highlighted).Select(m => m.Key).Order(StringComparer.Ordinal));
         Assert.Equal(LineageMark.Dimmed, marks["segment:s3"]);
-        view.WaitForAssertion(() => Assert.Contains("mark-Dimmed", view.Find("[data-lineage-id='segment:s3']").ClassName, StringComparison.Ordinal));
+        view.WaitForAssertion(() => Assert.Contains("mark-Dimmed", view.Find("[data-lineage-id='segment:s3']").ClassName, StringComparison.Ordinal), Wait);
         Assert.Equal("6", view.Find("[data-testid='lineage-canvas']").GetAttribute("data-highlighted"));
     }
 
@@ -184,7 +187,7 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
         await view.InvokeAsync(() => view.FindAll("button").First(b => b.TextContent == "Show all").Click());
 
         view.WaitForAssertion(() => Assert.Equal(800, DiagramOf(view).Nodes.Count), TimeSpan.FromSeconds(30));
-        view.WaitForAssertion(() => Assert.True(view.FindAll(".lineage-node").Count is > 0 and < 200, $"{view.FindAll(".lineage-node").Count} drawn"));
+        view.WaitForAssertion(() => Assert.True(view.FindAll(".lineage-node").Count is > 0 and < 200, $"{view.FindAll(".lineage-node").Count} drawn"), Wait);
         Assert.Equal(DiagramOf(view).Viewport.VisibleNodes, view.FindAll(".lineage-node").Count);
     }
 

@@ -21,7 +21,7 @@ public static class LineageStyle
         [LineageNodeKind.Rule] = new("#3949ab", MudIcons.Rule, [3, 3, 3, 3], "card"),
         [LineageNodeKind.Segment] = new("#00796b", MudIcons.DonutLarge, [18, 18, 18, 18], "pill"),
         [LineageNodeKind.Audience] = new("#8e24aa", MudIcons.Groups, [18, 3, 18, 3], "leaf"),
-        [LineageNodeKind.Adtech] = new("#d84315", MudIcons.Campaign, [0, 18, 18, 0], "arrow end"),
+        [LineageNodeKind.Adtech] = new("#bf360c", MudIcons.Campaign, [0, 18, 18, 0], "arrow end"),
         [LineageNodeKind.Job] = new("#455a64", MudIcons.Schedule, [8, 8, 8, 8], "dashed"),
     }.ToFrozenDictionary();
 
