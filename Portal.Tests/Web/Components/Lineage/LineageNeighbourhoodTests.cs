@@ -33,7 +33,7 @@ public sealed class LineageNeighbourhoodTests : DatabaseTest
         Assert.DoesNotContain(LineageBuilder.SourceId("other/"), ids);
         Assert.DoesNotContain(LineageBuilder.AdtechId("adtechA"), ids);
         Assert.Equal("demo", view.Find("aside[aria-label='Node details'] h2").TextContent);
-        view.WaitForAssertion(() => Assert.Equal("true", view.Find($"[data-lineage-id='{LineageBuilder.AudienceId("demo")}']").GetAttribute("aria-pressed")));
+        view.WaitForAssertion(() => Assert.Equal("true", view.Find($"[data-lineage-id='{LineageBuilder.AudienceId("demo")}']").GetAttribute("aria-pressed")), TimeSpan.FromSeconds(10));
     }
 
     [Fact]
