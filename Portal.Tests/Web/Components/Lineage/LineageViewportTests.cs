@@ -88,4 +88,36 @@ public sealed class LineageViewportTests
         Assert.True(diagram.Nodes["segment:s700"].Visible);
         Assert.False(diagram.Nodes["segment:s0"].Visible);
     }
+
+    [Fact]
+    public void Resized_AFittedViewTheUserHasNotMoved_IsFittedToTheNewSize()
+    {
+        var diagram = Diagram(Big(10));
+        diagram.Diagram.SetContainer(new Rectangle(0, 0, 1000, 600));
+        diagram.Viewport.Place(null);
+        var wide = diagram.Diagram.Zoom;
+
+        // The details panel opens beside the canvas: 320 px narrower.
+        diagram.Diagram.SetContainer(new Rectangle(0, 0, 680, 600));
+        diagram.Viewport.Resized();
+
+        var screen = diagram.Viewport.Visible();
+        Assert.True(diagram.Nodes.Values.All(n => n.Position.X >= screen.Left && n.Position.X + LineageLayout.NodeWidth <= screen.Right), "A node is cut off at the side.");
+        Assert.True(diagram.Diagram.Zoom <= wide);
+    }
+
+    [Fact]
+    public void Resized_AfterTheUserPanned_KeepsTheirView()
+    {
+        var diagram = Diagram(Big(10));
+        diagram.Diagram.SetContainer(new Rectangle(0, 0, 1000, 600));
+        diagram.Viewport.Place(null);
+        diagram.Diagram.UpdatePan(-200, 0);
+        var (pan, zoom) = (diagram.Diagram.Pan, diagram.Diagram.Zoom);
+
+        diagram.Diagram.SetContainer(new Rectangle(0, 0, 680, 600));
+        diagram.Viewport.Resized();
+
+        Assert.Equal((pan, zoom), (diagram.Diagram.Pan, diagram.Diagram.Zoom));
+    }
 }

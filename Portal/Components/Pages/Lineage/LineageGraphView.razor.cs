@@ -11,8 +11,8 @@ public sealed partial class LineageGraphView
     /// <summary>Graphs bigger than this open on a focus view (a search's best match or the latest segment), "show all" one click away.</summary>
     public const int FocusAbove = 300;
 
-    /// <summary>Hops around the centre of that default focus view.</summary>
-    public const int DefaultFocusHops = 2;
+    /// <summary>Hops around the centre of that default focus view (one: two hops through a job reach every segment it refreshes).</summary>
+    public const int DefaultFocusHops = 1;
 
     /// <summary>Views with more nodes than this are laid out on a pool thread, with a progress bar.</summary>
     private const int BackgroundLayoutNodes = 300;
@@ -218,7 +218,7 @@ public sealed partial class LineageGraphView
 
         if (d.Viewport.Placed)
         {
-            d.Viewport.Update();
+            d.Viewport.Resized();
             return;
         }
 

@@ -62,7 +62,7 @@ public static class LineageSvg
 
     private static string Defs()
     {
-        var defs = new StringBuilder("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\">")
+        var defs = new StringBuilder("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" markerUnits=\"userSpaceOnUse\" orient=\"auto\">")
             .Append("<path d=\"M0 0L10 5L0 10z\" fill=\"#78909c\"/></marker>");
         foreach (var kind in Enum.GetValues<LineageNodeKind>())
         {

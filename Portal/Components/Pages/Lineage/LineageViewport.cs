@@ -23,6 +23,8 @@ public sealed class LineageViewport
     private readonly IReadOnlyList<LineageNodeModel> _nodes;
     private readonly IReadOnlyList<LineageLinkModel> _links;
     private readonly Rectangle _bounds;
+    private bool _fitted;
+    private bool _fitting;
 
     public LineageViewport(BlazorDiagram diagram, IReadOnlyList<LineageNodeModel> nodes, IReadOnlyList<LineageLinkModel> links, Rectangle bounds)
     {
@@ -31,8 +33,8 @@ public sealed class LineageViewport
         _links = links;
         _bounds = bounds;
         // The diagram and its viewport live and die together (a new view is a new diagram): no unsubscribing needed.
-        diagram.PanChanged += Update;
-        diagram.ZoomChanged += Update;
+        diagram.PanChanged += Moved;
+        diagram.ZoomChanged += Moved;
     }
 
     /// <summary>How many nodes are drawn now.</summary>
@@ -70,7 +72,10 @@ public sealed class LineageViewport
         Update();
     }
 
-    /// <summary>Fits the whole graph into the canvas, a small graph not blown up past 120 %.</summary>
+    /// <summary>
+    /// Fits the whole graph into the canvas, a small graph not blown up past 120 %. Until the user pans or zooms, the
+    /// view is fitted again when the canvas changes size (the details panel opening beside it, the window).
+    /// </summary>
     public void Fit()
     {
         if (_diagram.Container is not { } c || _bounds.Width <= 0)
@@ -80,8 +85,42 @@ public sealed class LineageViewport
 
         const double Pad = 24;
         var zoom = Math.Clamp(Math.Min((c.Width - 2 * Pad) / _bounds.Width, (c.Height - 2 * Pad) / _bounds.Height), _diagram.Options.Zoom.Minimum, 1.2);
-        _diagram.SetZoom(zoom);
-        _diagram.SetPan((c.Width - _bounds.Width * zoom) / 2 - _bounds.Left * zoom, (c.Height - _bounds.Height * zoom) / 2 - _bounds.Top * zoom);
+        _fitting = true;
+        try
+        {
+            _diagram.SetZoom(zoom);
+            _diagram.SetPan((c.Width - _bounds.Width * zoom) / 2 - _bounds.Left * zoom, (c.Height - _bounds.Height * zoom) / 2 - _bounds.Top * zoom);
+        }
+        finally
+        {
+            _fitting = false;
+        }
+
+        _fitted = true;
+        Update();
+    }
+
+    /// <summary>The canvas changed size: a fitted view is fitted again, any other keeps its place; what is drawn follows.</summary>
+    public void Resized()
+    {
+        if (_fitted)
+        {
+            Fit();
+        }
+        else
+        {
+            Update();
+        }
+    }
+
+    private void Moved()
+    {
+        if (!_fitting)
+        {
+            _fitted = false;
+        }
+
+        Update();
     }
 
     /// <summary>Zooms by a factor about the canvas's centre.</summary>
