@@ -51,7 +51,8 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
         // Drawn in the browser: every node (a small graph is fitted), each with its kind, name and status in words.
         view.WaitForAssertion(() => Assert.Equal(7, view.FindAll(".lineage-node").Count), Wait);
         var stale = view.Find("[data-lineage-id='segment:s2']");
-        Assert.Equal("Segment s2, stale", stale.GetAttribute("aria-label"));
+        Assert.Equal(("s2", "Segment · stale"), (stale.QuerySelector(".lineage-node-name")!.TextContent, stale.QuerySelector(".lineage-node-sub")!.TextContent));
+        Assert.Equal("button", stale.GetAttribute("role"));
         Assert.Contains("kind-Segment", stale.ClassName, StringComparison.Ordinal);
         Assert.Equal("0", stale.GetAttribute("tabindex"));
         var links = view.FindAll("path.lineage-link");
@@ -84,7 +85,7 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
         var diagram = DiagramOf(view);
         Assert.Equal(["audience:a", "segment:s", "segment:s2", "segment:s3"], diagram.Nodes.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(1, diagram.Nodes["segment:s"].Hidden);
-        view.WaitForAssertion(() => Assert.Equal("+1", view.Find("[data-lineage-id='segment:s'] .lineage-node-hidden").TextContent), Wait);
+        view.WaitForAssertion(() => Assert.Equal("+1", view.Find("[data-lineage-id='segment:s'] .lineage-node-hidden").FirstChild!.TextContent), Wait);
         // Focused on a node: it is selected and its details are open.
         Assert.True(diagram.Nodes["segment:s2"].Selected);
         Assert.Equal("s2", view.Find("aside[aria-label='Node details'] h2").TextContent);
