@@ -23,6 +23,9 @@ public sealed class PortalProcess : IAsyncDisposable
 
     public string BaseUrl { get; }
 
+    /// <summary>The portal's process id (the lineage benchmark reads its memory).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>What the portal printed so far (standard output and error).</summary>
     public string Output
     {

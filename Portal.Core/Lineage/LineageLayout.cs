@@ -14,11 +14,11 @@ public readonly record struct LayoutPoint(double X, double Y);
 public sealed record LineageLayoutResult(IReadOnlyDictionary<string, LayoutPoint> Positions, double Milliseconds, bool Cached);
 
 /// <summary>
-/// Lays a lineage view out left to right in layers with GraphShape's Sugiyama algorithm (over a QuikGraph graph), on
-/// the server: 2,000 nodes take about a second here, where dagre in the browser took minutes. Empty rows the placement
-/// leaves are closed up. With grouping by domain, each domain's nodes keep their column and order and are moved into a
-/// horizontal band of their own, so domain boxes never overlap. Layouts are cached by the view's shape (nodes, edges, grouping): the same view is laid
-/// out once, whoever asks. Thread-safe; one instance for the app.
+/// Lays a lineage view out left to right in layers on the server, with MSAGL's layered layout (AutomaticGraphLayout;
+/// GraphShape's Sugiyama over QuikGraph is the alternative engine, slower on big graphs: see bench/README.md). Empty
+/// rows the placement leaves are closed up. With grouping by domain, each domain's nodes keep their column and order
+/// and are moved into a horizontal band of their own, so domain boxes never overlap. Layouts are cached by the view's
+/// shape (nodes, edges, grouping): the same view is laid out once, whoever asks. Thread-safe; one instance for the app.
 /// </summary>
 public sealed class LineageLayout
 {
@@ -38,6 +38,15 @@ public sealed class LineageLayout
     private readonly Dictionary<string, Lazy<IReadOnlyDictionary<string, LayoutPoint>>> _cache = new(StringComparer.Ordinal);
     private readonly Queue<string> _order = new();
     private readonly Lock _lock = new();
+    private readonly LineageLayoutEngine _engine;
+
+    public LineageLayout()
+        : this(LineageLayoutEngine.Msagl)
+    {
+    }
+
+    /// <summary>A layout with the given engine (the benchmark compares them; the portal uses the default).</summary>
+    public LineageLayout(LineageLayoutEngine engine) => _engine = engine;
 
     public LineageLayoutResult Compute(LineageView view, bool groupByDomain)
     {
@@ -75,9 +84,9 @@ public sealed class LineageLayout
         }
     }
 
-    private static IReadOnlyDictionary<string, LayoutPoint> Place(LineageView view, bool groupByDomain)
+    private IReadOnlyDictionary<string, LayoutPoint> Place(LineageView view, bool groupByDomain)
     {
-        var positions = Sugiyama(view);
+        var positions = _engine == LineageLayoutEngine.Msagl ? MsaglPlacement.Place(view, NodeWidth, NodeHeight, LayerGap, NodeGap) : Sugiyama(view);
         return groupByDomain ? Bands(view, positions) : Squeeze(positions.Keys, positions, 0);
     }
 

@@ -29,6 +29,9 @@ public sealed partial class LineageLayoutWarmer(
     public const string SavedLayoutPath = "lineage/whole-view-layout.json";
 
     private int _restored;
+
+    /// <summary>The key of the layout in the bucket (restored or written by this process); null until then.</summary>
+    private string? _savedKey;
     private readonly SemaphoreSlim _signal = new(0, 1);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Run(() => RunAsync(stoppingToken), stoppingToken);
@@ -81,8 +84,15 @@ public sealed partial class LineageLayoutWarmer(
             if (!result.Cached)
             {
                 LogWarmed(graph.Nodes.Count, graph.Edges.Count, result.Milliseconds);
+            }
+
+            // Saved by whoever finishes first: a caller that waited for a layout another call was computing (the
+            // background warm-up's, say) finds it cached, yet it may not be in the bucket yet.
+            if (!result.Cached || !string.Equals(Volatile.Read(ref _savedKey), key, StringComparison.Ordinal))
+            {
                 var saved = new SavedLayout(key, result.Positions.ToDictionary(p => p.Key, p => new[] { p.Value.X, p.Value.Y }));
                 await bucket.WriteTextAsync(SavedLayoutPath, JsonSerializer.Serialize(saved), expectedVersion: null, cancellationToken);
+                Volatile.Write(ref _savedKey, key);
             }
 
             return result;
@@ -107,6 +117,7 @@ public sealed partial class LineageLayoutWarmer(
             }
 
             var positions = view.Nodes.ToDictionary(n => n.Id, n => new LayoutPoint(saved.Positions[n.Id][0], saved.Positions[n.Id][1]), StringComparer.Ordinal);
+            Volatile.Write(ref _savedKey, key);
             if (layout.Seed(key, positions))
             {
                 LogRestored(positions.Count);

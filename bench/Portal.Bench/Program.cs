@@ -14,6 +14,8 @@ using Portal.Core.Data;
 //   dotnet run -c Release --project bench/Portal.Bench -- lineage [--rules N] [--runs N] [--timeout S]
 //                                                                     navigation to an interactive lineage graph in Chromium:
 //                                                                     a generated one of ~2,000 nodes (N rules), and the demo graph
+//   dotnet run -c Release --project bench/Portal.Bench -- lineage-layout [--rules N] [--runs N]
+//                                                                     the generated lineage laid out by MSAGL and by GraphShape
 //   dotnet run -c Release --project bench/Portal.Bench -- sync [--members N]                     a mirror sync where 5 % changed, to a no-op target
 // The export benchmark starts this program again for its parts: export-prepare, sandbox, export-phases, export-upload;
 // the sync benchmark for sync-prepare, sync-seed, sync-run.
@@ -33,6 +35,11 @@ switch (args)
 if (args is ["catalog", ..])
 {
     return await Portal.Bench.CatalogBench.RunAsync(args[1..]);
+}
+
+if (args is ["lineage-layout", ..])
+{
+    return await Portal.Bench.LineageLayoutBench.RunAsync(args[1..]);
 }
 
 if (args is ["lineage-prepare", ..])

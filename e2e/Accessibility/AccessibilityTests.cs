@@ -40,6 +40,19 @@ public sealed class AccessibilityTests(PortalFixture portal)
         AssertNoSeriousViolations(await page.RunAxe());
     }
 
+    [Fact]
+    public async Task LineagePage_AxeScanWithTheGraphAndDetailsOpen_NoCriticalOrSeriousViolations()
+    {
+        var page = await portal.NewPageAsync();
+        await page.SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword, "/lineage");
+        await page.Locator("[data-testid='lineage-canvas'][data-ready='true']").WaitForAsync(new() { Timeout = 60_000 });
+        await page.Locator(".lineage-node").First.ClickAsync();
+        await page.GetByRole(AriaRole.Region, new() { Name = "Node details" }).WaitForAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show as a list" }).ClickAsync();
+        await page.GetByRole(AriaRole.Region, new() { Name = "Shown nodes as a list" }).WaitForAsync();
+        AssertNoSeriousViolations(await page.RunAxe());
+    }
+
     /// <summary>
     /// A code editor first shows a placeholder while Monaco loads; scanning then would miss what the user sees,
     /// so the scan waits until every editor has become Monaco (with its lines drawn) or its plain fallback.

@@ -33,6 +33,43 @@ public sealed class LineageLayoutTests
         Assert.False(layout.Cached);
     }
 
+    [Theory]
+    [InlineData(LineageLayoutEngine.Msagl)]
+    [InlineData(LineageLayoutEngine.GraphShape)]
+    public void Compute_EachEngineOnAFanOut_PointsEveryEdgeRightWithoutOverlaps(LineageLayoutEngine engine)
+    {
+        // One table read by 30 rules, each producing a segment that feeds one audience: wide layers, many crossings to avoid.
+        var nodes = new List<LineageNode> { new("table:t", LineageNodeKind.Table, "t", LineageStatus.None, null, null, null, LineageDomains.Customers),
+            new("audience:a", LineageNodeKind.Audience, "a", LineageStatus.Fresh, null, null, null, LineageDomains.Activation) };
+        var edges = new List<LineageEdge>();
+        for (var i = 0; i < 30; i++)
+        {
+            nodes.Add(new($"rule:r{i}", LineageNodeKind.Rule, $"r{i}", LineageStatus.None, null, null, null, LineageDomains.Segments));
+            nodes.Add(new($"segment:s{i}", LineageNodeKind.Segment, $"s{i}", LineageStatus.Fresh, 1, null, null, LineageDomains.Segments));
+            edges.AddRange([new("table:t", $"rule:r{i}", LineageEdgeKind.Reads), new($"rule:r{i}", $"segment:s{i}", LineageEdgeKind.Produces), new($"segment:s{i}", "audience:a", LineageEdgeKind.AudienceSource)]);
+        }
+
+        var view = new LineageGraph(nodes, edges).WholeView();
+
+        var layout = new LineageLayout(engine).Compute(view, groupByDomain: false);
+
+        Assert.Equal(62, layout.Positions.Count);
+        Assert.All(view.Edges, e => Assert.True(layout.Positions[e.Source].X + LineageLayout.NodeWidth <= layout.Positions[e.Target].X, $"{e.Id} does not point right"));
+        AssertNoOverlaps(layout.Positions);
+        Assert.All(layout.Positions.Values, p => Assert.True(p.X >= LineageLayout.NodeWidth / 2 - 1e-6 && p.Y >= 0, $"{p} is off the canvas"));
+    }
+
+    [Fact]
+    public void Constructor_Default_LaysOutWithMsagl()
+    {
+        var view = LineageGraphTests.Chain().WholeView();
+
+        var portal = new LineageLayout().Compute(view, groupByDomain: false).Positions;
+
+        Assert.Equal(new LineageLayout(LineageLayoutEngine.Msagl).Compute(view, false).Positions.OrderBy(p => p.Key, StringComparer.Ordinal),
+            portal.OrderBy(p => p.Key, StringComparer.Ordinal));
+    }
+
     [Fact]
     public void Compute_SameViewTwice_SecondComesFromTheCacheWithTheSamePositions()
     {

@@ -1,132 +1,197 @@
+using Blazor.Diagrams.Core.Geometry;
 using Bunit;
-using MudBlazor;
 using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
 using MudBlazor.Services;
-using Portal.Core.Lineage;
 using Portal.Components.Pages.Lineage;
+using Portal.Core.Lineage;
 using Portal.Tests.Core.Lineage;
 
 namespace Portal.Tests.Web.Components.Lineage;
 
-/// <summary>The graph component without a browser: what it sends to lineage-graph.js, and the side panel.</summary>
+/// <summary>The graph component without a browser: the diagram it builds from a lineage view, selection, focus, path, the list.</summary>
 public sealed class LineageGraphViewTests : IAsyncDisposable
 {
+    /// <summary>How long a drawn change may take to show (the canvas redraws after the render that changed it).</summary>
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
     private readonly BunitContext _ctx = new();
-    private readonly BunitJSModuleInterop _module;
 
     public LineageGraphViewTests()
     {
         _ctx.Services.AddMudServices();
         _ctx.Services.AddSingleton<LineageLayout>();
         _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        _module = _ctx.JSInterop.SetupModule("./js/lineage-graph.js");
-        _module.Mode = JSRuntimeMode.Loose;
+        // The canvas measures itself once (Z.Blazor.Diagrams' script): a 1,000 × 600 box.
+        _ctx.JSInterop.Setup<Rectangle>("ZBlazorDiagrams.getBoundingClientRect", _ => true).SetResult(new Rectangle(0, 0, 1000, 600));
+        _ctx.JSInterop.SetupModule("./js/lineage-graph.js").Mode = JSRuntimeMode.Loose;
     }
 
     public ValueTask DisposeAsync() => _ctx.DisposeAsync();
 
-    private IRenderedComponent<LineageGraphView> Render(string? focus = null, int hops = 1)
+    private IRenderedComponent<LineageGraphView> Render(LineageGraph? graph = null, string? focus = null, int hops = 1)
     {
         _ctx.Render<MudPopoverProvider>();
-        return _ctx.Render<LineageGraphView>(p => p.Add(x => x.Graph, LineageGraphTests.Chain()).Add(x => x.FocusId, focus).Add(x => x.Hops, hops));
+        return _ctx.Render<LineageGraphView>(p => p.Add(x => x.Graph, graph ?? LineageGraphTests.Chain()).Add(x => x.FocusId, focus).Add(x => x.Hops, hops));
     }
 
-    [Fact]
-    public void Render_WholeGraph_SendsEveryNodeAndEdgeWithKindAndStatusClasses()
-    {
-        Render();
-
-        var payload = Assert.IsType<LineagePayload>(Assert.Single(_module.Invocations["create"]).Arguments[2]);
-        Assert.Equal(7, payload.Nodes.Count);
-        Assert.Equal(6, payload.Edges.Count);
-        var stale = payload.Nodes.Single(n => n.Data.Id == "segment:s2");
-        Assert.Equal(("s2", "Segment", "Stale", "kind-Segment status-Stale"), (stale.Data.Label, stale.Data.Kind, stale.Data.Status, stale.Classes));
-        var union = payload.Edges.Single(e => e.Data.Source == "segment:s3");
-        Assert.Equal(("segment:s2", "DependsOn", "UNION", "DependsOn"), (union.Data.Target, union.Data.Kind, union.Data.Label, union.Classes));
-        Assert.All(payload.Nodes, n => Assert.Null(n.Data.Parent));
-        // Positions from the server's layout: the table (first column) left of the adtech (last).
-        Assert.All(payload.Nodes, n => Assert.NotNull(n.Position));
-        Assert.True(payload.Nodes.Single(n => n.Data.Id == "table:t").Position!.X < payload.Nodes.Single(n => n.Data.Id == "adtech:x").Position!.X);
-    }
+    private static LineageDiagram DiagramOf(IRenderedComponent<LineageGraphView> view) => Assert.IsType<LineageDiagram>(view.Instance.Diagram);
 
     [Fact]
-    public async Task Render_AgainWhileTheFirstDrawIsInFlight_DrawsOnceThenSendsTheChangeAsAnUpdate()
-    {
-        var strict = _ctx.JSInterop.SetupModule("./js/lineage-graph.js");
-        var create = strict.SetupVoid("create", _ => true); // left pending: the browser is still drawing
-        strict.SetupVoid("update", _ => true).SetVoidResult();
-        var view = Render();
-        var toggle = view.FindComponent<MudSwitch<bool>>();
-
-        view.Render();
-        await view.InvokeAsync(() => toggle.Instance.ValueChanged.InvokeAsync(true));
-        view.Render();
-        Assert.Single(strict.Invocations["create"]);
-        Assert.Empty(strict.Invocations["update"]);
-
-        await view.InvokeAsync(create.SetVoidResult);
-
-        view.WaitForAssertion(() => Assert.Single(strict.Invocations["update"]));
-        Assert.Single(strict.Invocations["create"]);
-        var update = Assert.IsType<LineagePayload>(strict.Invocations["update"][0].Arguments[1]);
-        Assert.Contains(update.Nodes, n => n.Data.Kind == "Domain");
-    }
-
-    [Fact]
-    public async Task GroupByDomain_Switched_SendsDomainBoxesWithoutPositionsAroundPlacedNodes()
+    public void Render_WholeGraph_DrawsANodePerNodeAndALinkPerEdgeAtTheLayoutsPositions()
     {
         var view = Render();
-        var toggle = view.FindComponent<MudSwitch<bool>>();
 
-        await view.InvokeAsync(() => toggle.Instance.ValueChanged.InvokeAsync(true));
-
-        var update = Assert.IsType<LineagePayload>(_module.Invocations["update"].Last().Arguments[1]);
-        var box = Assert.Single(update.Nodes, n => n.Data.Kind == "Domain");
-        Assert.Null(box.Position);
-        Assert.All(update.Nodes.Where(n => n != box), n => Assert.Equal((box.Data.Id, true), (n.Data.Parent, n.Position is not null)));
+        var diagram = DiagramOf(view);
+        Assert.Equal(7, diagram.Diagram.Nodes.Count);
+        Assert.Equal(6, diagram.Diagram.Links.Count);
+        Assert.True(diagram.Nodes["table:t"].Position.X < diagram.Nodes["adtech:x"].Position.X);
+        Assert.Equal(new Blazor.Diagrams.Core.Geometry.Size(LineageLayout.NodeWidth, LineageLayout.NodeHeight), diagram.Nodes["segment:s2"].Size);
+        Assert.True(diagram.Nodes["segment:s2"].ControlledSize);
+        // Drawn in the browser: every node (a small graph is fitted), each with its kind, name and status in words.
+        view.WaitForAssertion(() => Assert.Equal(7, view.FindAll(".lineage-node").Count), Wait);
+        var stale = view.Find("[data-lineage-id='segment:s2']");
+        Assert.Equal(("s2", "Segment · stale"), (stale.QuerySelector(".lineage-node-name")!.TextContent, stale.QuerySelector(".lineage-node-sub")!.TextContent));
+        Assert.Equal("button", stale.GetAttribute("role"));
+        Assert.Contains("kind-Segment", stale.ClassName, StringComparison.Ordinal);
+        Assert.Equal("0", stale.GetAttribute("tabindex"));
+        var links = view.FindAll("path.lineage-link");
+        Assert.Equal(6, links.Count);
+        Assert.Contains(view.FindAll("text.lineage-link-label"), t => t.TextContent == "UNION");
+        Assert.Equal("7", view.Find("[data-testid='lineage-canvas']").GetAttribute("data-nodes"));
     }
 
     [Fact]
-    public void Render_FocusedOneHop_SendsTheNeighbourhoodWithHiddenCounts()
+    public void Render_EdgeKinds_MembershipDashedRunsDottedExportInTheAudiencesStatusColour()
     {
-        Render("segment:s2", 1);
+        var graph = new LineageGraph(
+            [Node("segment:s"), Node("rule:r", LineageNodeKind.Rule), Node("job:j", LineageNodeKind.Job), Node("audience:a", LineageNodeKind.Audience), Node("adtech:x", LineageNodeKind.Adtech)],
+            [new("segment:s", "rule:r", LineageEdgeKind.Membership), new("job:j", "segment:s", LineageEdgeKind.Runs), new("audience:a", "adtech:x", LineageEdgeKind.Export, "POSTED")]);
 
-        var payload = Assert.IsType<LineagePayload>(Assert.Single(_module.Invocations["create"]).Arguments[2]);
-        Assert.Equal(["audience:a", "segment:s", "segment:s2", "segment:s3"], payload.Nodes.Select(n => n.Data.Id).Order(StringComparer.Ordinal));
-        var s = payload.Nodes.Single(n => n.Data.Id == "segment:s");
-        Assert.Equal((1, "s (+1)"), (s.Data.Hidden, s.Data.Label));
-        Assert.Contains("has-hidden", s.Classes, StringComparison.Ordinal);
+        var view = Render(graph);
+
+        view.WaitForAssertion(() => Assert.Equal(3, view.FindAll("path.lineage-link").Count), Wait);
+        Assert.Equal("6 4", view.Find("path.edge-Membership").GetAttribute("stroke-dasharray"));
+        Assert.Equal("1.5 3", view.Find("path.edge-Runs").GetAttribute("stroke-dasharray"));
+        Assert.Equal("#43a047", view.Find("path.edge-Export").GetAttribute("stroke"));
+        Assert.Null(view.Find("path.edge-Export").GetAttribute("stroke-dasharray"));
     }
 
     [Fact]
-    public async Task NodeClicked_ASegment_ShowsItsDetailsAndExpandSendsItsNeighbours()
+    public void Render_FocusedOneHop_DrawsTheNeighbourhoodWithHiddenCounts()
     {
-        var view = Render("segment:s2", 1);
+        var view = Render(focus: "segment:s2");
 
-        await view.InvokeAsync(() => view.Instance.NodeClicked("segment:s"));
+        var diagram = DiagramOf(view);
+        Assert.Equal(["audience:a", "segment:s", "segment:s2", "segment:s3"], diagram.Nodes.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(1, diagram.Nodes["segment:s"].Hidden);
+        view.WaitForAssertion(() => Assert.Equal("+1", view.Find("[data-lineage-id='segment:s'] .lineage-node-hidden").FirstChild!.TextContent), Wait);
+        // Focused on a node: it is selected and its details are open.
+        Assert.True(diagram.Nodes["segment:s2"].Selected);
+        Assert.Equal("s2", view.Find("aside[aria-label='Node details'] h2").TextContent);
+    }
+
+    [Fact]
+    public void EnterOnANode_ShowsItsDetailsAndEscapeClosesThem()
+    {
+        var view = Render(focus: "segment:s2");
+        view.WaitForAssertion(() => view.Find("[data-lineage-id='segment:s']"), Wait);
+
+        view.Find("[data-lineage-id='segment:s']").KeyDown("Enter");
 
         var panel = view.Find("aside[aria-label='Node details']");
-        Assert.Contains("s", panel.QuerySelector("h2")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal("s", panel.QuerySelector("h2")!.TextContent);
         Assert.Equal("1", panel.QuerySelector("dd[aria-label='Row count']")!.TextContent);
         Assert.Equal("fresh", panel.QuerySelector("dd[aria-label='Status']")!.TextContent);
         Assert.Equal("1", panel.QuerySelector("dd[aria-label='Hidden neighbours']")!.TextContent);
         Assert.Contains("adtech", panel.QuerySelector("ul[aria-label='Impact']")!.TextContent, StringComparison.OrdinalIgnoreCase);
+        Assert.True(DiagramOf(view).Nodes["segment:s"].Selected);
+        Assert.Equal("true", view.Find("[data-lineage-id='segment:s']").GetAttribute("aria-pressed"));
 
-        view.FindAll("button").First(b => b.TextContent.Contains("Expand", StringComparison.Ordinal)).Click();
+        view.Find("[data-lineage-id='segment:s']").KeyDown("Escape");
 
-        var update = Assert.IsType<LineagePayload>(_module.Invocations["update"].Last().Arguments[1]);
-        Assert.Contains(update.Nodes, n => n.Data.Id == "rule:r");
+        Assert.Empty(view.FindAll("aside[aria-label='Node details']"));
+        Assert.False(DiagramOf(view).Nodes["segment:s"].Selected);
     }
 
     [Fact]
-    public async Task HighlightPath_OfASelectedNode_SendsItsUpstreamAndDownstream()
+    public void Expand_ASelectedNodeWithHiddenNeighbours_BuildsANewDiagramWithThem()
+    {
+        var view = Render(focus: "segment:s2");
+        view.WaitForAssertion(() => view.Find("[data-lineage-id='segment:s']"), Wait);
+        view.Find("[data-lineage-id='segment:s']").KeyDown("Enter");
+        var before = DiagramOf(view);
+
+        view.FindAll("button").First(b => b.TextContent.Contains("Expand (1 hidden)", StringComparison.Ordinal)).Click();
+
+        var after = DiagramOf(view);
+        Assert.NotSame(before, after);
+        Assert.Contains("rule:r", after.Nodes.Keys);
+        Assert.Equal(5, after.Nodes.Count);
+    }
+
+    [Fact]
+    public void FocusHere_OnAWholeGraph_NarrowsTheDiagramToTheNodesNeighbourhood()
     {
         var view = Render();
-        await view.InvokeAsync(() => view.Instance.NodeClicked("segment:s"));
+        view.WaitForAssertion(() => view.Find("[data-lineage-id='table:t']"), Wait);
+        view.Find("[data-lineage-id='table:t']").KeyDown("Enter");
 
-        view.FindAll("button").First(b => b.TextContent.Contains("Highlight path", StringComparison.Ordinal)).Click();
+        view.FindAll("button").First(b => b.TextContent == "Focus here").Click();
 
-        var ids = Assert.IsType<string[]>(_module.Invocations["highlight"].Last().Arguments[1]);
-        Assert.Equal(["adtech:x", "audience:a", "rule:r", "segment:s", "segment:s2", "table:t"], ids.Order(StringComparer.Ordinal));
+        Assert.Equal(["rule:r", "table:t"], DiagramOf(view).Nodes.Keys.Order(StringComparer.Ordinal));
+        view.WaitForAssertion(() => Assert.Equal(2, view.FindAll(".lineage-node").Count), Wait);
     }
+
+    [Fact]
+    public void HighlightPath_OfASelectedNode_MarksItsUpstreamAndDownstreamAndDimsTheRest()
+    {
+        var view = Render();
+        view.WaitForAssertion(() => view.Find("[data-lineage-id='segment:s']"), Wait);
+        view.Find("[data-lineage-id='segment:s']").KeyDown("Enter");
+
+        view.FindAll("button").First(b => b.TextContent == "Highlight path").Click();
+
+        var marks = DiagramOf(view).Nodes.Values.ToDictionary(n => n.Id, n => n.Mark);
+        Assert.Equal(["adtech:x", "audience:a", "rule:r", "segment:s", "segment:s2", "table:t"],
+            marks.Where(m => m.Value == LineageMark.Highlighted).Select(m => m.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(LineageMark.Dimmed, marks["segment:s3"]);
+        view.WaitForAssertion(() => Assert.Contains("mark-Dimmed", view.Find("[data-lineage-id='segment:s3']").ClassName, StringComparison.Ordinal), Wait);
+        Assert.Equal("6", view.Find("[data-testid='lineage-canvas']").GetAttribute("data-highlighted"));
+    }
+
+    [Fact]
+    public void ShowAsAList_ListsEveryShownNodeWithItsStatusAndInputs()
+    {
+        var view = Render();
+
+        view.FindAll("button").First(b => b.TextContent.Contains("Show as a list", StringComparison.Ordinal)).Click();
+
+        var list = view.Find("[aria-label='Shown nodes as a list']");
+        Assert.Equal(7, list.QuerySelectorAll("tbody tr").Count(r => r.QuerySelectorAll("td").Length > 0));
+        var s2 = list.QuerySelectorAll("tbody tr").Single(r => r.QuerySelectorAll("td").Length > 1 && r.QuerySelectorAll("td")[1].TextContent == "s2");
+        Assert.Equal(("stale", "s, s3"), (s2.QuerySelectorAll("td")[2].TextContent, s2.QuerySelectorAll("td")[4].TextContent));
+    }
+
+    [Fact]
+    public async Task BigGraph_OpensFocusedOnTheLatestSegmentAndShowAllDrawsOnlyWhatIsOnScreen()
+    {
+        var graph = LineageViewportTests.Big(400);
+
+        var view = Render(graph);
+
+        var focused = DiagramOf(view);
+        Assert.True(focused.Nodes.Count < 20, $"{focused.Nodes.Count} nodes in the default view");
+        Assert.Contains("segment:s399", focused.Nodes.Keys); // refreshed last
+        Assert.Contains("most recently refreshed segment", view.Markup, StringComparison.Ordinal);
+
+        await view.InvokeAsync(() => view.FindAll("button").First(b => b.TextContent == "Show all").Click());
+
+        view.WaitForAssertion(() => Assert.Equal(800, DiagramOf(view).Nodes.Count), TimeSpan.FromSeconds(30));
+        view.WaitForAssertion(() => Assert.True(view.FindAll(".lineage-node").Count is > 0 and < 200, $"{view.FindAll(".lineage-node").Count} drawn"), Wait);
+        Assert.Equal(DiagramOf(view).Viewport.VisibleNodes, view.FindAll(".lineage-node").Count);
+    }
+
+    private static LineageNode Node(string id, LineageNodeKind kind = LineageNodeKind.Segment) =>
+        new(id, kind, id.Split(':')[1], LineageStatus.Fresh, 1, null, null, LineageDomains.Segments);
 }

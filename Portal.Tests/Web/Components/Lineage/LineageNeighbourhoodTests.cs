@@ -1,3 +1,4 @@
+using Blazor.Diagrams.Core.Geometry;
 using Bunit;
 using Portal.Components.Pages.Lineage;
 using Portal.Core.Accounts;
@@ -11,19 +12,19 @@ namespace Portal.Tests.Web.Components.Lineage;
 public sealed class LineageNeighbourhoodTests : DatabaseTest
 {
     [Fact]
-    public async Task Render_AnAudience_SendsItsTwoHopNeighbourhoodFocusedOnIt()
+    public async Task Render_AnAudience_DrawsItsTwoHopNeighbourhoodFocusedOnIt()
     {
         await using var host = await CoreHost.StartAsync(Folder);
         var bucket = host.Get<IBucket>();
         await bucket.WriteTextAsync(AudienceCatalog.StatePath("demo"), "demo:\n  description: d\n  source: {endpoint: demo/}\n  adtechB:\n    name: B\n", null);
         await bucket.WriteTextAsync(AudienceCatalog.StatePath("other"), "other:\n  description: d\n  source: {endpoint: other/}\n  adtechA:\n    name: A\n    audience_type: TYPE_X\n", null);
         await using var ctx = ComponentContext.Create(host, "v@tests.local", Roles.Viewer);
+        ctx.JSInterop.Setup<Rectangle>("ZBlazorDiagrams.getBoundingClientRect", _ => true).SetResult(new Rectangle(0, 0, 800, 500));
 
         var view = ctx.Render<LineageNeighbourhood>(p => p.Add(x => x.FocusId, LineageBuilder.AudienceId("demo")).Add(x => x.Hops, 2));
 
-        await view.WaitForAssertionAsync(() => Assert.NotNull(view.FindComponent<LineageGraphView>().Instance.Payload), TimeSpan.FromSeconds(10));
-        var payload = view.FindComponent<LineageGraphView>().Instance.Payload!;
-        var ids = payload.Nodes.Select(n => n.Data.Id).ToList();
+        await view.WaitForAssertionAsync(() => Assert.NotNull(view.FindComponent<LineageGraphView>().Instance.Diagram), TimeSpan.FromSeconds(10));
+        var ids = view.FindComponent<LineageGraphView>().Instance.Diagram!.Nodes.Keys.ToList();
         Assert.Contains(LineageBuilder.AudienceId("demo"), ids);
         Assert.Contains(LineageBuilder.SourceId("demo/"), ids);
         Assert.Contains(LineageBuilder.AdtechId("adtechB"), ids);
@@ -32,6 +33,7 @@ public sealed class LineageNeighbourhoodTests : DatabaseTest
         Assert.DoesNotContain(LineageBuilder.SourceId("other/"), ids);
         Assert.DoesNotContain(LineageBuilder.AdtechId("adtechA"), ids);
         Assert.Equal("demo", view.Find("aside[aria-label='Node details'] h2").TextContent);
+        view.WaitForAssertion(() => Assert.Equal("true", view.Find($"[data-lineage-id='{LineageBuilder.AudienceId("demo")}']").GetAttribute("aria-pressed")), TimeSpan.FromSeconds(10));
     }
 
     [Fact]

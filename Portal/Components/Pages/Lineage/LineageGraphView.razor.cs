@@ -1,3 +1,4 @@
+using Blazor.Diagrams.Core.Models.Base;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.JSInterop;
@@ -7,18 +8,29 @@ namespace Portal.Components.Pages.Lineage;
 
 public sealed partial class LineageGraphView
 {
+    /// <summary>Graphs bigger than this open on a focus view (a search's best match or the latest segment), "show all" one click away.</summary>
+    public const int FocusAbove = 300;
+
+    /// <summary>Hops around the centre of that default focus view (one: two hops through a job reach every segment it refreshes).</summary>
+    public const int DefaultFocusHops = 1;
+
+    /// <summary>Views with more nodes than this are laid out on a pool thread, with a progress bar.</summary>
+    private const int BackgroundLayoutNodes = 300;
+
     private readonly HashSet<string> _focus = new(StringComparer.Ordinal);
     private readonly HashSet<string> _expanded = new(StringComparer.Ordinal);
     private readonly HashSet<LineageNodeKind> _kinds = [];
     private readonly HashSet<LineageStatus> _statuses = [];
+    private readonly HashSet<string> _domains = new(StringComparer.Ordinal);
     private ElementReference _canvas;
     private IJSObjectReference? _module;
-    private DotNetObjectReference<LineageGraphView>? _self;
     private LineageGraph? _drawn;
-    private LineagePayload? _sent;
-    private Task? _creating;
-    private LineageView? _view;
+    private LineageDiagram? _diagram;
+    private LineageDiagram? _ready;
+    private LineageDiagram? _readyPending;
     private LineageNode? _selected;
+    private LineageNode? _defaultFocus;
+    private string _defaultReason = "";
     private IReadOnlyList<LineageNode> _matches = [];
     private LineageSelector? _selector;
     private string? _search;
@@ -27,10 +39,15 @@ public sealed partial class LineageGraphView
     private int _hops = 1;
     private int _version;
     private int _layingOut;
-
-    /// <summary>Views with more nodes than this are laid out on a pool thread, with a progress bar.</summary>
-    private const int BackgroundLayoutNodes = 300;
+    private int _highlighted;
     private bool _groupByDomain;
+    private bool _listOpen;
+
+    [Inject]
+    private IJSRuntime JS { get; set; } = null!;
+
+    [Inject]
+    private LineageLayout Layout { get; set; } = null!;
 
     [Parameter, EditorRequired]
     public LineageGraph? Graph { get; set; }
@@ -42,83 +59,90 @@ public sealed partial class LineageGraphView
     [Parameter]
     public int Hops { get; set; } = 1;
 
-    /// <summary>The payload last sent to the browser (what the bUnit tests read).</summary>
-    internal LineagePayload? Payload { get; private set; }
+    /// <summary>Start on the whole graph even when it is big (the page's <c>?view=all</c>).</summary>
+    [Parameter]
+    public bool ShowAll { get; set; }
 
-    internal LineageView? View => _view;
+    /// <summary>A search to start with (the page's <c>?search=</c>): a big graph opens focused on its best match.</summary>
+    [Parameter]
+    public string? Search { get; set; }
+
+    /// <summary>The diagram drawn now (what the bUnit tests read).</summary>
+    internal LineageDiagram? Diagram => _diagram;
+
+    private bool ShowingAll => _focus.Count == 0 && _selector is null && _kinds.Count == 0 && _statuses.Count == 0 && _domains.Count == 0;
+
+    private IEnumerable<string> Domains => Graph is null ? [] : Graph.Nodes.Select(n => n.Domain).Distinct(StringComparer.Ordinal)
+        .OrderBy(d => LineageDomains.FlowOrder.IndexOf(d) is var i and >= 0 ? i : int.MaxValue).ThenBy(d => d, StringComparer.Ordinal);
 
     protected override async Task OnParametersSetAsync()
     {
-        if (ReferenceEquals(_drawn, Graph))
+        if (ReferenceEquals(_drawn, Graph) || Graph is null)
         {
             return;
         }
 
+        _drawn = Graph;
         _hops = Hops;
         _focus.Clear();
         _expanded.Clear();
-        if (FocusId is { } id && Graph?.Contains(id) == true)
+        _defaultFocus = null;
+        if (FocusId is { } id && Graph.Contains(id))
         {
             _focus.Add(id);
             _selected = Graph.Find(id);
         }
         else if (_selected is { } s)
         {
-            _selected = Graph?.Find(s.Id);
+            _selected = Graph.Find(s.Id);
+        }
+        else if (!ShowAll && Graph.Nodes.Count > FocusAbove && DefaultCentre(Graph) is { } centre)
+        {
+            _defaultFocus = centre;
+            _focus.Add(centre.Id);
+            _hops = Math.Max(_hops, DefaultFocusHops);
+        }
+
+        if (!string.IsNullOrWhiteSpace(Search) && _search is null)
+        {
+            SearchChanged(Search);
         }
 
         await ComputeAsync();
     }
 
+    /// <summary>The centre of a big graph's first view: the search's best match, else the most recently refreshed segment.</summary>
+    private LineageNode? DefaultCentre(LineageGraph graph)
+    {
+        if (!string.IsNullOrWhiteSpace(Search) && graph.Search(Search) is [var match, ..])
+        {
+            _defaultReason = "the best match for the search";
+            return match;
+        }
+
+        _defaultReason = "the most recently refreshed segment";
+        return graph.Nodes.Where(n => n.Kind == LineageNodeKind.Segment).MaxBy(n => n.LastRefreshedAt ?? DateTime.MinValue)
+            ?? graph.Nodes.MaxBy(n => graph.Neighbours(n.Id).Count());
+    }
+
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (Payload is null)
+        if (firstRender)
         {
-            return;
+            _module = await JS.InvokeAsync<IJSObjectReference>("import", "./js/lineage-graph.js");
         }
 
-        if (_creating is null)
+        if (_readyPending is { } pending && _module is not null)
         {
-            _creating = CreateAsync(Payload);
-            await _creating;
-        }
-        else if (!_creating.IsCompleted)
-        {
-            // Renders while the graph is first drawn (the page's own, the status bar's) must not draw it again: the
-            // call awaiting the first draw sends what changed meanwhile.
-            return;
-        }
-
-        if (!ReferenceEquals(_sent, Payload))
-        {
-            _sent = Payload;
-            _drawn = Graph;
-            await _module!.InvokeVoidAsync("update", _canvas, Payload);
+            // The frame with the first view's nodes is in the DOM: the page's clock says when the browser has drawn it.
+            _readyPending = null;
+            await _module.InvokeVoidAsync("markReady", _canvas);
+            _ready = pending;
+            StateHasChanged();
         }
     }
 
-    private async Task CreateAsync(LineagePayload payload)
-    {
-        _module = await JS.InvokeAsync<IJSObjectReference>("import", "./js/lineage-graph.js");
-        _self = DotNetObjectReference.Create(this);
-        _sent = payload;
-        _drawn = Graph;
-        await _module.InvokeVoidAsync("create", _canvas, _self, payload);
-        if (_selected is { } s)
-        {
-            await _module.InvokeVoidAsync("select", _canvas, s.Id, false);
-        }
-    }
-
-    [JSInvokable]
-    public Task NodeClicked(string? id)
-    {
-        _selected = id is null ? null : Graph?.Find(id);
-        StateHasChanged();
-        return Task.CompletedTask;
-    }
-
-    /// <summary>Decides what is shown: the focus (or everything), then the selector, then the kind and status filters.</summary>
+    /// <summary>Decides what is shown (the focus or everything, then the selector, then the filters), lays it out and builds its diagram.</summary>
     private async Task ComputeAsync()
     {
         if (Graph is null)
@@ -127,7 +151,6 @@ public sealed partial class LineageGraphView
         }
 
         var version = ++_version;
-
         IEnumerable<string> ids = _focus.Count > 0 ? Graph.Focus(_focus, _hops, _expanded).Nodes.Select(n => n.Id) : Graph.Nodes.Select(n => n.Id);
         if (_selector is not null)
         {
@@ -135,205 +158,145 @@ public sealed partial class LineageGraphView
             ids = ids.Where(selected.Contains);
         }
 
-        if (_kinds.Count > 0 || _statuses.Count > 0)
+        if (_kinds.Count > 0 || _statuses.Count > 0 || _domains.Count > 0)
         {
-            var kept = Graph.Filter(_kinds, _statuses).Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+            var kept = Graph.Filter(_kinds, _statuses).Where(n => _domains.Count == 0 || _domains.Contains(n.Domain)).Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
             ids = ids.Where(kept.Contains);
         }
 
         var view = Graph.View(ids);
         var group = _groupByDomain;
-        LineageLayoutResult layout;
+        LineageDiagram diagram;
         if (view.Nodes.Count > BackgroundLayoutNodes)
         {
-            // A big view's layout takes a moment: off the circuit's thread, with a progress bar meanwhile.
+            // A big view's layout (and diagram) takes a moment: off the circuit's thread, with a progress bar meanwhile.
             _layingOut = view.Nodes.Count;
             StateHasChanged();
-            layout = await Task.Run(() => Layout.Compute(view, group));
+            diagram = await Task.Run(() => LineageDiagram.Create(view, Layout.Compute(view, group), group));
             _layingOut = 0;
         }
         else
         {
-            layout = Layout.Compute(view, group);
+            diagram = LineageDiagram.Create(view, Layout.Compute(view, group), group);
         }
 
         if (version == _version)
         {
-            _view = view;
-            Payload = LineagePayload.From(view, group, layout);
+            Show(diagram);
         }
     }
 
-    private static string StatusText(LineageStatus status) => status switch
+    private void Show(LineageDiagram diagram)
     {
-        LineageStatus.NeverRun => "never run",
-        LineageStatus.None => "—",
-        _ => status.ToString().ToLowerInvariant(),
-    };
+        Detach();
+        _diagram = diagram;
+        _highlighted = 0;
+        if (_selected is { } s && diagram.Nodes.TryGetValue(s.Id, out var model))
+        {
+            diagram.Diagram.SelectModel(model, unselectOthers: true);
+        }
 
-    private void SearchChanged(string? text)
-    {
-        _search = text;
-        _matches = Graph is null || string.IsNullOrWhiteSpace(text) ? [] : Graph.Search(text);
+        diagram.Diagram.ContainerChanged += OnContainerChanged;
+        diagram.Diagram.PointerClick += OnPointerClick;
     }
 
-    private async Task SelectAsync(string id, bool centre)
+    private void Detach()
+    {
+        if (_diagram is { } old)
+        {
+            old.Diagram.ContainerChanged -= OnContainerChanged;
+            old.Diagram.PointerClick -= OnPointerClick;
+        }
+    }
+
+    private void OnContainerChanged()
+    {
+        if (_diagram is not { } d)
+        {
+            return;
+        }
+
+        if (d.Viewport.Placed)
+        {
+            d.Viewport.Resized();
+            return;
+        }
+
+        d.Viewport.Place(_selected is { } s ? d.Nodes.GetValueOrDefault(s.Id) : null);
+        _readyPending = d;
+        InvokeAsync(StateHasChanged);
+    }
+
+    private void OnPointerClick(Model? model, Blazor.Diagrams.Core.Events.PointerEventArgs e)
+    {
+        if (model is LineageNodeModel node)
+        {
+            InvokeAsync(() => SelectAsync(node.Id, centre: false));
+        }
+    }
+
+    private void Viewport(Action<LineageViewport> action)
+    {
+        if (_diagram is { } d)
+        {
+            action(d.Viewport);
+        }
+    }
+
+    /// <summary>Shows a node's details; a node not in the view becomes the centre of a new focus view so it can be seen.</summary>
+    internal async Task SelectAsync(string id, bool centre)
     {
         _selected = Graph?.Find(id);
-        if (_selected is not null && _view?.Nodes.Any(n => n.Id == id) != true)
+        if (_selected is null || _diagram is null)
         {
-            // Not shown (focused or filtered away): focus on it so it can be seen.
+            return;
+        }
+
+        if (!_diagram.Nodes.TryGetValue(id, out var model))
+        {
             _focus.Clear();
             _focus.Add(id);
             _expanded.Clear();
             _selector = null;
             _kinds.Clear();
             _statuses.Clear();
+            _domains.Clear();
+            _defaultFocus = null;
             await ComputeAsync();
             return;
         }
 
-        if (_module is not null)
+        _diagram.Diagram.SelectModel(model, unselectOthers: true);
+        if (centre && _diagram.Viewport.Placed)
         {
-            await _module.InvokeVoidAsync("select", _canvas, id, centre);
+            _diagram.Viewport.CentreOn(model, Math.Max(_diagram.Diagram.Zoom, 1));
         }
+
+        StateHasChanged();
     }
 
-    private async Task HighlightAsync()
+    internal void CloseDetails()
     {
-        if (_selected is null || Graph is null || _module is null)
-        {
-            return;
-        }
-
-        var path = Graph.Path(_selected.Id);
-        await _module.InvokeVoidAsync("highlight", _canvas, _view!.Nodes.Select(n => n.Id).Where(path.Contains).ToArray());
+        _selected = null;
+        _diagram?.Diagram.UnselectAll();
+        StateHasChanged();
     }
 
-    private async Task FocusAsync()
+    private async Task CanvasKeyDown(KeyboardEventArgs e)
     {
-        if (_selected is null)
+        const double Step = 80;
+        switch (e.Key)
         {
-            return;
+            case "+" or "=": Viewport(v => v.ZoomBy(1.25)); break;
+            case "-": Viewport(v => v.ZoomBy(0.8)); break;
+            case "0": Viewport(v => v.Fit()); break;
+            case "ArrowLeft": _diagram?.Diagram.UpdatePan(Step, 0); break;
+            case "ArrowRight": _diagram?.Diagram.UpdatePan(-Step, 0); break;
+            case "ArrowUp": _diagram?.Diagram.UpdatePan(0, Step); break;
+            case "ArrowDown": _diagram?.Diagram.UpdatePan(0, -Step); break;
+            case "Escape" when _selected is not null: CloseDetails(); break;
         }
 
-        _focus.Clear();
-        _focus.Add(_selected.Id);
-        _expanded.Clear();
-        await ComputeAsync();
-    }
-
-    private async Task ExpandAsync()
-    {
-        if (_selected is null || Graph is null)
-        {
-            return;
-        }
-
-        if (_focus.Count == 0)
-        {
-            _focus.Add(_selected.Id);
-        }
-
-        _expanded.Add(_selected.Id);
-        await ComputeAsync();
-    }
-
-    private async Task HopsChanged(int hops)
-    {
-        _hops = Math.Max(0, hops);
-        await ComputeAsync();
-    }
-
-    private async Task GroupChanged(bool value)
-    {
-        _groupByDomain = value;
-        await ComputeAsync();
-    }
-
-    private async Task ToggleKindAsync(LineageNodeKind kind)
-    {
-        if (!_kinds.Remove(kind))
-        {
-            _kinds.Add(kind);
-        }
-
-        await ComputeAsync();
-    }
-
-    private async Task ToggleStatusAsync(LineageStatus status)
-    {
-        if (!_statuses.Remove(status))
-        {
-            _statuses.Add(status);
-        }
-
-        await ComputeAsync();
-    }
-
-    private async Task SelectorKeyUp(KeyboardEventArgs e)
-    {
-        if (e.Key == "Enter")
-        {
-            await ApplySelectorAsync();
-        }
-    }
-
-    private async Task ApplySelectorAsync()
-    {
-        if (string.IsNullOrWhiteSpace(_selectorText))
-        {
-            _selector = null;
-            _selectorError = null;
-        }
-        else if (LineageSelector.TryParse(_selectorText, out var selector, out var error))
-        {
-            _selector = selector;
-            _selectorError = null;
-            _focus.Clear();
-        }
-        else
-        {
-            _selectorError = error;
-        }
-
-        await ComputeAsync();
-    }
-
-    private async Task ShowAllAsync()
-    {
-        _focus.Clear();
-        _expanded.Clear();
-        _selector = null;
-        _selectorText = null;
-        _kinds.Clear();
-        _statuses.Clear();
-        await ComputeAsync();
-    }
-
-    private async Task CallAsync(string function, params object[] args)
-    {
-        if (_module is not null)
-        {
-            await _module.InvokeVoidAsync(function, [_canvas, .. args]);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_module is not null)
-        {
-            try
-            {
-                await _module.InvokeVoidAsync("dispose", _canvas);
-                await _module.DisposeAsync();
-            }
-            catch (JSDisconnectedException)
-            {
-                // The circuit is gone; so is the graph.
-            }
-        }
-
-        _self?.Dispose();
+        await Task.CompletedTask;
     }
 }

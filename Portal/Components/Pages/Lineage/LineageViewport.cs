@@ -1,0 +1,199 @@
+using Blazor.Diagrams;
+using Blazor.Diagrams.Core.Geometry;
+using Portal.Core.Lineage;
+
+namespace Portal.Components.Pages.Lineage;
+
+/// <summary>
+/// Owns what the canvas draws: only nodes and links on screen (plus a margin) are visible, recomputed after every pan,
+/// zoom and resize. The library's own virtualization is off: it draws everything on the first render and overwrites
+/// visibility set by the app, whereas here the first render after the canvas is measured already draws only what is on
+/// screen, and views change by building a new diagram rather than hiding models.
+/// </summary>
+public sealed class LineageViewport
+{
+    /// <summary>Graphs up to this many nodes open fitted to the canvas; bigger ones open at a readable zoom, top left.</summary>
+    public const int FitNodes = 400;
+
+    /// <summary>The zoom a big graph opens at.</summary>
+    public const double ReadableZoom = 0.7;
+
+    private const double Margin = 120;
+    private readonly BlazorDiagram _diagram;
+    private readonly IReadOnlyList<LineageNodeModel> _nodes;
+    private readonly IReadOnlyList<LineageLinkModel> _links;
+    private readonly Rectangle _bounds;
+    private bool _fitted;
+    private bool _fitting;
+
+    public LineageViewport(BlazorDiagram diagram, IReadOnlyList<LineageNodeModel> nodes, IReadOnlyList<LineageLinkModel> links, Rectangle bounds)
+    {
+        _diagram = diagram;
+        _nodes = nodes;
+        _links = links;
+        _bounds = bounds;
+        // The diagram and its viewport live and die together (a new view is a new diagram): no unsubscribing needed.
+        diagram.PanChanged += Moved;
+        diagram.ZoomChanged += Moved;
+    }
+
+    /// <summary>How many nodes are drawn now.</summary>
+    public int VisibleNodes { get; private set; }
+
+    /// <summary>Whether the canvas has been measured and the first view set.</summary>
+    public bool Placed { get; private set; }
+
+    /// <summary>The graph's extent in graph units (nodes' boxes; domain bands included by the caller).</summary>
+    public Rectangle Bounds => _bounds;
+
+    /// <summary>The first view once the canvas has a size: fitted for small graphs, else readable at the top left (or centred on <paramref name="centre"/>).</summary>
+    public void Place(LineageNodeModel? centre)
+    {
+        if (_diagram.Container is null)
+        {
+            return;
+        }
+
+        Placed = true;
+        if (centre is not null && _nodes.Count > FitNodes)
+        {
+            CentreOn(centre, Math.Max(ReadableZoom, 1));
+        }
+        else if (_nodes.Count > FitNodes)
+        {
+            _diagram.SetZoom(ReadableZoom);
+            _diagram.SetPan(20 - _bounds.Left * ReadableZoom, 20 - _bounds.Top * ReadableZoom);
+        }
+        else
+        {
+            Fit();
+        }
+
+        Update();
+    }
+
+    /// <summary>
+    /// Fits the whole graph into the canvas, a small graph not blown up past 120 %. Until the user pans or zooms, the
+    /// view is fitted again when the canvas changes size (the details panel opening beside it, the window).
+    /// </summary>
+    public void Fit()
+    {
+        if (_diagram.Container is not { } c || _bounds.Width <= 0)
+        {
+            return;
+        }
+
+        const double Pad = 24;
+        var zoom = Math.Clamp(Math.Min((c.Width - 2 * Pad) / _bounds.Width, (c.Height - 2 * Pad) / _bounds.Height), _diagram.Options.Zoom.Minimum, 1.2);
+        _fitting = true;
+        try
+        {
+            _diagram.SetZoom(zoom);
+            _diagram.SetPan((c.Width - _bounds.Width * zoom) / 2 - _bounds.Left * zoom, (c.Height - _bounds.Height * zoom) / 2 - _bounds.Top * zoom);
+        }
+        finally
+        {
+            _fitting = false;
+        }
+
+        _fitted = true;
+        Update();
+    }
+
+    /// <summary>The canvas changed size: a fitted view is fitted again, any other keeps its place; what is drawn follows.</summary>
+    public void Resized()
+    {
+        if (_fitted)
+        {
+            Fit();
+        }
+        else
+        {
+            Update();
+        }
+    }
+
+    private void Moved()
+    {
+        if (!_fitting)
+        {
+            _fitted = false;
+        }
+
+        Update();
+    }
+
+    /// <summary>Zooms by a factor about the canvas's centre.</summary>
+    public void ZoomBy(double factor)
+    {
+        if (_diagram.Container is not { } c)
+        {
+            return;
+        }
+
+        var old = _diagram.Zoom;
+        var zoom = Math.Clamp(old * factor, _diagram.Options.Zoom.Minimum, _diagram.Options.Zoom.Maximum);
+        var (cx, cy) = (c.Width / 2, c.Height / 2);
+        _diagram.SetZoom(zoom);
+        _diagram.SetPan(cx - (cx - _diagram.Pan.X) * zoom / old, cy - (cy - _diagram.Pan.Y) * zoom / old);
+    }
+
+    /// <summary>Moves the view so the node is in the middle, at least at <paramref name="zoom"/>.</summary>
+    public void CentreOn(LineageNodeModel node, double zoom)
+    {
+        if (_diagram.Container is not { } c)
+        {
+            return;
+        }
+
+        if (Math.Abs(_diagram.Zoom - zoom) > 1e-9)
+        {
+            _diagram.SetZoom(zoom);
+        }
+
+        var x = node.Position.X + LineageLayout.NodeWidth / 2;
+        var y = node.Position.Y + LineageLayout.NodeHeight / 2;
+        _diagram.SetPan(c.Width / 2 - x * _diagram.Zoom, c.Height / 2 - y * _diagram.Zoom);
+    }
+
+    /// <summary>What is on screen now, in graph units.</summary>
+    public Rectangle Visible()
+    {
+        var c = _diagram.Container!;
+        var zoom = _diagram.Zoom;
+        var left = -_diagram.Pan.X / zoom;
+        var top = -_diagram.Pan.Y / zoom;
+        return new Rectangle(left, top, left + c.Width / zoom, top + c.Height / zoom);
+    }
+
+    /// <summary>Shows the nodes and links within the screen (and a margin), hides the rest. Only changes fire re-renders.</summary>
+    public void Update()
+    {
+        if (_diagram.Container is null || !Placed)
+        {
+            return;
+        }
+
+        var screen = Visible();
+        var margin = Margin / _diagram.Zoom;
+        var (left, top, right, bottom) = (screen.Left - margin, screen.Top - margin, screen.Right + margin, screen.Bottom + margin);
+        var shown = 0;
+        foreach (var node in _nodes)
+        {
+            var p = node.Position;
+            var visible = p.X + LineageLayout.NodeWidth > left && p.X < right && p.Y + LineageLayout.NodeHeight > top && p.Y < bottom;
+            node.Visible = visible;
+            shown += visible ? 1 : 0;
+        }
+
+        foreach (var link in _links)
+        {
+            // The box spanned by the two ends: a long edge crossing the screen is drawn though both its nodes are off it.
+            var (a, b) = (link.From.Position, link.To.Position);
+            link.Visible = Math.Max(a.X, b.X) + LineageLayout.NodeWidth > left && Math.Min(a.X, b.X) < right
+                && Math.Max(a.Y, b.Y) + LineageLayout.NodeHeight > top && Math.Min(a.Y, b.Y) < bottom;
+        }
+
+        VisibleNodes = shown;
+    }
+}

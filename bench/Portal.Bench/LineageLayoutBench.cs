@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Portal.Core.Audiences;
+using Portal.Core.Data;
+using Portal.Core.Lineage;
+
+namespace Portal.Bench;
+
+/// <summary>
+/// <c>lineage-layout [--rules N] [--runs N] [--engine msagl|graphshape]</c>: the whole generated lineage (<see cref="LineageGenerator"/>, as the
+/// portal's <see cref="LineageBuilder"/> builds it) laid out by each <see cref="LineageLayoutEngine"/>, a fresh layout
+/// each run (no cache), in-process: time, and the drawing's extent and edges pointing against the flow, to judge both.
+/// </summary>
+internal static class LineageLayoutBench
+{
+    /// <summary>Crossings among edges joining neighbouring columns (pairs whose ends are in opposite vertical order).</summary>
+    private static long Crossings(LineageView view, IReadOnlyDictionary<string, LayoutPoint> p, List<double> columns)
+    {
+        var column = columns.Select((x, i) => (x, i)).ToDictionary(c => c.x, c => c.i);
+        var groups = view.Edges.Select(e => (From: p[e.Source], To: p[e.Target]))
+            .Where(e => column[Math.Round(e.To.X)] == column[Math.Round(e.From.X)] + 1)
+            .GroupBy(e => Math.Round(e.From.X));
+        long count = 0;
+        foreach (var group in groups)
+        {
+            var edges = group.ToList();
+            for (var i = 0; i < edges.Count; i++)
+            {
+                for (var j = i + 1; j < edges.Count; j++)
+                {
+                    count += (edges[i].From.Y - edges[j].From.Y) * (edges[i].To.Y - edges[j].To.Y) < 0 ? 1 : 0;
+                }
+            }
+        }
+
+        return count;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var rules = 660;
+        var runs = 3;
+        var engines = Enum.GetValues<LineageLayoutEngine>();
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--rules": rules = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--runs": runs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--engine": engines = [Enum.Parse<LineageLayoutEngine>(args[i + 1], ignoreCase: true)]; break;
+                default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
+            }
+        }
+
+        var folder = Path.Combine(Path.GetTempPath(), "portal-bench-layout-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var factory = await BenchDatabase.MigratedAsync(Path.Combine(folder, "portal.db"));
+            var bucket = new LocalBucket(Path.Combine(folder, "bucket"));
+            await LineageGenerator.GenerateAsync(factory, bucket, rules);
+            var graph = await new LineageBuilder(factory, new AudienceCatalog(bucket), bucket, []).BuildAsync();
+            var view = graph.WholeView();
+            Console.WriteLine($"Lineage layout: {view.Nodes.Count:N0} nodes, {view.Edges.Count:N0} edges, {runs} runs per engine ({Environment.ProcessorCount} cores)");
+            foreach (var engine in engines)
+            {
+                var times = new List<double>();
+                LineageLayoutResult? result = null;
+                for (var run = 0; run < runs; run++)
+                {
+                    var watch = Stopwatch.StartNew();
+                    result = new LineageLayout(engine).Compute(view, groupByDomain: false);
+                    times.Add(watch.Elapsed.TotalMilliseconds);
+                }
+
+                var p = result!.Positions;
+                var width = p.Values.Max(x => x.X) - p.Values.Min(x => x.X) + LineageLayout.NodeWidth;
+                var height = p.Values.Max(x => x.Y) - p.Values.Min(x => x.Y) + LineageLayout.NodeHeight;
+                var backwards = view.Edges.Count(e => p[e.Source].X >= p[e.Target].X);
+                var columns = p.Values.Select(x => Math.Round(x.X)).Distinct().Order().ToList();
+                var crossings = Crossings(view, p, columns);
+                Console.WriteLine($"  {engine,-10} {string.Join(" / ", times.Select(t => $"{t:N0}"))} ms (first includes JIT); extent {width:N0} × {height:N0} px, "
+                    + $"{columns.Count} columns, {backwards} edge(s) not pointing right, {crossings:N0} crossings between neighbouring columns");
+            }
+
+            return 0;
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+}
