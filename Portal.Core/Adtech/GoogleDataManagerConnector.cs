@@ -52,7 +52,8 @@ public sealed class GoogleDataManagerConnector(AdtechHttp http, TimeProvider clo
 
     /// <summary>Adds and removes in requests of up to 10,000 members (<see cref="GoogleDataManagerMirrorTarget"/>).</summary>
     public IMirrorTarget MirrorTarget(AdtechConnection connection, AudienceState state, string audienceId) =>
-        new GoogleDataManagerMirrorTarget(this, Http, connection, audienceId);
+        new GoogleDataManagerMirrorTarget(this, Http, connection, audienceId,
+            TimeSpan.FromDays(AdtechKeys.MembershipLifeSpan(state.AdtechSetting(Key, "membership_life_span"))));
 
     private string Version => _options.ApiVersion;
 

@@ -10,10 +10,13 @@ namespace Portal.Core.Adtech;
 /// are safe to repeat. Google takes a request when it is valid and processes it afterwards (no job to wait for); its
 /// <c>requestId</c> is kept in the answer. A full resync replaces the list's members with <see cref="RemoveAddedBeforeAsync"/>.
 /// </summary>
-public sealed class GoogleDataManagerMirrorTarget(GoogleDataManagerConnector connector, AdtechHttp http, AdtechConnection connection, string userList)
-    : IMirrorTarget, IReplacingMirrorTarget
+public sealed class GoogleDataManagerMirrorTarget(GoogleDataManagerConnector connector, AdtechHttp http, AdtechConnection connection, string userList,
+    TimeSpan? membershipLifetime = null) : IMirrorTarget, IReplacingMirrorTarget
 {
     public int BatchSize => GoogleDataManagerConnector.MaxMembersPerRequest;
+
+    /// <summary>The list's membership duration: members are ingested again before it runs out.</summary>
+    public TimeSpan? MembershipLifetime => membershipLifetime ?? TimeSpan.FromDays(AdtechKeys.MaxMembershipLifeSpan);
 
     public Task<MirrorAnswer> AddAsync(IReadOnlyList<HashedMember> batch, CancellationToken cancellationToken) =>
         SendAsync(connector.IngestPath, GoogleDataManagerConnector.MembersPayload(connection, userList, batch, GoogleDataManagerConnector.Request.Ingest),

@@ -36,6 +36,19 @@ public sealed class GoogleDataManagerMirrorTargetTests : SandboxSyncTest
         return outcome.Id!;
     }
 
+    [Theory]
+    [InlineData("", 540)] // no life span set: Google's longest
+    [InlineData("    membership_life_span: 30\n", 30)]
+    [InlineData("    membership_life_span: 10000\n", 540)] // the former "no expiry", sent as 540
+    public void MirrorTarget_ListLifeSpan_IsTheMembershipLifetimeASyncRefreshesBefore(string setting, int days)
+    {
+        var state = AudienceStateParser.Parse("g.yml", Yaml + setting).State!;
+
+        var target = Connector().MirrorTarget(Sandbox(), state, "accountTypes/GOOGLE_ADS/accounts/1234567890/userLists/42");
+
+        Assert.Equal(TimeSpan.FromDays(days), target.MembershipLifetime);
+    }
+
     [Fact]
     public async Task Sync_MembersChangedBetweenSyncs_SameListHoldsExactlyTheNewMembers()
     {
