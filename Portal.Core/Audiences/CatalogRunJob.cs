@@ -34,7 +34,8 @@ public sealed class CatalogRunJob(CatalogRunner runner, IBucket bucket) : IJobHa
             done++;
             failures.AddRange(result.Errors.Select(e => $"{result.Audience}: {e}"));
             var what = result.Skipped ? result.Issues.Count > 0 ? "skipped (invalid)" : $"skipped (no {adtech})"
-                : result.Uploaded.Count > 0 ? $"uploaded to {string.Join(", ", result.Uploaded)}" : result.Fetched ? "fetched" : "up to date";
+                : result.Uploaded.Count > 0 ? $"{(payload.Sync is null ? "uploaded to" : "synced to")} {string.Join(", ", result.Uploaded)}"
+                : result.Fetched ? "fetched" : "up to date";
             await job.ReportAsync(done, Math.Max(total, done), $"{result.Audience}: {what}", cancellationToken);
         }, cancellationToken);
 

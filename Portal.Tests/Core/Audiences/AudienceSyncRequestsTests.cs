@@ -67,8 +67,9 @@ public sealed class AudienceSyncRequestsTests : DatabaseTest
 
         Assert.True((await env.Host.Get<AudienceCatalog>().GetAsync(audience))!.HasMemberData);
         var job = await env.Host.Get<AudienceSyncRequests>().QueueSyncAsync(audience, AdtechKeys.AdtechB, CoreHost.Marketer);
-        await env.Host.WaitForJobAsync(job.Id, j => j.Status == JobStatus.Succeeded, "the sync");
+        var done = await env.Host.WaitForJobAsync(job.Id, j => j.Status == JobStatus.Succeeded, "the sync");
 
+        Assert.Equal($"{audience}: synced to adtechB", done.ProgressMessage);
         await using var read = await env.Host.DbAsync();
         var run = await read.ExportRuns.SingleAsync(r => r.JobId == job.Id);
         Assert.Equal(("Synced", id, 12L, 10L), (run.SyncOutcome, run.AdtechAudienceId, run.Added, run.Removed));
