@@ -60,6 +60,9 @@ public static class PortalHostExtensions
             .AddPolicy(Policies.Operator, p => p.RequireRole(Roles.Admin, Roles.Marketer))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
 
+        // The REST API's JSON is snake_case throughout (the design's shapes), by policy rather than an attribute per field.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
+
         // The REST API's OpenAPI document at /openapi/v1.json (signed-in users, like the API itself).
         services.AddOpenApi(o =>
         {

@@ -24,7 +24,7 @@ internal static class AnalyticsApi
 }
 
 internal sealed record AnalyticsSummaryDto(
-    [property: JsonPropertyName("total_users")] long TotalUsers,
-    [property: JsonPropertyName("total_transactions")] long TotalTransactions,
-    [property: JsonPropertyName("total_spend")] decimal TotalSpend,
-    [property: JsonPropertyName("computed_at")] DateTime? ComputedAt);
+    long TotalUsers,
+    long TotalTransactions,
+    decimal TotalSpend,
+    DateTime? ComputedAt);

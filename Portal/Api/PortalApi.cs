@@ -45,11 +45,11 @@ internal static class PortalApi
 internal sealed record MeDto(string? Name, string[] Roles);
 
 /// <summary>A one-line answer: <c>{"message": "..."}</c>.</summary>
-internal sealed record ApiMessage([property: JsonPropertyName("message")] string Message);
+internal sealed record ApiMessage(string Message);
 
 /// <summary>Seed 001's page of a list: <c>{"items": [...], "total": 1, "page": 1, "pages": 1}</c>.</summary>
 internal sealed record ApiPage<T>(
-    [property: JsonPropertyName("items")] IReadOnlyList<T> Items,
-    [property: JsonPropertyName("total")] int Total,
-    [property: JsonPropertyName("page")] int Page,
-    [property: JsonPropertyName("pages")] int Pages);
+    IReadOnlyList<T> Items,
+    int Total,
+    int Page,
+    int Pages);

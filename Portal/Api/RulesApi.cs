@@ -219,53 +219,53 @@ internal static class RulesApi
 
 /// <summary>The body of POST and PUT /api/rules (seed 001's fields; <c>version</c> for PUT's concurrency check).</summary>
 internal sealed record RuleRequest(
-    [property: JsonPropertyName("rule_name")] string? RuleName,
-    [property: JsonPropertyName("conditions"), Description("The condition tree: {\"version\": 1, \"root\": {\"type\": \"group\", ...}}, or seed 001's flat list "
+    string? RuleName,
+    [property: Description("The condition tree: {\"version\": 1, \"root\": {\"type\": \"group\", ...}}, or seed 001's flat list "
         + "[{\"field\": \"total_spend\", \"operator\": \">\", \"value\": 100}] (AND-ed).")] JsonElement? Conditions,
-    [property: JsonPropertyName("description")] string? Description = null,
-    [property: JsonPropertyName("schedule"), Description("Cron: 5 fields, 6 with seconds first, or @daily, @hourly…")] string? Schedule = null,
-    [property: JsonPropertyName("start_date"), Description("Start of the transaction window that aggregations over the rule window read (UTC).")] DateTime? StartDate = null,
-    [property: JsonPropertyName("end_date")] DateTime? EndDate = null,
-    [property: JsonPropertyName("depends_on"), Description("Ids of the rules whose segments this one combines.")] IReadOnlyList<long>? DependsOn = null,
-    [property: JsonPropertyName("operation"), Description("INTERSECTION, UNION or DIFFERENCE (with depends_on).")] string? Operation = null,
-    [property: JsonPropertyName("version"), Description("PUT only: the version read; a newer save by someone else then answers 409.")] int? Version = null);
+    string? Description = null,
+    [property: Description("Cron: 5 fields, 6 with seconds first, or @daily, @hourly…")] string? Schedule = null,
+    [property: Description("Start of the transaction window that aggregations over the rule window read (UTC).")] DateTime? StartDate = null,
+    DateTime? EndDate = null,
+    [property: Description("Ids of the rules whose segments this one combines.")] IReadOnlyList<long>? DependsOn = null,
+    [property: Description("INTERSECTION, UNION or DIFFERENCE (with depends_on).")] string? Operation = null,
+    [property: Description("PUT only: the version read; a newer save by someone else then answers 409.")] int? Version = null);
 
-internal sealed record RuleCreatedDto([property: JsonPropertyName("message")] string Message, [property: JsonPropertyName("rule_id")] long RuleId);
+internal sealed record RuleCreatedDto(string Message, long RuleId);
 
-internal sealed record RuleTriggeredDto([property: JsonPropertyName("message")] string Message, [property: JsonPropertyName("job_id")] long JobId);
+internal sealed record RuleTriggeredDto(string Message, long JobId);
 
 /// <summary>A problem on a condition (<c>condition_id</c>, null for the rule's own fields), the field and what to do.</summary>
 internal sealed record RuleIssueDto(
-    [property: JsonPropertyName("condition_id")] string? ConditionId,
-    [property: JsonPropertyName("field")] string Field,
-    [property: JsonPropertyName("message")] string Message)
+    string? ConditionId,
+    string Field,
+    string Message)
 {
     /// <summary>The API calls the rule's name <c>rule_name</c>; the other fields keep the validator's names.</summary>
     public static List<RuleIssueDto> From(IEnumerable<RuleIssue> issues) =>
         issues.Select(i => new RuleIssueDto(i.NodeId, i.NodeId is null && i.Field == "name" ? "rule_name" : i.Field, i.Message)).ToList();
 }
 
-internal sealed record RuleProblemDto([property: JsonPropertyName("message")] string Message, [property: JsonPropertyName("issues")] IReadOnlyList<RuleIssueDto> Issues)
+internal sealed record RuleProblemDto(string Message, IReadOnlyList<RuleIssueDto> Issues)
 {
     public static RuleProblemDto Invalid(IEnumerable<RuleIssue> issues) => new("The rule has problems.", RuleIssueDto.From(issues));
 }
 
-internal sealed record RuleRefDto([property: JsonPropertyName("id")] long Id, [property: JsonPropertyName("rule_name")] string RuleName);
+internal sealed record RuleRefDto(long Id, string RuleName);
 
-internal sealed record WhereUsedDto([property: JsonPropertyName("rules")] IReadOnlyList<RuleRefDto> Rules, [property: JsonPropertyName("audiences")] IReadOnlyList<string> Audiences)
+internal sealed record WhereUsedDto(IReadOnlyList<RuleRefDto> Rules, IReadOnlyList<string> Audiences)
 {
     public static WhereUsedDto From(WhereUsed used) => new(used.Rules.Select(r => new RuleRefDto(r.Id, r.Name)).ToList(), used.Audiences);
 }
 
-internal sealed record RuleInUseDto([property: JsonPropertyName("message")] string Message, [property: JsonPropertyName("where_used")] WhereUsedDto WhereUsed);
+internal sealed record RuleInUseDto(string Message, WhereUsedDto WhereUsed);
 
 /// <summary>The rule's segment's latest outcome.</summary>
 internal sealed record RuleLastResultDto(
-    [property: JsonPropertyName("segment_id")] long SegmentId,
-    [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("row_count")] long RowCount,
-    [property: JsonPropertyName("last_refreshed_at")] DateTime? LastRefreshedAt,
-    [property: JsonPropertyName("last_error")] string? LastError)
+    long SegmentId,
+    string Status,
+    long RowCount,
+    DateTime? LastRefreshedAt,
+    string? LastError)
 {
     public static RuleLastResultDto? From(RuleLastResult? r) =>
         r is null ? null : new(r.SegmentId, PortalApi.Snake(r.Status), r.RowCount, r.LastRefreshedAt, r.LastError);
@@ -273,22 +273,22 @@ internal sealed record RuleLastResultDto(
 
 /// <summary>A rule as the list and the detail give it: seed 001's fields, conditions as stored, and what ran last.</summary>
 internal sealed record RuleDto(
-    [property: JsonPropertyName("id")] long Id,
-    [property: JsonPropertyName("rule_name")] string RuleName,
-    [property: JsonPropertyName("description")] string? Description,
-    [property: JsonPropertyName("conditions")] JsonElement Conditions,
-    [property: JsonPropertyName("schedule")] string? Schedule,
-    [property: JsonPropertyName("next_run")] DateTime? NextRun,
-    [property: JsonPropertyName("start_date")] DateTime? StartDate,
-    [property: JsonPropertyName("end_date")] DateTime? EndDate,
-    [property: JsonPropertyName("depends_on")] IReadOnlyList<long> DependsOn,
-    [property: JsonPropertyName("operation")] string? Operation,
-    [property: JsonPropertyName("version")] int Version,
-    [property: JsonPropertyName("created_at")] DateTime CreatedAt,
-    [property: JsonPropertyName("created_by")] string CreatedBy,
-    [property: JsonPropertyName("updated_at")] DateTime UpdatedAt,
-    [property: JsonPropertyName("updated_by")] string UpdatedBy,
-    [property: JsonPropertyName("last_result")] RuleLastResultDto? LastResult)
+    long Id,
+    string RuleName,
+    string? Description,
+    JsonElement Conditions,
+    string? Schedule,
+    DateTime? NextRun,
+    DateTime? StartDate,
+    DateTime? EndDate,
+    IReadOnlyList<long> DependsOn,
+    string? Operation,
+    int Version,
+    DateTime CreatedAt,
+    string CreatedBy,
+    DateTime UpdatedAt,
+    string UpdatedBy,
+    RuleLastResultDto? LastResult)
 {
     public static RuleDto From(RuleOverview detail)
     {

@@ -53,40 +53,40 @@ internal static class SegmentsApi
 }
 
 internal sealed record SegmentRefDto(
-    [property: JsonPropertyName("id")] long Id,
-    [property: JsonPropertyName("segment_name")] string SegmentName,
-    [property: JsonPropertyName("rule_id")] long RuleId)
+    long Id,
+    string SegmentName,
+    long RuleId)
 {
     public static List<SegmentRefDto> From(IEnumerable<SegmentRef> refs) => refs.Select(s => new SegmentRefDto(s.Id, s.Name, s.RuleId)).ToList();
 }
 
 internal sealed record SegmentRefreshDto(
-    [property: JsonPropertyName("id")] long Id,
-    [property: JsonPropertyName("job_id")] long? JobId,
-    [property: JsonPropertyName("started_at")] DateTime StartedAt,
-    [property: JsonPropertyName("finished_at")] DateTime? FinishedAt,
-    [property: JsonPropertyName("succeeded")] bool Succeeded,
-    [property: JsonPropertyName("row_count")] long? RowCount,
-    [property: JsonPropertyName("duration_ms")] long? DurationMs,
-    [property: JsonPropertyName("error")] string? Error);
+    long Id,
+    long? JobId,
+    DateTime StartedAt,
+    DateTime? FinishedAt,
+    bool Succeeded,
+    long? RowCount,
+    long? DurationMs,
+    string? Error);
 
 /// <summary>A segment as the list and the detail give it; only the detail has the refresh history.</summary>
 internal sealed record SegmentDto(
-    [property: JsonPropertyName("id")] long Id,
-    [property: JsonPropertyName("segment_name")] string SegmentName,
-    [property: JsonPropertyName("description")] string? Description,
-    [property: JsonPropertyName("table_name")] string TableName,
-    [property: JsonPropertyName("row_count")] long RowCount,
-    [property: JsonPropertyName("sql_query")] string? SqlQuery,
-    [property: JsonPropertyName("last_refreshed_at")] DateTime? LastRefreshedAt,
-    [property: JsonPropertyName("last_duration_ms")] long? LastDurationMs,
-    [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("last_error")] string? LastError,
-    [property: JsonPropertyName("stale_since")] DateTime? StaleSince,
-    [property: JsonPropertyName("rule")] RuleRefDto Rule,
-    [property: JsonPropertyName("depends_on")] IReadOnlyList<SegmentRefDto> DependsOn,
-    [property: JsonPropertyName("operation")] string? Operation,
-    [property: JsonPropertyName("history"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<SegmentRefreshDto>? History)
+    long Id,
+    string SegmentName,
+    string? Description,
+    string TableName,
+    long RowCount,
+    string? SqlQuery,
+    DateTime? LastRefreshedAt,
+    long? LastDurationMs,
+    string Status,
+    string? LastError,
+    DateTime? StaleSince,
+    RuleRefDto Rule,
+    IReadOnlyList<SegmentRefDto> DependsOn,
+    string? Operation,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<SegmentRefreshDto>? History)
 {
     public static SegmentDto From(SegmentOverview o) => From(o.Segment, o.Rule, o.DependsOn, null);
 
@@ -100,5 +100,5 @@ internal sealed record SegmentDto(
 
 /// <summary>Seed 001's sample: column names, then one array of values per member in that order.</summary>
 internal sealed record SampleDataDto(
-    [property: JsonPropertyName("columns")] IReadOnlyList<string> Columns,
-    [property: JsonPropertyName("data")] IReadOnlyList<object[]> Data);
+    IReadOnlyList<string> Columns,
+    IReadOnlyList<object[]> Data);

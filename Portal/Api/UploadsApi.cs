@@ -242,38 +242,38 @@ internal static class UploadsApi
 }
 
 internal sealed record UploadAcceptedDto(
-    [property: JsonPropertyName("message")] string Message,
-    [property: JsonPropertyName("job_id")] long JobId,
-    [property: JsonPropertyName("dataset")] string? Dataset,
-    [property: JsonPropertyName("partition")] string? Partition,
-    [property: JsonPropertyName("file_name")] string? FileName,
-    [property: JsonPropertyName("bytes")] long Bytes);
+    string Message,
+    long JobId,
+    string? Dataset,
+    string? Partition,
+    string? FileName,
+    long Bytes);
 
 /// <summary>Why an upload was refused: the message (naming line and column where there is one) and the reason's code.</summary>
-internal sealed record UploadProblemDto([property: JsonPropertyName("message")] string Message, [property: JsonPropertyName("reason")] string Reason);
+internal sealed record UploadProblemDto(string Message, string Reason);
 
 internal sealed record ImportedFileDto(
-    [property: JsonPropertyName("id")] long Id,
-    [property: JsonPropertyName("dataset")] string Dataset,
-    [property: JsonPropertyName("partition")] string Partition,
-    [property: JsonPropertyName("file_name")] string FileName,
-    [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("source")] string Source,
-    [property: JsonPropertyName("rows_in")] long RowsIn,
-    [property: JsonPropertyName("rows_kept")] long RowsKept,
-    [property: JsonPropertyName("dropped_duplicate")] long DroppedDuplicate,
-    [property: JsonPropertyName("dropped_missing")] long DroppedMissing,
-    [property: JsonPropertyName("dropped_existing_key")] long DroppedExistingKey,
-    [property: JsonPropertyName("checksum")] string? Checksum,
-    [property: JsonPropertyName("size_bytes")] long SizeBytes,
-    [property: JsonPropertyName("stored_path")] string? StoredPath,
-    [property: JsonPropertyName("error")] string? Error,
-    [property: JsonPropertyName("error_line")] long? ErrorLine,
-    [property: JsonPropertyName("error_column")] string? ErrorColumn,
-    [property: JsonPropertyName("imported_by")] string ImportedBy,
-    [property: JsonPropertyName("imported_at")] DateTime ImportedAt,
-    [property: JsonPropertyName("duration_ms")] long DurationMs,
-    [property: JsonPropertyName("job_id")] long? JobId)
+    long Id,
+    string Dataset,
+    string Partition,
+    string FileName,
+    string Status,
+    string Source,
+    long RowsIn,
+    long RowsKept,
+    long DroppedDuplicate,
+    long DroppedMissing,
+    long DroppedExistingKey,
+    string? Checksum,
+    long SizeBytes,
+    string? StoredPath,
+    string? Error,
+    long? ErrorLine,
+    string? ErrorColumn,
+    string ImportedBy,
+    DateTime ImportedAt,
+    long DurationMs,
+    long? JobId)
 {
     public static ImportedFileDto From(ImportedFile f) => new(f.Id, f.Dataset, f.Partition, f.FileName, PortalApi.Snake(f.Status),
         PortalApi.Snake(f.Source), f.RowsIn, f.RowsKept, f.DroppedDuplicate, f.DroppedMissing, f.DroppedExistingKey, f.Checksum, f.SizeBytes,
@@ -281,24 +281,24 @@ internal sealed record ImportedFileDto(
 }
 
 internal sealed record DatasetColumnDto(
-    [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("type")] string Type,
-    [property: JsonPropertyName("required")] bool Required,
-    [property: JsonPropertyName("key")] bool Key,
-    [property: JsonPropertyName("description"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description);
+    string Name,
+    string Type,
+    bool Required,
+    bool Key,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description);
 
 internal sealed record DatasetDto(
-    [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("display_name")] string DisplayName,
-    [property: JsonPropertyName("description")] string Description,
-    [property: JsonPropertyName("partition")] string Partition,
-    [property: JsonPropertyName("table")] string? Table,
-    [property: JsonPropertyName("columns")] IReadOnlyList<DatasetColumnDto> Columns,
-    [property: JsonPropertyName("files_imported")] int FilesImported,
-    [property: JsonPropertyName("files_rejected")] int FilesRejected,
-    [property: JsonPropertyName("rows")] long Rows,
-    [property: JsonPropertyName("last_imported_at")] DateTime? LastImportedAt,
-    [property: JsonPropertyName("partitions")] IReadOnlyList<string> Partitions)
+    string Name,
+    string DisplayName,
+    string Description,
+    string Partition,
+    string? Table,
+    IReadOnlyList<DatasetColumnDto> Columns,
+    int FilesImported,
+    int FilesRejected,
+    long Rows,
+    DateTime? LastImportedAt,
+    IReadOnlyList<string> Partitions)
 {
     public static DatasetDto From(DatasetSummary d) => new(d.Schema.Name, d.Schema.DisplayName, d.Schema.Description,
         d.Schema.Partition == PartitionKind.Quarter ? "quarter" : "none", d.Schema.Table,
@@ -307,15 +307,15 @@ internal sealed record DatasetDto(
 }
 
 internal sealed record DatasetHealthDayDto(
-    [property: JsonPropertyName("day")] string Day,
-    [property: JsonPropertyName("files_imported")] int FilesImported,
-    [property: JsonPropertyName("files_rejected")] int FilesRejected,
-    [property: JsonPropertyName("rows_in")] long RowsIn,
-    [property: JsonPropertyName("rows_kept")] long RowsKept,
-    [property: JsonPropertyName("missing_share")] double MissingShare,
-    [property: JsonPropertyName("duplicate_rate")] double DuplicateRate,
-    [property: JsonPropertyName("trailing_median")] double? TrailingMedian,
-    [property: JsonPropertyName("flags")] IReadOnlyList<string> Flags)
+    string Day,
+    int FilesImported,
+    int FilesRejected,
+    long RowsIn,
+    long RowsKept,
+    double MissingShare,
+    double DuplicateRate,
+    double? TrailingMedian,
+    IReadOnlyList<string> Flags)
 {
     public static DatasetHealthDayDto From(DatasetHealthPoint p) => new(p.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), p.FilesImported,
         p.FilesRejected, p.RowsIn, p.RowsKept, p.MissingShare, p.DuplicateRate, p.TrailingMedian,
@@ -323,17 +323,17 @@ internal sealed record DatasetHealthDayDto(
 }
 
 internal sealed record DatasetHealthDto(
-    [property: JsonPropertyName("dataset")] string Dataset,
-    [property: JsonPropertyName("days")] IReadOnlyList<DatasetHealthDayDto> Days);
+    string Dataset,
+    IReadOnlyList<DatasetHealthDayDto> Days);
 
 internal sealed record CampaignRowDto(
-    [property: JsonPropertyName("banner_id")] long BannerId,
-    [property: JsonPropertyName("quarter")] string Quarter,
-    [property: JsonPropertyName("revenue")] double Revenue,
-    [property: JsonPropertyName("clicks")] long Clicks);
+    long BannerId,
+    string Quarter,
+    double Revenue,
+    long Clicks);
 
 internal sealed record CampaignDto(
-    [property: JsonPropertyName("campaign_id")] long CampaignId,
-    [property: JsonPropertyName("quarter")] string? Quarter,
-    [property: JsonPropertyName("banners")] IReadOnlyList<long> Banners,
-    [property: JsonPropertyName("rows")] IReadOnlyList<CampaignRowDto> Rows);
+    long CampaignId,
+    string? Quarter,
+    IReadOnlyList<long> Banners,
+    IReadOnlyList<CampaignRowDto> Rows);

@@ -118,7 +118,7 @@ public static class AdtechSandbox
                     http.Response.Headers.RetryAfter = fault.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
                 }
 
-                return Results.Json(fault.Body ?? new { message = $"Sandbox fault {fault.Status}" }, statusCode: fault.Status);
+                return SandboxResults.Json(fault.Body ?? new { message = $"Sandbox fault {fault.Status}" }, statusCode: fault.Status);
             }
 
             if (fault is { PartialFailures: > 0 })
@@ -233,24 +233,24 @@ public static class AdtechSandbox
     {
         if (http.Request.Headers.Authorization != $"Bearer {state.AccessToken}")
         {
-            return Results.Json(new { message = "Invalid or missing access token" }, statusCode: 401);
+            return SandboxResults.Json(new { message = "Invalid or missing access token" }, statusCode: 401);
         }
 
         var rowsPath = state.Members.Kept && api is "adtechA" or "adtechB" ? membersPath : null;
         var (body, invalid, rows) = await SandboxMemberRoutes.ReadAsync(http.Request.BodyReader, rowsPath, state.Members, http.RequestAborted);
         if (body is null)
         {
-            return Results.Json(new { message = invalid }, statusCode: 400);
+            return SandboxResults.Json(new { message = invalid }, statusCode: 400);
         }
 
         if (validate(body) is { } error)
         {
-            return Results.Json(new { message = error }, statusCode: 400);
+            return SandboxResults.Json(new { message = error }, statusCode: 400);
         }
 
         if (id is not null && !state.AudienceMembers.ContainsKey(id))
         {
-            return Results.Json(new { message = $"No audience {id}" }, statusCode: 404);
+            return SandboxResults.Json(new { message = $"No audience {id}" }, statusCode: 404);
         }
 
         var received = body.ArrayLength(membersPath) ?? 0;
@@ -265,6 +265,6 @@ public static class AdtechSandbox
         state.AudienceMembers.AddOrUpdate(id, count, (_, n) => n + count);
         state.Members.Add(id, rows?.Take(count) ?? []);
         state.Calls.Enqueue(new SandboxCall(api, id, count));
-        return Results.Json(new { id, message = $"Accepted {count} members", num_received = received, num_invalid_entries = invalidEntries });
+        return SandboxResults.Json(new { id, message = $"Accepted {count} members", num_received = received, num_invalid_entries = invalidEntries });
     }
 }

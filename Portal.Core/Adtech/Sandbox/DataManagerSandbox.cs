@@ -61,7 +61,7 @@ internal static class DataManagerSandbox
             var lists = wanted is null
                 ? dm.Lists.Where(l => l.StartsWith($"accountTypes/GOOGLE_ADS/accounts/{account}/", StringComparison.Ordinal)).Select(l => new { name = l }).Cast<object>().ToList()
                 : dm.Find(account, wanted) is { } found ? [new { name = found, displayName = wanted }] : [];
-            return Results.Json(new { userLists = lists });
+            return SandboxResults.Json(new { userLists = lists });
         });
 
         group.MapPost("/accountTypes/{type}/accounts/{account}/userLists", (string type, string account, HttpContext http) => HandleAsync(http, body =>
@@ -98,7 +98,7 @@ internal static class DataManagerSandbox
             }
 
             return dm.Create(account, name) is { } list
-                ? Results.Json(new { name = list, id = list[(list.LastIndexOf('/') + 1)..], displayName = name, membershipStatus = "OPEN" })
+                ? SandboxResults.Json(new { name = list, id = list[(list.LastIndexOf('/') + 1)..], displayName = name, membershipStatus = "OPEN" })
                 : Error(400, "INVALID_ARGUMENT", "DISPLAY_NAME_ALREADY_USED", "The display name is already used by another user list of the account");
         }));
 
@@ -128,7 +128,7 @@ internal static class DataManagerSandbox
                 dm.RemoveAddedBefore(list, asOf);
             }
 
-            return Results.Json(new { requestId = Guid.NewGuid().ToString() });
+            return SandboxResults.Json(new { requestId = Guid.NewGuid().ToString() });
         }, dm));
     }
 
@@ -203,7 +203,7 @@ internal static class DataManagerSandbox
             }
         }
 
-        return Results.Json(new { requestId = Guid.NewGuid().ToString() });
+        return SandboxResults.Json(new { requestId = Guid.NewGuid().ToString() });
     }
 
     /// <summary>Null when the identifier is one well-formed email, phone or address; else the ErrorReason and why.</summary>
@@ -278,7 +278,7 @@ internal static class DataManagerSandbox
     {
         if (quota is not null && !quota.TakeQuota())
         {
-            return Results.Json(new
+            return SandboxResults.Json(new
             {
                 error = new
                 {
@@ -328,6 +328,6 @@ internal static class DataManagerSandbox
             });
         }
 
-        return Results.Json(new { error = new { code, message, status, details } }, statusCode: code);
+        return SandboxResults.Json(new { error = new { code, message, status, details } }, statusCode: code);
     }
 }

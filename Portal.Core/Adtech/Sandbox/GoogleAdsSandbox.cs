@@ -33,7 +33,7 @@ internal static class GoogleAdsSandbox
         group.MapGet("/customers:listAccessibleCustomers", (HttpContext http) =>
             !SandboxConnectionChecks.Authorized(http, state) || http.Request.Headers["developer-token"] != state.DeveloperToken
                 ? Error(401, "The credentials or the developer token are not valid", "UNAUTHENTICATED")
-                : Results.Json(new { resourceNames = new[] { "customers/1234567890" } }));
+                : SandboxResults.Json(new { resourceNames = new[] { "customers/1234567890" } }));
         group.MapPost($"{Root}/userLists:mutate", (string customerId, HttpContext http) => HandleAsync(http, state, customerId, body =>
         {
             if (!body.TryGetProperty("operations", out var operations) || operations.ValueKind != JsonValueKind.Array || operations.GetArrayLength() != 1)
@@ -66,7 +66,7 @@ internal static class GoogleAdsSandbox
 
             state.AudienceMembers[userList] = 0;
             state.Calls.Enqueue(new SandboxCall(Api, userList, 0));
-            return Results.Json(new { results = new[] { new { resourceName = userList } } });
+            return SandboxResults.Json(new { results = new[] { new { resourceName = userList } } });
         }));
 
         group.MapPost($"{Root}/googleAds:search", (string customerId, HttpContext http) => HandleAsync(http, state, customerId, body =>
@@ -93,7 +93,7 @@ internal static class GoogleAdsSandbox
                     && AdtechSandbox.Text(consent, "adUserData") == "GRANTED" && AdtechSandbox.Text(consent, "adPersonalization") == "GRANTED",
             };
             state.Calls.Enqueue(new SandboxCall(Api, userList, 0));
-            return Results.Json(new { resourceName = name });
+            return SandboxResults.Json(new { resourceName = name });
         }));
 
         group.MapPost($"{Root}/offlineUserDataJobs/{{jobId}}:addOperations", (string customerId, string jobId, HttpContext http) =>
@@ -126,7 +126,7 @@ internal static class GoogleAdsSandbox
             }
 
             state.Calls.Enqueue(new SandboxCall(Api, job.UserList, 0));
-            return Results.Json(new { name = $"customers/{customerId}/operations/{jobId}" });
+            return SandboxResults.Json(new { name = $"customers/{customerId}/operations/{jobId}" });
         }));
     }
 
@@ -230,7 +230,7 @@ internal static class GoogleAdsSandbox
         state.Calls.Enqueue(new SandboxCall(Api, job.UserList, applied));
         if (failed.Count == 0)
         {
-            return Results.Json(new { });
+            return SandboxResults.Json(new { });
         }
 
         var errors = failed.Select(f => new
@@ -239,7 +239,7 @@ internal static class GoogleAdsSandbox
             message = f.Value,
             location = new { fieldPathElements = new object[] { new { fieldName = "operations", index = f.Key }, new { fieldName = "create" } } },
         });
-        return Results.Json(new
+        return SandboxResults.Json(new
         {
             partialFailureError = new
             {
@@ -289,14 +289,14 @@ internal static class GoogleAdsSandbox
             var resourceName = query[(named + ListResource.Length)..].Split('\'')[0];
             return resourceName.StartsWith($"customers/{customerId}/", StringComparison.Ordinal)
                 ? SandboxReports.UserListSizes(state, resourceName)
-                : Results.Json(new { results = Array.Empty<object>() });
+                : SandboxResults.Json(new { results = Array.Empty<object>() });
         }
 
         const string ListName = "user_list.name = '";
         if (query.Contains("FROM user_list", StringComparison.Ordinal) && query.IndexOf(ListName, StringComparison.Ordinal) is >= 0 and var from)
         {
             var wanted = query[(from + ListName.Length)..^1].Replace("\\'", "'", StringComparison.Ordinal);
-            return Results.Json(new
+            return SandboxResults.Json(new
             {
                 results = state.UserListNames.TryGetValue($"{customerId}\n{wanted}", out var list)
                     ? new[] { new { userList = new { resourceName = list, name = wanted } } }
@@ -314,7 +314,7 @@ internal static class GoogleAdsSandbox
         var name = query[(at + Prefix.Length)..].Split('\'')[0];
         if (!name.StartsWith($"customers/{customerId}/", StringComparison.Ordinal) || !state.Jobs.TryGetValue(name, out var job))
         {
-            return Results.Json(new { results = Array.Empty<object>() });
+            return SandboxResults.Json(new { results = Array.Empty<object>() });
         }
 
         lock (job)
@@ -345,13 +345,13 @@ internal static class GoogleAdsSandbox
                 found["failureReason"] = job.FailureReason!;
             }
 
-            return Results.Json(new { results = new[] { new { offlineUserDataJob = found } } });
+            return SandboxResults.Json(new { results = new[] { new { offlineUserDataJob = found } } });
         }
     }
 
     /// <summary>A Google Ads failure: the error with Google's <c>GoogleAdsFailure</c> details naming one error code.</summary>
     internal static IResult Failure(int code, string kind, string errorCode, string message, string status = "INVALID_ARGUMENT") =>
-        Results.Json(new
+        SandboxResults.Json(new
         {
             error = new
             {
@@ -407,5 +407,5 @@ internal static class GoogleAdsSandbox
     }
 
     private static IResult Error(int code, string message, string status = "INVALID_ARGUMENT") =>
-        Results.Json(new { error = new { code, message, status } }, statusCode: code);
+        SandboxResults.Json(new { error = new { code, message, status } }, statusCode: code);
 }

@@ -37,8 +37,8 @@ internal static class MetaSandbox
             !SandboxConnectionChecks.Authorized(http, state) ? SandboxConnectionChecks.Unauthorized()
             : !account.StartsWith("act_", StringComparison.Ordinal) ? SandboxReports.MetaAudience(http, state, account)
             : !IsAdAccount(account) || !account[4..].All(char.IsAsciiDigit)
-                ? Results.Json(new { message = $"Unknown ad account '{account}'" }, statusCode: 404)
-                : Results.Json(new { id = account, name = "Sandbox ad account", account_status = 1 }));
+                ? SandboxResults.Json(new { message = $"Unknown ad account '{account}'" }, statusCode: 404)
+                : SandboxResults.Json(new { id = account, name = "Sandbox ad account", account_status = 1 }));
     }
 
     /// <summary>
@@ -131,7 +131,7 @@ internal static class MetaSandbox
         }
 
         state.Calls.Enqueue(new SandboxCall(change == "add" ? Api : $"{Api}:{change}", id, count));
-        return Results.Json(new
+        return SandboxResults.Json(new
         {
             audience_id = id,
             session_id = body.Number("session.session_id"),
@@ -176,7 +176,7 @@ internal static class MetaSandbox
 
         var found = state.AudienceNames.Where(a => a.Key.StartsWith(Api + "\n", StringComparison.Ordinal) && (name is null || a.Key[(Api.Length + 1)..] == name))
             .Select(a => new { id = a.Value, name = a.Key[(Api.Length + 1)..] });
-        return Results.Json(new { data = found });
+        return SandboxResults.Json(new { data = found });
     }
 
     /// <summary>A Graph API version as paths carry it: <c>v</c>, the major number, <c>.0</c>.</summary>
@@ -187,5 +187,5 @@ internal static class MetaSandbox
 
     /// <summary>A Graph API error.</summary>
     internal static IResult Error(int status, string message, int code, bool transient = false, int? subcode = null) =>
-        Results.Json(new { error = new { message, type = "OAuthException", code, error_subcode = subcode, is_transient = transient, fbtrace_id = "sandbox" } }, statusCode: status);
+        SandboxResults.Json(new { error = new { message, type = "OAuthException", code, error_subcode = subcode, is_transient = transient, fbtrace_id = "sandbox" } }, statusCode: status);
 }

@@ -13,12 +13,12 @@ internal static class SandboxConnectionChecks
     public static void MapConnectionChecks(this RouteGroupBuilder group, SandboxState state)
     {
         group.MapGet("/adtech-a/v2/advertisers/{advertiserId}", (string advertiserId, HttpContext http) =>
-            Authorized(http, state) ? Results.Json(new { id = advertiserId, name = "Sandbox advertiser" }) : Unauthorized());
+            Authorized(http, state) ? SandboxResults.Json(new { id = advertiserId, name = "Sandbox advertiser" }) : Unauthorized());
         group.MapGet("/adtech-b/me", (HttpContext http) =>
-            Authorized(http, state) ? Results.Json(new { account = "sandbox" }) : Unauthorized());
+            Authorized(http, state) ? SandboxResults.Json(new { account = "sandbox" }) : Unauthorized());
     }
 
     internal static bool Authorized(HttpContext http, SandboxState state) => http.Request.Headers.Authorization == $"Bearer {state.AccessToken}";
 
-    internal static IResult Unauthorized() => Results.Json(new { message = "Invalid or missing access token" }, statusCode: 401);
+    internal static IResult Unauthorized() => SandboxResults.Json(new { message = "Invalid or missing access token" }, statusCode: 401);
 }

@@ -25,7 +25,7 @@ internal static class SandboxLookups
         }
 
         var name = http.Request.Query["name"].ToString();
-        return Results.Json(new
+        return SandboxResults.Json(new
         {
             audiences = state.AudienceNames.TryGetValue($"{api}\n{name}", out var id) ? new[] { new { id, name } } : [],
         });

@@ -23,7 +23,7 @@ public static class SandboxMemberRoutes
     {
         group.MapDelete("/adtech-a/v2/audiences/{id}/members", async Task<IResult> (string id, HttpContext http) =>
             string.IsNullOrEmpty(http.Request.Query["advertiserId"])
-                ? Results.Json(new { message = "advertiserId is required" }, statusCode: 400)
+                ? SandboxResults.Json(new { message = "advertiserId is required" }, statusCode: 400)
                 : await RemoveAsync(http, state, "adtechA", id, "members"));
         group.MapDelete("/adtech-b/audiences/{id}/data", async Task<IResult> (string id, HttpContext http) =>
             await RemoveAsync(http, state, "adtechB", id, "data"));
@@ -33,29 +33,29 @@ public static class SandboxMemberRoutes
     {
         if (http.Request.Headers.Authorization != $"Bearer {state.AccessToken}")
         {
-            return Results.Json(new { message = "Invalid or missing access token" }, statusCode: 401);
+            return SandboxResults.Json(new { message = "Invalid or missing access token" }, statusCode: 401);
         }
 
         var (body, invalid, rows) = await ReadAsync(http.Request.BodyReader, rowsPath, state.Members, http.RequestAborted);
         if (body is null || rows is null)
         {
-            return Results.Json(new { message = invalid ?? $"{rowsPath} is required" }, statusCode: 400);
+            return SandboxResults.Json(new { message = invalid ?? $"{rowsPath} is required" }, statusCode: 400);
         }
 
         if (rows.Count > MaxRowsPerRequest)
         {
-            return Results.Json(new { message = $"at most {MaxRowsPerRequest} members per request" }, statusCode: 400);
+            return SandboxResults.Json(new { message = $"at most {MaxRowsPerRequest} members per request" }, statusCode: 400);
         }
 
         if (!state.AudienceMembers.ContainsKey(id))
         {
-            return Results.Json(new { message = $"No audience {id}" }, statusCode: 404);
+            return SandboxResults.Json(new { message = $"No audience {id}" }, statusCode: 404);
         }
 
         var removed = state.Members.Kept ? state.Members.Remove(id, rows) : rows.Count;
         state.AudienceMembers.AddOrUpdate(id, 0, (_, n) => n - removed);
         state.Calls.Enqueue(new SandboxCall($"{api}:remove", id, removed));
-        return Results.Json(new { id, message = $"Removed {removed} members", num_received = rows.Count, num_removed = removed });
+        return SandboxResults.Json(new { id, message = $"Removed {removed} members", num_received = rows.Count, num_removed = removed });
     }
 
     /// <summary>

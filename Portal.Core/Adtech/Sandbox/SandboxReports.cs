@@ -24,7 +24,7 @@ internal static class SandboxReports
     {
         group.MapGet("/adtech-a/v2/audiences/{id}/report", (string id, HttpContext http) =>
             string.IsNullOrEmpty(http.Request.Query["advertiserId"])
-                ? Results.Json(new { message = "advertiserId is required" }, statusCode: 400)
+                ? SandboxResults.Json(new { message = "advertiserId is required" }, statusCode: 400)
                 : SeedReport(http, state, id));
         group.MapGet("/adtech-b/audiences/{id}/report", (string id, HttpContext http) => SeedReport(http, state, id));
     }
@@ -37,8 +37,8 @@ internal static class SandboxReports
         }
 
         return state.AudienceMembers.TryGetValue(id, out var held)
-            ? Results.Json(new { id, num_received = held, num_matched = state.Members.Matched(id) })
-            : Results.Json(new { message = $"No audience {id}" }, statusCode: 404);
+            ? SandboxResults.Json(new { id, num_received = held, num_matched = state.Members.Matched(id) })
+            : SandboxResults.Json(new { message = $"No audience {id}" }, statusCode: 404);
     }
 
     /// <summary>A Meta custom audience's fields (only the approximate counts are served), or Graph's error for an unknown id.</summary>
@@ -62,7 +62,7 @@ internal static class SandboxReports
             answer["approximate_count_upper_bound"] = (long)Math.Ceiling(matched * 1.05);
         }
 
-        return Results.Json(answer);
+        return SandboxResults.Json(answer);
     }
 
     /// <summary>The googleAds:search answer for a user list's sizes and match rate.</summary>
@@ -70,7 +70,7 @@ internal static class SandboxReports
     {
         if (!state.AudienceMembers.TryGetValue(resourceName, out var held))
         {
-            return Results.Json(new { results = Array.Empty<object>() });
+            return SandboxResults.Json(new { results = Array.Empty<object>() });
         }
 
         var matched = state.Members.Matched(resourceName);
@@ -85,6 +85,6 @@ internal static class SandboxReports
             userList["matchRatePercentage"] = (int)Math.Round(100.0 * matched / held, MidpointRounding.AwayFromZero);
         }
 
-        return Results.Json(new { results = new[] { new { userList } } });
+        return SandboxResults.Json(new { results = new[] { new { userList } } });
     }
 }

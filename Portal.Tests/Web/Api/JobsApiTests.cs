@@ -86,6 +86,22 @@ public sealed class JobsApiTests(ApiWebFactory portal) : IClassFixture<ApiWebFac
     }
 
     [Fact]
+    public async Task Get_Job_NamesItsFieldsInSnakeCaseLikeEveryRoute()
+    {
+        var client = await portal.SignedInClientAsync(Roles.Marketer);
+        var created = await (await client.PostAsJsonAsync("/api/jobs", new { kind = CatalogRunJob.Kind, payload = new { audience = "nobody_here" } }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+
+        var job = await client.GetFromJsonAsync<JsonElement>($"/api/jobs/{created.GetProperty("id").GetInt64()}");
+
+        var names = job.EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains("progress_done", names);
+        Assert.Contains("requested_by", names);
+        Assert.Contains("created_at", names);
+        Assert.All(names, n => Assert.Equal(n.ToLowerInvariant(), n));
+    }
+
+    [Fact]
     public async Task Post_CatalogRunSyncOfOneAudience_Answers201AndStoresTheSync()
     {
         var client = await portal.SignedInClientAsync(Roles.Marketer);
