@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+using Parquet;
+using Sylvan.Data.Csv;
+
+namespace Portal.Core.Uploads;
+
+/// <summary>The writer's stage: a batch checked against the database, then written as a Parquet row group; and the batch itself.</summary>
+internal sealed partial class CsvImport
+{
+    /// <summary>Checks the batch against the database (keys already in the table, users referenced), then writes what is kept as a row group. The writer's stage.</summary>
+    private async Task FlushAsync(Batch batch, ParquetWriter writer, CancellationToken cancellationToken)
+    {
+        var count = batch.Count;
+        var columns = batch.Columns;
+        if (count == 0)
+        {
+            return;
+        }
+
+        Array.Fill(_keep, true, 0, count);
+        if (_lookup is not null && _keyColumns is [var key] && columns[key] is Int64Column keys)
+        {
+            var candidates = 0;
+            for (var i = 0; i < count; i++)
+            {
+                if (batch.States[i] is RowState.New or RowState.Repeat)
+                {
+                    _keyValues[candidates++] = keys.Int64(i);
+                }
+            }
+
+            var stored = await _lookup.ExistingAsync(_schema.Table!, _keyValues.AsMemory(0, candidates), cancellationToken);
+            if (_stage is not null)
+            {
+                Stage(batch, keys, stored);
+            }
+            else
+            {
+                for (var i = 0; i < count && stored.Count > 0; i++)
+                {
+                    if (stored.Contains(keys.Int64(i)))
+                    {
+                        _keep[i] = false;
+                        _existingInTable++;
+                    }
+                }
+            }
+        }
+
+        for (var c = 0; c < columns.Length; c++)
+        {
+            if (columns[c].Column.References is not { } table || _lookup is null)
+            {
+                continue;
+            }
+
+            if (!_references.TryGetValue(table, out var reference))
+            {
+                _references[table] = reference = new ReferencedKeys(await _lookup.AllKeysAsync(table, cancellationToken));
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                if (!_keep[i] || columns[c].IsNull(i))
+                {
+                    continue;
+                }
+
+                if (!reference.Use(columns[c].Int64(i)))
+                {
+                    throw new ImportRejectedException(
+                        string.Create(CultureInfo.InvariantCulture,
+                            $"line {batch.Lines[i]}, column {_fileColumnOf[c] + 1} (\"{columns[c].Column.Name}\"): {columns[c].Int64(i)} is not in {table}; import the {table} first."),
+                        ImportRejection.Reference, batch.Lines[i], columns[c].Column.Name);
+                }
+            }
+        }
+
+        var kept = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (!_keep[i])
+            {
+                continue;
+            }
+
+            if (i != kept)
+            {
+                foreach (var column in columns)
+                {
+                    column.Move(i, kept);
+                }
+
+                batch.Lines[kept] = batch.Lines[i];
+            }
+
+            kept++;
+        }
+
+        if (kept > 0)
+        {
+            using var group = writer.CreateRowGroup();
+            for (var c = 0; c < columns.Length; c++)
+            {
+                // the fields of the writer's schema are the first batch's
+                await columns[c].WriteAsync(group, _batches[0].Columns[c].Field, kept, cancellationToken);
+            }
+        }
+
+        _rowsKept += kept;
+        batch.Count = 0;
+    }
+
+
+    /// <summary>What the reader knew of a row's key when a stage settles duplicates: new to the file (certain) or maybe seen, with or without a missing value.</summary>
+    private enum RowState : byte
+    {
+        New,
+        NewMissing,
+        Repeat,
+        RepeatMissing,
+    }
+
+    /// <summary>One batch of rows: typed columns and each row's line in the file.</summary>
+    private sealed class Batch(DatasetSchema schema, int size)
+    {
+        public ColumnBuffer[] Columns { get; } = [.. schema.Columns.Select(c => ColumnBuffer.For(c, size))];
+
+        public long[] Lines { get; } = new long[size];
+
+        /// <summary>With a stage: what the reader knew of each row's key, and the row's hash, for the writer to settle.</summary>
+        public RowState[] States { get; } = new RowState[size];
+
+        public long[] Hashes { get; } = new long[size];
+
+        public int Count { get; set; }
+    }
+}
