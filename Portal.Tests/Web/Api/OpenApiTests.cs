@@ -105,7 +105,7 @@ public sealed class OpenApiTests(PortalWebFactory portal) : IClassFixture<Portal
         var post = document.RootElement.GetProperty("paths").GetProperty("/api/jobs").GetProperty("post");
         var kind = post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema")
             .GetProperty("properties").GetProperty("kind");
-        Assert.Equal(["audiences.catalog-run", "dashboard.recompute", "uploads.drop-folder-scan"], kind.GetProperty("enum").EnumerateArray().Select(k => k.GetString()));
+        Assert.Equal(["audiences.catalog-run", "dashboard.recompute", "maintenance.retention", "uploads.drop-folder-scan"], kind.GetProperty("enum").EnumerateArray().Select(k => k.GetString()));
         Assert.DoesNotContain("uploads.dataset-import", post.GetProperty("description").GetString(), StringComparison.Ordinal);
         Assert.Contains("`audiences.catalog-run` (Run the audience catalog): payload {\"audience\"", post.GetProperty("description").GetString(), StringComparison.Ordinal);
         Assert.Equal(["201", "400", "401", "403"], post.GetProperty("responses").EnumerateObject().Select(r => r.Name).Order());
