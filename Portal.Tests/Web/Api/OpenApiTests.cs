@@ -112,6 +112,25 @@ public sealed class OpenApiTests(PortalWebFactory portal) : IClassFixture<Portal
     }
 
     [Fact]
+    public async Task Document_RulesCreate_DocumentsReuseSegmentsAndWhatWasApplied()
+    {
+        var client = await portal.SignedInClientAsync(Roles.Viewer);
+
+        using var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json"));
+
+        var post = document.RootElement.GetProperty("paths").GetProperty("/api/rules").GetProperty("post");
+        Assert.Contains("`reuse_segments: true`", post.GetProperty("description").GetString(), StringComparison.Ordinal);
+        var schema = post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        if (schema.TryGetProperty("$ref", out var reference))
+        {
+            schema = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty(reference.GetString()!.Split('/')[^1]);
+        }
+
+        Assert.Contains("depends_on and operation set", schema.GetProperty("properties").GetProperty("reuse_segments").GetProperty("description").GetString(),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Document_SignedOut_IsNotServed()
     {
         var client = await portal.ReadyClientAsync();
