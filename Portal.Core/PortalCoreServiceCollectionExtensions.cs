@@ -139,6 +139,12 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddJobHandler<DatasetImportJob>(DatasetImportJob.Kind, DatasetImportJob.DisplayName);
         services.AddJobHandler<DropFolderScanJob>(DropFolderScanJob.Kind, DropFolderScanJob.DisplayName, JobStartRule.WithoutPayload);
 
+        services.Configure<Maintenance.RetentionOptions>(configuration.GetSection(Maintenance.RetentionOptions.Section));
+        services.AddSingleton<Maintenance.RetentionPruner>();
+        services.AddSingleton<Maintenance.BucketOrphans>();
+        services.AddSingleton<Maintenance.RetentionRun>();
+        services.AddJobHandler<Maintenance.RetentionJob>(Maintenance.RetentionJob.Kind, Maintenance.RetentionJob.DisplayName, JobStartRule.WithoutPayload);
+
         services.AddSingleton<PortalInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<PortalInitializer>());
         return services;

@@ -145,6 +145,7 @@ public sealed partial class PortalInitializer(
             await schedules.CreateAsync("Nightly dashboard totals", RecomputeDashboardTotalsJob.Kind, "0 2 * * *", SystemPrincipal.Instance, cancellationToken);
             await schedules.CreateAsync("Hourly audience catalog run", Audiences.CatalogRunJob.Kind, "0 * * * *", SystemPrincipal.Instance, cancellationToken);
             await schedules.CreateAsync("Drop folder every 5 minutes", Uploads.DropFolderScanJob.Kind, "*/5 * * * *", SystemPrincipal.Instance, cancellationToken);
+            await schedules.CreateAsync(Maintenance.RetentionJob.ScheduleName, Maintenance.RetentionJob.Kind, Maintenance.RetentionJob.DefaultCron, SystemPrincipal.Instance, cancellationToken);
         }
     }
 

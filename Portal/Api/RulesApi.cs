@@ -29,13 +29,18 @@ internal static class RulesApi
             .RequireAuthorization(Policies.Operator)
             .WithSummary("Create a rule (operators)")
             .WithDescription("`conditions` is the versioned object ({\"version\": 1, \"root\": {...}}) or seed 001's flat list "
-                + "([{\"field\": \"total_spend\", \"operator\": \">\", \"value\": 100}]). 400 lists every problem on its condition; "
+                + "([{\"field\": \"total_spend\", \"operator\": \">\", \"value\": 100}]). `reuse_segments: true` asks the portal to reuse saved segments: when the conditions contain all of a saved rule's "
+                + "top-level conditions (or one nested group equal to it), the rule is saved as that segment's INTERSECTION (AND) or UNION (OR) "
+                + "with the remaining conditions: `depends_on` and `operation` are set and the covered conditions removed, the plan that "
+                + "covers the most conditions winning; the answer's `reused_segment` says what was applied (null when nothing was). "
+                + "Ignored when the body already gives `depends_on` or `operation`. 400 lists every problem on its condition; "
                 + "409 when the name is taken.")
             .Produces(StatusCodes.Status403Forbidden);
         rules.MapPut("/{id:long}", UpdateAsync)
             .RequireAuthorization(Policies.Operator)
             .WithSummary("Replace a rule (operators)")
-            .WithDescription("The body is the same as for creating. With `version` (the one read), a save over someone else's newer save answers 409.")
+            .WithDescription("The body is the same as for creating (`reuse_segments` too, never reusing the rule's own segment). "
+                + "With `version` (the one read), a save over someone else's newer save answers 409.")
             .Produces(StatusCodes.Status403Forbidden);
         rules.MapDelete("/{id:long}", DeleteAsync)
             .RequireAuthorization(Policies.Operator)
@@ -66,7 +71,7 @@ internal static class RulesApi
         await queries.GetAsync(id, cancellationToken) is { } rule ? TypedResults.Ok(RuleDto.From(rule)) : NoRule(id);
 
     private static async Task<Results<Created<RuleCreatedDto>, BadRequest<RuleProblemDto>, Conflict<RuleProblemDto>>> CreateAsync(
-        RuleRequest request, RuleService rules, ClaimsPrincipal user, CancellationToken cancellationToken)
+        RuleRequest request, RuleService rules, DependencyFinder finder, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var (draft, invalid) = ReadDraft(request);
         if (invalid is not null)
@@ -74,17 +79,18 @@ internal static class RulesApi
             return TypedResults.BadRequest(invalid);
         }
 
-        var result = await rules.SaveAsync(null, draft!, null, user, cancellationToken);
+        var (planned, reused) = await ReuseAsync(request, draft!, null, finder, cancellationToken);
+        var result = await rules.SaveAsync(null, planned, null, user, cancellationToken);
         if (result.Rule is { } rule)
         {
-            return TypedResults.Created($"/api/rules/{rule.Id}", new RuleCreatedDto("Rule created successfully", rule.Id));
+            return TypedResults.Created($"/api/rules/{rule.Id}", new RuleCreatedDto("Rule created successfully", rule.Id, reused));
         }
 
         return NameTaken(result) is { } taken ? TypedResults.Conflict(taken) : TypedResults.BadRequest(RuleProblemDto.Invalid(result.Issues));
     }
 
-    private static async Task<Results<Ok<ApiMessage>, BadRequest<RuleProblemDto>, Conflict<RuleProblemDto>, NotFound<ApiMessage>>> UpdateAsync(
-        long id, RuleRequest request, RuleService rules, RuleQueries queries, ClaimsPrincipal user, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<RuleUpdatedDto>, BadRequest<RuleProblemDto>, Conflict<RuleProblemDto>, NotFound<ApiMessage>>> UpdateAsync(
+        long id, RuleRequest request, RuleService rules, RuleQueries queries, DependencyFinder finder, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         if (await queries.GetAsync(id, cancellationToken) is null)
         {
@@ -97,10 +103,11 @@ internal static class RulesApi
             return TypedResults.BadRequest(invalid);
         }
 
+        var (planned, reused) = await ReuseAsync(request, draft!, id, finder, cancellationToken);
         RuleSaveResult result;
         try
         {
-            result = await rules.SaveAsync(id, draft!, request.Version, user, cancellationToken);
+            result = await rules.SaveAsync(id, planned, request.Version, user, cancellationToken);
         }
         catch (KeyNotFoundException)
         {
@@ -109,7 +116,7 @@ internal static class RulesApi
 
         if (result.Saved)
         {
-            return TypedResults.Ok(new ApiMessage("Rule updated successfully"));
+            return TypedResults.Ok(new RuleUpdatedDto("Rule updated successfully", reused));
         }
 
         if (result.Conflict)
@@ -153,6 +160,21 @@ internal static class RulesApi
 
         var job = await queue.EnqueueRefreshAsync(id, rule.Rule.Name, user, cancellationToken);
         return TypedResults.Accepted($"/api/jobs/{job.Id}", new RuleTriggeredDto("Rule trigger has been scheduled", job.Id));
+    }
+
+    /// <summary>
+    /// With <c>reuse_segments: true</c>, the draft rewritten to the dependency finder's best plan (the editor's
+    /// "Apply this plan") and what it reuses; otherwise the draft as it came.
+    /// </summary>
+    private static async Task<(RuleDraft Draft, ReusedSegmentDto? Reused)> ReuseAsync(RuleRequest request, RuleDraft draft, long? ruleId,
+        DependencyFinder finder, CancellationToken cancellationToken)
+    {
+        if (request.ReuseSegments != true || await finder.FindAsync(draft, ruleId, cancellationToken) is not [var best, ..])
+        {
+            return (draft, null);
+        }
+
+        return (DependencyFinder.Apply(draft, best), ReusedSegmentDto.From(best));
     }
 
     private static NotFound<ApiMessage> NoRule(long id) => TypedResults.NotFound(new ApiMessage($"There is no rule {id}."));
@@ -228,9 +250,33 @@ internal sealed record RuleRequest(
     DateTime? EndDate = null,
     [property: Description("Ids of the rules whose segments this one combines.")] IReadOnlyList<long>? DependsOn = null,
     [property: Description("INTERSECTION, UNION or DIFFERENCE (with depends_on).")] string? Operation = null,
-    [property: Description("PUT only: the version read; a newer save by someone else then answers 409.")] int? Version = null);
+    [property: Description("PUT only: the version read; a newer save by someone else then answers 409.")] int? Version = null,
+    [property: Description("true: when the conditions contain a saved segment's, save the rule as a combination "
+        + "of that segment and the remaining conditions (depends_on and operation set, the covered conditions removed).")] bool? ReuseSegments = null);
 
-internal sealed record RuleCreatedDto(string Message, long RuleId);
+/// <summary>The saved segment a rule was built on by <c>reuse_segments</c>, and the plan applied.</summary>
+internal sealed record ReusedSegmentDto(
+    long RuleId,
+    string RuleName,
+    long SegmentId,
+    string SegmentName,
+    string Operation,
+    int CoveredConditions,
+    int RemainingConditions,
+    string Plan)
+{
+    public static ReusedSegmentDto From(ReuseSuggestion s) => new(s.Reused.RuleId, s.Reused.RuleName, s.Reused.SegmentId, s.Reused.SegmentName,
+        RulesApi.OperationName(s.Operation)!, s.CoveredConditions, s.RemainingConditions, s.Plan);
+}
+
+internal sealed record RuleCreatedDto(
+    string Message,
+    long RuleId,
+    [property: Description("With reuse_segments: the segment reused and the plan applied; null when none was.")] ReusedSegmentDto? ReusedSegment = null);
+
+internal sealed record RuleUpdatedDto(
+    string Message,
+    [property: Description("With reuse_segments: the segment reused and the plan applied; null when none was.")] ReusedSegmentDto? ReusedSegment = null);
 
 internal sealed record RuleTriggeredDto(string Message, long JobId);
 

@@ -41,7 +41,16 @@ public sealed class RuleBuilderTests(PortalFixture portal)
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.ArtifactsFolder, "rule-builder.png") });
 
         await page.Keyboard.PressAsync("Control+s");
-        await Expect(page.GetByText("Saved E2E big spenders.")).ToBeVisibleAsync();
+        // Where the demo holds a rule of city tier 1 alone, saving first offers to reuse its segment: keep the rule as built.
+        var saved = page.GetByText("Saved E2E big spenders.");
+        var offer = page.GetByRole(AriaRole.Dialog, new() { Name = "Reuse an existing segment?" });
+        await Expect(saved.Or(offer)).ToBeVisibleAsync();
+        if (await offer.IsVisibleAsync())
+        {
+            await offer.GetByRole(AriaRole.Button, new() { Name = "Save as it is" }).ClickAsync();
+        }
+
+        await Expect(saved).ToBeVisibleAsync();
         await Expect(page).ToHaveURLAsync(new Regex(@"/rules/\d+$"));
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Trigger" }).ClickAsync();

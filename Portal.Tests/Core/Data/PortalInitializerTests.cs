@@ -38,7 +38,7 @@ public sealed class PortalInitializerTests : DatabaseTest
     }
 
     [Fact]
-    public async Task Start_FreshSqliteWithDemoData_LoadsItQueuesTotalsAndSchedulesTotalsCatalogRunsAndDropFolderScans()
+    public async Task Start_FreshSqliteWithDemoData_LoadsItQueuesTotalsAndSchedulesTotalsCatalogRunsDropFolderScansAndRetention()
     {
         await using var host = await CoreHost.StartAsync(Folder, seedDemoData: true);
         await using var db = await host.DbAsync();
@@ -46,10 +46,11 @@ public sealed class PortalInitializerTests : DatabaseTest
         Assert.Equal(5000, db.CreditCardTransactions.Count() + db.UpiTransactions.Count());
         Assert.Contains(db.Jobs, j => j.Kind == Portal.Core.Dashboard.RecomputeDashboardTotalsJob.Kind);
         Assert.Equal(
-            [Portal.Core.Audiences.CatalogRunJob.Kind, Portal.Core.Dashboard.RecomputeDashboardTotalsJob.Kind, Portal.Core.Uploads.DropFolderScanJob.Kind],
+            [Portal.Core.Audiences.CatalogRunJob.Kind, Portal.Core.Dashboard.RecomputeDashboardTotalsJob.Kind, Portal.Core.Maintenance.RetentionJob.Kind, Portal.Core.Uploads.DropFolderScanJob.Kind],
             db.JobSchedules.Select(s => s.Kind).OrderBy(k => k).ToList());
         Assert.Equal("0 * * * *", db.JobSchedules.Single(s => s.Kind == Portal.Core.Audiences.CatalogRunJob.Kind).Cron);
         Assert.Equal("*/5 * * * *", db.JobSchedules.Single(s => s.Kind == Portal.Core.Uploads.DropFolderScanJob.Kind).Cron);
+        Assert.Equal("30 3 * * *", db.JobSchedules.Single(s => s.Kind == Portal.Core.Maintenance.RetentionJob.Kind).Cron);
     }
 
     [Fact]

@@ -12,13 +12,13 @@ namespace Portal.Tests.Core.Jobs;
 public sealed class JobStartTests : DatabaseTest
 {
     [Fact]
-    public async Task StartableKinds_AppRegistrations_AreTheTotalsTheCatalogRunAndTheDropFolderScan()
+    public async Task StartableKinds_AppRegistrations_AreTheTotalsTheCatalogRunTheDropFolderScanAndRetention()
     {
         await using var host = await CoreHost.StartAsync(Folder);
 
         var kinds = host.Get<JobQueue>().StartableKinds.Select(k => k.Kind).Order(StringComparer.Ordinal);
 
-        Assert.Equal([CatalogRunJob.Kind, RecomputeDashboardTotalsJob.Kind, DropFolderScanJob.Kind], kinds);
+        Assert.Equal([CatalogRunJob.Kind, RecomputeDashboardTotalsJob.Kind, Portal.Core.Maintenance.RetentionJob.Kind, DropFolderScanJob.Kind], kinds);
     }
 
     [Theory]

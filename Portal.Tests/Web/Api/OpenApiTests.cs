@@ -105,10 +105,29 @@ public sealed class OpenApiTests(PortalWebFactory portal) : IClassFixture<Portal
         var post = document.RootElement.GetProperty("paths").GetProperty("/api/jobs").GetProperty("post");
         var kind = post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema")
             .GetProperty("properties").GetProperty("kind");
-        Assert.Equal(["audiences.catalog-run", "dashboard.recompute", "uploads.drop-folder-scan"], kind.GetProperty("enum").EnumerateArray().Select(k => k.GetString()));
+        Assert.Equal(["audiences.catalog-run", "dashboard.recompute", "maintenance.retention", "uploads.drop-folder-scan"], kind.GetProperty("enum").EnumerateArray().Select(k => k.GetString()));
         Assert.DoesNotContain("uploads.dataset-import", post.GetProperty("description").GetString(), StringComparison.Ordinal);
         Assert.Contains("`audiences.catalog-run` (Run the audience catalog): payload {\"audience\"", post.GetProperty("description").GetString(), StringComparison.Ordinal);
         Assert.Equal(["201", "400", "401", "403"], post.GetProperty("responses").EnumerateObject().Select(r => r.Name).Order());
+    }
+
+    [Fact]
+    public async Task Document_RulesCreate_DocumentsReuseSegmentsAndWhatWasApplied()
+    {
+        var client = await portal.SignedInClientAsync(Roles.Viewer);
+
+        using var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json"));
+
+        var post = document.RootElement.GetProperty("paths").GetProperty("/api/rules").GetProperty("post");
+        Assert.Contains("`reuse_segments: true`", post.GetProperty("description").GetString(), StringComparison.Ordinal);
+        var schema = post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        if (schema.TryGetProperty("$ref", out var reference))
+        {
+            schema = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty(reference.GetString()!.Split('/')[^1]);
+        }
+
+        Assert.Contains("depends_on and operation set", schema.GetProperty("properties").GetProperty("reuse_segments").GetProperty("description").GetString(),
+            StringComparison.Ordinal);
     }
 
     [Fact]

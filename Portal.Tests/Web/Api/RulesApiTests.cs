@@ -311,4 +311,82 @@ public sealed class RulesApiTests(ApiWebFactory portal) : IClassFixture<ApiWebFa
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(request)).StatusCode);
     }
+
+    /// <summary>A rule of email-domain conditions (unique domains, so no other test's rule matches), OR-ed.</summary>
+    private static object DomainsBody(string name, bool? reuseSegments, params string[] domains) => new
+    {
+        rule_name = name,
+        reuse_segments = reuseSegments,
+        conditions = new
+        {
+            version = 1,
+            root = new
+            {
+                type = "group", id = "root", logic = "or",
+                children = domains.Select((d, i) => (object)new { type = "attribute", id = $"c{i + 1}", field = "email_domain", op = "eq", values = new[] { d } }).ToArray(),
+            },
+        },
+    };
+
+    private static string Domain() => $"{Guid.NewGuid():N}.example";
+
+    private static bool IsAbsent(JsonElement body, string property) =>
+        !body.TryGetProperty(property, out var value) || value.ValueKind == JsonValueKind.Null;
+
+    [Fact]
+    public async Task Create_ReuseSegmentsTrue_SavesTheFindersPlanAndSaysWhatItApplied()
+    {
+        var client = await portal.SignedInClientAsync(Roles.Marketer);
+        var (reused, other) = (Domain(), Domain());
+        var baseId = await CreateAsync(client, DomainsBody(Unique("Base"), null, reused));
+
+        var response = await client.PostAsJsonAsync("/api/rules", DomainsBody(Unique("Combined"), true, reused, other));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var body = await JsonAsync(response);
+        var applied = body.GetProperty("reused_segment");
+        Assert.Equal((baseId, "UNION", 1, 1), (applied.GetProperty("rule_id").GetInt64(), applied.GetProperty("operation").GetString(),
+            applied.GetProperty("covered_conditions").GetInt32(), applied.GetProperty("remaining_conditions").GetInt32()));
+        var rule = await client.GetFromJsonAsync<JsonElement>($"/api/rules/{body.GetProperty("rule_id").GetInt64()}");
+        Assert.Equal([baseId], rule.GetProperty("depends_on").EnumerateArray().Select(e => e.GetInt64()));
+        Assert.Equal("UNION", rule.GetProperty("operation").GetString());
+        var remaining = Assert.Single(rule.GetProperty("conditions").GetProperty("root").GetProperty("children").EnumerateArray());
+        Assert.Equal(("c2", other), (remaining.GetProperty("id").GetString(), remaining.GetProperty("values")[0].GetString()));
+    }
+
+    [Fact]
+    public async Task Create_ReuseSegmentsFalse_SavesTheConditionsAsGiven()
+    {
+        var client = await portal.SignedInClientAsync(Roles.Marketer);
+        var reused = Domain();
+        await CreateAsync(client, DomainsBody(Unique("Base"), null, reused));
+
+        var response = await client.PostAsJsonAsync("/api/rules", DomainsBody(Unique("As given"), false, reused, Domain()));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var body = await JsonAsync(response);
+        Assert.True(IsAbsent(body, "reused_segment"));
+        var rule = await client.GetFromJsonAsync<JsonElement>($"/api/rules/{body.GetProperty("rule_id").GetInt64()}");
+        Assert.Empty(rule.GetProperty("depends_on").EnumerateArray());
+        Assert.True(IsAbsent(rule, "operation"));
+        Assert.Equal(2, rule.GetProperty("conditions").GetProperty("root").GetProperty("children").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Update_ReuseSegmentsTrue_AppliesThePlanButNeverTheRulesOwnSegment()
+    {
+        var client = await portal.SignedInClientAsync(Roles.Marketer);
+        var (reused, other) = (Domain(), Domain());
+        var baseId = await CreateAsync(client, DomainsBody(Unique("Base"), null, reused));
+        var name = Unique("Later combined");
+        var id = await CreateAsync(client, DomainsBody(name, null, other, Domain()));
+
+        var response = await client.PutAsJsonAsync($"/api/rules/{id}", DomainsBody(name, true, other, reused));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(baseId, (await JsonAsync(response)).GetProperty("reused_segment").GetProperty("rule_id").GetInt64());
+        var rule = await client.GetFromJsonAsync<JsonElement>($"/api/rules/{id}");
+        Assert.Equal([baseId], rule.GetProperty("depends_on").EnumerateArray().Select(e => e.GetInt64()));
+        Assert.Equal("c1", Assert.Single(rule.GetProperty("conditions").GetProperty("root").GetProperty("children").EnumerateArray()).GetProperty("id").GetString());
+    }
 }

@@ -71,4 +71,68 @@ public sealed class RuleEditorPageTests : DatabaseTest
         await using var db = await host.DbAsync();
         Assert.Equal(0, await db.Rules.CountAsync());
     }
+
+    /// <summary>
+    /// A saved rule "city tier is 1", and a new rule built in the editor as "city tier is 1" AND "spent over 1000 in
+    /// 30 days", then saved: the save offers the plan instead of saving at once.
+    /// </summary>
+    private static async Task<(IRenderedComponent<RuleEditorPage> Page, long BaseId)> NewRuleContainingASavedOneAsync(CoreHost host, BunitContext ctx)
+    {
+        var saved = await host.Get<RuleService>().SaveAsync(null, RuleDraft.Empty("Tier one base") with
+        {
+            Root = new GroupCondition("root", false, GroupLogic.And, [new AttributeCondition("c1", false, RuleFields.CityTier, ConditionOperator.Eq, ["1"])]),
+        }, null, CoreHost.Marketer);
+        var popovers = ctx.Render<MudPopoverProvider>();
+        var page = ctx.Render<RuleEditorPage>();
+        await page.WaitForAssertionAsync(() => page.Find("input[aria-label='Rule name']"));
+        await page.Find("input[aria-label='Rule name']").ChangeAsync(new() { Value = "Tier one spenders" });
+        await page.Find("button[aria-label='Add to Rule conditions']").ClickAsync(new MouseEventArgs());
+        await popovers.WaitForElement(".mud-menu-item:contains('Customer attribute')").ClickAsync(new MouseEventArgs());
+        await page.WaitForAssertionAsync(() => page.Find("[aria-label='Condition c1']"));
+        await page.Find("button[aria-label='Add to Rule conditions']").ClickAsync(new MouseEventArgs());
+        await popovers.WaitForElement(".mud-menu-item:contains('Spend / transactions')").ClickAsync(new MouseEventArgs());
+        await page.WaitForAssertionAsync(() => page.Find("[aria-label='Condition c2']"));
+        await page.FindAll("button").First(b => b.TextContent.Trim() == "Save").ClickAsync(new MouseEventArgs());
+        await page.WaitForAssertionAsync(() => Assert.Contains("INTERSECTION of segment 'Tier one base'",
+            page.Find("[role='dialog'][aria-label='Reuse an existing segment?']").TextContent, StringComparison.Ordinal));
+        return (page, saved.Rule!.Id);
+    }
+
+    [Fact]
+    public async Task Save_NewRuleContainingASavedSegment_OffersThePlanAndApplyAndSaveStoresIt()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+        var (page, baseId) = await NewRuleContainingASavedOneAsync(host, ctx);
+        await using (var before = await host.DbAsync())
+        {
+            Assert.Equal(1, await before.Rules.CountAsync()); // offered, not yet saved
+        }
+
+        await page.FindAll("button").First(b => b.TextContent.Trim() == "Apply and save").ClickAsync(new MouseEventArgs());
+
+        await page.WaitForAssertionAsync(() => Assert.Empty(page.FindAll("[role='dialog'][aria-label='Reuse an existing segment?']")));
+        await host.WaitUntilAsync(async () => { await using var d = await host.DbAsync(); return await d.Rules.CountAsync() == 2; }, "the rule to be saved");
+        await using var db = await host.DbAsync();
+        var rule = await db.Rules.SingleAsync(r => r.Name == "Tier one spenders");
+        Assert.Equal([baseId], rule.DependsOn);
+        Assert.Equal(SetOperation.Intersection, rule.Operation);
+        Assert.Equal("c2", Assert.IsType<AggregateCondition>(((GroupCondition)ConditionJson.Read(rule.Conditions)).Children.Single()).Id);
+    }
+
+    [Fact]
+    public async Task Save_NewRuleContainingASavedSegment_SaveAsItIsKeepsItsConditions()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+        var (page, _) = await NewRuleContainingASavedOneAsync(host, ctx);
+
+        await page.FindAll("button").First(b => b.TextContent.Trim() == "Save as it is").ClickAsync(new MouseEventArgs());
+
+        await host.WaitUntilAsync(async () => { await using var d = await host.DbAsync(); return await d.Rules.CountAsync() == 2; }, "the rule to be saved");
+        await using var db = await host.DbAsync();
+        var rule = await db.Rules.SingleAsync(r => r.Name == "Tier one spenders");
+        Assert.Equal((0, (SetOperation?)null), (rule.DependsOn.Count, rule.Operation));
+        Assert.Equal(2, ((GroupCondition)ConditionJson.Read(rule.Conditions)).Children.Count);
+    }
 }
