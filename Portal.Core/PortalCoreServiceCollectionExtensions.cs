@@ -135,6 +135,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<DatasetHealthQueries>();
         services.AddSingleton<CampaignRevenueQueries>();
         services.AddSingleton<Lineage.ILineageContributor, UploadsLineage>();
+        services.AddSingleton<Lineage.ILineageContributor, Maintenance.MaintenanceLineage>();
         // Internal: queued by the upload that staged the file, with its bucket path.
         services.AddJobHandler<DatasetImportJob>(DatasetImportJob.Kind, DatasetImportJob.DisplayName);
         services.AddJobHandler<DropFolderScanJob>(DropFolderScanJob.Kind, DropFolderScanJob.DisplayName, JobStartRule.WithoutPayload);

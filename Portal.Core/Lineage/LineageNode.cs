@@ -97,6 +97,9 @@ public static class LineageDomains
     /// <summary>Data sources, audiences, adtechs, and the catalog run.</summary>
     public const string Activation = "activation";
 
+    /// <summary>Jobs that keep the installation tidy (retention), beside the flow.</summary>
+    public const string Maintenance = "maintenance";
+
     /// <summary>The way data flows through the domains: the order their bands are shown in (others follow, by name).</summary>
     public static readonly System.Collections.Immutable.ImmutableArray<string> FlowOrder = [Customers, Segments, Activation];
 }

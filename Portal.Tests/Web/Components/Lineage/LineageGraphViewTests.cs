@@ -122,6 +122,8 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
         view.Find("[data-lineage-id='segment:s']").KeyDown("Enter");
         var before = DiagramOf(view);
 
+        view.WaitForAssertion(() => Assert.Contains(view.FindAll("button"), b => b.TextContent.Contains("Expand (1 hidden)", StringComparison.Ordinal)), Wait); // it renders after the event before it
+
         view.FindAll("button").First(b => b.TextContent.Contains("Expand (1 hidden)", StringComparison.Ordinal)).Click();
 
         var after = DiagramOf(view);
@@ -137,6 +139,8 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
         view.WaitForAssertion(() => view.Find("[data-lineage-id='table:t']"), Wait);
         view.Find("[data-lineage-id='table:t']").KeyDown("Enter");
 
+        view.WaitForAssertion(() => Assert.Contains(view.FindAll("button"), b => b.TextContent == "Focus here"), Wait); // it renders after the event before it
+
         view.FindAll("button").First(b => b.TextContent == "Focus here").Click();
 
         Assert.Equal(["rule:r", "table:t"], DiagramOf(view).Nodes.Keys.Order(StringComparer.Ordinal));
@@ -149,6 +153,8 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
         var view = Render();
         view.WaitForAssertion(() => view.Find("[data-lineage-id='segment:s']"), Wait);
         view.Find("[data-lineage-id='segment:s']").KeyDown("Enter");
+
+        view.WaitForAssertion(() => Assert.Contains(view.FindAll("button"), b => b.TextContent == "Highlight path"), Wait); // it renders after the event before it
 
         view.FindAll("button").First(b => b.TextContent == "Highlight path").Click();
 
@@ -164,6 +170,8 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
     public void ShowAsAList_ListsEveryShownNodeWithItsStatusAndInputs()
     {
         var view = Render();
+
+        view.WaitForAssertion(() => Assert.Contains(view.FindAll("button"), b => b.TextContent.Contains("Show as a list", StringComparison.Ordinal)), Wait); // it renders after the event before it
 
         view.FindAll("button").First(b => b.TextContent.Contains("Show as a list", StringComparison.Ordinal)).Click();
 
