@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Threading.Channels;
+using Portal.Core.Adtech.Sync;
 using Portal.Core.Audiences;
 
 namespace Portal.Core.Adtech;
@@ -69,10 +70,13 @@ internal static class UploadPipeline
     }
 
     /// <summary>Hashes each batch on every core and writes its request body (the first one a create when <paramref name="create"/>).</summary>
-    /// <remarks><paramref name="position"/> is the first batch's place in the upload; the later ones follow it.</remarks>
+    /// <remarks>
+    /// <paramref name="position"/> is the first batch's place in the upload; the later ones follow it. With
+    /// <paramref name="seed"/>, each batch's members are also packed, with their raw digests, into its sorted runs.
+    /// </remarks>
     public static async Task PrepareBatchesAsync(AdtechConnector connector, AudienceState state, NormalizationOptions normalization, ChannelReader<ReadBatch> input,
         Reused<MemberBatch> batches, ChannelWriter<PreparedBatch> output, bool create, BatchPosition position, Reused<ArrayBufferWriter<byte>> buffers,
-        CancellationToken cancellationToken)
+        ExportSeed? seed, CancellationToken cancellationToken)
     {
         HashedMember[] hashed = [];
         await foreach (var (raw, last) in input.ReadAllAsync(cancellationToken))
@@ -86,11 +90,17 @@ internal static class UploadPipeline
             }
 
             var stats = new HashStats();
+            seed?.Reserve(raw.Count);
             Parallel.For(0, raw.Count, () => new HashStats(), (i, _, local) =>
             {
-                hashed[i] = local.Hash(raw, i, normalization);
+                hashed[i] = seed is null ? local.Hash(raw, i, normalization) : seed.Hash(local, raw, i, normalization);
                 return local;
             }, stats.Add);
+            if (seed is not null)
+            {
+                await seed.AddAsync(raw.Count, cancellationToken);
+            }
+
             var count = 0;
             for (var i = 0; i < raw.Count; i++)
             {
@@ -114,6 +124,11 @@ internal static class UploadPipeline
             await output.WriteAsync(new PreparedBatch(payload, count, stats), cancellationToken);
             create = false;
             position = position with { Sequence = position.Sequence + 1 };
+        }
+
+        if (seed is not null)
+        {
+            await seed.FinishAsync(cancellationToken);
         }
     }
 }
