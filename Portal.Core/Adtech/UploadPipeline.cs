@@ -35,8 +35,33 @@ internal static class UploadPipeline
     public static async Task ReadBatchesAsync(IAsyncEnumerable<Member> members, long skip, int batchSize, Reused<MemberBatch> batches,
         ChannelWriter<ReadBatch> output, CancellationToken cancellationToken)
     {
-        MemberBatch? full = null;
         var batch = await batches.RentAsync(cancellationToken);
+        if (skip > 0 || members is not MemberFileMembers file)
+        {
+            await ReadMembersAsync(members, skip, batchSize, batches, output, batch, cancellationToken);
+            return;
+        }
+
+        // A member file is read straight into the batches, without an object per member.
+        MemberBatch? full = null;
+        batch = await file.ReadBatchesAsync(batch, batchSize, async (filled, ct) =>
+        {
+            if (full is not null)
+            {
+                await output.WriteAsync(new ReadBatch(full, Last: false), ct);
+            }
+
+            full = filled;
+            return await batches.RentAsync(ct);
+        }, cancellationToken);
+
+        await WriteLastAsync(output, full, batch, cancellationToken);
+    }
+
+    private static async Task ReadMembersAsync(IAsyncEnumerable<Member> members, long skip, int batchSize, Reused<MemberBatch> batches,
+        ChannelWriter<ReadBatch> output, MemberBatch batch, CancellationToken cancellationToken)
+    {
+        MemberBatch? full = null;
         await foreach (var member in members.WithCancellation(cancellationToken))
         {
             if (skip > 0)
@@ -59,11 +84,18 @@ internal static class UploadPipeline
             }
         }
 
+        await WriteLastAsync(output, full, batch, cancellationToken);
+    }
+
+    /// <summary>Hands on the batches left when the members ran out: the full one held, then the partly filled one (the last of them marked).</summary>
+    private static async Task WriteLastAsync(ChannelWriter<ReadBatch> output, MemberBatch? full, MemberBatch batch, CancellationToken cancellationToken)
+    {
         if (full is not null)
         {
-            await output.WriteAsync(new ReadBatch(full, Last: true), cancellationToken);
+            await output.WriteAsync(new ReadBatch(full, Last: batch.Count == 0), cancellationToken);
         }
-        else if (batch.Count > 0)
+
+        if (batch.Count > 0)
         {
             await output.WriteAsync(new ReadBatch(batch, Last: true), cancellationToken);
         }
@@ -79,56 +111,64 @@ internal static class UploadPipeline
         ExportSeed? seed, CancellationToken cancellationToken)
     {
         HashedMember[] hashed = [];
-        await foreach (var (raw, last) in input.ReadAllAsync(cancellationToken))
+        var packing = Task.CompletedTask;
+        try
         {
-            position = position with { Last = last };
-            // Hash on every core, counting per thread (HashStats is not shared between threads); keep the order, and
-            // keep the members left with a value at the front of the array (reused from batch to batch).
-            if (hashed.Length < raw.Count)
+            await foreach (var (raw, last) in input.ReadAllAsync(cancellationToken))
             {
-                hashed = new HashedMember[raw.Count];
+                position = position with { Last = last };
+                // Hash on every core, counting per thread (HashStats is not shared between threads); keep the order, and
+                // keep the members left with a value at the front of the array (reused from batch to batch).
+                if (hashed.Length < raw.Count)
+                {
+                    hashed = new HashedMember[raw.Count];
+                }
+
+                var stats = new HashStats();
+                await packing; // the seed's arrays are free again
+                seed?.Reserve(raw.Count);
+                Parallel.For(0, raw.Count, () => new HashStats(), (i, _, local) =>
+                {
+                    hashed[i] = seed is null ? local.Hash(raw, i, normalization) : seed.Hash(local, raw, i, normalization);
+                    return local;
+                }, stats.Add);
+                // The seed packs its records (now and then sorting and writing a run) while the body is written and sent.
+                var count = raw.Count;
+                packing = seed is null ? Task.CompletedTask : Task.Run(() => seed.AddAsync(count, cancellationToken), cancellationToken);
+                var kept = 0;
+                for (var i = 0; i < raw.Count; i++)
+                {
+                    if (!hashed[i].IsEmpty)
+                    {
+                        hashed[kept++] = hashed[i];
+                    }
+                }
+
+                Array.Clear(hashed, kept, raw.Count - kept);
+                batches.Return(raw);
+                ArrayBufferWriter<byte>? payload = null;
+                if (kept > 0 || create)
+                {
+                    payload = await buffers.RentAsync(cancellationToken);
+                    using var writer = new Utf8JsonWriter(payload);
+                    connector.WritePayload(writer, state, new ArraySegment<HashedMember>(hashed, 0, kept), create, position);
+                }
+
+                Array.Clear(hashed, 0, kept);
+                await output.WriteAsync(new PreparedBatch(payload, kept, stats), cancellationToken);
+                create = false;
+                position = position with { Sequence = position.Sequence + 1 };
             }
 
-            var stats = new HashStats();
-            seed?.Reserve(raw.Count);
-            Parallel.For(0, raw.Count, () => new HashStats(), (i, _, local) =>
-            {
-                hashed[i] = seed is null ? local.Hash(raw, i, normalization) : seed.Hash(local, raw, i, normalization);
-                return local;
-            }, stats.Add);
+            await packing;
             if (seed is not null)
             {
-                await seed.AddAsync(raw.Count, cancellationToken);
+                await seed.FinishAsync(cancellationToken);
             }
-
-            var count = 0;
-            for (var i = 0; i < raw.Count; i++)
-            {
-                if (!hashed[i].IsEmpty)
-                {
-                    hashed[count++] = hashed[i];
-                }
-            }
-
-            Array.Clear(hashed, count, raw.Count - count);
-            batches.Return(raw);
-            ArrayBufferWriter<byte>? payload = null;
-            if (count > 0 || create)
-            {
-                payload = await buffers.RentAsync(cancellationToken);
-                using var writer = new Utf8JsonWriter(payload);
-                connector.WritePayload(writer, state, new ArraySegment<HashedMember>(hashed, 0, count), create, position);
-            }
-
-            Array.Clear(hashed, 0, count);
-            await output.WriteAsync(new PreparedBatch(payload, count, stats), cancellationToken);
-            create = false;
-            position = position with { Sequence = position.Sequence + 1 };
         }
-
-        if (seed is not null)
+        finally
         {
-            await seed.FinishAsync(cancellationToken);
+            await Task.WhenAny(packing); // never left running into the seed's disposal; waited for, not rethrown over the error that ended the loop
         }
     }
 }
