@@ -111,64 +111,56 @@ internal static class UploadPipeline
         ExportSeed? seed, CancellationToken cancellationToken)
     {
         HashedMember[] hashed = [];
-        var packing = Task.CompletedTask;
-        try
+        await foreach (var (raw, last) in input.ReadAllAsync(cancellationToken))
         {
-            await foreach (var (raw, last) in input.ReadAllAsync(cancellationToken))
+            position = position with { Last = last };
+            // Hash on every core, counting per thread (HashStats is not shared between threads); keep the order, and
+            // keep the members left with a value at the front of the array (reused from batch to batch).
+            if (hashed.Length < raw.Count)
             {
-                position = position with { Last = last };
-                // Hash on every core, counting per thread (HashStats is not shared between threads); keep the order, and
-                // keep the members left with a value at the front of the array (reused from batch to batch).
-                if (hashed.Length < raw.Count)
-                {
-                    hashed = new HashedMember[raw.Count];
-                }
-
-                var stats = new HashStats();
-                await packing; // the seed's arrays are free again
-                seed?.Reserve(raw.Count);
-                Parallel.For(0, raw.Count, () => new HashStats(), (i, _, local) =>
-                {
-                    hashed[i] = seed is null ? local.Hash(raw, i, normalization) : seed.Hash(local, raw, i, normalization);
-                    return local;
-                }, stats.Add);
-                // The seed packs its records (now and then sorting and writing a run) while the body is written and sent.
-                var count = raw.Count;
-                packing = seed is null ? Task.CompletedTask : Task.Run(() => seed.AddAsync(count, cancellationToken), cancellationToken);
-                var kept = 0;
-                for (var i = 0; i < raw.Count; i++)
-                {
-                    if (!hashed[i].IsEmpty)
-                    {
-                        hashed[kept++] = hashed[i];
-                    }
-                }
-
-                Array.Clear(hashed, kept, raw.Count - kept);
-                batches.Return(raw);
-                ArrayBufferWriter<byte>? payload = null;
-                if (kept > 0 || create)
-                {
-                    payload = await buffers.RentAsync(cancellationToken);
-                    using var writer = new Utf8JsonWriter(payload);
-                    connector.WritePayload(writer, state, new ArraySegment<HashedMember>(hashed, 0, kept), create, position);
-                }
-
-                Array.Clear(hashed, 0, kept);
-                await output.WriteAsync(new PreparedBatch(payload, kept, stats), cancellationToken);
-                create = false;
-                position = position with { Sequence = position.Sequence + 1 };
+                hashed = new HashedMember[raw.Count];
             }
 
-            await packing;
+            var stats = new HashStats();
+            seed?.Reserve(raw.Count);
+            Parallel.For(0, raw.Count, () => new HashStats(), (i, _, local) =>
+            {
+                hashed[i] = seed is null ? local.Hash(raw, i, normalization) : seed.Hash(local, raw, i, normalization);
+                return local;
+            }, stats.Add);
             if (seed is not null)
             {
-                await seed.FinishAsync(cancellationToken);
+                await seed.AddAsync(raw.Count, cancellationToken);
             }
+
+            var kept = 0;
+            for (var i = 0; i < raw.Count; i++)
+            {
+                if (!hashed[i].IsEmpty)
+                {
+                    hashed[kept++] = hashed[i];
+                }
+            }
+
+            Array.Clear(hashed, kept, raw.Count - kept);
+            batches.Return(raw);
+            ArrayBufferWriter<byte>? payload = null;
+            if (kept > 0 || create)
+            {
+                payload = await buffers.RentAsync(cancellationToken);
+                using var writer = new Utf8JsonWriter(payload);
+                connector.WritePayload(writer, state, new ArraySegment<HashedMember>(hashed, 0, kept), create, position);
+            }
+
+            Array.Clear(hashed, 0, kept);
+            await output.WriteAsync(new PreparedBatch(payload, kept, stats), cancellationToken);
+            create = false;
+            position = position with { Sequence = position.Sequence + 1 };
         }
-        finally
+
+        if (seed is not null)
         {
-            await Task.WhenAny(packing); // never left running into the seed's disposal; waited for, not rethrown over the error that ended the loop
+            await seed.FinishAsync(cancellationToken);
         }
     }
 }
