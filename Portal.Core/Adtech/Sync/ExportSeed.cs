@@ -33,8 +33,6 @@ public sealed class ExportSeed(string folder, int runBytes) : IAsyncDisposable
         Directory.CreateDirectory(_sorted.Folder);
     }
 
-    internal bool Started => _started;
-
     /// <summary>Hashes member <paramref name="i"/> of <paramref name="batch"/> as the upload does, noting its raw digest and invalid values (on any thread).</summary>
     internal HashedMember Hash(HashStats local, MemberBatch batch, int i, NormalizationOptions normalization)
     {
