@@ -1,3 +1,4 @@
+using Portal.Core.Adtech.Sync;
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
@@ -30,8 +31,13 @@ public sealed class AudienceExporter(IDbContextFactory<PortalDbContext> dbFactor
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
 
     /// <param name="membersHash">SHA-256 of the member file <paramref name="members"/> reads (<see cref="MemberFile.HashAsync"/>).</param>
+    public Task<ExportResult> ExportAsync(AudienceState state, AdtechConnector connector, AdtechConnection connection,
+        Func<IAsyncEnumerable<Member>> members, string membersHash, long? jobId, CancellationToken cancellationToken) =>
+        ExportAsync(state, connector, connection, members, membersHash, jobId, null, cancellationToken);
+
+    /// <param name="seed">Where the upload records the snapshot of what it sent, when the adtech is a mirror target (see <see cref="ExportSeed"/>).</param>
     public async Task<ExportResult> ExportAsync(AudienceState state, AdtechConnector connector, AdtechConnection connection,
-        Func<IAsyncEnumerable<Member>> members, string membersHash, long? jobId, CancellationToken cancellationToken)
+        Func<IAsyncEnumerable<Member>> members, string membersHash, long? jobId, ExportSeed? seed, CancellationToken cancellationToken)
     {
         var gate = _gates.GetOrAdd($"{state.Name}\n{connector.Key}", _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
@@ -49,7 +55,7 @@ public sealed class AudienceExporter(IDbContextFactory<PortalDbContext> dbFactor
                 // An earlier run that ended without an id may have created the audience with its answer lost: look it up first.
                 var lookUpFirst = run.AdtechAudienceId is null && (resumed ?? abandoned) is { AdtechAudienceId: null };
                 var start = new UploadStart(run.ExportKey, run.ResumedFromId ?? run.Id, run.AdtechAudienceId, run.AdtechJob, run.BatchesCommitted, run.BatchSize,
-                    LookUpFirst: lookUpFirst);
+                    LookUpFirst: lookUpFirst, Seed: seed);
                 try
                 {
                     outcome = await connector.UploadAsync(state, connection, members(), start, (c, ct) => SaveCheckpointAsync(run.Id, c, ct),

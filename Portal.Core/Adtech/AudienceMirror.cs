@@ -104,8 +104,17 @@ public sealed class AudienceMirror(IDbContextFactory<PortalDbContext> dbFactory,
     /// Records the members a first export just sent as what the adtech holds (hashed and sorted locally, nothing sent),
     /// so the next sync sends only the difference.
     /// </summary>
-    public Task SeedAsync(AudienceState state, AdtechConnector connector, IAsyncEnumerable<Member> members, CancellationToken cancellationToken) =>
-        new MirrorSync(bucket, options, clock).SeedAsync(state.Name, connector.Key, members, connector.Normalization(state.RequireCountry()), cancellationToken);
+    /// <remarks>
+    /// From what the export's upload recorded as it hashed (<paramref name="recorded"/>) when it hashed every member; else
+    /// (a resumed export skipped the batches committed before) from the members, hashed again.
+    /// </remarks>
+    public Task SeedAsync(AudienceState state, AdtechConnector connector, IAsyncEnumerable<Member> members, ExportSeed? recorded, CancellationToken cancellationToken) =>
+        recorded is { Complete: true }
+            ? new MirrorSync(bucket, options, clock).SeedAsync(state.Name, connector.Key, recorded, cancellationToken)
+            : new MirrorSync(bucket, options, clock).SeedAsync(state.Name, connector.Key, members, connector.Normalization(state.RequireCountry()), cancellationToken);
+
+    /// <summary>Where a first export's upload records the snapshot as it hashes, for <see cref="SeedAsync"/>.</summary>
+    public ExportSeed StartSeed() => new MirrorSync(bucket, options, clock).StartSeed();
 
     private UploadOutcome Outcome(string audienceId, MirrorSyncResult result, bool full)
     {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Threading.Channels;
+using Portal.Core.Adtech.Sync;
 using Portal.Core.Audiences;
 
 namespace Portal.Core.Adtech;
@@ -34,8 +35,33 @@ internal static class UploadPipeline
     public static async Task ReadBatchesAsync(IAsyncEnumerable<Member> members, long skip, int batchSize, Reused<MemberBatch> batches,
         ChannelWriter<ReadBatch> output, CancellationToken cancellationToken)
     {
-        MemberBatch? full = null;
         var batch = await batches.RentAsync(cancellationToken);
+        if (skip > 0 || members is not MemberFileMembers file)
+        {
+            await ReadMembersAsync(members, skip, batchSize, batches, output, batch, cancellationToken);
+            return;
+        }
+
+        // A member file is read straight into the batches, without an object per member.
+        MemberBatch? full = null;
+        batch = await file.ReadBatchesAsync(batch, batchSize, async (filled, ct) =>
+        {
+            if (full is not null)
+            {
+                await output.WriteAsync(new ReadBatch(full, Last: false), ct);
+            }
+
+            full = filled;
+            return await batches.RentAsync(ct);
+        }, cancellationToken);
+
+        await WriteLastAsync(output, full, batch, cancellationToken);
+    }
+
+    private static async Task ReadMembersAsync(IAsyncEnumerable<Member> members, long skip, int batchSize, Reused<MemberBatch> batches,
+        ChannelWriter<ReadBatch> output, MemberBatch batch, CancellationToken cancellationToken)
+    {
+        MemberBatch? full = null;
         await foreach (var member in members.WithCancellation(cancellationToken))
         {
             if (skip > 0)
@@ -58,21 +84,31 @@ internal static class UploadPipeline
             }
         }
 
+        await WriteLastAsync(output, full, batch, cancellationToken);
+    }
+
+    /// <summary>Hands on the batches left when the members ran out: the full one held, then the partly filled one (the last of them marked).</summary>
+    private static async Task WriteLastAsync(ChannelWriter<ReadBatch> output, MemberBatch? full, MemberBatch batch, CancellationToken cancellationToken)
+    {
         if (full is not null)
         {
-            await output.WriteAsync(new ReadBatch(full, Last: true), cancellationToken);
+            await output.WriteAsync(new ReadBatch(full, Last: batch.Count == 0), cancellationToken);
         }
-        else if (batch.Count > 0)
+
+        if (batch.Count > 0)
         {
             await output.WriteAsync(new ReadBatch(batch, Last: true), cancellationToken);
         }
     }
 
     /// <summary>Hashes each batch on every core and writes its request body (the first one a create when <paramref name="create"/>).</summary>
-    /// <remarks><paramref name="position"/> is the first batch's place in the upload; the later ones follow it.</remarks>
+    /// <remarks>
+    /// <paramref name="position"/> is the first batch's place in the upload; the later ones follow it. With
+    /// <paramref name="seed"/>, each batch's members are also packed, with their raw digests, into its sorted runs.
+    /// </remarks>
     public static async Task PrepareBatchesAsync(AdtechConnector connector, AudienceState state, NormalizationOptions normalization, ChannelReader<ReadBatch> input,
         Reused<MemberBatch> batches, ChannelWriter<PreparedBatch> output, bool create, BatchPosition position, Reused<ArrayBufferWriter<byte>> buffers,
-        CancellationToken cancellationToken)
+        ExportSeed? seed, CancellationToken cancellationToken)
     {
         HashedMember[] hashed = [];
         await foreach (var (raw, last) in input.ReadAllAsync(cancellationToken))
@@ -86,34 +122,45 @@ internal static class UploadPipeline
             }
 
             var stats = new HashStats();
+            seed?.Reserve(raw.Count);
             Parallel.For(0, raw.Count, () => new HashStats(), (i, _, local) =>
             {
-                hashed[i] = local.Hash(raw, i, normalization);
+                hashed[i] = seed is null ? local.Hash(raw, i, normalization) : seed.Hash(local, raw, i, normalization);
                 return local;
             }, stats.Add);
-            var count = 0;
+            if (seed is not null)
+            {
+                await seed.AddAsync(raw.Count, cancellationToken);
+            }
+
+            var kept = 0;
             for (var i = 0; i < raw.Count; i++)
             {
                 if (!hashed[i].IsEmpty)
                 {
-                    hashed[count++] = hashed[i];
+                    hashed[kept++] = hashed[i];
                 }
             }
 
-            Array.Clear(hashed, count, raw.Count - count);
+            Array.Clear(hashed, kept, raw.Count - kept);
             batches.Return(raw);
             ArrayBufferWriter<byte>? payload = null;
-            if (count > 0 || create)
+            if (kept > 0 || create)
             {
                 payload = await buffers.RentAsync(cancellationToken);
                 using var writer = new Utf8JsonWriter(payload);
-                connector.WritePayload(writer, state, new ArraySegment<HashedMember>(hashed, 0, count), create, position);
+                connector.WritePayload(writer, state, new ArraySegment<HashedMember>(hashed, 0, kept), create, position);
             }
 
-            Array.Clear(hashed, 0, count);
-            await output.WriteAsync(new PreparedBatch(payload, count, stats), cancellationToken);
+            Array.Clear(hashed, 0, kept);
+            await output.WriteAsync(new PreparedBatch(payload, kept, stats), cancellationToken);
             create = false;
             position = position with { Sequence = position.Sequence + 1 };
+        }
+
+        if (seed is not null)
+        {
+            await seed.FinishAsync(cancellationToken);
         }
     }
 }

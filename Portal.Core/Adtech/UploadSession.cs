@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Threading.Channels;
+using Portal.Core.Adtech.Sync;
 using Portal.Core.Audiences;
 
 namespace Portal.Core.Adtech;
@@ -84,9 +85,12 @@ internal sealed class UploadSession
         var skip = (long)_start.CommittedBatches * batchSize;
         var createFirst = _id is null;
         var first = new BatchPosition(_start.ExportKey, _start.CommittedBatches + 1, Last: false, _start.EstimatedMembers, _id, _connection);
+        // The snapshot is recorded only by an upload that hashes every member from the first.
+        var seed = skip == 0 ? _start.Seed : null;
+        seed?.Start(normalization);
         var reading = Task.Run(() => UploadPipeline.Stage(read.Writer, () => UploadPipeline.ReadBatchesAsync(members, skip, batchSize, batches, read.Writer, stop.Token)));
         var preparing = Task.Run(() => UploadPipeline.Stage(prepared.Writer, () =>
-            UploadPipeline.PrepareBatchesAsync(_connector, _state, normalization, read.Reader, batches, prepared.Writer, createFirst, first, buffers, stop.Token)));
+            UploadPipeline.PrepareBatchesAsync(_connector, _state, normalization, read.Reader, batches, prepared.Writer, createFirst, first, buffers, seed, stop.Token)));
         try
         {
             await foreach (var batch in prepared.Reader.ReadAllAsync(_cancellationToken))

@@ -1,3 +1,5 @@
+using Portal.Core.Adtech.Sync;
+
 namespace Portal.Core.Adtech;
 
 /// <summary>
@@ -9,10 +11,11 @@ namespace Portal.Core.Adtech;
 /// job-style APIs quote in the job (Google's <c>externalId</c>). <paramref name="EstimatedMembers"/>, when known, is how many
 /// members the upload has (Meta's session quotes it). <paramref name="LookUpFirst"/>: an earlier run of the audience ended
 /// without an id, after a create whose outcome may be unknown (its answer lost, or the process stopped), so the audience
-/// is looked up by its name before it is created.
+/// is looked up by its name before it is created. <paramref name="Seed"/>, for a mirror target, records the snapshot of
+/// what the upload sends as it hashes (only when it sends every member from the first).
 /// </summary>
 public sealed record UploadStart(string ExportKey, long? RunId = null, string? AudienceId = null, string? Job = null, int CommittedBatches = 0, int? BatchSize = null,
-    long? EstimatedMembers = null, bool LookUpFirst = false)
+    long? EstimatedMembers = null, bool LookUpFirst = false, ExportSeed? Seed = null)
 {
     public static UploadStart Fresh() => new(Guid.NewGuid().ToString("N"));
 }

@@ -168,16 +168,18 @@ public sealed class CatalogRunner(
                 continue;
             }
 
+            // A first export to a mirror target records the snapshot as its upload hashes the members.
+            await using var seed = existing is null && connector is IMirrorConnector ? mirror.StartSeed() : null;
             var export = existing is not null
                 ? await mirror.SyncAsync(state, connector, (IMirrorConnector)connector, connection, existing, Members, membersHash, scope.FullResync, scope.JobId, cancellationToken)
-                : await exporter.ExportAsync(state, connector, connection, Members, membersHash, scope.JobId, cancellationToken);
+                : await exporter.ExportAsync(state, connector, connection, Members, membersHash, scope.JobId, seed, cancellationToken);
             var outcome = export.Outcome;
             state.SetAdtechResult(key, outcome.Id ?? existing, outcome.Response);
             changed = true;
             if (outcome.Succeeded && existing is null && connector is IMirrorConnector)
             {
                 // What the export sent is what the adtech holds: the next sync sends only the difference.
-                await mirror.SeedAsync(state, connector, Members(), cancellationToken);
+                await mirror.SeedAsync(state, connector, Members(), seed, cancellationToken);
             }
 
             if (outcome.Succeeded && connector is IMatchReporter reporter && (outcome.Id ?? existing) is { } reported)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Portal.Core.Adtech;
+using Portal.Core.Adtech.Sync;
 using Portal.Core.Audiences;
 
 namespace Portal.Bench;
@@ -34,6 +35,11 @@ internal static class ExportBench
 
             var sandboxCpu = sandbox.ProcessorTime;
             var exit = await ChildProcess.RunAsync("export-upload", "--folder", folder, "--sandbox", sandbox.BaseUrl, "--token", sandbox.AccessToken);
+            if (exit == 0)
+            {
+                exit = await ChildProcess.RunAsync("export-seeded", "--folder", folder, "--sandbox", sandbox.BaseUrl, "--token", sandbox.AccessToken);
+            }
+
             Console.WriteLine($"sandbox CPU:            {(sandbox.ProcessorTime - sandboxCpu).TotalSeconds,10:0.0} s during the export (it shares the cores)");
             foreach (var line in await sandbox.StopAsync())
             {
@@ -93,10 +99,8 @@ internal static class ExportBench
     public static async Task<int> UploadAsync(string[] args)
     {
         var bucket = new LocalBucket(Option(args, "--folder"));
-        var state = AudienceStateParser.Parse("bench.yml", "bench:\n  description: bench\n  country: US\n  source: {endpoint: x}\n  adtechB:\n    name: Bench\n    expiration_time: 30\n").State!;
-        using var http = new HttpClient();
-        var connector = new AdtechBConnector(new AdtechHttp(http, new AdtechRetryOptions(), TimeProvider.System), TimeProvider.System);
-        var connection = new AdtechConnection("adtechB", new Uri(Option(args, "--sandbox")), null, Option(args, "--token"));
+        var (state, connector, connection, http) = Exporter(args);
+        using var _ = http;
 
         var before = Process.GetCurrentProcess().PeakWorkingSet64;
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
@@ -126,6 +130,42 @@ internal static class ExportBench
         Console.WriteLine($"GC heap after the export: {(left.HeapSizeBytes - left.FragmentedBytes) / 1048576.0,8:N0} MiB live after a full collection (what the export left behind: pooled arrays)");
         Console.WriteLine($"GC mode:                {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {System.Runtime.GCSettings.LatencyMode}");
         return outcome.Succeeded ? 0 : 1;
+    }
+
+    /// <summary>
+    /// <c>export-seeded --folder F --sandbox URL --token T</c>: a first export to a mirror target as the catalog run does
+    /// it: the upload records the snapshot as it hashes, then the snapshot and its digests are written from those runs.
+    /// </summary>
+    public static async Task<int> SeededAsync(string[] args)
+    {
+        var bucket = new LocalBucket(Option(args, "--folder"));
+        var (state, connector, connection, http) = Exporter(args);
+        using var _ = http;
+        var sync = new MirrorSync(bucket, new MirrorSyncOptions { WorkFolder = Path.Combine(bucket.Root, "work") });
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        await using var seed = sync.StartSeed();
+        var outcome = await connector.UploadAsync(state, connection, MemberFile.Members(bucket, Audience), UploadStart.Fresh() with { Seed = seed });
+        var exported = watch.Elapsed;
+        if (outcome.Succeeded)
+        {
+            await sync.SeedAsync(Audience, connector.Key, seed);
+        }
+
+        watch.Stop();
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        Console.WriteLine($"export + seed:          {watch.Elapsed.TotalSeconds,10:0.0} s, {outcome.Sent / watch.Elapsed.TotalSeconds:N0} members/s (target >= 400,000); "
+            + $"export {exported.TotalSeconds:0.0} s, snapshot written {(watch.Elapsed - exported).TotalSeconds:0.0} s");
+        Console.WriteLine($"export + seed CPU:      {cpu.TotalSeconds,10:0.0} s ({cpu / watch.Elapsed:0.00} cores busy on average); peak WS {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:N0} MiB");
+        return outcome.Succeeded ? 0 : 1;
+    }
+
+    private static (AudienceState State, AdtechBConnector Connector, AdtechConnection Connection, HttpClient Http) Exporter(string[] args)
+    {
+        var state = AudienceStateParser.Parse("bench.yml", "bench:\n  description: bench\n  country: US\n  source: {endpoint: x}\n  adtechB:\n    name: Bench\n    expiration_time: 30\n").State!;
+        var http = new HttpClient();
+        var connector = new AdtechBConnector(new AdtechHttp(http, new AdtechRetryOptions(), TimeProvider.System), TimeProvider.System);
+        return (state, connector, new AdtechConnection("adtechB", new Uri(Option(args, "--sandbox")), null, Option(args, "--token")), http);
     }
 
     private const string Audience = "bench";

@@ -25,6 +25,7 @@ switch (args)
     case ["export-prepare", ..]: return await Portal.Bench.ExportBench.PrepareAsync(args[1..]);
     case ["export-phases", ..]: return await Portal.Bench.ExportBench.PhasesAsync(args[1..]);
     case ["export-upload", ..]: return await Portal.Bench.ExportBench.UploadAsync(args[1..]);
+    case ["export-seeded", ..]: return await Portal.Bench.ExportBench.SeededAsync(args[1..]);
     case ["sandbox"]: return await Portal.Bench.SandboxProcess.ServeAsync();
     case ["sync", ..]: return await Portal.Bench.SyncBench.RunAsync(args[1..]);
     case ["sync-prepare", ..]: return await Portal.Bench.SyncBench.PrepareAsync(args[1..]);

@@ -147,34 +147,44 @@ public static class MemberSorter
             }, stats.Add);
             sorted.Stats.Add(stats);
 
-            var bytes = 0;
-            for (var i = 0; i < batch.Count; i++)
-            {
-                bytes += _hashed[i] is { IsEmpty: false } member ? MirrorRecord.Length(member) : 0;
-            }
-
-            if (!run.Fits(bytes, batch.Count))
-            {
-                await FlushRunAsync(run, sorted, cancellationToken);
-                if (!run.Fits(bytes, batch.Count))
-                {
-                    run.Reserve(bytes, batch.Count);
-                }
-            }
-
-            var offsets = run.Append(_hashed.AsSpan(0, batch.Count));
-            Parallel.For(0, batch.Count, i =>
-            {
-                if (offsets[i] >= 0)
-                {
-                    run.Write(_hashed[i]!, offsets[i], _digests.AsSpan(i * RawDigest.Size, RawDigest.Size), _invalid[i]);
-                }
-            });
+            await PackAsync(_hashed, batch.Count, _digests, _invalid, run, sorted, cancellationToken);
             Array.Clear(_hashed, 0, batch.Count);
         }
     }
 
-    private static async Task FlushRunAsync(RunBuffer run, SortedMembers sorted, CancellationToken cancellationToken)
+    /// <summary>
+    /// Packs the first <paramref name="count"/> members hashed (nulls and members left without a value skipped) as records
+    /// into the run, with their raw digests and invalid counts; a full run is sorted and written first.
+    /// </summary>
+    internal static async Task PackAsync(HashedMember?[] hashed, int count, byte[] digests, int[] invalid, RunBuffer run, SortedMembers sorted,
+        CancellationToken cancellationToken)
+    {
+        var bytes = 0;
+        for (var i = 0; i < count; i++)
+        {
+            bytes += hashed[i] is { IsEmpty: false } member ? MirrorRecord.Length(member) : 0;
+        }
+
+        if (!run.Fits(bytes, count))
+        {
+            await FlushRunAsync(run, sorted, cancellationToken);
+            if (!run.Fits(bytes, count))
+            {
+                run.Reserve(bytes, count);
+            }
+        }
+
+        var offsets = run.Append(hashed.AsSpan(0, count));
+        Parallel.For(0, count, i =>
+        {
+            if (offsets[i] >= 0)
+            {
+                run.Write(hashed[i]!, offsets[i], digests.AsSpan(i * RawDigest.Size, RawDigest.Size), invalid[i]);
+            }
+        });
+    }
+
+    internal static async Task FlushRunAsync(RunBuffer run, SortedMembers sorted, CancellationToken cancellationToken)
     {
         if (run.Count == 0)
         {

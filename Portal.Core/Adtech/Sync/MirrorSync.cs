@@ -54,6 +54,24 @@ public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimePr
         }
     }
 
+    /// <summary>
+    /// Records what a first export sent as what the adtech holds, from the runs its upload packed as it hashed
+    /// (<see cref="ExportSeed"/>): the same snapshot <see cref="SeedAsync(string, string, IAsyncEnumerable{Member}, NormalizationOptions, CancellationToken)"/>
+    /// writes, without reading or hashing the members again.
+    /// </summary>
+    public async Task SeedAsync(string audience, string adtech, ExportSeed seed, CancellationToken cancellationToken = default)
+    {
+        if (!seed.Complete)
+        {
+            throw new InvalidOperationException("The export did not record every member it sent; seed from the members instead");
+        }
+
+        await new MirrorSnapshot(bucket, audience, adtech).ReplaceAsync(seed.Sorted.Open(), Today(), cancellationToken);
+    }
+
+    /// <summary>A new <see cref="ExportSeed"/> for an export's upload to fill, in its own work folder.</summary>
+    public ExportSeed StartSeed() => new(Path.Combine(options.WorkFolder, Guid.NewGuid().ToString("N")), options.RunBytes);
+
     private int Today() => DateOnly.FromDateTime((clock ?? TimeProvider.System).GetUtcNow().UtcDateTime).DayNumber;
 
     /// <summary>The sync after the commit; null (nothing sent) when the snapshot's digests turned out to be another snapshot's.</summary>

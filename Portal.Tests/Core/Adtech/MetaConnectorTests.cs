@@ -155,6 +155,25 @@ public sealed class MetaConnectorTests
             sessions.Select(s => $"{s.GetProperty("session_id").GetInt64()} {s.GetProperty("batch_seq").GetInt32()} {s.GetProperty("last_batch_flag").GetBoolean()} {s.GetProperty("estimated_num_total").GetInt64()}"));
     }
 
+    [Theory]
+    [InlineData(4_500, "1 False,2 False,3 True")]
+    [InlineData(4_000, "1 False,2 True")]
+    public async Task Upload_FromAMemberFile_ReadIntoBatchesFlagsOnlyTheLastBatch(int members, string expected)
+    {
+        using var folder = new TestFolder();
+        var bucket = new LocalBucket(folder.Path);
+        await MemberFile.WriteAsync(bucket, "m", Members(members).ToBlockingEnumerable());
+        var handler = new RecordingHandler(GraphAnswer);
+
+        var outcome = await new MetaConnector(Http(handler), TimeProvider.System).UploadAsync(State(), Graph(), MemberFile.Members(bucket, "m"));
+
+        Assert.True(outcome.Succeeded, outcome.Response.Message);
+        Assert.Equal(members, outcome.Sent);
+        var sessions = handler.Requests.Where(r => r.Url.EndsWith("/users", StringComparison.Ordinal))
+            .Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("session")).ToList();
+        Assert.Equal(expected, string.Join(",", sessions.Select(s => $"{s.GetProperty("batch_seq").GetInt32()} {s.GetProperty("last_batch_flag").GetBoolean()}")));
+    }
+
     [Fact]
     public async Task Upload_ResumedAfterTwoBatches_ContinuesTheSameSessionAtTheThirdAndEndsIt()
     {
