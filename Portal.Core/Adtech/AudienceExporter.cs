@@ -63,7 +63,7 @@ public sealed class AudienceExporter(IDbContextFactory<PortalDbContext> dbFactor
                 }
                 catch (Exception ex)
                 {
-                    await UpdateAsync(run.Id, r => Finish(r, ExportRunStatus.Failed, ex is OperationCanceledException ? "Cancelled." : $"Failed: {ex.Message}"), CancellationToken.None);
+                    await ExportRunUpdate.ApplyAsync(dbFactory, run.Id, r => r.Finish(ExportRunStatus.Failed, clock.GetUtcNow().UtcDateTime, ex is OperationCanceledException ? "Cancelled." : $"Failed: {ex.Message}"), CancellationToken.None);
                     throw;
                 }
 
@@ -77,7 +77,7 @@ public sealed class AudienceExporter(IDbContextFactory<PortalDbContext> dbFactor
                 }
             }
 
-            await UpdateAsync(run.Id, r =>
+            await ExportRunUpdate.ApplyAsync(dbFactory, run.Id, r =>
             {
                 r.MembersSent = outcome.Sent;
                 r.FailedCount = outcome.Failed;
@@ -85,7 +85,7 @@ public sealed class AudienceExporter(IDbContextFactory<PortalDbContext> dbFactor
                 r.EmptyMembers = outcome.EmptyMembers;
                 r.DurationMs = (long)outcome.Duration.TotalMilliseconds;
                 r.HttpStatus = outcome.Response.Status;
-                r.ResponseMessage = Clip(outcome.Response.Message);
+                r.ResponseMessage = ExportRun.Clip(outcome.Response.Message);
                 if (outcome.Succeeded)
                 {
                     r.AdtechAudienceId = outcome.Id;
@@ -93,7 +93,7 @@ public sealed class AudienceExporter(IDbContextFactory<PortalDbContext> dbFactor
                 }
                 else
                 {
-                    Finish(r, ExportRunStatus.Failed, null);
+                    r.Finish(ExportRunStatus.Failed, clock.GetUtcNow().UtcDateTime, null);
                 }
             }, CancellationToken.None);
             return new ExportResult(run.Id, resumed?.Id, outcome);
@@ -109,11 +109,11 @@ public sealed class AudienceExporter(IDbContextFactory<PortalDbContext> dbFactor
     /// the next run resumes it and only writes the id.
     /// </summary>
     public Task CompleteAsync(long runId, bool stateWritten, CancellationToken cancellationToken = default) =>
-        UpdateAsync(runId, r =>
+        ExportRunUpdate.ApplyAsync(dbFactory, runId, r =>
         {
             if (r is { UploadCompleted: true, Status: ExportRunStatus.Running })
             {
-                Finish(r, stateWritten ? ExportRunStatus.Succeeded : ExportRunStatus.Failed, stateWritten ? null
+                r.Finish(stateWritten ? ExportRunStatus.Succeeded : ExportRunStatus.Failed, clock.GetUtcNow().UtcDateTime, stateWritten ? null
                     : $"{r.ResponseMessage} The state file changed meanwhile, so the id was not written to it; the next run writes it without posting again.");
             }
         }, cancellationToken);
@@ -154,7 +154,7 @@ public sealed class AudienceExporter(IDbContextFactory<PortalDbContext> dbFactor
         if (unfinished is { Status: ExportRunStatus.Running })
         {
             // Only a run of a process that stopped is still Running here (one export per audience and adtech at a time).
-            Finish(unfinished, ExportRunStatus.Failed, resumed is not null
+            unfinished.Finish(ExportRunStatus.Failed, clock.GetUtcNow().UtcDateTime, resumed is not null
                 ? $"Interrupted before it finished; run {run.Id} resumes it."
                 : $"Interrupted before it finished; the members changed since, so run {run.Id} started over.");
             await db.SaveChangesAsync(cancellationToken);
@@ -165,7 +165,7 @@ public sealed class AudienceExporter(IDbContextFactory<PortalDbContext> dbFactor
     }
 
     private Task SaveCheckpointAsync(long runId, UploadCheckpoint checkpoint, CancellationToken cancellationToken) =>
-        UpdateAsync(runId, r =>
+        ExportRunUpdate.ApplyAsync(dbFactory, runId, r =>
         {
             r.AdtechAudienceId = checkpoint.AudienceId;
             r.AdtechJob = checkpoint.Job;
@@ -174,25 +174,8 @@ public sealed class AudienceExporter(IDbContextFactory<PortalDbContext> dbFactor
             r.FailedCount = checkpoint.Failed;
         }, cancellationToken);
 
-    private async Task UpdateAsync(long runId, Action<ExportRun> change, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var run = await db.ExportRuns.SingleAsync(r => r.Id == runId, cancellationToken);
-        change(run);
-        await db.SaveChangesAsync(cancellationToken);
-    }
 
-    private void Finish(ExportRun run, ExportRunStatus status, string? message)
-    {
-        run.Status = status;
-        run.FinishedUtc = clock.GetUtcNow().UtcDateTime;
-        if (message is not null)
-        {
-            run.ResponseMessage = Clip(message);
-        }
-    }
 
     private string Today() => clock.GetUtcNow().ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
-    private static string Clip(string message) => message.Length > 2000 ? message[..2000] : message;
 }

@@ -50,12 +50,12 @@ public sealed class AudienceMirror(IDbContextFactory<PortalDbContext> dbFactory,
             }
             catch (Exception ex)
             {
-                await UpdateAsync(runId, r => Finish(r, ExportRunStatus.Failed, ex is OperationCanceledException ? "Cancelled." : $"Failed: {ex.Message}"), CancellationToken.None);
+                await ExportRunUpdate.ApplyAsync(dbFactory, runId, r => r.Finish(ExportRunStatus.Failed, clock.GetUtcNow().UtcDateTime, ex is OperationCanceledException ? "Cancelled." : $"Failed: {ex.Message}"), CancellationToken.None);
                 throw;
             }
 
             var outcome = Outcome(audienceId, result, full);
-            await UpdateAsync(runId, r =>
+            await ExportRunUpdate.ApplyAsync(dbFactory, runId, r =>
             {
                 r.SyncOutcome = result.Outcome.ToString();
                 r.Added = result.Added;
@@ -68,7 +68,7 @@ public sealed class AudienceMirror(IDbContextFactory<PortalDbContext> dbFactory,
                 r.DurationMs = (long)result.Duration.TotalMilliseconds;
                 r.HttpStatus = outcome.Response.Status;
                 r.UploadCompleted = result.Succeeded;
-                Finish(r, result.Succeeded ? ExportRunStatus.Succeeded : ExportRunStatus.Failed, outcome.Response.Message);
+                r.Finish(result.Succeeded ? ExportRunStatus.Succeeded : ExportRunStatus.Failed, clock.GetUtcNow().UtcDateTime, outcome.Response.Message);
             }, CancellationToken.None);
             return new ExportResult(runId, null, outcome);
         }
@@ -156,18 +156,5 @@ public sealed class AudienceMirror(IDbContextFactory<PortalDbContext> dbFactory,
         return run.Id;
     }
 
-    private async Task UpdateAsync(long runId, Action<ExportRun> change, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var run = await db.ExportRuns.SingleAsync(r => r.Id == runId, cancellationToken);
-        change(run);
-        await db.SaveChangesAsync(cancellationToken);
-    }
 
-    private void Finish(ExportRun run, ExportRunStatus status, string message)
-    {
-        run.Status = status;
-        run.FinishedUtc = clock.GetUtcNow().UtcDateTime;
-        run.ResponseMessage = message.Length > 2000 ? message[..2000] : message;
-    }
 }

@@ -97,4 +97,20 @@ public sealed class ExportRun
     public Matching.MatchRate? MatchRate => Matching.MatchRate.Of(MatchedLow, MatchedHigh, Members);
 
     public bool IsFinished => Status != ExportRunStatus.Running;
+
+    /// <summary>The longest response message kept.</summary>
+    public const int MaxResponseMessage = 2000;
+
+    /// <summary>Ends the run: its status, when, and (when given) the message, clipped to <see cref="MaxResponseMessage"/>.</summary>
+    public void Finish(ExportRunStatus status, DateTime finishedUtc, string? message)
+    {
+        Status = status;
+        FinishedUtc = finishedUtc;
+        if (message is not null)
+        {
+            ResponseMessage = Clip(message);
+        }
+    }
+
+    public static string Clip(string message) => message.Length > MaxResponseMessage ? message[..MaxResponseMessage] : message;
 }

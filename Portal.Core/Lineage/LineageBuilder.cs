@@ -196,14 +196,17 @@ public sealed class LineageBuilder(
         new(TableId(name), LineageNodeKind.Table, name, LineageStatus.None, rows, null, "/", LineageDomains.Customers, "Customer table (seed 001)");
 
     private static LineageNode Job(string kind, string title, string domain, JobRecord? last) =>
-        new(JobId(kind), LineageNodeKind.Job, title, last?.Status switch
-        {
-            JobStatus.Succeeded => LineageStatus.Fresh,
-            JobStatus.Failed => LineageStatus.Failed,
-            JobStatus.Running or JobStatus.Queued => LineageStatus.Refreshing,
-            JobStatus.Cancelled => LineageStatus.Stale,
-            _ => LineageStatus.NeverRun,
-        }, null, last?.FinishedAt, "/jobs", domain, $"Job kind {kind}");
+        new(JobId(kind), LineageNodeKind.Job, title, StatusOf(last), null, last?.FinishedAt, "/jobs", domain, $"Job kind {kind}");
+
+    /// <summary>A job kind's node status from its latest job: never run without one.</summary>
+    public static LineageStatus StatusOf(JobRecord? last) => last?.Status switch
+    {
+        JobStatus.Succeeded => LineageStatus.Fresh,
+        JobStatus.Failed => LineageStatus.Failed,
+        JobStatus.Running or JobStatus.Queued => LineageStatus.Refreshing,
+        JobStatus.Cancelled => LineageStatus.Stale,
+        _ => LineageStatus.NeverRun,
+    };
 
     private static async Task<Dictionary<string, JobRecord>> LatestJobsAsync(PortalDbContext db, CancellationToken cancellationToken)
     {

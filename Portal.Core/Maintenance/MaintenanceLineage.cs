@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
-using Portal.Core.Jobs;
 using Portal.Core.Lineage;
 
 namespace Portal.Core.Maintenance;
@@ -24,15 +23,7 @@ public sealed class MaintenanceLineage(IDbContextFactory<PortalDbContext> dbFact
             return;
         }
 
-        var status = last?.Status switch
-        {
-            JobStatus.Succeeded => LineageStatus.Fresh,
-            JobStatus.Failed => LineageStatus.Failed,
-            JobStatus.Running or JobStatus.Queued => LineageStatus.Refreshing,
-            JobStatus.Cancelled => LineageStatus.Stale,
-            _ => LineageStatus.NeverRun,
-        };
-        nodes.Add(new LineageNode(JobId, LineageNodeKind.Job, RetentionJob.DisplayName, status, null, last?.FinishedAt, "/jobs", LineageDomains.Maintenance,
+        nodes.Add(new LineageNode(JobId, LineageNodeKind.Job, RetentionJob.DisplayName, LineageBuilder.StatusOf(last), null, last?.FinishedAt, "/jobs", LineageDomains.Maintenance,
             $"Prunes finished jobs, export runs, refresh history and audit entries past their ages, and orphaned bucket files"
             + (schedule is null ? "" : $"; schedule {schedule}")));
     }
