@@ -146,6 +146,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<Maintenance.RetentionRun>();
         services.AddJobHandler<Maintenance.RetentionJob>(Maintenance.RetentionJob.Kind, Maintenance.RetentionJob.DisplayName, JobStartRule.WithoutPayload);
 
+        services.AddSingleton<Demo.DemoStory>();
         services.AddSingleton<PortalInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<PortalInitializer>());
         return services;

@@ -4,6 +4,7 @@ using Portal.Core;
 using Portal.Core.Accounts;
 using Portal.Core.Customers;
 using Portal.Core.Dashboard;
+using Portal.Core.Demo;
 using Portal.Core.Data;
 using Portal.Core.Jobs;
 
@@ -11,8 +12,9 @@ namespace Portal;
 
 /// <summary>
 /// <c>dotnet run --project Portal -- seed --users 1000000 --transactions 10000000 [--seed N]</c>: replaces the customer
-/// tables with generated demo data by bulk insert, with a progress bar, then exits. A dashboard recompute is queued
-/// for the next start of the portal.
+/// tables with generated demo data by bulk insert, with a progress bar, then (with the demo on) saves the demo's rules
+/// that are missing and refreshes their segments over the new data, then exits. A dashboard recompute is queued for
+/// the next start of the portal, as are the syncs of the audiences the segments feed.
 /// </summary>
 internal static class SeedCommand
 {
@@ -64,10 +66,17 @@ internal static class SeedCommand
         await app.Services.GetRequiredService<AccountsBootstrap>().EnsureAsync();
         Console.WriteLine($"Replacing customer data with {users:N0} users and {transactions:N0} transactions (seed {seed})");
         var bar = new ConsoleProgressBar();
+        var end = DemoDataGenerator.EndFor(app.Services.GetRequiredService<TimeProvider>());
         var result = await app.Services.GetRequiredService<CustomerDataLoader>()
-            .LoadAsync(new DemoDataGenerator(DemoDataGenerator.EndFor(app.Services.GetRequiredService<TimeProvider>()), seed), users, transactions, new InlineProgress<LoadProgress>(bar.Draw));
+            .LoadAsync(new DemoDataGenerator(end, seed), users, transactions, new InlineProgress<LoadProgress>(bar.Draw));
         bar.Finish();
         Console.WriteLine($"Loaded {result.Rows:N0} rows in {result.InsertTime.TotalSeconds:0.0} s ({result.RowsPerSecond:N0} rows/s); indexes rebuilt in {result.IndexTime.TotalSeconds:0.0} s");
+        if (settings.Options is { SeedDemoData: true, DemoStory: true })
+        {
+            // The demo's rules and segment-fed audience over the new data; what exists is kept, the segments refreshed.
+            var story = await app.Services.GetRequiredService<DemoStory>().CreateAsync(end, new InlineProgress<string>(Console.WriteLine));
+            Console.WriteLine($"Demo: {story.RulesCreated} rules saved, {story.SegmentsRefreshed} segments refreshed, {story.FilesImported} files imported");
+        }
 
         // The portal picks this up at its next start (queued jobs survive restarts).
         await using (var db = await dbFactory.CreateDbContextAsync())

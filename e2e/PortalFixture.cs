@@ -12,6 +12,15 @@ public sealed class PortalFixture : IAsyncLifetime
     public const string AdminEmail = "admin@e2e.test";
     public const string AdminPassword = "E2e-Admin-Pass-1!";
 
+    /// <summary>The customers after start-up: the 3,000 generated, and the 40 of the demo's imported customers file.</summary>
+    public const string DemoCustomers = "3,040";
+
+    /// <summary>The transactions after start-up: the 60,000 generated, and the demo's files of 300 card and 300 UPI payments.</summary>
+    public const string DemoTransactions = "60,600";
+
+    /// <summary>Card transactions the demo imported today (its "last week" file): today's rows in data health before a test adds any.</summary>
+    public const int DemoCardRowsToday = 300;
+
     /// <summary>What the portal's own callers send with a state-changing API request (the API refuses it otherwise).</summary>
     public static readonly IReadOnlyDictionary<string, string> ApiHeaders = new Dictionary<string, string> { ["X-Requested-With"] = "portal" };
 
@@ -36,7 +45,7 @@ public sealed class PortalFixture : IAsyncLifetime
             ["ConnectionStrings__Sqlite"] = $"Data Source={Path.Combine(_folder, "e2e.db")}",
             ["Portal__Admin__Email"] = AdminEmail,
             ["Portal__Admin__Password"] = AdminPassword,
-            ["Database__DemoUsers"] = "3000",
+            ["Database__DemoUsers"] = "3000", // see DemoCustomers
             ["Database__DemoTransactions"] = "60000",
             ["Bucket__Path"] = Path.Combine(_folder, "bucket"),
             ["Sandbox__Enabled"] = "true",

@@ -78,10 +78,11 @@ public sealed class DemoDataGenerator
         return End.AddYears(-4).AddMinutes(minutes);
     }
 
-    public IEnumerable<Customer> Customers(int count)
+    /// <param name="firstId">The first customer's id; the others follow (a later batch starts after the last id stored).</param>
+    public IEnumerable<Customer> Customers(int count, long firstId = 1)
     {
         var random = new Random(_seed);
-        for (long id = 1; id <= count; id++)
+        for (var id = firstId; id < firstId + count; id++)
         {
             var first = _firstNames[random.Next(_firstNames.Length)];
             var last = _lastNames[random.Next(_lastNames.Length)];

@@ -22,6 +22,13 @@ public sealed class DatabaseOptions
     /// <summary>Load the small demo data set when the <c>users</c> table is empty.</summary>
     public bool SeedDemoData { get; set; } = true;
 
+    /// <summary>
+    /// With <see cref="SeedDemoData"/>: the first start (and <c>seed</c>) also imports small files into every upload
+    /// dataset, saves the demo rules, refreshes their segments and exports a segment-fed audience to the sandbox
+    /// adtechs (<see cref="Demo.DemoStory"/>). Off: the customer tables and the HTTP-fed demo audiences only.
+    /// </summary>
+    public bool DemoStory { get; set; } = true;
+
     public int DemoUsers { get; set; } = 10_000;
     public int DemoTransactions { get; set; } = 200_000;
 

@@ -28,6 +28,7 @@ public sealed partial class PortalInitializer(
     JobRecovery recovery,
     ImportLeftovers importLeftovers,
     IBucket bucket,
+    Demo.DemoStory story,
     TimeProvider clock,
     ILogger<PortalInitializer> logger) : BackgroundService
 {
@@ -96,6 +97,8 @@ public sealed partial class PortalInitializer(
             }
         }
 
+        // Before anything below queues a job (which may start at once): what is Running now was left by a stopped process.
+        await recovery.RequeueInterruptedAsync(cancellationToken);
         var password = await accounts.EnsureAsync(cancellationToken);
         if (password is not null)
         {
@@ -103,9 +106,11 @@ public sealed partial class PortalInitializer(
             Console.WriteLine(AccountsBootstrap.FirstStartNotice(accounts.AdminEmail, password));
         }
 
-        if (settings.Options.SeedDemoData && await IsEmptyAsync(cancellationToken))
+        var demoEnd = settings.Options.DemoDataEnd ?? DemoDataGenerator.EndFor(clock);
+        var seeded = settings.Options.SeedDemoData && await IsEmptyAsync(cancellationToken);
+        if (seeded)
         {
-            await SeedDemoDataAsync(cancellationToken);
+            await SeedDemoDataAsync(demoEnd, cancellationToken);
         }
 
         if (settings.Options.SeedDemoData)
@@ -115,8 +120,14 @@ public sealed partial class PortalInitializer(
 
         // Before Ready: no import runs yet, so whatever is staged was left by a process that stopped.
         await importLeftovers.CleanAsync(cancellationToken);
+        if (seeded && settings.Options.DemoStory)
+        {
+            var told = new InlineProgress<string>(step => status.Set(DatabaseState.Starting, step));
+            var result = await story.CreateAsync(demoEnd, told, cancellationToken);
+            LogStory(logger, result.FilesImported, result.RulesCreated, result.SegmentsRefreshed, result.AudienceCreated);
+        }
         status.Set(DatabaseState.Ready, "Ready");
-        var resumed = await recovery.RecoverAsync(cancellationToken);
+        var resumed = await recovery.DispatchQueuedAsync(cancellationToken);
         LogReady(logger, settings.Describe(), resumed);
     }
 
@@ -126,7 +137,7 @@ public sealed partial class PortalInitializer(
         return !await db.Customers.AnyAsync(cancellationToken);
     }
 
-    private async Task SeedDemoDataAsync(CancellationToken cancellationToken)
+    private async Task SeedDemoDataAsync(DateTime end, CancellationToken cancellationToken)
     {
         var users = settings.Options.DemoUsers;
         var transactions = settings.Options.DemoTransactions;
@@ -135,7 +146,7 @@ public sealed partial class PortalInitializer(
         var progress = new InlineProgress<LoadProgress>(p => status.Set(DatabaseState.Starting, p.Table == "indexes"
             ? $"Loading demo data: {p.Table} ({p.Done} of {p.Total})"
             : $"Loading demo data: {p.RowsDone:N0} of {p.RowsTotal:N0} rows ({100.0 * p.RowsDone / Math.Max(1, p.RowsTotal):0}%)"));
-        var result = await loader.LoadAsync(new DemoDataGenerator(settings.Options.DemoDataEnd ?? DemoDataGenerator.EndFor(clock)), users, transactions, progress, cancellationToken);
+        var result = await loader.LoadAsync(new DemoDataGenerator(end), users, transactions, progress, cancellationToken);
         LogSeeded(logger, result.Users, result.CreditCardTransactions + result.UpiTransactions, result.RowsPerSecond);
         status.Set(DatabaseState.Starting, "Demo data loaded; queueing the dashboard totals");
         await queue.EnqueueAsync(RecomputeDashboardTotalsJob.Kind, SystemPrincipal.Instance, title: "Recompute dashboard totals (after demo data load)", cancellationToken: cancellationToken);
@@ -165,6 +176,9 @@ public sealed partial class PortalInitializer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded demo data: {Users} customers, {Transactions} transactions ({RowsPerSecond:0} rows/s)")]
     private static partial void LogSeeded(ILogger logger, long users, long transactions, double rowsPerSecond);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo story: {Files} files imported, {Rules} rules saved, {Segments} segments refreshed, audience {Audience} queued for export")]
+    private static partial void LogStory(ILogger logger, int files, int rules, int segments, string? audience);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Message}")]
     private static partial void LogFailed(ILogger logger, string message);

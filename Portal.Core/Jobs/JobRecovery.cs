@@ -6,8 +6,9 @@ using Portal.Core.Data;
 namespace Portal.Core.Jobs;
 
 /// <summary>
-/// At start-up: jobs left Running by a process that died go back to Queued, and every queued job is handed to
-/// Coravel again (its in-memory queue forgot them). A graceful stop re-queues its running jobs itself, so a row still
+/// At start-up, in two steps: first, before this process queues or runs anything, jobs left Running by a process that
+/// died go back to Queued (<see cref="RequeueInterruptedAsync"/>); then, once the database is ready, every queued job
+/// is handed to Coravel again, as its in-memory queue forgot them (<see cref="DispatchQueuedAsync"/>). A graceful stop re-queues its running jobs itself, so a row still
 /// Running here was being run when the process was killed (out of memory, a stack overflow, kill -9, a power cut):
 /// that start counts as one of the job's attempts, and a job that has used them all is Failed instead of being
 /// started again, so a job that kills the portal cannot take it down on every start.
@@ -19,7 +20,11 @@ public sealed partial class JobRecovery(
     TimeProvider clock,
     ILogger<JobRecovery> logger)
 {
-    public async Task<int> RecoverAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Jobs left Running go back to Queued (or Failed once their attempts are used up). Called before start-up queues
+    /// its own jobs: one this process started would look interrupted. Returns how many were found Running.
+    /// </summary>
+    public async Task<int> RequeueInterruptedAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
@@ -52,6 +57,13 @@ public sealed partial class JobRecovery(
             notifier.Publish(new JobChange(job.Id, JobStatus.Failed));
         }
 
+        return interrupted.Count;
+    }
+
+    /// <summary>Hands every queued job without a backoff to Coravel (a double dispatch runs a job once). Returns how many.</summary>
+    public async Task<int> DispatchQueuedAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var queued = await db.Jobs.AsNoTracking()
             .Where(j => j.Status == JobStatus.Queued && j.NotBefore == null)
             .OrderBy(j => j.Id)

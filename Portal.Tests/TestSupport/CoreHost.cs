@@ -34,6 +34,7 @@ public sealed class CoreHost : IAsyncDisposable
         {
             ["ConnectionStrings:Sqlite"] = folder.ConnectionString,
             ["Database:SeedDemoData"] = seedDemoData ? "true" : "false",
+            ["Database:DemoStory"] = "false", // a test that wants the demo's rules, files and audience asks for them
             ["Database:DemoUsers"] = "500",
             ["Database:DemoTransactions"] = "5000",
             ["Database:DemoDataEnd"] = DemoDates.End.ToString("O", System.Globalization.CultureInfo.InvariantCulture),

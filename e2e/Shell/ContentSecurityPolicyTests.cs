@@ -37,7 +37,7 @@ public sealed class ContentSecurityPolicyTests(PortalFixture portal)
         var response = await page.GotoAsync("/account/login");
         Assert.Contains("script-src 'self' 'nonce-", (await response!.AllHeadersAsync())["content-security-policy"], StringComparison.Ordinal);
         await page.SignInAsync(PortalFixture.AdminEmail, PortalFixture.AdminPassword);
-        await Expect(page.GetByLabel("Customers", new() { Exact = true })).ToHaveTextAsync("3,000");
+        await Expect(page.GetByLabel("Customers", new() { Exact = true })).ToHaveTextAsync(PortalFixture.DemoCustomers);
 
         await page.GotoAsync("/lineage");
         await page.Locator($"{Canvas}[data-ready='true']").WaitForAsync(new() { Timeout = 60_000 });
