@@ -70,7 +70,7 @@ public static class PortalHostExtensions
             o.AddDocumentTransformer((document, _, _) =>
             {
                 document.Info.Title = "Audience Portal API";
-                document.Info.Description = "Rules, segments, analytics, jobs (seed 001's REST API) and uploads (seed 004). Sign in first: every route takes the portal's "
+                document.Info.Description = "Rules, segments, analytics, jobs, audiences and uploads. Sign in first: every route takes the portal's "
                     + "sign-in cookie; viewers read, admins and marketers write. " + ApiRequestProof.Description;
                 return Task.CompletedTask;
             });

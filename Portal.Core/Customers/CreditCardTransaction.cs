@@ -1,6 +1,6 @@
 namespace Portal.Core.Customers;
 
-/// <summary>A row of <c>credit_card_transactions</c> (seed 001).</summary>
+/// <summary>A row of <c>credit_card_transactions</c>.</summary>
 public sealed class CreditCardTransaction
 {
     public long TransactionId { get; set; }

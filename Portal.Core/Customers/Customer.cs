@@ -1,6 +1,6 @@
 namespace Portal.Core.Customers;
 
-/// <summary>A first-party customer: a row of the <c>users</c> table (seed 001).</summary>
+/// <summary>A first-party customer: a row of the <c>users</c> table.</summary>
 public sealed class Customer
 {
     public long UserId { get; set; }

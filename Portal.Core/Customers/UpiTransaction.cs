@@ -1,6 +1,6 @@
 namespace Portal.Core.Customers;
 
-/// <summary>A row of <c>upi_transactions</c> (seed 001).</summary>
+/// <summary>A row of <c>upi_transactions</c>.</summary>
 public sealed class UpiTransaction
 {
     public long TransactionId { get; set; }

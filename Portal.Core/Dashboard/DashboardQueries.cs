@@ -4,7 +4,7 @@ using Portal.Core.Data;
 
 namespace Portal.Core.Dashboard;
 
-/// <summary>Seed 001's analytics summary; <see cref="ComputedAt"/> is when the totals job computed it, null when counted just now.</summary>
+/// <summary>The analytics summary (the dashboard and <c>/api/analytics/summary</c>); <see cref="ComputedAt"/> is when the totals job computed it, null when counted just now.</summary>
 public sealed record AnalyticsSummary(long TotalUsers, long TotalTransactions, decimal TotalSpend, DateTime? ComputedAt);
 
 public sealed class DashboardQueries(IDbContextFactory<PortalDbContext> dbFactory)

@@ -9,7 +9,7 @@ public enum SetOperation
 }
 
 /// <summary>
-/// A segmentation rule (<c>rule_table</c>, seed 001): a unique name, a condition tree stored as JSON
+/// A segmentation rule (the design's <c>rule_table</c>): a unique name, a condition tree stored as JSON
 /// (<see cref="ConditionJson"/>), a cron schedule, the transaction window, and for combined segments the rules it
 /// depends on with a set operation. Each rule makes one segment (<see cref="Segments.Segment"/>).
 /// </summary>

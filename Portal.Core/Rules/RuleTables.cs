@@ -1,6 +1,6 @@
 namespace Portal.Core.Rules;
 
-/// <summary>The customer tables (seed 001) a rule's conditions read: what the lineage draws and what an import makes stale.</summary>
+/// <summary>The customer tables a rule's conditions read: what the lineage draws and what an import makes stale.</summary>
 public static class RuleTables
 {
     public const string Users = "users";

@@ -45,7 +45,7 @@ public sealed record ReuseSuggestion(
 }
 
 /// <summary>
-/// Seed 001's dependency finder: when a rule is saved, finds existing rules whose conditions are contained in the new
+/// The dependency finder: when a rule is saved, finds existing rules whose conditions are contained in the new
 /// rule's and proposes to reuse their segments. For a top-level AND whose children include all of an existing rule's
 /// top-level AND conditions, the new segment is the INTERSECTION of that segment with the remaining conditions; for a
 /// top-level OR holding all of an existing rule's OR conditions, the UNION. A nested group equal to a whole existing

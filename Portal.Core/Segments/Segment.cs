@@ -18,7 +18,7 @@ public enum SegmentStatus
 }
 
 /// <summary>
-/// A rule's segment (<c>segment_catalog</c>, seed 001): its members live in <c>segment_members</c>; the row count, the
+/// A rule's segment (the design's <c>segment_catalog</c>): its members live in <c>segment_members</c>; the row count, the
 /// exact SQL of the last refresh, when, how long, and the last error are kept here, each refresh in <c>segment_refreshes</c>.
 /// </summary>
 public sealed class Segment

@@ -4,7 +4,7 @@ using Portal.Core.Dashboard;
 
 namespace Portal.Api;
 
-/// <summary>Seed 001's analytics API.</summary>
+/// <summary>The analytics API: the dashboard's totals.</summary>
 internal static class AnalyticsApi
 {
     public static RouteGroupBuilder MapAnalyticsApi(this RouteGroupBuilder api)

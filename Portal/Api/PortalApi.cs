@@ -47,7 +47,7 @@ internal sealed record MeDto(string? Name, string[] Roles);
 /// <summary>A one-line answer: <c>{"message": "..."}</c>.</summary>
 internal sealed record ApiMessage(string Message);
 
-/// <summary>Seed 001's page of a list: <c>{"items": [...], "total": 1, "page": 1, "pages": 1}</c>.</summary>
+/// <summary>A page of a list: <c>{"items": [...], "total": 1, "page": 1, "pages": 1}</c>.</summary>
 internal sealed record ApiPage<T>(
     IReadOnlyList<T> Items,
     int Total,

@@ -28,7 +28,7 @@ internal static class RulesApi
         rules.MapPost("/", CreateAsync)
             .RequireAuthorization(Policies.Operator)
             .WithSummary("Create a rule (operators)")
-            .WithDescription("`conditions` is the versioned object ({\"version\": 1, \"root\": {...}}) or seed 001's flat list "
+            .WithDescription("`conditions` is the versioned object ({\"version\": 1, \"root\": {...}}) or a flat list of conditions, AND-ed "
                 + "([{\"field\": \"total_spend\", \"operator\": \">\", \"value\": 100}]). `reuse_segments: true` asks the portal to reuse saved segments: when the conditions contain all of a saved rule's "
                 + "top-level conditions (or one nested group equal to it), the rule is saved as that segment's INTERSECTION (AND) or UNION (OR) "
                 + "with the remaining conditions: `depends_on` and `operation` are set and the covered conditions removed, the plan that "
@@ -239,11 +239,11 @@ internal static class RulesApi
     internal static string? OperationName(SetOperation? operation) => operation?.ToString().ToUpperInvariant();
 }
 
-/// <summary>The body of POST and PUT /api/rules (seed 001's fields; <c>version</c> for PUT's concurrency check).</summary>
+/// <summary>The body of POST and PUT /api/rules (the rule's fields; <c>version</c> for PUT's concurrency check).</summary>
 internal sealed record RuleRequest(
     string? RuleName,
-    [property: Description("The condition tree: {\"version\": 1, \"root\": {\"type\": \"group\", ...}}, or seed 001's flat list "
-        + "[{\"field\": \"total_spend\", \"operator\": \">\", \"value\": 100}] (AND-ed).")] JsonElement? Conditions,
+    [property: Description("The condition tree: {\"version\": 1, \"root\": {\"type\": \"group\", ...}}, or a flat list of conditions, AND-ed: "
+        + "[{\"field\": \"total_spend\", \"operator\": \">\", \"value\": 100}].")] JsonElement? Conditions,
     string? Description = null,
     [property: Description("Cron: 5 fields, 6 with seconds first, or @daily, @hourly…")] string? Schedule = null,
     [property: Description("Start of the transaction window that aggregations over the rule window read (UTC).")] DateTime? StartDate = null,
@@ -317,7 +317,7 @@ internal sealed record RuleLastResultDto(
         r is null ? null : new(r.SegmentId, PortalApi.Snake(r.Status), r.RowCount, r.LastRefreshedAt, r.LastError);
 }
 
-/// <summary>A rule as the list and the detail give it: seed 001's fields, conditions as stored, and what ran last.</summary>
+/// <summary>A rule as the list and the detail give it: the rule's fields, conditions as stored, and what ran last.</summary>
 internal sealed record RuleDto(
     long Id,
     string RuleName,

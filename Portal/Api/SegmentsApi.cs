@@ -6,7 +6,7 @@ using Portal.Core.Segments;
 
 namespace Portal.Api;
 
-/// <summary>Seed 001's segments API (read-only, every signed-in user): list, get, and a sample of the members.</summary>
+/// <summary>The segments API (read-only, every signed-in user): list, get, and a sample of the members.</summary>
 internal static class SegmentsApi
 {
     public static RouteGroupBuilder MapSegmentsApi(this RouteGroupBuilder api)
@@ -98,7 +98,7 @@ internal sealed record SegmentDto(
             history?.Select(h => new SegmentRefreshDto(h.Id, h.JobId, h.StartedAt, h.FinishedAt, h.Succeeded, h.RowCount, h.DurationMs, h.Error)).ToList());
 }
 
-/// <summary>Seed 001's sample: column names, then one array of values per member in that order.</summary>
+/// <summary>A sample of members: column names, then one array of values per member in that order.</summary>
 internal sealed record SampleDataDto(
     IReadOnlyList<string> Columns,
     IReadOnlyList<object[]> Data);

@@ -1,6 +1,6 @@
 namespace Portal.Tests.Core.Audiences;
 
-/// <summary>The state files of seed 000, stage by stage, exactly as the design shows them.</summary>
+/// <summary>The audience state files of the bucket design, stage by stage, exactly as the design shows them.</summary>
 internal static class SeedStates
 {
     public const string Stage1Basic = """

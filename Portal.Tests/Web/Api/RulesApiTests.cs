@@ -13,7 +13,7 @@ public sealed class RulesApiTests(ApiWebFactory portal) : IClassFixture<ApiWebFa
 {
     private static string Unique(string name) => $"{name} {Guid.NewGuid():N}"[..(name.Length + 9)];
 
-    /// <summary>Seed 001's POST /rules body.</summary>
+    /// <summary>A POST /rules body with conditions as a flat list.</summary>
     private static object SeedBody(string name) => new
     {
         rule_name = name,
