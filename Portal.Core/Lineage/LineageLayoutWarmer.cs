@@ -11,13 +11,13 @@ namespace Portal.Core.Lineage;
 /// Lays the whole lineage out in the background, so opening the Lineage page finds the layout in
 /// <see cref="LineageLayout"/>'s cache instead of waiting for it (seconds for a lineage of thousands of nodes): once the
 /// database is ready, after every job that ends (refreshes and catalog runs are what change the graph's shape), and
-/// every <see cref="Interval"/> for edits that run no job. A layout already cached costs only the graph's build.
+/// every <see cref="Interval"/> for edits that run no job. A layout already cached costs only a look at the graph's cache.
 /// Each new whole-graph layout is saved to the bucket (<see cref="SavedLayoutPath"/>), and the first warm-up after a
 /// start takes it from there when the graph has not changed meanwhile: a restart does not lay a big lineage out again.
 /// </summary>
 public sealed partial class LineageLayoutWarmer(
     DatabaseStatus status,
-    LineageBuilder builder,
+    LineageGraphCache graphs,
     LineageLayout layout,
     IBucket bucket,
     JobNotifier notifier,
@@ -72,7 +72,7 @@ public sealed partial class LineageLayoutWarmer(
     {
         try
         {
-            var graph = await builder.BuildAsync(cancellationToken);
+            var graph = await graphs.GetAsync(cancellationToken);
             var view = graph.WholeView();
             var key = LineageLayout.KeyOf(view, groupByDomain: false);
             if (Interlocked.Exchange(ref _restored, 1) == 0)
