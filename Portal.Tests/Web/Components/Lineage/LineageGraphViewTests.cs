@@ -198,6 +198,9 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
         view.WaitForAssertion(() => Assert.Equal(800, DiagramOf(view).Nodes.Count), TimeSpan.FromSeconds(30));
         view.WaitForAssertion(() => Assert.True(view.FindAll(".lineage-node").Count is > 0 and < 200, $"{view.FindAll(".lineage-node").Count} drawn"), Wait);
         Assert.Equal(DiagramOf(view).Viewport.VisibleNodes, view.FindAll(".lineage-node").Count);
+        // The minimap shows every node of the view (one path, a rectangle per node), not only those drawn.
+        Assert.Equal(800, view.Find("svg.lineage-minimap path.lineage-minimap-nodes").GetAttribute("d")!.Count(c => c == 'M'));
+        Assert.Single(view.FindAll("svg.lineage-minimap rect.lineage-minimap-view"));
     }
 
     private static LineageNode Node(string id, LineageNodeKind kind = LineageNodeKind.Segment) =>

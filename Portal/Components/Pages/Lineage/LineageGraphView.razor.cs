@@ -191,9 +191,9 @@ public sealed partial class LineageGraphView
         Detach();
         _diagram = diagram;
         _highlighted = 0;
-        if (_selected is { } s && diagram.Nodes.TryGetValue(s.Id, out var model))
+        if (_selected is { } s && diagram.Nodes.ContainsKey(s.Id))
         {
-            diagram.Diagram.SelectModel(model, unselectOthers: true);
+            diagram.Select(s.Id);
         }
 
         diagram.Diagram.ContainerChanged += OnContainerChanged;
@@ -266,7 +266,7 @@ public sealed partial class LineageGraphView
             return;
         }
 
-        _diagram.Diagram.SelectModel(model, unselectOthers: true);
+        _diagram.Select(id);
         if (centre && _diagram.Viewport.Placed)
         {
             _diagram.Viewport.CentreOn(model, Math.Max(_diagram.Diagram.Zoom, 1));
@@ -278,7 +278,7 @@ public sealed partial class LineageGraphView
     internal void CloseDetails()
     {
         _selected = null;
-        _diagram?.Diagram.UnselectAll();
+        _diagram?.Select(null);
         StateHasChanged();
     }
 
