@@ -163,6 +163,16 @@ public sealed class LineageLayout
         return banded;
     }
 
+    /// <summary>Whether this view's layout is computed and cached (one still being computed is not), so <see cref="Compute"/> returns at once.</summary>
+    public bool HasLayout(LineageView view, bool groupByDomain)
+    {
+        var key = KeyOf(view, groupByDomain);
+        lock (_lock)
+        {
+            return _cache.TryGetValue(key, out var entry) && entry.IsValueCreated;
+        }
+    }
+
     /// <summary>
     /// Puts a layout computed before (by an earlier run of the portal, see <see cref="LineageLayoutWarmer"/>) in the
     /// cache under its view's <see cref="KeyOf"/>, unless that view has a layout already. True when it was added.

@@ -203,6 +203,33 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
         Assert.Single(view.FindAll("svg.lineage-minimap rect.lineage-minimap-view"));
     }
 
+    [Fact]
+    public void ShowAll_ABigGraphNeverLaidOut_IsUsableAtOnceOnItsFocusViewThenDrawsTheWholeGraph()
+    {
+        var graph = LineageViewportTests.Big(400);
+        _ctx.Render<MudPopoverProvider>();
+
+        var view = _ctx.Render<LineageGraphView>(p => p.Add(x => x.Graph, graph).Add(x => x.ShowAll, true));
+
+        view.WaitForAssertion(() => Assert.Equal(800, DiagramOf(view).Nodes.Count), TimeSpan.FromSeconds(30));
+        Assert.True(view.Instance.InterimShown);
+        view.WaitForAssertion(() => Assert.Equal("true", view.Find("[data-testid='lineage-canvas']").GetAttribute("data-complete")), Wait);
+        Assert.DoesNotContain("never laid out before", view.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ShowAll_ABigGraphLaidOutBefore_DrawsTheWholeGraphWithNoFocusViewFirst()
+    {
+        var graph = LineageViewportTests.Big(400);
+        _ctx.Services.GetRequiredService<LineageLayout>().Compute(graph.WholeView(), groupByDomain: false);
+        _ctx.Render<MudPopoverProvider>();
+
+        var view = _ctx.Render<LineageGraphView>(p => p.Add(x => x.Graph, graph).Add(x => x.ShowAll, true));
+
+        view.WaitForAssertion(() => Assert.Equal(800, DiagramOf(view).Nodes.Count), TimeSpan.FromSeconds(30));
+        Assert.False(view.Instance.InterimShown);
+    }
+
     private static LineageNode Node(string id, LineageNodeKind kind = LineageNodeKind.Segment) =>
         new(id, kind, id.Split(':')[1], LineageStatus.Fresh, 1, null, null, LineageDomains.Segments);
 }
