@@ -8,7 +8,7 @@ using Portal.Core.Lineage;
 namespace Portal.Bench;
 
 /// <summary>
-/// <c>lineage-layout [--rules N] [--runs N] [--engine msagl|graphshape]</c>: the whole generated lineage (<see cref="LineageGenerator"/>, as the
+/// <c>lineage-layout [--rules N] [--runs N] [--engine msagl|graphshape] [--variants]</c>: the whole generated lineage (<see cref="LineageGenerator"/>, as the
 /// portal's <see cref="LineageBuilder"/> builds it) laid out by each <see cref="LineageLayoutEngine"/>, a fresh layout
 /// each run (no cache), in-process: time, and the drawing's extent and edges pointing against the flow, to judge both.
 /// </summary>
@@ -64,6 +64,14 @@ internal static class LineageLayoutBench
         return Task.CompletedTask;
     }
 
+    private static IEnumerable<(string Name, string Value)> Options(string[] args)
+    {
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            yield return (args[i], args[i + 1]);
+        }
+    }
+
     private static void Time(string what, int runs, Action action)
     {
         var times = new List<double>();
@@ -82,14 +90,15 @@ internal static class LineageLayoutBench
         var rules = 660;
         var runs = 3;
         var engines = Enum.GetValues<LineageLayoutEngine>();
-        for (var i = 0; i + 1 < args.Length; i += 2)
+        var variants = args.Contains("--variants");
+        foreach (var (name, value) in Options(args.Where(a => a != "--variants").ToArray()))
         {
-            switch (args[i])
+            switch (name)
             {
-                case "--rules": rules = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--runs": runs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--engine": engines = [Enum.Parse<LineageLayoutEngine>(args[i + 1], ignoreCase: true)]; break;
-                default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
+                case "--rules": rules = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--runs": runs = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--engine": engines = [Enum.Parse<LineageLayoutEngine>(value, ignoreCase: true)]; break;
+                default: Console.Error.WriteLine($"unknown argument {name}"); return 2;
             }
         }
 
@@ -123,7 +132,7 @@ internal static class LineageLayoutBench
                     + $"{columns.Count} columns, {backwards} edge(s) not pointing right, {crossings:N0} crossings between neighbouring columns");
             }
 
-            if (engines.Contains(LineageLayoutEngine.Msagl))
+            if (variants)
             {
                 await VariantsAsync(view, runs);
             }
