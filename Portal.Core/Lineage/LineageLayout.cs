@@ -99,8 +99,8 @@ public sealed class LineageLayout
 
     /// <summary>
     /// Lays each domain's nodes out on their own (with the edges inside the domain), the domains in parallel, and puts
-    /// them side by side in the order data flows through them, a layer's gap apart: edges between domains then point
-    /// right too. On the benchmark's 2,000-node lineage this is 0.4 s instead of 12 s for the whole graph at once, whose
+    /// them side by side in the order data flows through them, a layer's gap apart and centred on the tallest: edges
+    /// between domains then point right too. On the benchmark's 2,000-node lineage this is 0.4 s instead of 12 s for the whole graph at once, whose
     /// edges across domains and from jobs to everything they run span many layers (bench/README.md).
     /// </summary>
     private Dictionary<string, LayoutPoint> PlaceByDomain(LineageView view, IReadOnlyList<IGrouping<string, LineageNode>> domains)
@@ -113,14 +113,18 @@ public sealed class LineageLayout
         var placed = new Dictionary<string, LayoutPoint>[parts.Count];
         Parallel.For(0, parts.Count, i => placed[i] = PlaceWhole(parts[i]));
 
+        // Each domain centred on the tallest, as a layered layout centres a source on what it feeds: a domain of a few
+        // nodes read by everything (the customer tables) does not sit in a corner with all its edges fanning out of it.
         var positions = new Dictionary<string, LayoutPoint>(view.Nodes.Count, StringComparer.Ordinal);
+        var tallest = placed.Where(p => p.Count > 0).Max(p => p.Values.Max(x => x.Y) - p.Values.Min(x => x.Y));
         var left = 0.0;
         foreach (var part in placed.Where(p => p.Count > 0))
         {
-            var partLeft = part.Values.Min(p => p.X);
+            var (partLeft, partTop) = (part.Values.Min(p => p.X), part.Values.Min(p => p.Y));
+            var down = (tallest - (part.Values.Max(p => p.Y) - partTop)) / 2;
             foreach (var (id, p) in part)
             {
-                positions[id] = p with { X = p.X - partLeft + left + NodeWidth / 2 };
+                positions[id] = new LayoutPoint(p.X - partLeft + left + NodeWidth / 2, p.Y - partTop + down + NodeHeight / 2);
             }
 
             left += part.Values.Max(p => p.X) - partLeft + NodeWidth + LayerGap;

@@ -29,6 +29,9 @@ internal static class LineageBench
     private const string AdminPassword = "Bench-Admin-Pass-1!";
     private const string Canvas = "[data-testid='lineage-canvas']";
 
+    /// <summary><c>--screenshots DIR</c>: each graph's page after its runs, as opened and fitted, saved there to look at.</summary>
+    private static string? _screenshots;
+
     public static async Task<int> RunAsync(string[] args)
     {
         var rules = 660;
@@ -43,6 +46,7 @@ internal static class LineageBench
                 case "--runs": runs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--timeout": timeout = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--big-rules": bigRules = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--screenshots": _screenshots = Directory.CreateDirectory(args[i + 1]).FullName; break;
                 default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
             }
         }
@@ -241,6 +245,17 @@ internal static class LineageBench
         }
 
         Console.WriteLine($"  target:                   <= {targetMs:N0} ms from navigation to an interactive graph (page's clock, median)");
+        if (_screenshots is { } folder)
+        {
+            var name = string.Concat(what.Select(c => char.IsLetterOrDigit(c) ? c : '-'));
+            await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"lineage-{name}.png") });
+            await page.GetByRole(AriaRole.Button, new() { Name = "Fit" }).ClickAsync();
+            await Task.Delay(1_000); // a picture to look at, not a measurement: the fitted view's frame drawn
+            await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"lineage-{name}-fitted.png") });
+            await page.GotoAsync(portal.BaseUrl + path);
+            await page.Locator($"{Canvas}[data-ready='true'][data-complete='true']").WaitForAsync(new() { Timeout = timeoutSeconds * 1000f, State = WaitForSelectorState.Attached });
+        }
+
         if (interact)
         {
             await LineageInteraction.MeasureAsync(page, portal, browser, path);

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Data;
 using Portal.Core.Audiences;
 using Portal.Core.Jobs;
 using Portal.Core.Lineage;
@@ -15,9 +16,9 @@ public sealed class LineageGraphCacheTests : DatabaseTest
 {
     private const string AudienceFile = "from_outside:\n  description: d\n  source: {endpoint: new/}\n  adtechB:\n    name: B\n";
 
-    private async Task<(CoreHost Host, long Segment)> StartWithARuleAsync(Action<IServiceCollection>? services = null)
+    private async Task<(CoreHost Host, long Segment)> StartWithARuleAsync()
     {
-        var host = await CoreHost.StartAsync(Folder, services);
+        var host = await CoreHost.StartAsync(Folder);
         var saved = await RuleHost.SaveAsync(host, Tier("Tier one", "1"));
         return (host, saved.Segment);
     }
@@ -144,15 +145,16 @@ public sealed class LineageGraphCacheTests : DatabaseTest
     [Fact]
     public async Task GetAsync_AChangeMadeWhileTheGraphIsBeingBuilt_IsShownByTheNextCall()
     {
-        var during = new WriteDuringBuild();
-        var (host, segment) = await StartWithARuleAsync(s => s.AddSingleton<ILineageContributor>(during));
+        var (host, segment) = await StartWithARuleAsync();
         await using var _ = host;
-        during.Write = async () =>
+        var during = new WriteDuringBuild(async () =>
         {
             await using var db = await host.DbAsync();
             await db.Segments.Where(s => s.Id == segment).ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, SegmentStatus.Failed));
-        };
-        var cache = host.Get<LineageGraphCache>();
+        });
+        // A cache of its own, whose builder alone has the writing contributor (the host's background warm-up builds too).
+        var builder = new LineageBuilder(host.Get<IDbContextFactory<PortalDbContext>>(), host.Get<AudienceCatalog>(), host.Get<IBucket>(), [during]);
+        var cache = new LineageGraphCache(builder, host.Get<LineageDataVersion>());
 
         var built = await cache.GetAsync(); // segments were read before the write: the old status
 
@@ -161,18 +163,16 @@ public sealed class LineageGraphCacheTests : DatabaseTest
     }
 
     /// <summary>A contributor that makes one write the first time the graph is built (after the builder read the segments).</summary>
-    private sealed class WriteDuringBuild : ILineageContributor
+    private sealed class WriteDuringBuild(Func<Task> write) : ILineageContributor
     {
-        public Func<Task>? Write { get; set; }
+        private int _written;
 
         public async Task ContributeAsync(ICollection<LineageNode> nodes, ICollection<LineageEdge> edges, CancellationToken cancellationToken)
         {
-            if (Interlocked.Exchange(ref _written, 1) == 0 && Write is { } write)
+            if (Interlocked.Exchange(ref _written, 1) == 0)
             {
                 await write();
             }
         }
-
-        private int _written;
     }
 }
