@@ -119,6 +119,36 @@ public sealed class UploadsApiTests(ApiWebFactory portal) : IClassFixture<ApiWeb
     }
 
     [Fact]
+    public async Task Post_ForceTrueAsMarketer_ReplacesTheEarlierFile()
+    {
+        var client = await portal.SignedInClientAsync(Roles.Marketer);
+        var name = Unique("forced");
+        await ImportAsync("impressions", "2031-Q3", name, Csv("banner_id,campaign_id", "1,7003"));
+        using var body = new ByteArrayContent(Csv("banner_id,campaign_id", "1,7003", "2,7003"));
+        body.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+
+        var response = await client.PostAsync($"/api/uploads?dataset=impressions&partition=2031-Q3&file_name={name}&force=true", body);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var jobId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetInt64();
+        Assert.Equal(JobStatus.Succeeded, (await FinishedAsync(jobId)).Status);
+        var page = await client.GetFromJsonAsync<JsonElement>($"/api/uploads?dataset=impressions&search={Uri.EscapeDataString(name)}");
+        var items = page.GetProperty("items").EnumerateArray().Select(i => (i.GetProperty("status").GetString(), i.GetProperty("rows_kept").GetInt64())).ToList();
+        Assert.Equal([("imported", 2L), ("replaced", 1L)], items);
+    }
+
+    [Fact]
+    public async Task Post_ForceTrueAsViewer_Answers403()
+    {
+        var client = await portal.SignedInClientAsync(Roles.Viewer);
+        using var body = new ByteArrayContent(Csv("banner_id,campaign_id", "1,1"));
+
+        var response = await client.PostAsync($"/api/uploads?dataset=impressions&partition=2031-Q3&file_name={Unique("viewer")}&force=true", body);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Post_BadPartitionOrNameTaken_Answers400Or409WithTheReason()
     {
         var client = await portal.SignedInClientAsync(Roles.Marketer);
