@@ -157,6 +157,7 @@ internal sealed partial class CsvImport
 
         var row = _batch.Count;
         var anyRequiredMissing = false;
+        var rowMissing = 0;
         for (var c = 0; c < columns.Length; c++)
         {
             var f = _fileColumnOf[c];
@@ -173,10 +174,13 @@ internal sealed partial class CsvImport
 
             if (column.IsNull(row))
             {
-                _missingValues++;
+                rowMissing++;
                 anyRequiredMissing |= _required[c];
             }
         }
+
+        _missingValues += rowMissing;
+        _days?.Read(columns[_days.DateColumn], row, rowMissing, anyRequiredMissing);
 
         var bytes = new CanonicalBytes(_scratch);
         foreach (var column in columns)

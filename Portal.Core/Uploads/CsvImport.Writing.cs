@@ -99,6 +99,7 @@ internal sealed partial class CsvImport
             kept++;
         }
 
+        _days?.Kept(columns[_days.DateColumn], kept);
         if (kept > 0)
         {
             using var group = writer.CreateRowGroup();

@@ -64,6 +64,7 @@ internal sealed partial class CsvImport
     private readonly bool[] _keep;
     private readonly long[] _keyValues;
     private readonly Dictionary<string, ReferencedKeys> _references = new(StringComparer.Ordinal);
+    private readonly RowsByDay? _days;
     private readonly Batch[] _batches;
     private Batch _batch;
     private byte[] _scratch = new byte[256];
@@ -83,6 +84,7 @@ internal sealed partial class CsvImport
         _lookup = schema.Table is null ? null : lookup;
         _keep = new bool[batchSize];
         _keyValues = new long[batchSize];
+        _days = schema.HealthDate is { } date ? new RowsByDay(schema.IndexOf(date), schema.Columns.Count) : null;
         if (schema.Table is not null && storedKeys.Count == 0 && _keyColumns is [var key]
             && schema.Columns[key] is { Type: ColumnType.Int64, Required: true })
         {
@@ -165,6 +167,7 @@ internal sealed partial class CsvImport
             bytes.BytesRead, bytes.Checksum)
         {
             ReferencedKeys = _references.ToDictionary(r => r.Key, r => r.Value.Used(), StringComparer.Ordinal),
+            Days = _days?.Days(),
         };
     }
 

@@ -263,13 +263,7 @@ public sealed partial class DatasetImporter(
         file.ImportedAt = now;
         file.DurationMs = durationMs;
 
-        var day = await HealthDayAsync(db, schema.Name, now, cancellationToken);
-        day.FilesImported++;
-        day.RowsIn += read.RowsIn;
-        day.RowsKept += read.RowsKept;
-        day.DuplicateRows += read.DroppedDuplicate + read.DroppedExistingKey;
-        day.MissingValues += read.MissingValues;
-        day.Cells += read.Cells;
+        await HealthDayRecorder.AddImportAsync(db, schema, read, now, cancellationToken);
 
         if (revenues is not null)
         {
@@ -303,9 +297,9 @@ public sealed partial class DatasetImporter(
         file.SizeBytes = size;
         file.ImportedAt = now;
         file.DurationMs = durationMs;
-        if (status == ImportStatus.Rejected && DatasetCatalog.Find(dataset) is not null)
+        if (status == ImportStatus.Rejected)
         {
-            (await HealthDayAsync(db, dataset, now, CancellationToken.None)).FilesRejected++;
+            await HealthDayRecorder.AddRejectionAsync(db, dataset, now, CancellationToken.None);
         }
 
         await db.SaveChangesAsync();
@@ -331,19 +325,6 @@ public sealed partial class DatasetImporter(
         file.JobId = request.JobId;
         file.SourceModifiedAt = request.SourceModifiedAt;
         return file;
-    }
-
-    private static async Task<DatasetHealthDay> HealthDayAsync(PortalDbContext db, string dataset, DateTime now, CancellationToken cancellationToken)
-    {
-        var date = DateOnly.FromDateTime(now);
-        var day = await db.DatasetHealthDays.FirstOrDefaultAsync(d => d.Dataset == dataset && d.Day == date, cancellationToken);
-        if (day is null)
-        {
-            day = new DatasetHealthDay { Dataset = dataset, Day = date };
-            db.DatasetHealthDays.Add(day);
-        }
-
-        return day;
     }
 
     /// <summary>The partition's stored files, by dataset: the dataset's own, and for an ad dataset the quarter's other two.</summary>

@@ -55,7 +55,9 @@ internal static class UploadsApi
         datasets.MapGet("/", DatasetsAsync).WithSummary("The datasets files can be imported into: columns, types, keys, partitioning, and what was imported");
         datasets.MapGet("/{name}/health", HealthAsync)
             .WithSummary("A dataset's data health per day: rows, share of missing values, duplicate rate, and flags")
-            .WithDescription("Every day from the first import to the last (`from` and `to`, yyyy-MM-dd, narrow it). Flags: `sudden_drop` (fewer rows "
+            .WithDescription("Every day from the first to the last (`from` and `to`, yyyy-MM-dd, narrow it). The days are the rows' own UTC dates "
+                + "where the dataset has a date column (users by `created_at`, the transactions by `transaction_date`; `days_by` names it) and "
+                + "the day of the import otherwise (`days_by`: `import_day`); a rejected file counts on its import day only in the latter. Flags: `sudden_drop` (fewer rows "
                 + "kept than half the median of the 7 days before), `spike` (more than twice their mean, with at least 3 days before), "
                 + "`zero_day` (no rows kept on a day after the first day with rows, the last day included).");
 
@@ -235,7 +237,7 @@ internal static class UploadsApi
         }
 
         var series = await health.SeriesAsync(schema.Name, fromDay, toDay, cancellationToken);
-        return TypedResults.Ok(new DatasetHealthDto(series.Dataset, series.Days.Select(DatasetHealthDayDto.From).ToList()));
+        return TypedResults.Ok(new DatasetHealthDto(series.Dataset, series.DateColumn ?? "import_day", series.Days.Select(DatasetHealthDayDto.From).ToList()));
     }
 
     private static async Task<Results<Ok<CampaignDto>, NotFound<ApiMessage>>> CampaignAsync(long id, string? quarter, CampaignRevenueQueries campaigns,
@@ -347,8 +349,10 @@ internal sealed record DatasetHealthDayDto(
         Enum.GetValues<HealthFlags>().Where(f => f != HealthFlags.None && p.Flags.HasFlag(f)).Select(f => PortalApi.Snake(f)).ToList());
 }
 
+/// <summary>A dataset's health days; <c>days_by</c> is the date column they count rows by, or <c>import_day</c>.</summary>
 internal sealed record DatasetHealthDto(
     string Dataset,
+    string DaysBy,
     IReadOnlyList<DatasetHealthDayDto> Days);
 
 internal sealed record CampaignRowDto(

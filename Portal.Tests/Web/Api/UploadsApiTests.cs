@@ -187,23 +187,28 @@ public sealed class UploadsApiTests(ApiWebFactory portal) : IClassFixture<ApiWeb
     }
 
     [Fact]
-    public async Task Health_Dataset_GivesItsDays()
+    public async Task Health_Dataset_GivesItsDaysByItsDateColumnOrByImportDay()
     {
         // The import's day by the real clock, read on both sides so that a run across midnight cannot fail.
         var before = DateOnly.FromDateTime(DateTime.UtcNow);
         await ImportAsync("users", "", Unique("health-users"), Csv(UsersHeader, User(70_001)));
+        await ImportAsync("impressions", "2031-Q2", Unique("health-impressions"), Csv("banner_id,campaign_id", "1,7002"));
         var client = await portal.SignedInClientAsync(Roles.Viewer);
 
         var health = await client.GetFromJsonAsync<JsonElement>("/api/datasets/users/health");
+        var byImport = await client.GetFromJsonAsync<JsonElement>("/api/datasets/impressions/health");
         var unknown = await client.GetAsync("/api/datasets/nope/health");
         var badDay = await client.GetAsync("/api/datasets/users/health?from=yesterday");
 
-        Assert.Equal("users", health.GetProperty("dataset").GetString());
-        var day = health.GetProperty("days").EnumerateArray().Last();
-        Assert.True(day.GetProperty("rows_kept").GetInt64() >= 1);
+        Assert.Equal(("users", "created_at"), (health.GetProperty("dataset").GetString(), health.GetProperty("days_by").GetString()));
+        // User 70001 joined on 2025-01-09: the day its row counts on, whenever it was imported.
+        var joined = health.GetProperty("days").EnumerateArray().Single(d => d.GetProperty("day").GetString() == "2025-01-09");
+        Assert.True(joined.GetProperty("rows_kept").GetInt64() >= 1);
+        Assert.Equal(JsonValueKind.Array, joined.GetProperty("flags").ValueKind);
+        Assert.Equal("import_day", byImport.GetProperty("days_by").GetString());
+        var day = byImport.GetProperty("days").EnumerateArray().Last();
         var after = DateOnly.FromDateTime(DateTime.UtcNow);
         Assert.InRange(DateOnly.ParseExact(day.GetProperty("day").GetString()!, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), before, after);
-        Assert.Equal(JsonValueKind.Array, day.GetProperty("flags").ValueKind);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badDay.StatusCode);
     }
