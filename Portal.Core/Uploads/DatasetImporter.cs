@@ -101,7 +101,7 @@ public sealed partial class DatasetImporter(
         }
 
         var staging = $"{DatasetFiles.StagingFolder}/{Guid.NewGuid():N}.parquet";
-        SqliteTableStage? stage = null;
+        ImportSession? session = null;
         ImportReplacement? replacement = null;
         string? stored = null;
         long size = 0;
@@ -138,14 +138,14 @@ public sealed partial class DatasetImporter(
             }
 
             // On SQLite the keys read are kept on disk while the file is read; the commit loads the rows from the staged Parquet.
-            stage = schema.Table is null ? null : await SqliteTableStage.CreateIfSqliteAsync(dbFactory, schema, cancellationToken);
+            session = await ImportSession.OpenAsync(dbFactory, schema, cancellationToken);
+            var import = new CsvImport(schema, RowDeduplication.For(schema, keys, session.Stage), new TableLookup(dbFactory, replacement?.Keys),
+                Math.Max(1, options.Value.RowGroupSize));
             CsvImportResult? result = null;
             await using (var source = await bucket.OpenReadAsync(request.SourcePath, cancellationToken))
             {
                 size = source.CanSeek ? source.Length : 0;
-                await bucket.WriteAsync(staging, async (parquet, ct) =>
-                    result = await CsvImport.RunAsync(schema, source, source.CanSeek ? source.Length : null, parquet, keys,
-                        new TableLookup(dbFactory, replacement?.Keys), stage, Math.Max(1, options.Value.RowGroupSize), progress, ct), cancellationToken);
+                await bucket.WriteAsync(staging, async (parquet, ct) => result = await import.RunAsync(source, parquet, progress, ct), cancellationToken);
             }
 
             var read = result!;
@@ -163,7 +163,8 @@ public sealed partial class DatasetImporter(
             await DatasetFiles.CopyAsync(bucket, staging, stored, cancellationToken);
             // No progress from here to the commit: on SQLite the job's progress row would wait for this transaction.
             await Report(progress, schema.Table is null ? "Committing" : $"Loading into {schema.Table}", read, cancellationToken);
-            var file = await CommitAsync(request, schema, partition, stored, staging, stage, read, revenues, replacement, Elapsed(started), cancellationToken);
+            var file = await CommitAsync(session, new ImportCommit(request, schema, partition, stored, staging, read, revenues, replacement),
+                Elapsed(started), cancellationToken);
             LogImported(logger, request.FileName, schema.Name, partition, file.RowsKept, file.RowsIn);
             if (replacement is not null)
             {
@@ -194,9 +195,9 @@ public sealed partial class DatasetImporter(
         }
         finally
         {
-            if (stage is not null)
+            if (session is not null)
             {
-                await stage.DisposeAsync();
+                await session.DisposeAsync();
             }
 
             await DeleteQuietlyAsync(staging);
@@ -204,81 +205,64 @@ public sealed partial class DatasetImporter(
     }
 
     /// <summary>One transaction: the rows into the table, the catalog row, the day's health, the quarter's aggregate.</summary>
-    private async Task<ImportedFile> CommitAsync(ImportRequest request, DatasetSchema schema, string partition, string stored, string staging,
-        SqliteTableStage? stage, CsvImportResult read, List<CampaignRevenue>? revenues, ImportReplacement? replacement, long durationMs,
-        CancellationToken cancellationToken)
+    private async Task<ImportedFile> CommitAsync(ImportSession session, ImportCommit commit, long durationMs, CancellationToken cancellationToken)
     {
+        var (request, schema, partition, stored, staging, read, revenues, replacement) = commit;
         var now = clock.GetUtcNow().UtcDateTime;
-        await using var own = stage is null ? await dbFactory.CreateDbContextAsync(cancellationToken) : null;
-        var db = stage?.Db ?? own!;
-        if (stage is not null)
-        {
-            await stage.BeforeTransactionAsync(cancellationToken);
-        }
-
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (replacement is not null)
-        {
-            await replacement.RemoveRowsAsync(db, schema, cancellationToken);
-        }
-
-        if (schema.Table is not null && read.RowsKept > 0)
-        {
-            await TableImportSteps.CheckReferencesAsync(db, schema, read, cancellationToken);
-            if (stage is not null)
-            {
-                await stage.LoadIntoTableAsync(bucket, staging, cancellationToken);
-            }
-            else
-            {
-                await DatasetLoader.LoadAsync(db, bucket, staging, schema, cancellationToken);
-            }
-        }
-
-        if (schema.Table is not null && (read.RowsKept > 0 || replacement is { Keys.Count: > 0 }))
+        ImportedFile? file = null;
+        await session.CommitAsync(bucket, schema.Table is not null && read.RowsKept > 0 ? staging : null, async (db, ct) =>
         {
             if (replacement is not null)
             {
-                await replacement.CheckNothingReferredToIsGoneAsync(db, schema, cancellationToken);
+                await replacement.RemoveRowsAsync(db, schema, ct);
             }
 
-            await TableImportSteps.MarkReadersStaleAsync(db, schema.Table, now, cancellationToken);
-        }
-
-        var file = await CatalogRowAsync(db, request, schema.Name, cancellationToken);
-        file.Partition = partition;
-        file.StoredPath = stored;
-        file.Checksum = read.Checksum;
-        file.SizeBytes = read.Bytes;
-        file.RowsIn = read.RowsIn;
-        file.RowsKept = read.RowsKept;
-        file.DroppedDuplicate = read.DroppedDuplicate;
-        file.DroppedMissing = read.DroppedMissing;
-        file.DroppedExistingKey = read.DroppedExistingKey;
-        file.MissingValues = read.MissingValues;
-        file.Status = ImportStatus.Imported;
-        file.Error = null;
-        file.ErrorLine = null;
-        file.ErrorColumn = null;
-        file.ImportedAt = now;
-        file.DurationMs = durationMs;
-
-        await HealthDayRecorder.AddImportAsync(db, schema, read, now, cancellationToken);
-
-        if (revenues is not null)
+            if (schema.Table is not null && read.RowsKept > 0)
+            {
+                await TableImportSteps.CheckReferencesAsync(db, schema, read, ct);
+            }
+        }, async (db, ct) =>
         {
-            await db.CampaignRevenues.Where(r => r.Quarter == partition).ExecuteDeleteAsync(cancellationToken);
-            db.CampaignRevenues.AddRange(revenues);
-        }
+            if (schema.Table is not null && (read.RowsKept > 0 || replacement is { Keys.Count: > 0 }))
+            {
+                if (replacement is not null)
+                {
+                    await replacement.CheckNothingReferredToIsGoneAsync(db, schema, ct);
+                }
 
-        if (replacement is not null)
-        {
-            await replacement.RetireAsync(db, file, now, cancellationToken);
-        }
+                await TableImportSteps.MarkReadersStaleAsync(db, schema.Table, now, ct);
+            }
 
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return file;
+            file = await CatalogRowAsync(db, request, schema.Name, ct);
+            file.Partition = partition;
+            file.StoredPath = stored;
+            file.Checksum = read.Checksum;
+            file.SizeBytes = read.Bytes;
+            file.RowsIn = read.RowsIn;
+            file.RowsKept = read.RowsKept;
+            file.DroppedDuplicate = read.DroppedDuplicate;
+            file.DroppedMissing = read.DroppedMissing;
+            file.DroppedExistingKey = read.DroppedExistingKey;
+            file.MissingValues = read.MissingValues;
+            file.Status = ImportStatus.Imported;
+            file.Error = null;
+            file.ErrorLine = null;
+            file.ErrorColumn = null;
+            file.ImportedAt = now;
+            file.DurationMs = durationMs;
+            await HealthDayRecorder.AddImportAsync(db, schema, read, now, ct);
+            if (revenues is not null)
+            {
+                await db.CampaignRevenues.Where(r => r.Quarter == partition).ExecuteDeleteAsync(ct);
+                db.CampaignRevenues.AddRange(revenues);
+            }
+
+            if (replacement is not null)
+            {
+                await replacement.RetireAsync(db, file, now, ct);
+            }
+        }, cancellationToken);
+        return file!;
     }
 
     /// <summary>Records a rejection or a failure (and a rejection in the day's health) on its own, outside any import transaction.</summary>
