@@ -138,13 +138,9 @@ internal sealed partial class CsvImport
             await progress(new ImportProgress("Read", _rowsIn, bytes.BytesRead, length), cancellationToken);
         }
 
-        var drops = new DropCounts
-        {
-            Duplicates = _readerDrops.Duplicates + _writerDrops.Duplicates,
-            Missing = _readerDrops.Missing + _writerDrops.Missing,
-            Existing = _readerDrops.Existing + _writerDrops.Existing + _readerDrops.ExistingInTable + _writerDrops.ExistingInTable,
-        };
-        return new CsvImportResult(_rowsIn, _rowsKept, drops.Duplicates, drops.Missing, drops.Existing, _missingValues, _rowsIn * Columns.Length,
+        var (read, written) = (_readerDrops, _writerDrops);
+        return new CsvImportResult(_rowsIn, _rowsKept, read.Duplicates + written.Duplicates, read.Missing + written.Missing,
+            read.Existing + written.Existing + read.ExistingInTable + written.ExistingInTable, _missingValues, _rowsIn * Columns.Length,
             bytes.BytesRead, bytes.Checksum)
         {
             ReferencedKeys = _references.ToDictionary(r => r.Key, r => r.Value.Used(), StringComparer.Ordinal),
