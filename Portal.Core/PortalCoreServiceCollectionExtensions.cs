@@ -32,12 +32,14 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton(settings);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DatabaseStatus>();
-        services.AddDbContextFactory<PortalDbContext>(options =>
+        services.AddDbContextFactory<PortalDbContext>((sp, options) =>
         {
             // With a configuration error the services still resolve (on an empty in-memory SQLite database that
             // nothing uses): start-up reports the error on DatabaseStatus and every page shows it, instead of a crash.
             var connectionString = settings.ConfigurationError is null ? settings.ConnectionString : "Data Source=:memory:";
             options.Use(settings.Provider, connectionString, settings.Options.CommandTimeoutSeconds);
+            // Every write is counted, so the cached lineage graph knows when it is out of date.
+            options.AddInterceptors(sp.GetRequiredService<Lineage.LineageWriteInterceptor>());
         });
 
         services.AddIdentityCore<PortalUser>(o =>
@@ -85,6 +87,9 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<SegmentImpact>();
         services.AddSingleton<SegmentRefresher>();
         services.AddSingleton<Lineage.LineageBuilder>();
+        services.AddSingleton<Lineage.LineageDataVersion>();
+        services.AddSingleton<Lineage.LineageWriteInterceptor>();
+        services.AddSingleton<Lineage.LineageGraphCache>();
         services.AddSingleton<Lineage.LineageLayout>();
         services.AddSingleton<Lineage.LineageLayoutWarmer>();
         services.AddHostedService(sp => sp.GetRequiredService<Lineage.LineageLayoutWarmer>());

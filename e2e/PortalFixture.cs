@@ -18,8 +18,8 @@ public sealed class PortalFixture : IAsyncLifetime
     /// <summary>The transactions after start-up: the 60,000 generated, and the demo's files of 300 card and 300 UPI payments.</summary>
     public const string DemoTransactions = "60,600";
 
-    /// <summary>Card transactions the demo imported today (its "last week" file): today's rows in data health before a test adds any.</summary>
-    public const int DemoCardRowsToday = 300;
+    /// <summary>Card transactions in the file the demo imports (dated in the last week): data health's rows kept before a test adds any.</summary>
+    public const int DemoCardFileRows = 300;
 
     /// <summary>What the portal's own callers send with a state-changing API request (the API refuses it otherwise).</summary>
     public static readonly IReadOnlyDictionary<string, string> ApiHeaders = new Dictionary<string, string> { ["X-Requested-With"] = "portal" };

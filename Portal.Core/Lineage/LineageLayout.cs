@@ -15,8 +15,8 @@ public sealed record LineageLayoutResult(IReadOnlyDictionary<string, LayoutPoint
 
 /// <summary>
 /// Lays a lineage view out left to right in layers on the server, with MSAGL's layered layout (AutomaticGraphLayout;
-/// GraphShape's Sugiyama over QuikGraph is the alternative engine, slower on big graphs: see bench/README.md). Empty
-/// rows the placement leaves are closed up. With grouping by domain, each domain's nodes keep their column and order
+/// GraphShape's Sugiyama over QuikGraph is the alternative engine, slower on big graphs: see bench/README.md); a big
+/// view a domain at a time, the domains side by side. Empty rows the placement leaves are closed up. With grouping by domain, each domain's nodes keep their column and order
 /// and are moved into a horizontal band of their own, so domain boxes never overlap. Layouts are cached by the view's
 /// shape (nodes, edges, grouping): the same view is laid out once, whoever asks. Thread-safe; one instance for the app.
 /// </summary>
@@ -33,6 +33,9 @@ public sealed class LineageLayout
 
     /// <summary>Vertical space between domain bands (room for the domain's label).</summary>
     public const double BandGap = 60;
+
+    /// <summary>Views with more nodes than this are laid out a domain at a time (<see cref="PlaceByDomain"/>); smaller ones as a whole, for fewer crossings.</summary>
+    public const int ByDomainAbove = 300;
 
     private const int CacheSize = 32;
     private readonly Dictionary<string, Lazy<IReadOnlyDictionary<string, LayoutPoint>>> _cache = new(StringComparer.Ordinal);
@@ -86,9 +89,55 @@ public sealed class LineageLayout
 
     private IReadOnlyDictionary<string, LayoutPoint> Place(LineageView view, bool groupByDomain)
     {
-        var positions = _engine == LineageLayoutEngine.Msagl ? MsaglPlacement.Place(view, NodeWidth, NodeHeight, LayerGap, NodeGap) : Sugiyama(view);
+        var domains = DomainsOf(view);
+        var positions = view.Nodes.Count > ByDomainAbove && domains.Count > 1 ? PlaceByDomain(view, domains) : PlaceWhole(view);
         return groupByDomain ? Bands(view, positions) : Squeeze(positions.Keys, positions, 0);
     }
+
+    private Dictionary<string, LayoutPoint> PlaceWhole(LineageView view) =>
+        _engine == LineageLayoutEngine.Msagl ? MsaglPlacement.Place(view, NodeWidth, NodeHeight, LayerGap, NodeGap) : Sugiyama(view);
+
+    /// <summary>
+    /// Lays each domain's nodes out on their own (with the edges inside the domain), the domains in parallel, and puts
+    /// them side by side in the order data flows through them, a layer's gap apart and centred on the tallest: edges
+    /// between domains then point right too. On the benchmark's 2,000-node lineage this is 0.4 s instead of 12 s for the whole graph at once, whose
+    /// edges across domains and from jobs to everything they run span many layers (bench/README.md).
+    /// </summary>
+    private Dictionary<string, LayoutPoint> PlaceByDomain(LineageView view, IReadOnlyList<IGrouping<string, LineageNode>> domains)
+    {
+        var parts = domains.Select(domain =>
+        {
+            var ids = domain.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+            return new LineageView([.. domain], [.. view.Edges.Where(e => ids.Contains(e.Source) && ids.Contains(e.Target))], view.HiddenNeighbours);
+        }).ToList();
+        var placed = new Dictionary<string, LayoutPoint>[parts.Count];
+        Parallel.For(0, parts.Count, i => placed[i] = PlaceWhole(parts[i]));
+
+        // Each domain centred on the tallest, as a layered layout centres a source on what it feeds: a domain of a few
+        // nodes read by everything (the customer tables) does not sit in a corner with all its edges fanning out of it.
+        var positions = new Dictionary<string, LayoutPoint>(view.Nodes.Count, StringComparer.Ordinal);
+        var tallest = placed.Where(p => p.Count > 0).Max(p => p.Values.Max(x => x.Y) - p.Values.Min(x => x.Y));
+        var left = 0.0;
+        foreach (var part in placed.Where(p => p.Count > 0))
+        {
+            var (partLeft, partTop) = (part.Values.Min(p => p.X), part.Values.Min(p => p.Y));
+            var down = (tallest - (part.Values.Max(p => p.Y) - partTop)) / 2;
+            foreach (var (id, p) in part)
+            {
+                positions[id] = new LayoutPoint(p.X - partLeft + left + NodeWidth / 2, p.Y - partTop + down + NodeHeight / 2);
+            }
+
+            left += part.Values.Max(p => p.X) - partLeft + NodeWidth + LayerGap;
+        }
+
+        return positions;
+    }
+
+    /// <summary>The view's nodes by domain, in the order data flows through the domains (others after, by name).</summary>
+    private static List<IGrouping<string, LineageNode>> DomainsOf(LineageView view) =>
+        [.. view.Nodes.GroupBy(n => n.Domain, StringComparer.Ordinal)
+            .OrderBy(g => LineageDomains.FlowOrder.IndexOf(g.Key) is var i and >= 0 ? i : int.MaxValue)
+            .ThenBy(g => g.Key, StringComparer.Ordinal)];
 
     private static Dictionary<string, LayoutPoint> Sugiyama(LineageView view)
     {
@@ -146,10 +195,7 @@ public sealed class LineageLayout
     {
         var banded = new Dictionary<string, LayoutPoint>(positions.Count, StringComparer.Ordinal);
         var top = 0.0;
-        var domains = view.Nodes.GroupBy(n => n.Domain, StringComparer.Ordinal)
-            .OrderBy(g => LineageDomains.FlowOrder.IndexOf(g.Key) is var i and >= 0 ? i : int.MaxValue)
-            .ThenBy(g => g.Key, StringComparer.Ordinal);
-        foreach (var domain in domains)
+        foreach (var domain in DomainsOf(view))
         {
             var band = Squeeze(domain.Select(n => n.Id), positions, top);
             foreach (var (id, p) in band)
@@ -161,6 +207,16 @@ public sealed class LineageLayout
         }
 
         return banded;
+    }
+
+    /// <summary>Whether this view's layout is computed and cached (one still being computed is not), so <see cref="Compute"/> returns at once.</summary>
+    public bool HasLayout(LineageView view, bool groupByDomain)
+    {
+        var key = KeyOf(view, groupByDomain);
+        lock (_lock)
+        {
+            return _cache.TryGetValue(key, out var entry) && entry.IsValueCreated;
+        }
     }
 
     /// <summary>

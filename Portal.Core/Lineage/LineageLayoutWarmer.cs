@@ -11,13 +11,13 @@ namespace Portal.Core.Lineage;
 /// Lays the whole lineage out in the background, so opening the Lineage page finds the layout in
 /// <see cref="LineageLayout"/>'s cache instead of waiting for it (seconds for a lineage of thousands of nodes): once the
 /// database is ready, after every job that ends (refreshes and catalog runs are what change the graph's shape), and
-/// every <see cref="Interval"/> for edits that run no job. A layout already cached costs only the graph's build.
+/// every <see cref="Interval"/> for edits that run no job. A layout already cached costs only a look at the graph's cache.
 /// Each new whole-graph layout is saved to the bucket (<see cref="SavedLayoutPath"/>), and the first warm-up after a
 /// start takes it from there when the graph has not changed meanwhile: a restart does not lay a big lineage out again.
 /// </summary>
 public sealed partial class LineageLayoutWarmer(
     DatabaseStatus status,
-    LineageBuilder builder,
+    LineageGraphCache graphs,
     LineageLayout layout,
     IBucket bucket,
     JobNotifier notifier,
@@ -28,7 +28,9 @@ public sealed partial class LineageLayoutWarmer(
     /// <summary>The last whole-graph layout, with the key of the view it is for (<see cref="LineageLayout.KeyOf"/>).</summary>
     public const string SavedLayoutPath = "lineage/whole-view-layout.json";
 
-    private int _restored;
+    /// <summary>Taking the saved layout into the cache: started by the first warm-up, awaited by every one (so none lays out meanwhile).</summary>
+    private Task? _restoring;
+    private readonly Lock _restoreLock = new();
 
     /// <summary>The key of the layout in the bucket (restored or written by this process); null until then.</summary>
     private string? _savedKey;
@@ -72,13 +74,16 @@ public sealed partial class LineageLayoutWarmer(
     {
         try
         {
-            var graph = await builder.BuildAsync(cancellationToken);
+            var graph = await graphs.GetAsync(cancellationToken);
             var view = graph.WholeView();
             var key = LineageLayout.KeyOf(view, groupByDomain: false);
-            if (Interlocked.Exchange(ref _restored, 1) == 0)
+            Task restoring;
+            lock (_restoreLock)
             {
-                await RestoreAsync(view, key, cancellationToken);
+                restoring = _restoring ??= RestoreAsync(view, key, cancellationToken);
             }
+
+            await restoring;
 
             var result = layout.Compute(view, groupByDomain: false);
             if (!result.Cached)
@@ -123,9 +128,9 @@ public sealed partial class LineageLayoutWarmer(
                 LogRestored(positions.Count);
             }
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // Not readable: laid out again, and saved over.
+            // Not readable (or not there to read): laid out again, and saved over.
             LogUnreadable(ex);
         }
     }

@@ -157,6 +157,7 @@ internal sealed partial class CsvImport
 
         var row = _batch.Count;
         var anyRequiredMissing = false;
+        var rowMissing = 0;
         for (var c = 0; c < columns.Length; c++)
         {
             var f = _fileColumnOf[c];
@@ -173,10 +174,13 @@ internal sealed partial class CsvImport
 
             if (column.IsNull(row))
             {
-                _missingValues++;
+                rowMissing++;
                 anyRequiredMissing |= _required[c];
             }
         }
+
+        _missingValues += rowMissing;
+        _days?.Read(columns[_days.DateColumn], row, rowMissing, anyRequiredMissing);
 
         var bytes = new CanonicalBytes(_scratch);
         foreach (var column in columns)
@@ -186,30 +190,7 @@ internal sealed partial class CsvImport
 
         var rowHash = bytes.Hash();
         _scratch = bytes.Buffer;
-        bool kept;
-        if (_keyFilter is not null && !columns[_keyColumns[0]].IsNull(row))
-        {
-            // Decided by the writer against the stage, in file order; only a new key without missing values is certain here.
-            var repeat = _keyFilter.TestAndAdd(columns[_keyColumns[0]].Int64(row));
-            _batch.States[row] = repeat
-                ? anyRequiredMissing ? RowState.RepeatMissing : RowState.Repeat
-                : anyRequiredMissing ? RowState.NewMissing : RowState.New;
-            _batch.Hashes[row] = (long)(ulong)rowHash;
-            if (!repeat && anyRequiredMissing)
-            {
-                _missing++;
-            }
-
-            kept = true;
-        }
-        else
-        {
-            kept = _keyedRows is { } keyed && !columns[_keyColumns[0]].IsNull(row)
-                ? Keyed(keyed, columns[_keyColumns[0]].Int64(row), rowHash, anyRequiredMissing)
-                : Hashed(row, rowHash, anyRequiredMissing);
-            _batch.States[row] = RowState.New;
-        }
-
+        var kept = _deduplication.Admit(_batch, row, rowHash, anyRequiredMissing, _readerDrops);
         if (kept)
         {
             _batch.Lines[row] = line;

@@ -10,7 +10,7 @@ namespace Portal.Core.Uploads;
 internal sealed partial class CsvImport
 {
     /// <summary>Checks the batch against the database (keys already in the table, users referenced), then writes what is kept as a row group. The writer's stage.</summary>
-    private async Task FlushAsync(Batch batch, ParquetWriter writer, CancellationToken cancellationToken)
+    private async Task FlushAsync(ImportBatch batch, ParquetWriter writer, CancellationToken cancellationToken)
     {
         var count = batch.Count;
         var columns = batch.Columns;
@@ -32,21 +32,7 @@ internal sealed partial class CsvImport
             }
 
             var stored = await _lookup.ExistingAsync(_schema.Table!, _keyValues.AsMemory(0, candidates), cancellationToken);
-            if (_stage is not null)
-            {
-                Stage(batch, keys, stored);
-            }
-            else
-            {
-                for (var i = 0; i < count && stored.Count > 0; i++)
-                {
-                    if (stored.Contains(keys.Int64(i)))
-                    {
-                        _keep[i] = false;
-                        _existingInTable++;
-                    }
-                }
-            }
+            _deduplication.Settle(batch, keys, stored, _keep, _writerDrops);
         }
 
         for (var c = 0; c < columns.Length; c++)
@@ -99,6 +85,7 @@ internal sealed partial class CsvImport
             kept++;
         }
 
+        _days?.Kept(columns[_days.DateColumn], kept);
         if (kept > 0)
         {
             using var group = writer.CreateRowGroup();
@@ -111,30 +98,5 @@ internal sealed partial class CsvImport
 
         _rowsKept += kept;
         batch.Count = 0;
-    }
-
-
-    /// <summary>What the reader knew of a row's key when a stage settles duplicates: new to the file (certain) or maybe seen, with or without a missing value.</summary>
-    private enum RowState : byte
-    {
-        New,
-        NewMissing,
-        Repeat,
-        RepeatMissing,
-    }
-
-    /// <summary>One batch of rows: typed columns and each row's line in the file.</summary>
-    private sealed class Batch(DatasetSchema schema, int size)
-    {
-        public ColumnBuffer[] Columns { get; } = [.. schema.Columns.Select(c => ColumnBuffer.For(c, size))];
-
-        public long[] Lines { get; } = new long[size];
-
-        /// <summary>With a stage: what the reader knew of each row's key, and the row's hash, for the writer to settle.</summary>
-        public RowState[] States { get; } = new RowState[size];
-
-        public long[] Hashes { get; } = new long[size];
-
-        public int Count { get; set; }
     }
 }

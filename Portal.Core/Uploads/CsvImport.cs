@@ -24,11 +24,9 @@ namespace Portal.Core.Uploads;
 /// file, as they would if the stages ran one after the other).
 /// </para>
 /// <para>
-/// What the de-duplication remembers of the rows read: for a dataset loaded into a SQLite table, each key with its row's
-/// hash, in the import's <see cref="SqliteTableStage"/> on disk, found through a <see cref="KeyFilter"/> of fixed size, so memory
-/// stays at two batches and the filter whatever the file's length; the reader settles a new key, the writer (in file
-/// order) a key that may have been seen. Otherwise a map in memory (<see cref="KeyedRows"/>, about 28–56 bytes a key; on
-/// SQL Server) or sets of hashes (the partitioned datasets, 16 bytes a row or key, bounded by the partition).
+/// What the de-duplication remembers of the rows read is its strategy's (<see cref="IRowDeduplication"/>): keys on disk
+/// in the import's <see cref="SqliteTableStage"/> (<see cref="StagedDeduplication"/>), a map in memory
+/// (<see cref="KeyedDeduplication"/>) or sets of hashes (<see cref="HashedDeduplication"/>).
 /// </para>
 /// </summary>
 internal sealed partial class CsvImport
@@ -54,72 +52,51 @@ internal sealed partial class CsvImport
     private readonly DatasetSchema _schema;
     private readonly int[] _keyColumns;
     private readonly bool[] _required;
-    private readonly HashSet<UInt128> _rowHashes = [];
-    private readonly HashSet<UInt128> _keyHashes;
-    private readonly KeyedRows? _keyedRows;
-    private readonly KeyFilter? _keyFilter;
-    private readonly HashSet<(long Key, long Hash)> _moreHashes = [];
+    private readonly IRowDeduplication _deduplication;
+    private readonly DropCounts _readerDrops = new();
+    private readonly DropCounts _writerDrops = new();
     private readonly TableLookup? _lookup;
-    private readonly SqliteTableStage? _stage;
     private readonly bool[] _keep;
     private readonly long[] _keyValues;
     private readonly Dictionary<string, ReferencedKeys> _references = new(StringComparer.Ordinal);
-    private readonly Batch[] _batches;
-    private Batch _batch;
+    private readonly RowsByDay? _days;
+    private readonly ImportBatch[] _batches;
+    private ImportBatch _batch;
     private byte[] _scratch = new byte[256];
     private int[] _fileColumnOf = [];
     private long _line, _nextLine = 1;
-    private long _rowsIn, _rowsKept, _duplicates, _missing, _existing, _existingInTable, _missingValues;
+    private long _rowsIn, _rowsKept, _missingValues;
 
-    private CsvImport(DatasetSchema schema, HashSet<UInt128> storedKeys, TableLookup? lookup, SqliteTableStage? stage, int batchSize, int keyFilterBits)
+    /// <summary>
+    /// An import of rows into <paramref name="schema"/>, dropping duplicates by <paramref name="deduplication"/>
+    /// (<see cref="RowDeduplication.For"/>), checking keys and references against the tables through
+    /// <paramref name="lookup"/> (for a dataset loaded into a table), and writing a row group per <paramref name="batchSize"/> rows.
+    /// </summary>
+    public CsvImport(DatasetSchema schema, IRowDeduplication deduplication, TableLookup? lookup, int batchSize)
     {
         _schema = schema;
-        _stage = stage;
-        _batches = [new Batch(schema, batchSize), new Batch(schema, batchSize)];
+        _deduplication = deduplication;
+        _batches = [new ImportBatch(schema, batchSize), new ImportBatch(schema, batchSize)];
         _batch = _batches[0];
         _keyColumns = [.. schema.Columns.Select((c, i) => (c, i)).Where(x => x.c.Key).Select(x => x.i)];
         _required = [.. schema.Columns.Select(c => c.Required)];
-        _keyHashes = storedKeys;
         _lookup = schema.Table is null ? null : lookup;
         _keep = new bool[batchSize];
         _keyValues = new long[batchSize];
-        if (schema.Table is not null && storedKeys.Count == 0 && _keyColumns is [var key]
-            && schema.Columns[key] is { Type: ColumnType.Int64, Required: true })
-        {
-            // With a stage the rows seen so far are on disk, found through a filter of fixed size; without one, in memory.
-            if (stage is null)
-            {
-                _keyedRows = new KeyedRows();
-            }
-            else
-            {
-                _keyFilter = new KeyFilter(keyFilterBits);
-            }
-        }
-        else if (stage is not null)
-        {
-            throw new ArgumentException($"{schema.Name} is not keyed by one required Int64: it cannot be staged.", nameof(stage));
-        }
+        _days = schema.HealthDate is { } date ? new RowsByDay(schema.IndexOf(date), schema.Columns.Count) : null;
     }
 
     private ColumnBuffer[] Columns => _batch.Columns;
 
     /// <summary>
-    /// Reads <paramref name="source"/> (CSV) and writes the rows kept to <paramref name="parquet"/>, a row group per
-    /// <paramref name="batchSize"/> rows. <paramref name="storedKeys"/> holds the hashes of the keys already stored in
-    /// the partition (see <see cref="DatasetFiles.KeyHash"/>); the keys kept are added to it. With a
-    /// <paramref name="stage"/> (a dataset loaded into a SQLite table) the rows are de-duplicated against it and the
-    /// rows kept staged in it, batch by batch.
+    /// Reads <paramref name="source"/> (CSV; its length, when it has one, for the progress) and writes the rows kept
+    /// to <paramref name="parquet"/>. Run once.
     /// </summary>
     /// <exception cref="ImportRejectedException">The file breaks a check; nothing it wrote should be kept.</exception>
-    public static Task<CsvImportResult> RunAsync(DatasetSchema schema, Stream source, long? length, Stream parquet, HashSet<UInt128> storedKeys,
-        TableLookup? lookup, SqliteTableStage? stage, int batchSize, Func<ImportProgress, CancellationToken, Task>? progress, CancellationToken cancellationToken,
-        int keyFilterBits = KeyFilter.DefaultBits) =>
-        new CsvImport(schema, storedKeys, lookup, stage, batchSize, keyFilterBits).RunAsync(source, length, parquet, progress, cancellationToken);
-
-    private async Task<CsvImportResult> RunAsync(Stream source, long? length, Stream parquet, Func<ImportProgress, CancellationToken, Task>? progress,
+    public async Task<CsvImportResult> RunAsync(Stream source, Stream parquet, Func<ImportProgress, CancellationToken, Task>? progress,
         CancellationToken cancellationToken)
     {
+        long? length = source.CanSeek ? source.Length : null;
         await using var bytes = new CheckedUtf8Stream(source);
         using var text = new StreamReader(bytes, CheckedUtf8Stream.Encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16, leaveOpen: true);
         using var reader = CsvDataReader.Create(text, Options);
@@ -161,10 +138,13 @@ internal sealed partial class CsvImport
             await progress(new ImportProgress("Read", _rowsIn, bytes.BytesRead, length), cancellationToken);
         }
 
-        return new CsvImportResult(_rowsIn, _rowsKept, _duplicates, _missing, _existing + _existingInTable, _missingValues, _rowsIn * Columns.Length,
+        var (read, written) = (_readerDrops, _writerDrops);
+        return new CsvImportResult(_rowsIn, _rowsKept, read.Duplicates + written.Duplicates, read.Missing + written.Missing,
+            read.Existing + written.Existing + read.ExistingInTable + written.ExistingInTable, _missingValues, _rowsIn * Columns.Length,
             bytes.BytesRead, bytes.Checksum)
         {
             ReferencedKeys = _references.ToDictionary(r => r.Key, r => r.Value.Used(), StringComparer.Ordinal),
+            Days = _days?.Days(),
         };
     }
 
@@ -176,8 +156,8 @@ internal sealed partial class CsvImport
         Func<ImportProgress, CancellationToken, Task>? progress, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var full = Channel.CreateBounded<Batch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
-        var free = Channel.CreateBounded<Batch>(new BoundedChannelOptions(_batches.Length) { SingleReader = true, SingleWriter = true });
+        var full = Channel.CreateBounded<ImportBatch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var free = Channel.CreateBounded<ImportBatch>(new BoundedChannelOptions(_batches.Length) { SingleReader = true, SingleWriter = true });
         for (var b = 1; b < _batches.Length; b++)
         {
             free.Writer.TryWrite(_batches[b]);

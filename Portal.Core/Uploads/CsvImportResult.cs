@@ -8,4 +8,7 @@ public sealed record CsvImportResult(long RowsIn, long RowsKept, long DroppedDup
     long MissingValues, long Cells, long Bytes, string Checksum)
 {
     public IReadOnlyDictionary<string, long[]> ReferencedKeys { get; init; } = new Dictionary<string, long[]>();
+
+    /// <summary>For a dataset dated by its own column (<see cref="DatasetSchema.HealthDate"/>), the rows by their day; else null.</summary>
+    public IReadOnlyList<HealthDayCounts>? Days { get; init; }
 }

@@ -31,7 +31,7 @@ public static class DatasetCatalog
             new("city", ColumnType.String, MaxLength: 100),
             new("city_tier", ColumnType.Int64, Description: "1, 2 or 3.", Minimum: 1, Maximum: 3),
             new("created_at", ColumnType.DateTime, Description: "When the customer joined (UTC)."),
-        ], PartitionKind.None, Users),
+        ], PartitionKind.None, Users, HealthDate: "created_at"),
         new(CreditCardTransactions, "Credit-card transactions", "Card payments (seed 001): loaded into credit_card_transactions.",
         [
             new("transaction_id", ColumnType.Int64, Key: true),
@@ -40,7 +40,7 @@ public static class DatasetCatalog
             new("merchant", ColumnType.String, MaxLength: 100),
             new("category", ColumnType.String, MaxLength: 50),
             new("transaction_date", ColumnType.DateTime, Description: "UTC."),
-        ], PartitionKind.None, CreditCardTransactions),
+        ], PartitionKind.None, CreditCardTransactions, HealthDate: "transaction_date"),
         new(UpiTransactions, "UPI transactions", "UPI payments (seed 001): loaded into upi_transactions.",
         [
             new("transaction_id", ColumnType.Int64, Key: true),
@@ -49,7 +49,7 @@ public static class DatasetCatalog
             new("description", ColumnType.String, Description: "What rules call the merchant of a UPI payment.", MaxLength: 200),
             new("category", ColumnType.String, MaxLength: 50),
             new("transaction_date", ColumnType.DateTime, Description: "UTC."),
-        ], PartitionKind.None, UpiTransactions),
+        ], PartitionKind.None, UpiTransactions, HealthDate: "transaction_date"),
         new(Impressions, "Impressions", "Banners shown per campaign (seed 004), by quarter; a banner and campaign pair once per quarter.",
         [
             new("banner_id", ColumnType.Int64, Key: true),

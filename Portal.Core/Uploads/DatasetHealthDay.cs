@@ -1,8 +1,9 @@
 namespace Portal.Core.Uploads;
 
 /// <summary>
-/// A row of <c>dataset_health_days</c>, seed 003's performance metrics: per dataset and day (UTC, the day of the
-/// import), what arrived and how healthy it was. Counters only; shares are computed when read.
+/// A row of <c>dataset_health_days</c>, seed 003's performance metrics: per dataset and UTC day, what arrived and how
+/// healthy it was. The day is the rows' own date where the dataset has one (<see cref="DatasetSchema.HealthDate"/>),
+/// else the day of the import. Counters only; shares are computed when read.
 /// </summary>
 public sealed class DatasetHealthDay
 {

@@ -32,9 +32,15 @@ public sealed record DatasetHealthPoint(
     HealthFlags Flags,
     double? TrailingMean = null);
 
-/// <summary>A dataset's days, every calendar day from its first import to its last (days without imports are zeros).</summary>
-public sealed record DatasetHealthSeries(string Dataset, IReadOnlyList<DatasetHealthPoint> Days)
+/// <summary>
+/// A dataset's days, every calendar day from its first to its last (days without rows are zeros), counted by the date
+/// column <paramref name="DateColumn"/> of the rows, or by the day of their import when it is null.
+/// </summary>
+public sealed record DatasetHealthSeries(string Dataset, IReadOnlyList<DatasetHealthPoint> Days, string? DateColumn = null)
 {
+    /// <summary>What the days are: "by transaction_date", or "by import day".</summary>
+    public string DaysBy => DateColumn is null ? "by import day" : $"by {DateColumn}";
+
     public IEnumerable<DatasetHealthPoint> Flagged => Days.Where(d => d.Flags != HealthFlags.None);
 }
 
@@ -54,7 +60,8 @@ public sealed class DatasetHealthQueries(IDbContextFactory<PortalDbContext> dbFa
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var rows = await db.DatasetHealthDays.AsNoTracking().Where(d => d.Dataset == dataset).OrderBy(d => d.Day).ToListAsync(cancellationToken);
         var days = Series(rows);
-        return new DatasetHealthSeries(dataset, [.. days.Where(d => (from is null || d.Day >= from) && (to is null || d.Day <= to))]);
+        return new DatasetHealthSeries(dataset, [.. days.Where(d => (from is null || d.Day >= from) && (to is null || d.Day <= to))],
+            DatasetCatalog.Find(dataset)?.HealthDate);
     }
 
     /// <summary>Every calendar day from the first to the last stored one, gaps as zeros, each with its flags.</summary>

@@ -6,13 +6,17 @@ using Portal.Core.Jobs;
 
 namespace Portal.Core.Uploads;
 
-/// <summary>The import job's input: the file in the bucket, where it goes, and whether to delete it once imported or rejected.</summary>
+/// <summary>
+/// The import job's input: the file in the bucket, where it goes, whether to delete it once imported or rejected, and
+/// whether it replaces an earlier import of the same name (<see cref="ImportRequest.Force"/>).
+/// </summary>
 public sealed record DatasetImportPayload(
     [property: JsonPropertyName("dataset")] string Dataset,
     [property: JsonPropertyName("partition")] string? Partition,
     [property: JsonPropertyName("file_name")] string FileName,
     [property: JsonPropertyName("path")] string Path,
-    [property: JsonPropertyName("delete_source")] bool DeleteSource = true);
+    [property: JsonPropertyName("delete_source")] bool DeleteSource = true,
+    [property: JsonPropertyName("force")] bool Force = false);
 
 /// <summary>
 /// Imports one uploaded file (<see cref="DatasetImporter"/>) as a background job: progress is the share of the file's
@@ -42,7 +46,7 @@ public sealed class DatasetImportJob(DatasetImporter importer, IBucket bucket) :
         }
 
         var file = await importer.ImportAsync(
-            new ImportRequest(payload.Dataset, payload.Partition, payload.FileName, payload.Path, job.RequestedBy, ImportSource.Upload, job.Id),
+            new ImportRequest(payload.Dataset, payload.Partition, payload.FileName, payload.Path, job.RequestedBy, ImportSource.Upload, job.Id, Force: payload.Force),
             (p, ct) => job.ReportAsync(StepOf(p), Steps, Describe(payload.FileName, p), ct), cancellationToken);
         if (payload.DeleteSource)
         {

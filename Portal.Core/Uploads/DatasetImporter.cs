@@ -13,7 +13,11 @@ using Portal.Core.Segments;
 
 namespace Portal.Core.Uploads;
 
-/// <summary>A file to import: into which dataset and partition, from where in the bucket, for whom.</summary>
+/// <summary>
+/// A file to import: into which dataset and partition, from where in the bucket, for whom. With <paramref name="Force"/>
+/// a file whose name was already imported into the dataset replaces that import (<see cref="ImportReplacement"/>)
+/// instead of being refused.
+/// </summary>
 public sealed record ImportRequest(
     string Dataset,
     string? Partition,
@@ -22,7 +26,8 @@ public sealed record ImportRequest(
     string ImportedBy,
     ImportSource Source,
     long? JobId = null,
-    DateTime? SourceModifiedAt = null);
+    DateTime? SourceModifiedAt = null,
+    bool Force = false);
 
 /// <summary>
 /// Imports one CSV file, all or nothing. The file is read once (<see cref="CsvImport"/>: checks, de-duplication against
@@ -33,7 +38,8 @@ public sealed record ImportRequest(
 /// <c>campaign_revenues</c>, adds the day's health counters and records the catalog row. If anything fails the copy is
 /// deleted and the transaction rolls back; the staged file is always deleted. A rejection (a check) is recorded as
 /// such and returned; any other failure is recorded as Failed and thrown, for the job to retry. Imports run one at a
-/// time, so the key checks and the aggregate see every earlier import.
+/// time, so the key checks and the aggregate see every earlier import. A forced re-import does the same, with the
+/// earlier file's rows leaving the table and the aggregate in the same transaction (<see cref="ImportReplacement"/>).
 /// </summary>
 public sealed partial class DatasetImporter(
     IDbContextFactory<PortalDbContext> dbFactory,
@@ -67,7 +73,7 @@ public sealed partial class DatasetImporter(
             _oneAtATime.Release();
         }
 
-        if (queue is not null && file.Status == ImportStatus.Imported && file.RowsKept > 0 && DatasetCatalog.Find(file.Dataset)?.Table is not null)
+        if (queue is not null && file.Status == ImportStatus.Imported && (file.RowsKept > 0 || request.Force) && DatasetCatalog.Find(file.Dataset)?.Table is not null)
         {
             // The dashboard's totals read the customer tables: bring them up to date now, not at the nightly run (no
             // queue: a benchmark's importer, with no dashboard).
@@ -95,19 +101,31 @@ public sealed partial class DatasetImporter(
         }
 
         var staging = $"{DatasetFiles.StagingFolder}/{Guid.NewGuid():N}.parquet";
-        SqliteTableStage? stage = null;
+        ImportSession? session = null;
+        ImportReplacement? replacement = null;
         string? stored = null;
         long size = 0;
         try
         {
             (schema, partition) = DatasetCatalog.Resolve(request.Dataset, request.Partition, request.FileName);
-            if (await RejectIfImportedAsync(dbFactory, schema.Name, request.FileName, cancellationToken, request.JobId) is { } committed)
+            var committed = request.Force
+                ? await EarlierImports.ImportedByJobAsync(dbFactory, schema.Name, request.FileName, request.JobId, cancellationToken)
+                : await EarlierImports.RejectIfImportedAsync(dbFactory, schema.Name, request.FileName, cancellationToken, request.JobId);
+            if (committed is not null)
             {
                 LogAlreadyCommitted(logger, request.FileName, schema.Name, committed.JobId);
                 return committed;
             }
 
+            replacement = request.Force ? await ImportReplacement.FindAsync(dbFactory, bucket, schema, request.FileName, cancellationToken) : null;
             var files = await StoredFilesAsync(schema, partition, cancellationToken);
+            if (replacement is not null && replacement.Earlier.Partition != partition)
+            {
+                throw new ImportRejectedException($"'{request.FileName}' was imported into {replacement.Earlier.Partition}: a re-import replaces it there, not in {partition}.",
+                    ImportRejection.BadPartition);
+            }
+
+            replacement?.LeaveOut(files);
             var keys = new HashSet<UInt128>();
             if (schema.Table is null)
             {
@@ -120,14 +138,14 @@ public sealed partial class DatasetImporter(
             }
 
             // On SQLite the keys read are kept on disk while the file is read; the commit loads the rows from the staged Parquet.
-            stage = schema.Table is null ? null : await SqliteTableStage.CreateIfSqliteAsync(dbFactory, schema, cancellationToken);
+            session = await ImportSession.OpenAsync(dbFactory, schema, cancellationToken);
+            var import = new CsvImport(schema, RowDeduplication.For(schema, keys, session.Stage), new TableLookup(dbFactory, replacement?.Keys),
+                Math.Max(1, options.Value.RowGroupSize));
             CsvImportResult? result = null;
             await using (var source = await bucket.OpenReadAsync(request.SourcePath, cancellationToken))
             {
                 size = source.CanSeek ? source.Length : 0;
-                await bucket.WriteAsync(staging, async (parquet, ct) =>
-                    result = await CsvImport.RunAsync(schema, source, source.CanSeek ? source.Length : null, parquet, keys,
-                        new TableLookup(dbFactory), stage, Math.Max(1, options.Value.RowGroupSize), progress, ct), cancellationToken);
+                await bucket.WriteAsync(staging, async (parquet, ct) => result = await import.RunAsync(source, parquet, progress, ct), cancellationToken);
             }
 
             var read = result!;
@@ -145,8 +163,15 @@ public sealed partial class DatasetImporter(
             await DatasetFiles.CopyAsync(bucket, staging, stored, cancellationToken);
             // No progress from here to the commit: on SQLite the job's progress row would wait for this transaction.
             await Report(progress, schema.Table is null ? "Committing" : $"Loading into {schema.Table}", read, cancellationToken);
-            var file = await CommitAsync(request, schema, partition, stored, staging, stage, read, revenues, Elapsed(started), cancellationToken);
+            var file = await CommitAsync(session, new ImportCommit(request, schema, partition, stored, staging, read, revenues, replacement),
+                Elapsed(started), cancellationToken);
             LogImported(logger, request.FileName, schema.Name, partition, file.RowsKept, file.RowsIn);
+            if (replacement is not null)
+            {
+                // committed: the earlier file's rows are gone, and so may its Parquet file be (a leftover is an orphan retention prunes)
+                await DeleteQuietlyAsync(replacement.Earlier.StoredPath);
+            }
+
             return file;
         }
         catch (ImportRejectedException rejected)
@@ -170,9 +195,9 @@ public sealed partial class DatasetImporter(
         }
         finally
         {
-            if (stage is not null)
+            if (session is not null)
             {
-                await stage.DisposeAsync();
+                await session.DisposeAsync();
             }
 
             await DeleteQuietlyAsync(staging);
@@ -180,104 +205,64 @@ public sealed partial class DatasetImporter(
     }
 
     /// <summary>One transaction: the rows into the table, the catalog row, the day's health, the quarter's aggregate.</summary>
-    private async Task<ImportedFile> CommitAsync(ImportRequest request, DatasetSchema schema, string partition, string stored, string staging,
-        SqliteTableStage? stage, CsvImportResult read, List<CampaignRevenue>? revenues, long durationMs, CancellationToken cancellationToken)
+    private async Task<ImportedFile> CommitAsync(ImportSession session, ImportCommit commit, long durationMs, CancellationToken cancellationToken)
     {
+        var (request, schema, partition, stored, staging, read, revenues, replacement) = commit;
         var now = clock.GetUtcNow().UtcDateTime;
-        await using var own = stage is null ? await dbFactory.CreateDbContextAsync(cancellationToken) : null;
-        var db = stage?.Db ?? own!;
-        if (stage is not null)
+        ImportedFile? file = null;
+        await session.CommitAsync(bucket, schema.Table is not null && read.RowsKept > 0 ? staging : null, async (db, ct) =>
         {
-            await stage.BeforeTransactionAsync(cancellationToken);
-        }
-
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (schema.Table is not null && read.RowsKept > 0)
-        {
-            await CheckReferencesAsync(db, schema, read, cancellationToken);
-            if (stage is not null)
+            if (replacement is not null)
             {
-                await stage.LoadIntoTableAsync(bucket, staging, cancellationToken);
-            }
-            else
-            {
-                await DatasetLoader.LoadAsync(db, bucket, staging, schema, cancellationToken);
+                await replacement.RemoveRowsAsync(db, schema, ct);
             }
 
-            await MarkReadersStaleAsync(db, schema.Table, now, cancellationToken);
-        }
-
-        var file = await CatalogRowAsync(db, request, schema.Name, cancellationToken);
-        file.Partition = partition;
-        file.StoredPath = stored;
-        file.Checksum = read.Checksum;
-        file.SizeBytes = read.Bytes;
-        file.RowsIn = read.RowsIn;
-        file.RowsKept = read.RowsKept;
-        file.DroppedDuplicate = read.DroppedDuplicate;
-        file.DroppedMissing = read.DroppedMissing;
-        file.DroppedExistingKey = read.DroppedExistingKey;
-        file.MissingValues = read.MissingValues;
-        file.Status = ImportStatus.Imported;
-        file.Error = null;
-        file.ErrorLine = null;
-        file.ErrorColumn = null;
-        file.ImportedAt = now;
-        file.DurationMs = durationMs;
-
-        var day = await HealthDayAsync(db, schema.Name, now, cancellationToken);
-        day.FilesImported++;
-        day.RowsIn += read.RowsIn;
-        day.RowsKept += read.RowsKept;
-        day.DuplicateRows += read.DroppedDuplicate + read.DroppedExistingKey;
-        day.MissingValues += read.MissingValues;
-        day.Cells += read.Cells;
-
-        if (revenues is not null)
-        {
-            await db.CampaignRevenues.Where(r => r.Quarter == partition).ExecuteDeleteAsync(cancellationToken);
-            db.CampaignRevenues.AddRange(revenues);
-        }
-
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return file;
-    }
-
-    /// <summary>
-    /// The rows were checked against the tables they refer to while the file was read; a row referred to could have
-    /// been deleted since. Checked again inside the commit's transaction, once per key referred to.
-    /// </summary>
-    private static async Task CheckReferencesAsync(PortalDbContext db, DatasetSchema schema, CsvImportResult read, CancellationToken cancellationToken)
-    {
-        foreach (var (table, keys) in read.ReferencedKeys)
-        {
-            var stored = await TableLookup.SortedKeysAsync(db, table, cancellationToken);
-            if (keys.FirstOrDefault(k => stored.AsSpan().BinarySearch(k) < 0, long.MinValue) is var missing and not long.MinValue)
+            if (schema.Table is not null && read.RowsKept > 0)
             {
-                var column = schema.Columns.First(c => c.References == table).Name;
-                throw new ImportRejectedException(
-                    string.Create(CultureInfo.InvariantCulture, $"{column} {missing} is no longer in {table}: it was deleted while the file was imported. Import the file again."),
-                    ImportRejection.Reference, null, column);
+                await TableImportSteps.CheckReferencesAsync(db, schema, read, ct);
             }
-        }
-    }
-
-    /// <summary>
-    /// The segments whose rules read the table just loaded are behind it: Fresh ones become Stale (since now), as after
-    /// a rule edit, so the next stale refresh picks them up. Segments built on them follow when those refresh. In the
-    /// import's transaction.
-    /// </summary>
-    private static async Task MarkReadersStaleAsync(PortalDbContext db, string table, DateTime now, CancellationToken cancellationToken)
-    {
-        var rules = await db.Rules.AsNoTracking().Select(r => new { r.Id, r.Conditions }).ToListAsync(cancellationToken);
-        var readers = rules.Where(r => RuleTables.Read(RuleGraph.SafeRead(r.Conditions)).Contains(table)).Select(r => r.Id).ToList();
-        if (readers.Count > 0)
+        }, async (db, ct) =>
         {
-            await db.Segments.Where(s => readers.Contains(s.RuleId) && s.Status == SegmentStatus.Fresh).ExecuteUpdateAsync(s => s
-                .SetProperty(x => x.Status, SegmentStatus.Stale)
-                .SetProperty(x => x.StaleSince, now), cancellationToken);
-        }
+            if (schema.Table is not null && (read.RowsKept > 0 || replacement is { Keys.Count: > 0 }))
+            {
+                if (replacement is not null)
+                {
+                    await replacement.CheckNothingReferredToIsGoneAsync(db, schema, ct);
+                }
+
+                await TableImportSteps.MarkReadersStaleAsync(db, schema.Table, now, ct);
+            }
+
+            file = await CatalogRowAsync(db, request, schema.Name, ct);
+            file.Partition = partition;
+            file.StoredPath = stored;
+            file.Checksum = read.Checksum;
+            file.SizeBytes = read.Bytes;
+            file.RowsIn = read.RowsIn;
+            file.RowsKept = read.RowsKept;
+            file.DroppedDuplicate = read.DroppedDuplicate;
+            file.DroppedMissing = read.DroppedMissing;
+            file.DroppedExistingKey = read.DroppedExistingKey;
+            file.MissingValues = read.MissingValues;
+            file.Status = ImportStatus.Imported;
+            file.Error = null;
+            file.ErrorLine = null;
+            file.ErrorColumn = null;
+            file.ImportedAt = now;
+            file.DurationMs = durationMs;
+            await HealthDayRecorder.AddImportAsync(db, schema, read, now, ct);
+            if (revenues is not null)
+            {
+                await db.CampaignRevenues.Where(r => r.Quarter == partition).ExecuteDeleteAsync(ct);
+                db.CampaignRevenues.AddRange(revenues);
+            }
+
+            if (replacement is not null)
+            {
+                await replacement.RetireAsync(db, file, now, ct);
+            }
+        }, cancellationToken);
+        return file!;
     }
 
     /// <summary>Records a rejection or a failure (and a rejection in the day's health) on its own, outside any import transaction.</summary>
@@ -296,9 +281,9 @@ public sealed partial class DatasetImporter(
         file.SizeBytes = size;
         file.ImportedAt = now;
         file.DurationMs = durationMs;
-        if (status == ImportStatus.Rejected && DatasetCatalog.Find(dataset) is not null)
+        if (status == ImportStatus.Rejected)
         {
-            (await HealthDayAsync(db, dataset, now, CancellationToken.None)).FilesRejected++;
+            await HealthDayRecorder.AddRejectionAsync(db, dataset, now, CancellationToken.None);
         }
 
         await db.SaveChangesAsync();
@@ -325,44 +310,6 @@ public sealed partial class DatasetImporter(
         file.SourceModifiedAt = request.SourceModifiedAt;
         return file;
     }
-
-    private static async Task<DatasetHealthDay> HealthDayAsync(PortalDbContext db, string dataset, DateTime now, CancellationToken cancellationToken)
-    {
-        var date = DateOnly.FromDateTime(now);
-        var day = await db.DatasetHealthDays.FirstOrDefaultAsync(d => d.Dataset == dataset && d.Day == date, cancellationToken);
-        if (day is null)
-        {
-            day = new DatasetHealthDay { Dataset = dataset, Day = date };
-            db.DatasetHealthDays.Add(day);
-        }
-
-        return day;
-    }
-
-    /// <summary>
-    /// Refuses a file whose name was already imported into the dataset: checked by an upload before its bytes are
-    /// sent, and by the import itself when it runs (drop-folder files, and uploads that raced). An import by the same
-    /// job (<paramref name="jobId"/>) is returned instead: its commit landed before the portal stopped, the job was
-    /// left Running and now runs again, with nothing left to import.
-    /// </summary>
-    /// <exception cref="ImportRejectedException">The name was imported, by another job; the message says when and by whom.</exception>
-    internal static async Task<ImportedFile?> RejectIfImportedAsync(IDbContextFactory<PortalDbContext> dbFactory, string dataset, string fileName,
-        CancellationToken cancellationToken, long? jobId = null)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var earlier = await db.ImportedFiles.AsNoTracking()
-            .FirstOrDefaultAsync(f => f.Dataset == dataset && f.FileName == fileName && f.Status == ImportStatus.Imported, cancellationToken);
-        if (earlier is not null && jobId is not null && earlier.JobId == jobId)
-        {
-            return earlier;
-        }
-
-        return earlier is null ? null : throw new ImportRejectedException(AlreadyImportedMessage(earlier), ImportRejection.AlreadyImported);
-    }
-
-    private static string AlreadyImportedMessage(ImportedFile earlier) => string.Create(CultureInfo.InvariantCulture,
-        $"A file named '{earlier.FileName}' was already imported into {earlier.Dataset} ({earlier.Partition}) on {earlier.ImportedAt:yyyy-MM-dd HH:mm} UTC "
-        + $"by {earlier.ImportedBy}; rename the file to import it too.");
 
     /// <summary>The partition's stored files, by dataset: the dataset's own, and for an ad dataset the quarter's other two.</summary>
     private async Task<Dictionary<string, List<string>>> StoredFilesAsync(DatasetSchema schema, string partition, CancellationToken cancellationToken)

@@ -56,8 +56,9 @@ public sealed record DatasetColumn(
     bool Pii = false);
 
 /// <summary>
-/// A dataset that CSV files are imported into: its columns, key, partitioning, and the database table its rows are
-/// also loaded into (null when the rows stay in the bucket only).
+/// A dataset that CSV files are imported into: its columns, key, partitioning, the database table its rows are also
+/// loaded into (null when the rows stay in the bucket only), and the DateTime column its data health counts rows by
+/// (<paramref name="HealthDate"/>; null: by the day of the import).
 /// </summary>
 public sealed partial record DatasetSchema(
     string Name,
@@ -65,7 +66,8 @@ public sealed partial record DatasetSchema(
     string Description,
     IReadOnlyList<DatasetColumn> Columns,
     PartitionKind Partition,
-    string? Table = null)
+    string? Table = null,
+    string? HealthDate = null)
 {
     /// <summary>The partition of a dataset that is not partitioned.</summary>
     public const string WholePartition = "all";

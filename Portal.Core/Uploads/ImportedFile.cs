@@ -10,6 +10,9 @@ public enum ImportStatus
 
     /// <summary>Stopped by something else (the database, the bucket); nothing was kept, and the job retries it.</summary>
     Failed,
+
+    /// <summary>Imported, then replaced by a forced re-import of a file with the same name: its rows and Parquet file are gone.</summary>
+    Replaced,
 }
 
 /// <summary>Where the file came from.</summary>

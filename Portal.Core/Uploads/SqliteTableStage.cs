@@ -1,7 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audiences;
-using Portal.Core.Customers;
 using Portal.Core.Data;
 
 namespace Portal.Core.Uploads;
@@ -16,8 +15,8 @@ namespace Portal.Core.Uploads;
 /// <see cref="KeyFilter"/>) is looked up in both. Only keys go in: the rows kept are the staged Parquet file's,
 /// and the commit loads them from it (<see cref="LoadIntoTableAsync"/>) inside its transaction, dropping the table's
 /// indexes first and building them again after when the rows are many (one sort per index beats a million scattered
-/// index inserts). Nothing reaches the table before that commit: a rejected or failed import closes the connection and
-/// the temp table goes with it. Values are bound through SQLite's C API (prepared multi-row INSERTs, as the demo-data
+/// index inserts). Nothing reaches the table before that commit: a rejected or failed import drops the temp table, and
+/// its session closes the connection. Values are bound through SQLite's C API (prepared multi-row INSERTs, as the demo-data
 /// loader does), never pasted into the SQL; the table and column names are the catalog's.
 /// </summary>
 internal sealed class SqliteTableStage : IAsyncDisposable
@@ -38,8 +37,6 @@ internal sealed class SqliteTableStage : IAsyncDisposable
     private SqliteTransaction? _transaction;
     private readonly SortedKeyLog _log = new();
     private SqliteRow? _full, _one, _find, _replace;
-    private bool _foreignKeysOff;
-    private bool _helperThreads;
     private bool _tableUsed;
 
     private SqliteTableStage(PortalDbContext db, DatasetSchema schema)
@@ -56,31 +53,18 @@ internal sealed class SqliteTableStage : IAsyncDisposable
         _stagedColumns = [_key, "_hash", "_state"];
     }
 
-    /// <summary>The context whose connection holds the stage: the import commits through it.</summary>
-    public PortalDbContext Db => _db;
-
     /// <summary>The keys staged as taken by a row kept: the rows the commit loads.</summary>
     public long Rows { get; private set; }
 
     /// <summary>
-    /// On SQLite, opens a connection of its own and creates the empty stage (keyed by the dataset's key, with each row's
-    /// hash and state) and its log; null on another database, which loads the rows with SqlBulkCopy and keeps keys in memory.
+    /// Creates the empty stage (keyed by the dataset's key, with each row's hash and state) and its log on the open
+    /// SQLite connection of <paramref name="db"/>, the import session's (<see cref="ImportSession"/>), which owns them both.
     /// </summary>
-    public static async Task<SqliteTableStage?> CreateIfSqliteAsync(IDbContextFactory<PortalDbContext> dbFactory, DatasetSchema schema,
-        CancellationToken cancellationToken)
+    public static async Task<SqliteTableStage> CreateAsync(PortalDbContext db, DatasetSchema schema, CancellationToken cancellationToken)
     {
-        var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        if (!db.Database.IsSqlite())
-        {
-            await db.DisposeAsync();
-            return null;
-        }
-
-        SqliteTableStage? stage = null;
+        var stage = new SqliteTableStage(db, schema);
         try
         {
-            stage = new SqliteTableStage(db, schema);
-            await db.Database.OpenConnectionAsync(cancellationToken);
             await db.ExecuteAsync($"DROP TABLE IF EXISTS {Stage}", [], cancellationToken);
             // On disk (a temp file, through SQLite's 2 MB page cache) whatever the build's default: memory stays flat.
             await db.ExecuteAsync("PRAGMA temp_store=FILE;", [], cancellationToken);
@@ -90,8 +74,7 @@ internal sealed class SqliteTableStage : IAsyncDisposable
         }
         catch
         {
-            stage?._log.Dispose();
-            await db.DisposeAsync();
+            stage._log.Dispose();
             throw;
         }
     }
@@ -255,25 +238,8 @@ internal sealed class SqliteTableStage : IAsyncDisposable
     }
 
     /// <summary>
-    /// Turns SQLite's foreign-key enforcement off on this connection for the load (it can only change outside a
-    /// transaction): the references were checked while reading, and the commit checks the keys referred to once more
-    /// inside its transaction (<see cref="DatasetImporter"/>), once per key instead of once per row inserted, which was
-    /// two thirds of the load's time. <see cref="DisposeAsync"/> turns it back on before the connection goes back to the pool.
-    /// </summary>
-    public async Task BeforeTransactionAsync(CancellationToken cancellationToken)
-    {
-        if (_db.Database.CurrentTransaction is not null)
-        {
-            throw new InvalidOperationException("Foreign keys can only be switched outside a transaction.");
-        }
-
-        _foreignKeysOff = true;
-        await _db.ExecuteAsync("PRAGMA foreign_keys=OFF;", [], cancellationToken);
-    }
-
-    /// <summary>
     /// Loads the rows kept, from the staged Parquet file at <paramref name="path"/>, into the table, inside the
-    /// transaction the caller began on <see cref="Db"/>.
+    /// transaction the import session began on its connection.
     /// </summary>
     public async Task<long> LoadIntoTableAsync(IBucket bucket, string path, CancellationToken cancellationToken)
     {
@@ -326,9 +292,8 @@ internal sealed class SqliteTableStage : IAsyncDisposable
         if (indexes.Count > 0)
         {
             // SQLite may sort each index's keys with helper threads (measured: 1.7-2.2 s against 2.4-2.9 s for three
-            // indexes over a million rows on 2 cores); back to none when the stage is disposed (see DisposeAsync).
+            // indexes over a million rows on 2 cores); back to none when the import session ends.
             var helpers = Math.Clamp(Environment.ProcessorCount, 1, 4).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            _helperThreads = true;
             await _db.ExecuteAsync($"PRAGMA threads={helpers}", [], cancellationToken);
             foreach (var (_, sql) in indexes)
             {
@@ -350,6 +315,7 @@ internal sealed class SqliteTableStage : IAsyncDisposable
         statement.Execute();
     }
 
+    /// <summary>Drops the stage and its log; the connection stays the session's.</summary>
     public async ValueTask DisposeAsync()
     {
         _log.Dispose();
@@ -358,25 +324,9 @@ internal sealed class SqliteTableStage : IAsyncDisposable
         _one?.Dispose();
         _find?.Dispose();
         _replace?.Dispose();
-        try
+        if (_connection.State == System.Data.ConnectionState.Open)
         {
-            if (_connection.State == System.Data.ConnectionState.Open)
-            {
-                await _db.ExecuteAsync($"DROP TABLE IF EXISTS {Stage}", [], CancellationToken.None);
-                if (_foreignKeysOff)
-                {
-                    await _db.ExecuteAsync("PRAGMA foreign_keys=ON;", [], CancellationToken.None);
-                }
-
-                if (_helperThreads)
-                {
-                    await _db.ExecuteAsync("PRAGMA threads=0;", [], CancellationToken.None);
-                }
-            }
-        }
-        finally
-        {
-            await _db.DisposeAsync();
+            await _db.ExecuteAsync($"DROP TABLE IF EXISTS {Stage}", [], CancellationToken.None);
         }
     }
 }

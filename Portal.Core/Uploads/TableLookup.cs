@@ -5,9 +5,10 @@ namespace Portal.Core.Uploads;
 
 /// <summary>
 /// Which keys the customer tables already hold, for imports that load into them: LINQ over the tables' primary keys,
-/// so the SQL is parameterized and fits both providers.
+/// so the SQL is parameterized and fits both providers. Keys in <paramref name="replaced"/> (those of a file a forced
+/// re-import replaces, whose rows leave the table at the commit) count as not stored.
 /// </summary>
-internal sealed class TableLookup(IDbContextFactory<PortalDbContext> dbFactory)
+internal sealed class TableLookup(IDbContextFactory<PortalDbContext> dbFactory, IReadOnlySet<long>? replaced = null)
 {
     /// <summary>Values per IN list: far below SQL Server's 2,100 parameters.</summary>
     private const int Chunk = 1000;
@@ -59,13 +60,18 @@ internal sealed class TableLookup(IDbContextFactory<PortalDbContext> dbFactory)
                     found.Add(key);
                 }
             }
-
-            return found;
+        }
+        else
+        {
+            foreach (var chunk in wanted.Chunk(Chunk))
+            {
+                found.UnionWith(await Keys(db, table).Where(k => chunk.Contains(k)).ToListAsync(cancellationToken));
+            }
         }
 
-        foreach (var chunk in wanted.Chunk(Chunk))
+        if (replaced is { Count: > 0 })
         {
-            found.UnionWith(await Keys(db, table).Where(k => chunk.Contains(k)).ToListAsync(cancellationToken));
+            found.ExceptWith(replaced);
         }
 
         return found;

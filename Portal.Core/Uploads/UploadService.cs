@@ -27,18 +27,22 @@ public sealed class UploadService(
     public long MaxUploadBytes => options.Value.MaxUploadBytes;
 
     /// <summary>
-    /// Checks the dataset, partition and file name (and that the name was not imported into the dataset already),
-    /// streams <paramref name="content"/> to <c>uploads/incoming/</c> in the bucket, reporting the bytes copied so far
-    /// to <paramref name="progress"/>, and queues the import job.
+    /// Checks the dataset, partition and file name (and that the name was not imported into the dataset already, unless
+    /// <paramref name="force"/>: then the import replaces that earlier file's rows and Parquet file), streams
+    /// <paramref name="content"/> to <c>uploads/incoming/</c> in the bucket, reporting the bytes copied so far to
+    /// <paramref name="progress"/>, and queues the import job.
     /// </summary>
     /// <exception cref="UnauthorizedAccessException">A Viewer, or no one signed in.</exception>
     /// <exception cref="ImportRejectedException">Unknown dataset, bad partition or file name, a name already imported, or a file over the size limit.</exception>
     public async Task<StagedUpload> StageUploadAsync(ClaimsPrincipal user, string dataset, string? partition, string fileName, Stream content,
-        IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<long>? progress = null, bool force = false, CancellationToken cancellationToken = default)
     {
-        user.RequireOperator("import files");
+        user.RequireOperator(force ? "re-import files" : "import files");
         var (schema, normalized) = DatasetCatalog.Resolve(dataset, partition, fileName);
-        await DatasetImporter.RejectIfImportedAsync(dbFactory, schema.Name, fileName, cancellationToken);
+        if (!force)
+        {
+            await EarlierImports.RejectIfImportedAsync(dbFactory, schema.Name, fileName, cancellationToken);
+        }
 
         var path = $"{DatasetFiles.UploadsFolder}/{Guid.NewGuid():N}-{DatasetFiles.StemOf(fileName)}.csv";
         long bytes = 0;
@@ -64,8 +68,8 @@ public sealed class UploadService(
         try
         {
             var job = await queue.EnqueueAsync(DatasetImportJob.Kind, user,
-                DatasetImportJob.PayloadFor(new DatasetImportPayload(schema.Name, normalized, fileName, path)),
-                $"Import {fileName} into {schema.Name} ({normalized})", cancellationToken: cancellationToken);
+                DatasetImportJob.PayloadFor(new DatasetImportPayload(schema.Name, normalized, fileName, path, Force: force)),
+                $"{(force ? "Re-import" : "Import")} {fileName} into {schema.Name} ({normalized})", cancellationToken: cancellationToken);
             return new StagedUpload(job.Id, schema.Name, normalized, fileName, bytes);
         }
         catch

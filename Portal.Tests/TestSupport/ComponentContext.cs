@@ -37,6 +37,7 @@ public static class ComponentContext
         ctx.Services.AddSingleton(host.Get<Portal.Core.Segments.SegmentAudiences>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Adtech.AdtechConnectionStore>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Lineage.LineageBuilder>());
+        ctx.Services.AddSingleton(host.Get<Portal.Core.Lineage.LineageGraphCache>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Lineage.LineageLayout>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Uploads.UploadService>());
         ctx.Services.AddSingleton(host.Get<Portal.Core.Uploads.ImportedFileQueries>());

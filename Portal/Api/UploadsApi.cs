@@ -25,12 +25,15 @@ internal static class UploadsApi
             .RequireAuthorization(Policies.Operator)
             .WithMetadata(new RequestSizeLimitAttribute(
                 ((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<IOptions<UploadOptions>>().Value.MaxUploadBytes + ApiLimits.MultipartAllowanceBytes))
-            .WithSummary("Upload a CSV file into a dataset (operators): queues its import")
+            .WithSummary("Upload a CSV file into a dataset (operators): queues its import, or with force=true its re-import")
             .WithDescription("Either the raw file as the body (`Content-Type: text/csv`) with `dataset`, `partition` (a quarter like 2024-Q1 for "
                 + "impressions, clicks and conversions; empty otherwise) and `file_name` in the query, or `multipart/form-data` with those fields "
                 + "before one file part (its file name is used when `file_name` is not given). Streamed, never held in memory. Answers 202 with "
                 + "the import job's id; the job's outcome and the catalog (`GET /api/uploads`) say what was kept. 400 for an unknown dataset, a bad "
-                + "partition or file name; 409 when a file of that name was already imported into the dataset; 413 over the size limit "
+                + "partition or file name; 409 when a file of that name was already imported into the dataset, unless `force` is `true`: then the "
+                + "file replaces that earlier import, all or nothing (its rows leave the dataset's table, its Parquet file and, for impressions, clicks "
+                + "and conversions, the quarter's campaign aggregate are recomputed without it; it must go into the same partition; audited as "
+                + "`upload.reimported`); 413 over the size limit "
                 + $"(Uploads:MaxUploadBytes), or for a form field longer than {ApiLimits.FormFieldChars:N0} characters or more than {ApiLimits.FormFieldCount} fields.")
             .Accepts<IFormFile>("multipart/form-data", "text/csv", "text/plain", "application/octet-stream")
             .Produces<UploadAcceptedDto>(StatusCodes.Status202Accepted)
@@ -52,7 +55,9 @@ internal static class UploadsApi
         datasets.MapGet("/", DatasetsAsync).WithSummary("The datasets files can be imported into: columns, types, keys, partitioning, and what was imported");
         datasets.MapGet("/{name}/health", HealthAsync)
             .WithSummary("A dataset's data health per day: rows, share of missing values, duplicate rate, and flags")
-            .WithDescription("Every day from the first import to the last (`from` and `to`, yyyy-MM-dd, narrow it). Flags: `sudden_drop` (fewer rows "
+            .WithDescription("Every day from the first to the last (`from` and `to`, yyyy-MM-dd, narrow it). The days are the rows' own UTC dates "
+                + "where the dataset has a date column (users by `created_at`, the transactions by `transaction_date`; `days_by` names it) and "
+                + "the day of the import otherwise (`days_by`: `import_day`); a rejected file counts on its import day only in the latter. Flags: `sudden_drop` (fewer rows "
                 + "kept than half the median of the 7 days before), `spike` (more than twice their mean, with at least 3 days before), "
                 + "`zero_day` (no rows kept on a day after the first day with rows, the last day included).");
 
@@ -64,10 +69,21 @@ internal static class UploadsApi
     }
 
     private static async Task<IResult> UploadAsync(HttpRequest request, UploadService uploads, ClaimsPrincipal user, string? dataset, string? partition,
-        [FromQuery(Name = "file_name")] string? fileName, CancellationToken cancellationToken)
+        [FromQuery(Name = "file_name")] string? fileName, string? force, CancellationToken cancellationToken)
     {
         try
         {
+            bool? forced = null;
+            if (force is not null)
+            {
+                if (!bool.TryParse(force.Trim(), out var parsed))
+                {
+                    return TypedResults.BadRequest(new UploadProblemDto($"`force` is true or false, not '{Shortened(force)}'.", "bad_request"));
+                }
+
+                forced = parsed;
+            }
+
             StagedUpload staged;
             if (MediaTypeHeaderValue.TryParse(request.ContentType, out var type) && type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
             {
@@ -91,8 +107,18 @@ internal static class UploadsApi
                     {
                         var name = fileName ?? fields.GetValueOrDefault("file_name") ?? HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue
                             ? disposition.FileNameStar : disposition.FileName).Value ?? "";
+                        if (forced is null && fields.TryGetValue("force", out var field))
+                        {
+                            if (!bool.TryParse(field, out var parsed))
+                            {
+                                return TypedResults.BadRequest(new UploadProblemDto($"The form field `force` is true or false, not '{Shortened(field)}'.", "bad_request"));
+                            }
+
+                            forced = parsed;
+                        }
+
                         found = await uploads.StageUploadAsync(user, dataset ?? fields.GetValueOrDefault("dataset") ?? "",
-                            partition ?? fields.GetValueOrDefault("partition"), name, section.Body, cancellationToken: cancellationToken);
+                            partition ?? fields.GetValueOrDefault("partition"), name, section.Body, force: forced ?? false, cancellationToken: cancellationToken);
                     }
                     else if (disposition.IsFormDisposition())
                     {
@@ -120,11 +146,12 @@ internal static class UploadsApi
             }
             else
             {
-                staged = await uploads.StageUploadAsync(user, dataset ?? "", partition, fileName ?? "", request.Body, cancellationToken: cancellationToken);
+                staged = await uploads.StageUploadAsync(user, dataset ?? "", partition, fileName ?? "", request.Body, force: forced ?? false,
+                    cancellationToken: cancellationToken);
             }
 
             return TypedResults.Accepted($"/api/jobs/{staged.JobId}",
-                new UploadAcceptedDto("The file was received; its import is queued.", staged.JobId, staged.Dataset, staged.Partition, staged.FileName, staged.Bytes));
+                new UploadAcceptedDto(forced == true ? "The file was received; its re-import is queued." : "The file was received; its import is queued.", staged.JobId, staged.Dataset, staged.Partition, staged.FileName, staged.Bytes));
         }
         catch (ImportRejectedException ex)
         {
@@ -171,7 +198,7 @@ internal static class UploadsApi
         {
             if (!Enum.TryParse<ImportStatus>(status.Trim(), ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
             {
-                return TypedResults.Problem($"Unknown status '{status}'. Use imported, rejected or failed.", statusCode: StatusCodes.Status400BadRequest);
+                return TypedResults.Problem($"Unknown status '{status}'. Use imported, rejected, failed or replaced.", statusCode: StatusCodes.Status400BadRequest);
             }
 
             wanted = parsed;
@@ -210,7 +237,7 @@ internal static class UploadsApi
         }
 
         var series = await health.SeriesAsync(schema.Name, fromDay, toDay, cancellationToken);
-        return TypedResults.Ok(new DatasetHealthDto(series.Dataset, series.Days.Select(DatasetHealthDayDto.From).ToList()));
+        return TypedResults.Ok(new DatasetHealthDto(series.Dataset, series.DateColumn ?? "import_day", series.Days.Select(DatasetHealthDayDto.From).ToList()));
     }
 
     private static async Task<Results<Ok<CampaignDto>, NotFound<ApiMessage>>> CampaignAsync(long id, string? quarter, CampaignRevenueQueries campaigns,
@@ -322,8 +349,10 @@ internal sealed record DatasetHealthDayDto(
         Enum.GetValues<HealthFlags>().Where(f => f != HealthFlags.None && p.Flags.HasFlag(f)).Select(f => PortalApi.Snake(f)).ToList());
 }
 
+/// <summary>A dataset's health days; <c>days_by</c> is the date column they count rows by, or <c>import_day</c>.</summary>
 internal sealed record DatasetHealthDto(
     string Dataset,
+    string DaysBy,
     IReadOnlyList<DatasetHealthDayDto> Days);
 
 internal sealed record CampaignRowDto(

@@ -8,7 +8,7 @@ using Portal.Core.Lineage;
 namespace Portal.Bench;
 
 /// <summary>
-/// <c>lineage-layout [--rules N] [--runs N] [--engine msagl|graphshape]</c>: the whole generated lineage (<see cref="LineageGenerator"/>, as the
+/// <c>lineage-layout [--rules N] [--runs N] [--engine msagl|graphshape] [--variants]</c>: the whole generated lineage (<see cref="LineageGenerator"/>, as the
 /// portal's <see cref="LineageBuilder"/> builds it) laid out by each <see cref="LineageLayoutEngine"/>, a fresh layout
 /// each run (no cache), in-process: time, and the drawing's extent and edges pointing against the flow, to judge both.
 /// </summary>
@@ -37,19 +37,68 @@ internal static class LineageLayoutBench
         return count;
     }
 
+    /// <summary>
+    /// Ways to lay the same view out faster with MSAGL, each timed like the engines: without the jobs' "runs" edges (a
+    /// job node fans out to every segment or audience, across many layers), and each domain band on its own, the
+    /// bands in parallel (with and without the runs edges).
+    /// </summary>
+    private static Task VariantsAsync(LineageView view, int runs)
+    {
+        var withoutRuns = view with { Edges = [.. view.Edges.Where(e => e.Kind != LineageEdgeKind.Runs)] };
+        Time("MSAGL, without the jobs' runs edges", runs, () => new LineageLayout().Compute(withoutRuns, groupByDomain: false));
+        foreach (var (name, source) in new[] { ("", view), (" without runs edges", withoutRuns) })
+        {
+            var bands = source.Nodes.GroupBy(n => n.Domain).Select(g =>
+            {
+                var ids = g.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+                return source with { Nodes = [.. g], Edges = [.. source.Edges.Where(e => ids.Contains(e.Source) && ids.Contains(e.Target))] };
+            }).ToList();
+            Console.WriteLine($"  bands{name}: " + string.Join(", ", bands.Select(b => $"{b.Nodes[0].Domain} {b.Nodes.Count} nodes / {b.Edges.Count} edges")));
+            Time($"MSAGL, per domain band in parallel{name}", runs, () => Parallel.ForEach(bands, b => new LineageLayout().Compute(b, groupByDomain: false)));
+            foreach (var band in bands)
+            {
+                Time($"    band {band.Nodes[0].Domain} alone{name}", 1, () => new LineageLayout().Compute(band, groupByDomain: false));
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static IEnumerable<(string Name, string Value)> Options(string[] args)
+    {
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            yield return (args[i], args[i + 1]);
+        }
+    }
+
+    private static void Time(string what, int runs, Action action)
+    {
+        var times = new List<double>();
+        for (var run = 0; run < runs; run++)
+        {
+            var watch = Stopwatch.StartNew();
+            action();
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        Console.WriteLine($"  {what}: {string.Join(" / ", times.Select(t => $"{t:N0}"))} ms");
+    }
+
     public static async Task<int> RunAsync(string[] args)
     {
         var rules = 660;
         var runs = 3;
         var engines = Enum.GetValues<LineageLayoutEngine>();
-        for (var i = 0; i + 1 < args.Length; i += 2)
+        var variants = args.Contains("--variants");
+        foreach (var (name, value) in Options(args.Where(a => a != "--variants").ToArray()))
         {
-            switch (args[i])
+            switch (name)
             {
-                case "--rules": rules = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--runs": runs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--engine": engines = [Enum.Parse<LineageLayoutEngine>(args[i + 1], ignoreCase: true)]; break;
-                default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
+                case "--rules": rules = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--runs": runs = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--engine": engines = [Enum.Parse<LineageLayoutEngine>(value, ignoreCase: true)]; break;
+                default: Console.Error.WriteLine($"unknown argument {name}"); return 2;
             }
         }
 
@@ -81,6 +130,11 @@ internal static class LineageLayoutBench
                 var crossings = Crossings(view, p, columns);
                 Console.WriteLine($"  {engine,-10} {string.Join(" / ", times.Select(t => $"{t:N0}"))} ms (first includes JIT); extent {width:N0} × {height:N0} px, "
                     + $"{columns.Count} columns, {backwards} edge(s) not pointing right, {crossings:N0} crossings between neighbouring columns");
+            }
+
+            if (variants)
+            {
+                await VariantsAsync(view, runs);
             }
 
             return 0;

@@ -93,9 +93,11 @@ public sealed class UploadsTests(PortalFixture portal)
         await Expect(details.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^Job \\d+$") })).ToHaveAttributeAsync("href", new Regex("^jobs\\?job=\\d+$"));
         await details.GetByRole(AriaRole.Button, new() { Name = "Close details" }).ClickAsync();
 
-        // Data health follows the chosen dataset: today's rows are in it (beside the demo's own file of today).
+        // Data health follows the chosen dataset, its days by transaction_date: this file's rows are dated in 2025 and the
+        // demo's own file's in the last week, so all days together (the range shown first) keep both files' rows.
         await page.GetByRole(AriaRole.Tab, new() { Name = "Data health" }).ClickAsync();
-        await Expect(page.GetByLabel("Rows kept", new() { Exact = true })).ToHaveTextAsync((2_999 + PortalFixture.DemoCardRowsToday).ToString("N0", CultureInfo.InvariantCulture));
+        await Expect(page.GetByLabel("Days counted")).ToHaveTextAsync("by transaction_date");
+        await Expect(page.GetByLabel("Rows kept", new() { Exact = true })).ToHaveTextAsync((2_999 + PortalFixture.DemoCardFileRows).ToString("N0", CultureInfo.InvariantCulture));
         await Expect(page.GetByRole(AriaRole.Img, new() { Name = "Rows per day of Credit-card transactions" })).ToBeVisibleAsync();
         await AssertAccessibleAsync(page);
     }

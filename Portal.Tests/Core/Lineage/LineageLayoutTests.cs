@@ -36,6 +36,42 @@ public sealed class LineageLayoutTests
     [Theory]
     [InlineData(LineageLayoutEngine.Msagl)]
     [InlineData(LineageLayoutEngine.GraphShape)]
+    public void Compute_ABigViewOfSeveralDomains_LaysEachDomainOutOnItsOwnSideBySideInFlowOrder(LineageLayoutEngine engine)
+    {
+        // A table read by a chain of six segments (each one's rule tests the one before), an audience fed by the first
+        // segment, and 200 more rule-segment pairs: laid out as a whole, the audience would sit in a column left of the
+        // chain's end.
+        var nodes = new List<LineageNode>
+        {
+            new("table:t", LineageNodeKind.Table, "t", LineageStatus.None, null, null, null, LineageDomains.Customers),
+            new("audience:a", LineageNodeKind.Audience, "a", LineageStatus.Fresh, null, null, null, LineageDomains.Activation),
+            new("adtech:x", LineageNodeKind.Adtech, "x", LineageStatus.None, null, null, null, LineageDomains.Activation),
+        };
+        var edges = new List<LineageEdge> { new("segment:s0", "audience:a", LineageEdgeKind.AudienceSource), new("audience:a", "adtech:x", LineageEdgeKind.Export) };
+        for (var i = 0; i < 206; i++)
+        {
+            nodes.Add(new($"rule:r{i}", LineageNodeKind.Rule, $"r{i}", LineageStatus.None, null, null, null, LineageDomains.Segments));
+            nodes.Add(new($"segment:s{i}", LineageNodeKind.Segment, $"s{i}", LineageStatus.Fresh, 1, null, null, LineageDomains.Segments));
+            edges.Add(new($"rule:r{i}", $"segment:s{i}", LineageEdgeKind.Produces));
+            edges.Add(i is > 0 and < 6 ? new($"segment:s{i - 1}", $"rule:r{i}", LineageEdgeKind.Membership) : new("table:t", $"rule:r{i}", LineageEdgeKind.Reads));
+        }
+
+        var view = new LineageGraph(nodes, edges).WholeView();
+        Assert.True(view.Nodes.Count > LineageLayout.ByDomainAbove);
+
+        var p = new LineageLayout(engine).Compute(view, groupByDomain: false).Positions;
+
+        double Right(string domain) => view.Nodes.Where(n => n.Domain == domain).Max(n => p[n.Id].X) + LineageLayout.NodeWidth / 2;
+        double Left(string domain) => view.Nodes.Where(n => n.Domain == domain).Min(n => p[n.Id].X) - LineageLayout.NodeWidth / 2;
+        Assert.True(Right(LineageDomains.Customers) < Left(LineageDomains.Segments), "The customers' domain is not left of the segments'.");
+        Assert.True(Right(LineageDomains.Segments) < Left(LineageDomains.Activation), "The segments' domain is not left of the activation's.");
+        Assert.All(view.Edges, e => Assert.True(p[e.Source].X + LineageLayout.NodeWidth <= p[e.Target].X, $"{e.Id} does not point right"));
+        AssertNoOverlaps(p);
+    }
+
+    [Theory]
+    [InlineData(LineageLayoutEngine.Msagl)]
+    [InlineData(LineageLayoutEngine.GraphShape)]
     public void Compute_EachEngineOnAFanOut_PointsEveryEdgeRightWithoutOverlaps(LineageLayoutEngine engine)
     {
         // One table read by 30 rules, each producing a segment that feeds one audience: wide layers, many crossings to avoid.

@@ -87,5 +87,64 @@ public sealed class DatasetHealthTests : DatabaseTest
         Assert.Equal([3L, 3L, 0L, 1L], series.Days.Select(d => d.RowsKept));
         Assert.Single((await host.Get<DatasetHealthQueries>().SeriesAsync("conversions", from: Start.AddDays(3))).Days);
         Assert.Empty((await host.Get<DatasetHealthQueries>().SeriesAsync("users")).Days);
+        Assert.Equal("by import day", series.DaysBy);
+    }
+
+    [Fact]
+    public async Task Imports_CardTransactions_CountRowsByTheirUtcTransactionDateNotTheImportDay()
+    {
+        var clock = new FixedClock(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
+        await using var host = await CoreHost.StartAsync(Folder, s => s.AddSingleton<TimeProvider>(clock));
+        await host.ImportedAsync("users", null, "users.csv", Csv(UsersHeader, User(1)));
+        await host.ImportedAsync("credit_card_transactions", null, "october.csv", Csv(CardHeader,
+            Card(1, 1, 10m, date: "2026-10-01 10:00:00"),
+            Card(2, 1, 10m, date: "2026-10-02 01:30:00+05:30"), // 2026-10-01 20:00 UTC
+            Card(3, 1, 10m, date: "2026-10-02 00:00:00"),
+            Card(3, 1, 10m, date: "2026-10-02 00:00:00"),
+            Card(4, 1, 10m, date: "2026-10-04 12:00:00"),
+            "5,1,5.00,,Travel,2026-10-04 12:00:00"));
+        clock.Now = clock.Now.AddDays(1);
+        await host.ImportedAsync("credit_card_transactions", null, "late.csv", Csv(CardHeader, Card(4, 1, 99m, date: "2026-10-05 08:00:00")));
+
+        var series = await host.Get<DatasetHealthQueries>().SeriesAsync("credit_card_transactions");
+
+        Assert.Equal(("by transaction_date", "transaction_date"), (series.DaysBy, series.DateColumn));
+        var october = new DateOnly(2026, 10, 1);
+        Assert.Equal([october, october.AddDays(1), october.AddDays(2), october.AddDays(3), october.AddDays(4)], series.Days.Select(d => d.Day));
+        Assert.Equal([(2L, 2L), (2L, 1L), (0L, 0L), (2L, 1L), (1L, 0L)], series.Days.Select(d => (d.RowsIn, d.RowsKept)));
+        Assert.Equal([1, 1, 0, 1, 1], series.Days.Select(d => d.FilesImported));
+        Assert.Equal(0.5, series.Days[1].DuplicateRate, 6); // the repeated row
+        Assert.Equal(0, series.Days[3].DuplicateRate, 6); // a row missing its merchant is not a duplicate
+        Assert.Equal(1.0 / 12, series.Days[3].MissingShare, 6);
+        Assert.Equal(1.0, series.Days[4].DuplicateRate, 6); // its key was stored already
+        // The empty day between days with rows, and a last day that kept nothing, are zero days on the data's own days.
+        Assert.Equal([HealthFlags.None, HealthFlags.None, HealthFlags.ZeroDay, HealthFlags.None, HealthFlags.ZeroDay], series.Days.Select(d => d.Flags));
+        Assert.Equal([new DateOnly(2025, 1, 2)], (await host.Get<DatasetHealthQueries>().SeriesAsync("users")).Days.Select(d => d.Day));
+    }
+
+    [Fact]
+    public async Task Imports_ByTransactionDate_FlagASpikeOnTheDayOfTheRows()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        await host.ImportedAsync("users", null, "users.csv", Csv(UsersHeader, User(1)));
+        var rows = Enumerable.Range(1, 4).Select(d => Card(d, 1, 1m, date: $"2026-10-0{d} 12:00:00"))
+            .Concat(Enumerable.Range(10, 10).Select(id => Card(id, 1, 1m, date: "2026-10-05 12:00:00")));
+
+        await host.ImportedAsync("credit_card_transactions", null, "spike.csv", Csv(CardHeader, [.. rows]));
+
+        var series = await host.Get<DatasetHealthQueries>().SeriesAsync("credit_card_transactions");
+        Assert.Equal([1L, 1L, 1L, 1L, 10L], series.Days.Select(d => d.RowsKept));
+        Assert.Equal([HealthFlags.None, HealthFlags.None, HealthFlags.None, HealthFlags.None, HealthFlags.Spike], series.Days.Select(d => d.Flags));
+    }
+
+    [Fact]
+    public async Task Rejection_OfADatasetByDate_AddsNoDay()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+
+        var file = await host.ImportAsync("credit_card_transactions", null, "bad.csv", Csv("transaction_id", "1"));
+
+        Assert.Equal(ImportStatus.Rejected, file.Status);
+        Assert.Empty((await host.Get<DatasetHealthQueries>().SeriesAsync("credit_card_transactions")).Days);
     }
 }

@@ -52,10 +52,11 @@ public sealed class StagedDeduplicationTests : DatabaseTest
     private static async Task<(CsvImportResult Result, List<long> Kept, List<long>? Staged)> ReadAsync(CoreHost host, byte[] csv, bool staged, int filterBits)
     {
         var factory = host.Get<IDbContextFactory<PortalDbContext>>();
-        await using var stage = staged ? await SqliteTableStage.CreateIfSqliteAsync(factory, Cards, CancellationToken.None) : null;
+        await using var session = await ImportSession.OpenAsync(factory, Cards, CancellationToken.None);
+        var stage = staged ? session.Stage : null;
         using var parquet = new MemoryStream();
-        var result = await CsvImport.RunAsync(Cards, new MemoryStream(csv), csv.Length, parquet, [], new TableLookup(factory), stage, batchSize: 37,
-            progress: null, CancellationToken.None, filterBits);
+        var result = await new CsvImport(Cards, RowDeduplication.For(Cards, [], stage, filterBits), new TableLookup(factory), batchSize: 37)
+            .RunAsync(new MemoryStream(csv), parquet, progress: null, CancellationToken.None);
 
         parquet.Position = 0;
         var kept = new List<long>();

@@ -119,6 +119,36 @@ public sealed class UploadsApiTests(ApiWebFactory portal) : IClassFixture<ApiWeb
     }
 
     [Fact]
+    public async Task Post_ForceTrueAsMarketer_ReplacesTheEarlierFile()
+    {
+        var client = await portal.SignedInClientAsync(Roles.Marketer);
+        var name = Unique("forced");
+        await ImportAsync("impressions", "2031-Q3", name, Csv("banner_id,campaign_id", "1,7003"));
+        using var body = new ByteArrayContent(Csv("banner_id,campaign_id", "1,7003", "2,7003"));
+        body.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+
+        var response = await client.PostAsync($"/api/uploads?dataset=impressions&partition=2031-Q3&file_name={name}&force=true", body);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var jobId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("job_id").GetInt64();
+        Assert.Equal(JobStatus.Succeeded, (await FinishedAsync(jobId)).Status);
+        var page = await client.GetFromJsonAsync<JsonElement>($"/api/uploads?dataset=impressions&search={Uri.EscapeDataString(name)}");
+        var items = page.GetProperty("items").EnumerateArray().Select(i => (i.GetProperty("status").GetString(), i.GetProperty("rows_kept").GetInt64())).ToList();
+        Assert.Equal([("imported", 2L), ("replaced", 1L)], items);
+    }
+
+    [Fact]
+    public async Task Post_ForceTrueAsViewer_Answers403()
+    {
+        var client = await portal.SignedInClientAsync(Roles.Viewer);
+        using var body = new ByteArrayContent(Csv("banner_id,campaign_id", "1,1"));
+
+        var response = await client.PostAsync($"/api/uploads?dataset=impressions&partition=2031-Q3&file_name={Unique("viewer")}&force=true", body);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Post_BadPartitionOrNameTaken_Answers400Or409WithTheReason()
     {
         var client = await portal.SignedInClientAsync(Roles.Marketer);
@@ -157,23 +187,28 @@ public sealed class UploadsApiTests(ApiWebFactory portal) : IClassFixture<ApiWeb
     }
 
     [Fact]
-    public async Task Health_Dataset_GivesItsDays()
+    public async Task Health_Dataset_GivesItsDaysByItsDateColumnOrByImportDay()
     {
         // The import's day by the real clock, read on both sides so that a run across midnight cannot fail.
         var before = DateOnly.FromDateTime(DateTime.UtcNow);
         await ImportAsync("users", "", Unique("health-users"), Csv(UsersHeader, User(70_001)));
+        await ImportAsync("impressions", "2031-Q2", Unique("health-impressions"), Csv("banner_id,campaign_id", "1,7002"));
         var client = await portal.SignedInClientAsync(Roles.Viewer);
 
         var health = await client.GetFromJsonAsync<JsonElement>("/api/datasets/users/health");
+        var byImport = await client.GetFromJsonAsync<JsonElement>("/api/datasets/impressions/health");
         var unknown = await client.GetAsync("/api/datasets/nope/health");
         var badDay = await client.GetAsync("/api/datasets/users/health?from=yesterday");
 
-        Assert.Equal("users", health.GetProperty("dataset").GetString());
-        var day = health.GetProperty("days").EnumerateArray().Last();
-        Assert.True(day.GetProperty("rows_kept").GetInt64() >= 1);
+        Assert.Equal(("users", "created_at"), (health.GetProperty("dataset").GetString(), health.GetProperty("days_by").GetString()));
+        // User 70001 joined on 2025-01-09: the day its row counts on, whenever it was imported.
+        var joined = health.GetProperty("days").EnumerateArray().Single(d => d.GetProperty("day").GetString() == "2025-01-09");
+        Assert.True(joined.GetProperty("rows_kept").GetInt64() >= 1);
+        Assert.Equal(JsonValueKind.Array, joined.GetProperty("flags").ValueKind);
+        Assert.Equal("import_day", byImport.GetProperty("days_by").GetString());
+        var day = byImport.GetProperty("days").EnumerateArray().Last();
         var after = DateOnly.FromDateTime(DateTime.UtcNow);
         Assert.InRange(DateOnly.ParseExact(day.GetProperty("day").GetString()!, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), before, after);
-        Assert.Equal(JsonValueKind.Array, day.GetProperty("flags").ValueKind);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badDay.StatusCode);
     }

@@ -6,14 +6,21 @@ const nextFrame = () => new Promise(resolve => requestAnimationFrame(() => reque
 
 /**
  * Called once a view's first nodes are in the DOM: after the next painted frame, marks the canvas ready and records
- * window.portalLineageReadyAt (performance.now(): milliseconds since the page's navigation started).
+ * window.portalLineageReadyAt (performance.now(): milliseconds since the page's navigation started), the first such
+ * time of the document (portalLineageFirstReadyAt: the page is usable) and the first time a complete view was drawn
+ * (portalLineageCompleteAt; not for the focus view shown while a big graph is being laid out).
  */
-export async function markReady(element) {
+export async function markReady(element, complete) {
     await nextFrame();
-    window.portalLineageReadyAt = performance.now();
+    const now = performance.now();
+    window.portalLineageReadyAt = now;
+    window.portalLineageFirstReadyAt ??= now;
+    if (complete) {
+        window.portalLineageCompleteAt ??= now;
+    }
     if (element) {
         element.dataset.ready = "true";
-        element.dataset.readyAt = String(Math.round(window.portalLineageReadyAt));
+        element.dataset.readyAt = String(Math.round(now));
     }
 }
 

@@ -198,6 +198,36 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
         view.WaitForAssertion(() => Assert.Equal(800, DiagramOf(view).Nodes.Count), TimeSpan.FromSeconds(30));
         view.WaitForAssertion(() => Assert.True(view.FindAll(".lineage-node").Count is > 0 and < 200, $"{view.FindAll(".lineage-node").Count} drawn"), Wait);
         Assert.Equal(DiagramOf(view).Viewport.VisibleNodes, view.FindAll(".lineage-node").Count);
+        // The minimap shows every node of the view (one path, a rectangle per node), not only those drawn.
+        Assert.Equal(800, view.Find("svg.lineage-minimap path.lineage-minimap-nodes").GetAttribute("d")!.Count(c => c == 'M'));
+        Assert.Single(view.FindAll("svg.lineage-minimap rect.lineage-minimap-view"));
+    }
+
+    [Fact]
+    public void ShowAll_ABigGraphNeverLaidOut_IsUsableAtOnceOnItsFocusViewThenDrawsTheWholeGraph()
+    {
+        var graph = LineageViewportTests.Big(400);
+        _ctx.Render<MudPopoverProvider>();
+
+        var view = _ctx.Render<LineageGraphView>(p => p.Add(x => x.Graph, graph).Add(x => x.ShowAll, true));
+
+        view.WaitForAssertion(() => Assert.Equal(800, DiagramOf(view).Nodes.Count), TimeSpan.FromSeconds(30));
+        Assert.True(view.Instance.InterimShown);
+        view.WaitForAssertion(() => Assert.Equal("true", view.Find("[data-testid='lineage-canvas']").GetAttribute("data-complete")), Wait);
+        Assert.DoesNotContain("never laid out before", view.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ShowAll_ABigGraphLaidOutBefore_DrawsTheWholeGraphWithNoFocusViewFirst()
+    {
+        var graph = LineageViewportTests.Big(400);
+        _ctx.Services.GetRequiredService<LineageLayout>().Compute(graph.WholeView(), groupByDomain: false);
+        _ctx.Render<MudPopoverProvider>();
+
+        var view = _ctx.Render<LineageGraphView>(p => p.Add(x => x.Graph, graph).Add(x => x.ShowAll, true));
+
+        view.WaitForAssertion(() => Assert.Equal(800, DiagramOf(view).Nodes.Count), TimeSpan.FromSeconds(30));
+        Assert.False(view.Instance.InterimShown);
     }
 
     private static LineageNode Node(string id, LineageNodeKind kind = LineageNodeKind.Segment) =>

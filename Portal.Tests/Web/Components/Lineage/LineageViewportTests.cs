@@ -36,6 +36,8 @@ public sealed class LineageViewportTests
         Assert.False(diagram.Viewport.Placed);
         Assert.All(diagram.Nodes.Values, n => Assert.False(n.Visible));
         Assert.All(diagram.Links, l => Assert.False(l.Visible));
+        Assert.Empty(diagram.Diagram.Nodes);
+        Assert.Empty(diagram.Diagram.Links);
     }
 
     [Fact]
@@ -119,5 +121,62 @@ public sealed class LineageViewportTests
         diagram.Viewport.Resized();
 
         Assert.Equal((pan, zoom), (diagram.Diagram.Pan, diagram.Diagram.Zoom));
+    }
+
+    [Fact]
+    public void Update_AfterPanningABigGraph_TheDiagramHoldsOnlyTheModelsOnScreen()
+    {
+        var diagram = Diagram(Big(1000));
+        diagram.Diagram.SetContainer(new Rectangle(0, 0, 1000, 600));
+        diagram.Viewport.Place(null);
+
+        diagram.Diagram.SetPan(diagram.Diagram.Pan.X, diagram.Diagram.Pan.Y - 500 * 54 * 0.7);
+
+        // Only what is drawn has a renderer on the canvas: tens of models, not 2,000 nodes and 1,000 links.
+        Assert.Equal(diagram.Viewport.VisibleNodes, diagram.Diagram.Nodes.Count);
+        Assert.All(diagram.Diagram.Nodes, n => Assert.True(n.Visible));
+        Assert.Contains(diagram.Nodes["segment:s500"], diagram.Diagram.Nodes);
+        Assert.DoesNotContain(diagram.Nodes["segment:s0"], diagram.Diagram.Nodes);
+        Assert.Equal(diagram.Links.Count(l => l.Visible), diagram.Diagram.Links.Count);
+        Assert.InRange(diagram.Diagram.Links.Count, 10, 60);
+    }
+
+    [Fact]
+    public void Select_ANodeScrolledOffThenAnother_TheFirstIsNoLongerSelectedWhenItComesBack()
+    {
+        var diagram = Diagram(Big(1000));
+        diagram.Diagram.SetContainer(new Rectangle(0, 0, 1000, 600));
+        diagram.Viewport.Place(null);
+        var (x, y) = (diagram.Diagram.Pan.X, diagram.Diagram.Pan.Y);
+        diagram.Select("segment:s0");
+
+        diagram.Diagram.SetPan(x, y - 500 * 54 * 0.7);
+        diagram.Select("segment:s500");
+        diagram.Diagram.SetPan(x, y);
+
+        Assert.Contains(diagram.Nodes["segment:s0"], diagram.Diagram.Nodes);
+        Assert.False(diagram.Nodes["segment:s0"].Selected);
+        Assert.True(diagram.Nodes["segment:s500"].Selected);
+    }
+
+    [Fact]
+    public void Fit_AGraphAsWideAsTheCanvas_LeavesTheBottomRightNodeClearOfTheMinimap()
+    {
+        // Two nodes spanning a box of the canvas's shape: fitted to the whole canvas, the second would be under the minimap.
+        var graph = new LineageGraph(
+            [new LineageNode("rule:a", LineageNodeKind.Rule, "a", LineageStatus.None, null, null, null, LineageDomains.Segments),
+             new LineageNode("segment:b", LineageNodeKind.Segment, "b", LineageStatus.Fresh, 1, null, null, LineageDomains.Segments)],
+            [new LineageEdge("rule:a", "segment:b", LineageEdgeKind.Produces)]);
+        var positions = new Dictionary<string, LayoutPoint> { ["rule:a"] = new(80, 18), ["segment:b"] = new(1580, 868) };
+        var diagram = LineageDiagram.Create(graph.WholeView(), new LineageLayoutResult(positions, 0, Cached: true), groupByDomain: false);
+        diagram.Diagram.SetContainer(new Rectangle(0, 0, 1000, 600));
+
+        diagram.Viewport.Place(null);
+
+        var (zoom, pan, b) = (diagram.Diagram.Zoom, diagram.Diagram.Pan, diagram.Nodes["segment:b"].Position);
+        var (right, bottom) = ((b.X + LineageLayout.NodeWidth) * zoom + pan.X, (b.Y + LineageLayout.NodeHeight) * zoom + pan.Y);
+        Assert.True(right <= 1000 - LineageViewport.MinimapInset - LineageViewport.MinimapWidth || bottom <= 600 - LineageViewport.MinimapInset - LineageViewport.MinimapHeight,
+            $"The node's bottom-right corner ({right:0}, {bottom:0}) is under the minimap.");
+        Assert.True(right <= 1000 && bottom <= 600, "The node is cut off.");
     }
 }

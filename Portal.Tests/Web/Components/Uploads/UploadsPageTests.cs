@@ -206,6 +206,28 @@ public sealed class UploadsPageTests : DatabaseTest
     }
 
     [Fact]
+    public async Task HealthTab_CardTransactions_SaysItsDaysAreByTransactionDate()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        await using (var db = await host.DbAsync())
+        {
+            db.DatasetHealthDays.Add(new DatasetHealthDay { Dataset = DatasetCatalog.CreditCardTransactions, Day = new DateOnly(2026, 3, 1), FilesImported = 1, RowsIn = 5, RowsKept = 5 });
+            db.DatasetHealthDays.Add(new DatasetHealthDay { Dataset = DatasetCatalog.Clicks, Day = new DateOnly(2026, 3, 1), FilesImported = 1, RowsIn = 5, RowsKept = 5 });
+            await db.SaveChangesAsync();
+        }
+
+        await using var ctx = ComponentContext.Create(host, "v@tests.local", Roles.Viewer);
+
+        var cards = ctx.Render<DatasetHealthPanel>(p => p.Add(x => x.Dataset, DatasetCatalog.CreditCardTransactions));
+        var clicks = ctx.Render<DatasetHealthPanel>(p => p.Add(x => x.Dataset, DatasetCatalog.Clicks));
+
+        Assert.Equal("by transaction_date", cards.WaitForElement("[aria-label='Days counted']").TextContent.Trim());
+        Assert.Equal("by import day", clicks.WaitForElement("[aria-label='Days counted']").TextContent.Trim());
+        Assert.Empty(cards.FindAll("[aria-label='Files rejected']"));
+        Assert.NotNull(clicks.Find("[aria-label='Files rejected']"));
+    }
+
+    [Fact]
     public async Task HealthTab_NoImports_SaysSo()
     {
         await using var host = await CoreHost.StartAsync(Folder);

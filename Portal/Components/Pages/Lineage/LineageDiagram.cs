@@ -11,7 +11,8 @@ public sealed record LineageBand(string Domain, double Left, double Top, double 
 
 /// <summary>
 /// One view of the lineage as a Z.Blazor.Diagrams diagram: a node model per shown node at the server's layout, a link
-/// model per edge, domain bands when grouped, and the <see cref="LineageViewport"/> that draws only what is on screen.
+/// model per edge, domain bands when grouped, and the <see cref="LineageViewport"/> that puts only what is on screen in
+/// the diagram.
 /// A new view (focus, filter, selector, grouping) is a new diagram: nothing is hidden for a filter, so the viewport's
 /// visibility is the only visibility there is.
 /// </summary>
@@ -66,13 +67,9 @@ public sealed class LineageDiagram
             nodes[node.Id] = new LineageNodeModel(node, view.HiddenNeighbours.GetValueOrDefault(node.Id), centre);
         }
 
+        // Not added to the diagram: the viewport adds what is on screen once the canvas has a size.
         var links = view.Edges.Where(e => e.Source != e.Target)
             .Select(e => new LineageLinkModel(e, nodes[e.Source], nodes[e.Target])).ToList();
-        diagram.Batch(() =>
-        {
-            diagram.Nodes.Add(nodes.Values);
-            diagram.Links.Add(links);
-        });
 
         var bands = groupByDomain ? BandsOf(nodes.Values) : [];
         return new LineageDiagram(diagram, view, nodes, links, bands, BoundsOf(nodes.Values, bands), layout.Milliseconds);
@@ -113,6 +110,26 @@ public sealed class LineageDiagram
         }
 
         return new Rectangle(left, top, right, bottom);
+    }
+
+    /// <summary>
+    /// Selects the node (none when null) and unselects every other, in the diagram or not: the library's own selection
+    /// sees only the models in the diagram, so a node selected and then scrolled off would stay selected.
+    /// </summary>
+    public void Select(string? id)
+    {
+        foreach (var node in Nodes.Values)
+        {
+            if (node.Selected && node.Id != id)
+            {
+                Diagram.UnselectModel(node);
+            }
+        }
+
+        if (id is not null && Nodes.TryGetValue(id, out var selected))
+        {
+            Diagram.SelectModel(selected, unselectOthers: false);
+        }
     }
 
     /// <summary>Marks the path's nodes and links highlighted and the rest dimmed (an empty path clears the marks); redraws what changed.</summary>

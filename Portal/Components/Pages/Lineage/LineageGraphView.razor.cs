@@ -30,6 +30,8 @@ public sealed partial class LineageGraphView
     private LineageDiagram? _readyPending;
     private LineageNode? _selected;
     private LineageNode? _defaultFocus;
+    private LineageNode? _interim;
+    private LineageDiagram? _interimDiagram;
     private string _defaultReason = "";
     private IReadOnlyList<LineageNode> _matches = [];
     private LineageSelector? _selector;
@@ -69,6 +71,9 @@ public sealed partial class LineageGraphView
 
     /// <summary>The diagram drawn now (what the bUnit tests read).</summary>
     internal LineageDiagram? Diagram => _diagram;
+
+    /// <summary>Whether a focus view was shown while the view asked for was being laid out (what the bUnit tests read).</summary>
+    internal bool InterimShown { get; private set; }
 
     private bool ShowingAll => _focus.Count == 0 && _selector is null && _kinds.Count == 0 && _statuses.Count == 0 && _domains.Count == 0;
 
@@ -136,7 +141,7 @@ public sealed partial class LineageGraphView
         {
             // The frame with the first view's nodes is in the DOM: the page's clock says when the browser has drawn it.
             _readyPending = null;
-            await _module.InvokeVoidAsync("markReady", _canvas);
+            await _module.InvokeVoidAsync("markReady", _canvas, !ReferenceEquals(pending, _interimDiagram));
             _ready = pending;
             StateHasChanged();
         }
@@ -169,6 +174,14 @@ public sealed partial class LineageGraphView
         LineageDiagram diagram;
         if (view.Nodes.Count > BackgroundLayoutNodes)
         {
+            if (_diagram is null && _focus.Count == 0 && !Layout.HasLayout(view, group) && DefaultCentre(Graph) is { } centre)
+            {
+                // The first view is a big graph never laid out (seconds of layout): its focus view, laid out in
+                // milliseconds, is shown and usable at once, and replaced by the whole graph once that is laid out.
+                var focus = Graph.Focus([centre.Id], DefaultFocusHops);
+                Show(LineageDiagram.Create(focus, Layout.Compute(focus, group), group), interim: centre);
+            }
+
             // A big view's layout (and diagram) takes a moment: off the circuit's thread, with a progress bar meanwhile.
             _layingOut = view.Nodes.Count;
             StateHasChanged();
@@ -186,14 +199,21 @@ public sealed partial class LineageGraphView
         }
     }
 
-    private void Show(LineageDiagram diagram)
+    /// <summary>Draws a diagram: the view asked for, or (<paramref name="interim"/>) a focus on that node until it is laid out.</summary>
+    private void Show(LineageDiagram diagram, LineageNode? interim = null)
     {
         Detach();
         _diagram = diagram;
-        _highlighted = 0;
-        if (_selected is { } s && diagram.Nodes.TryGetValue(s.Id, out var model))
+        _interim = interim;
+        if (interim is not null)
         {
-            diagram.Diagram.SelectModel(model, unselectOthers: true);
+            _interimDiagram = diagram;
+            InterimShown = true;
+        }
+        _highlighted = 0;
+        if (_selected is { } s && diagram.Nodes.ContainsKey(s.Id))
+        {
+            diagram.Select(s.Id);
         }
 
         diagram.Diagram.ContainerChanged += OnContainerChanged;
@@ -266,7 +286,7 @@ public sealed partial class LineageGraphView
             return;
         }
 
-        _diagram.Diagram.SelectModel(model, unselectOthers: true);
+        _diagram.Select(id);
         if (centre && _diagram.Viewport.Placed)
         {
             _diagram.Viewport.CentreOn(model, Math.Max(_diagram.Diagram.Zoom, 1));
@@ -278,7 +298,7 @@ public sealed partial class LineageGraphView
     internal void CloseDetails()
     {
         _selected = null;
-        _diagram?.Diagram.UnselectAll();
+        _diagram?.Select(null);
         StateHasChanged();
     }
 

@@ -5,10 +5,11 @@ using Portal.Core.Lineage;
 namespace Portal.Components.Pages.Lineage;
 
 /// <summary>
-/// Owns what the canvas draws: only nodes and links on screen (plus a margin) are visible, recomputed after every pan,
-/// zoom and resize. The library's own virtualization is off: it draws everything on the first render and overwrites
-/// visibility set by the app, whereas here the first render after the canvas is measured already draws only what is on
-/// screen, and views change by building a new diagram rather than hiding models.
+/// Owns what the canvas draws: only the nodes and links on screen (plus a margin) are in the diagram, recomputed after
+/// every pan, zoom and resize; the view's other models wait outside it. The library's own virtualization is off: it
+/// keeps every model in the diagram (each re-rendered on every pan and zoom, drawn or not), draws everything on the
+/// first render and overwrites visibility set by the app, whereas here the first render after the canvas is measured
+/// already draws only what is on screen, and views change by building a new diagram rather than hiding models.
 /// </summary>
 public sealed class LineageViewport
 {
@@ -17,6 +18,14 @@ public sealed class LineageViewport
 
     /// <summary>The zoom a big graph opens at.</summary>
     public const double ReadableZoom = 0.7;
+
+    /// <summary>The minimap's size in the canvas's bottom-right corner (<see cref="LineageMinimap"/>).</summary>
+    public const double MinimapWidth = 200;
+
+    public const double MinimapHeight = 120;
+
+    /// <summary>The minimap's distance from the canvas's right and bottom edges (its CSS), border included.</summary>
+    public const double MinimapInset = 10;
 
     private const double Margin = 120;
     private readonly BlazorDiagram _diagram;
@@ -83,13 +92,21 @@ public sealed class LineageViewport
             return;
         }
 
-        const double Pad = 24;
-        var zoom = Math.Clamp(Math.Min((c.Width - 2 * Pad) / _bounds.Width, (c.Height - 2 * Pad) / _bounds.Height), _diagram.Options.Zoom.Minimum, 1.2);
+        // Fitted to the whole canvas unless a node would then lie under the minimap; else fitted beside it or above it,
+        // whichever is bigger.
+        var (zoom, panX, panY) = FitInto(c.Width, c.Height);
+        if (UnderMinimap(zoom, panX, panY, c))
+        {
+            var beside = FitInto(c.Width - MinimapWidth - MinimapInset, c.Height);
+            var above = FitInto(c.Width, c.Height - MinimapHeight - MinimapInset);
+            (zoom, panX, panY) = beside.Zoom >= above.Zoom ? beside : above;
+        }
+
         _fitting = true;
         try
         {
             _diagram.SetZoom(zoom);
-            _diagram.SetPan((c.Width - _bounds.Width * zoom) / 2 - _bounds.Left * zoom, (c.Height - _bounds.Height * zoom) / 2 - _bounds.Top * zoom);
+            _diagram.SetPan(panX, panY);
         }
         finally
         {
@@ -98,6 +115,22 @@ public sealed class LineageViewport
 
         _fitted = true;
         Update();
+    }
+
+    /// <summary>The zoom and pan that fit the graph, centred, into the canvas's top-left <paramref name="width"/> × <paramref name="height"/>.</summary>
+    private (double Zoom, double PanX, double PanY) FitInto(double width, double height)
+    {
+        const double Pad = 24;
+        var zoom = Math.Clamp(Math.Min((width - 2 * Pad) / _bounds.Width, (height - 2 * Pad) / _bounds.Height), _diagram.Options.Zoom.Minimum, 1.2);
+        return (zoom, (width - _bounds.Width * zoom) / 2 - _bounds.Left * zoom, (height - _bounds.Height * zoom) / 2 - _bounds.Top * zoom);
+    }
+
+    /// <summary>Whether, at this zoom and pan, a node's box overlaps the minimap's.</summary>
+    private bool UnderMinimap(double zoom, double panX, double panY, Rectangle canvas)
+    {
+        var (left, top) = (canvas.Width - MinimapInset - MinimapWidth, canvas.Height - MinimapInset - MinimapHeight);
+        return _nodes.Any(n => (n.Position.X + LineageLayout.NodeWidth) * zoom + panX > left && (n.Position.Y + LineageLayout.NodeHeight) * zoom + panY > top
+            && n.Position.X * zoom + panX < canvas.Width - MinimapInset && n.Position.Y * zoom + panY < canvas.Height - MinimapInset);
     }
 
     /// <summary>The canvas changed size: a fitted view is fitted again, any other keeps its place; what is drawn follows.</summary>
@@ -166,7 +199,11 @@ public sealed class LineageViewport
         return new Rectangle(left, top, left + c.Width / zoom, top + c.Height / zoom);
     }
 
-    /// <summary>Shows the nodes and links within the screen (and a margin), hides the rest. Only changes fire re-renders.</summary>
+    /// <summary>
+    /// Puts the nodes and links within the screen (and a margin) in the diagram and takes the rest out, in one batch:
+    /// the canvas then has a renderer only for what is drawn, so a pan or zoom step re-renders tens of components
+    /// instead of one per model of the view. A model's <c>Visible</c> says whether it is in the diagram.
+    /// </summary>
     public void Update()
     {
         if (_diagram.Container is null || !Placed)
@@ -178,11 +215,13 @@ public sealed class LineageViewport
         var margin = Margin / _diagram.Zoom;
         var (left, top, right, bottom) = (screen.Left - margin, screen.Top - margin, screen.Right + margin, screen.Bottom + margin);
         var shown = 0;
+        List<LineageNodeModel> addNodes = [], dropNodes = [];
+        List<LineageLinkModel> addLinks = [], dropLinks = [];
         foreach (var node in _nodes)
         {
             var p = node.Position;
             var visible = p.X + LineageLayout.NodeWidth > left && p.X < right && p.Y + LineageLayout.NodeHeight > top && p.Y < bottom;
-            node.Visible = visible;
+            Sort(node, visible, addNodes, dropNodes);
             shown += visible ? 1 : 0;
         }
 
@@ -190,10 +229,32 @@ public sealed class LineageViewport
         {
             // The box spanned by the two ends: a long edge crossing the screen is drawn though both its nodes are off it.
             var (a, b) = (link.From.Position, link.To.Position);
-            link.Visible = Math.Max(a.X, b.X) + LineageLayout.NodeWidth > left && Math.Min(a.X, b.X) < right
+            var visible = Math.Max(a.X, b.X) + LineageLayout.NodeWidth > left && Math.Min(a.X, b.X) < right
                 && Math.Max(a.Y, b.Y) + LineageLayout.NodeHeight > top && Math.Min(a.Y, b.Y) < bottom;
+            Sort(link, visible, addLinks, dropLinks);
+        }
+
+        if (addNodes.Count + dropNodes.Count + addLinks.Count + dropLinks.Count > 0)
+        {
+            _diagram.Batch(() =>
+            {
+                _diagram.Links.Remove(dropLinks);
+                _diagram.Nodes.Remove(dropNodes);
+                _diagram.Nodes.Add(addNodes);
+                _diagram.Links.Add(addLinks);
+            });
         }
 
         VisibleNodes = shown;
+    }
+
+    private static void Sort<T>(T model, bool visible, List<T> add, List<T> drop)
+        where T : Blazor.Diagrams.Core.Models.Base.Model
+    {
+        if (model.Visible != visible)
+        {
+            model.Visible = visible;
+            (visible ? add : drop).Add(model);
+        }
     }
 }

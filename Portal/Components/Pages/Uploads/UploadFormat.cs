@@ -36,6 +36,7 @@ public static class UploadFormat
     {
         ImportStatus.Imported => Color.Success,
         ImportStatus.Rejected => Color.Error,
+        ImportStatus.Replaced => Color.Default,
         _ => Color.Warning,
     };
 
@@ -43,6 +44,7 @@ public static class UploadFormat
     {
         ImportStatus.Imported => Icons.Material.Filled.CheckCircle,
         ImportStatus.Rejected => Icons.Material.Filled.Block,
+        ImportStatus.Replaced => Icons.Material.Filled.SwapHoriz,
         _ => Icons.Material.Filled.ErrorOutline,
     };
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
-using Portal.Core.Customers;
+using Portal.Core.Data;
 
-namespace Portal.Tests.Core.Customers;
+namespace Portal.Tests.Core.Data;
 
 public sealed class SqliteRowTests
 {

@@ -5,7 +5,7 @@ using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
-namespace Portal.Core.Customers;
+namespace Portal.Core.Data;
 
 /// <summary>
 /// A prepared multi-row INSERT (or any one statement, with its first row of results) bound through SQLite's C API. Text from small pools (cities, merchants, categories) is

@@ -1,0 +1,73 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Portal.Core.Lineage;
+
+/// <summary>
+/// Tells <see cref="LineageDataVersion"/> about every write the portal makes through its DbContext: each command that is
+/// not a query (inserts, updates, deletes, ExecuteUpdate/ExecuteDelete) once it has run, and each committed transaction
+/// (which also covers commands run on the context's connection without EF, such as an upload's bulk load). Counting
+/// every write, not only those to the lineage's tables, keeps it simple and never misses one; a needless rebuild of
+/// the graph is the only cost.
+/// </summary>
+public sealed class LineageWriteInterceptor(LineageDataVersion version) : DbCommandInterceptor, IDbTransactionInterceptor
+{
+    public override int NonQueryExecuted(DbCommand command, CommandExecutedEventData eventData, int result)
+    {
+        Seen(command);
+        return result;
+    }
+
+    public override ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        Seen(command);
+        return ValueTask.FromResult(result);
+    }
+
+    public override DbDataReader ReaderExecuted(DbCommand command, CommandExecutedEventData eventData, DbDataReader result)
+    {
+        Seen(command);
+        return result;
+    }
+
+    public override ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
+    {
+        Seen(command);
+        return ValueTask.FromResult(result);
+    }
+
+    public override object? ScalarExecuted(DbCommand command, CommandExecutedEventData eventData, object? result)
+    {
+        Seen(command);
+        return result;
+    }
+
+    public override ValueTask<object?> ScalarExecutedAsync(DbCommand command, CommandExecutedEventData eventData, object? result, CancellationToken cancellationToken = default)
+    {
+        Seen(command);
+        return ValueTask.FromResult(result);
+    }
+
+    void IDbTransactionInterceptor.TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => version.Written();
+
+    Task IDbTransactionInterceptor.TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken)
+    {
+        version.Written();
+        return Task.CompletedTask;
+    }
+
+    private void Seen(DbCommand command)
+    {
+        if (!IsQuery(command.CommandText))
+        {
+            version.Written();
+        }
+    }
+
+    /// <summary>A query reads only: EF's start with SELECT; PRAGMA reads settings. Anything else counts as a write.</summary>
+    internal static bool IsQuery(string text)
+    {
+        var t = text.AsSpan().TrimStart();
+        return t.StartsWith("SELECT", StringComparison.OrdinalIgnoreCase) || t.StartsWith("PRAGMA", StringComparison.OrdinalIgnoreCase);
+    }
+}
