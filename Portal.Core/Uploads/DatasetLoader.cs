@@ -71,8 +71,8 @@ internal static class DatasetLoader
         CancellationToken cancellationToken)
     {
         var columns = string.Join(", ", schema.Columns.Select(c => c.Name));
-        await using var importer = await connection.BeginBinaryImportAsync($"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
         var types = await ColumnTypesAsync(connection, table, schema, cancellationToken);
+        await using var importer = await connection.BeginBinaryImportAsync($"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
         long loaded = 0;
         await DatasetFiles.ReadAsync(bucket, path, schema, null, async (values, count) =>
         {
