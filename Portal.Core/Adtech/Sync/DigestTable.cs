@@ -98,5 +98,9 @@ internal sealed class DigestTable
 
     /// <summary>A digest's tag and its record's position + 1 (0: an empty slot), packed in 12 bytes.</summary>
     [StructLayout(LayoutKind.Sequential, Pack = 4)]
-    private readonly record struct Slot(ulong Tag, int Position);
+    private readonly struct Slot(ulong tag, int position)
+    {
+        public readonly ulong Tag = tag;
+        public readonly int Position = position;
+    }
 }

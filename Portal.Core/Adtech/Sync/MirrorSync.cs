@@ -21,6 +21,12 @@ namespace Portal.Core.Adtech.Sync;
 /// </remarks>
 public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimeProvider? clock = null)
 {
+    /// <summary>
+    /// Run size of a sync at most: it sorts only the members the snapshot does not know by digest (a few percent), so
+    /// smaller runs cost little more merging and keep its memory low beside the digest table at 10M members.
+    /// </summary>
+    private const int SyncRunBytes = 8 * 1024 * 1024;
+
     /// <summary>Syncs the <paramref name="adtech"/> audience of <paramref name="audience"/> with <paramref name="members"/>, hashed as <paramref name="normalization"/> says.</summary>
     /// <param name="members">Read once, or once per partition of the snapshot's digests when it holds more than <see cref="MirrorSyncOptions.DigestMembers"/>.</param>
     public async Task<MirrorSyncResult> RunAsync(string audience, string adtech, IAsyncEnumerable<Member> members, NormalizationOptions normalization,
@@ -94,7 +100,7 @@ public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimePr
             {
                 var table = index is null ? null : partition == 0 ? index.Table : await index.PartitionAsync(bucket, snapshot.DigestsPath, partition, cancellationToken);
                 var known = index is null ? null : new KnownDigests(table!, present!, partition, index.Partitions);
-                await MemberSorter.AddAsync(sorted, members, normalization, known, options.RunBytes, cancellationToken);
+                await MemberSorter.AddAsync(sorted, members, normalization, known, Math.Min(options.RunBytes, SyncRunBytes), cancellationToken);
                 repeated += known?.Repeated ?? 0;
             }
 
