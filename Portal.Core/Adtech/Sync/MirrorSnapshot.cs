@@ -18,6 +18,12 @@ public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtec
 {
     public const string Folder = "sync";
 
+    /// <summary>Journal objects kept at most after a sync (each is read at once, with a buffer of its own, when the held records are).</summary>
+    public const int MaxJournalObjects = 100;
+
+    /// <summary>Read buffer of each journal object (objects hold a batch: tens of records to a few MiB).</summary>
+    private const int JournalBuffer = 16 * 1024;
+
     public string SnapshotPath { get; } = $"{Folder}/{audience}/{adtech}.snapshot";
 
     public string JournalFolder { get; } = $"{Folder}/{audience}/{adtech}.journal";
@@ -50,12 +56,13 @@ public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtec
 
     /// <summary>
     /// After a sync that journaled every batch up to <paramref name="journalEnd"/>: folds the journal into a new snapshot
-    /// when it has grown to <paramref name="foldPercent"/> % of the snapshot's size, and otherwise keeps it and writes
+    /// when it has grown to <paramref name="foldPercent"/> % of the snapshot's size or to more than
+    /// <see cref="MaxJournalObjects"/> objects, and otherwise keeps it and writes
     /// only <paramref name="digests"/> (of what the adtech holds now), as covering it. Returns true when it folded.
     /// </summary>
     internal async Task<bool> KeepAsync(SnapshotDigests digests, int journalEnd, int foldPercent, CancellationToken cancellationToken)
     {
-        long snapshotBytes = 0, journalBytes = 0;
+        long snapshotBytes = 0, journalBytes = 0, objects = 0;
         await foreach (var item in bucket.ListAsync($"{Folder}/{audience}/", cancellationToken))
         {
             snapshotBytes += item.Path == SnapshotPath ? item.Size : 0;
@@ -64,9 +71,10 @@ public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtec
         await foreach (var item in bucket.ListAsync(JournalFolder + "/", cancellationToken))
         {
             journalBytes += item.Size;
+            objects++;
         }
 
-        if (journalBytes * 100 >= snapshotBytes * foldPercent)
+        if (journalBytes * 100 >= snapshotBytes * foldPercent || objects > MaxJournalObjects)
         {
             return await CommitAsync(cancellationToken);
         }
@@ -166,7 +174,7 @@ public sealed class MirrorSnapshot(IBucket bucket, string audience, string adtec
         var entries = new List<(RecordSource, bool)>(journal.Count);
         foreach (var (_, change, path) in journal)
         {
-            entries.Add((new RecordReader(await bucket.OpenReadAsync(path, cancellationToken), MirrorFiles.Journal, path, legacyMagic: MirrorFiles.LegacyJournal),
+            entries.Add((new RecordReader(await bucket.OpenReadAsync(path, cancellationToken), MirrorFiles.Journal, path, JournalBuffer, MirrorFiles.LegacyJournal),
                 change == MirrorChange.Remove));
         }
 

@@ -116,6 +116,21 @@ public sealed class MirrorSyncJournalTests : IDisposable
         Assert.Equal(MirrorMembers.Expected(Members(8, 108)), await HeldAsync());
     }
 
+    [Theory]
+    [InlineData(10, 12, false)] // 60 left, 60 joined: 12 objects of 10 (12 % of the snapshot), kept
+    [InlineData(1, 120, true)] // the same in 120 objects of 1: more than MaxJournalObjects, folded
+    public async Task RunAsync_JournalOfManyObjects_IsFoldedBeyondTheLimit(int batchSize, int objects, bool folded)
+    {
+        var target = new RecordingMirrorTarget(batchSize);
+        await RunAsync(Members(0, 1_000), target);
+
+        var result = await RunAsync(Members(60, 1_060), target);
+
+        Assert.Equal((objects, 60L, 60L), (result.Batches, result.Added, result.Removed));
+        Assert.Equal(folded ? 0 : objects, (await _snapshot.JournalAsync(CancellationToken.None)).Count);
+        Assert.Equal(MirrorMembers.Expected(Members(60, 1_060)), await HeldAsync());
+    }
+
     [Fact]
     public async Task RunAsync_RefusedAfterAKeptJournal_ResumesExactly()
     {
