@@ -108,7 +108,7 @@ internal static class SyncBench
         cpu = Process.GetCurrentProcess().TotalProcessorTime;
         await new MirrorSnapshot(bucket, Audience, "adtechB").CommitAsync(CancellationToken.None);
         cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-        Console.WriteLine($"fold of the journal:    {watch.Elapsed.TotalSeconds,10:0.00} s   (CPU {cpu.TotalSeconds:0.0} s; its {journal} objects into a new snapshot and digests, which a sync does once the journal reaches 25 % of the snapshot)");
+        Console.WriteLine($"fold of the journal:    {watch.Elapsed.TotalSeconds,10:0.00} s   (CPU {cpu.TotalSeconds:0.0} s; its {journal} objects into a new snapshot and digests, which a sync does once the journal reaches 25 % of the snapshot or 100 objects)");
         return result.Outcome == MirrorSyncOutcome.Synced ? 0 : 1;
     }
 
