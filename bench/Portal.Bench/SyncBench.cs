@@ -10,6 +10,9 @@ namespace Portal.Bench;
 /// hashed, sorted against the snapshot of what the adtech holds, and the difference handed to a target that accepts
 /// everything at once. Each part in its own process (<c>sync-prepare</c> writes the two member files, <c>sync-seed</c>
 /// makes the first snapshot as a first export does, <c>sync-run</c> is the measured sync), so the peak working set is the sync's alone.
+/// The sync runs twice from the same seeded snapshot: first in a fresh process (its code compiled as it runs), then as in
+/// a portal that has run syncs before (after a warm-up sync of a small audience in the same process), followed by the
+/// fold of its journal into a new snapshot that one sync in several does.
 /// </summary>
 internal static class SyncBench
 {
@@ -23,7 +26,7 @@ internal static class SyncBench
         {
             Console.WriteLine($"Sync benchmark: {members:N0} members, 2.5 % left and 2.5 % joined, AdtechB batches of 10,000 to a no-op target ({Environment.ProcessorCount} cores)");
             var count = members.ToString(CultureInfo.InvariantCulture);
-            foreach (var step in new[] { "sync-prepare", "sync-seed", "sync-run" })
+            foreach (var step in new[] { "sync-prepare", "sync-seed" })
             {
                 if (await ChildProcess.RunAsync(step, "--members", count, "--folder", folder) != 0)
                 {
@@ -31,7 +34,18 @@ internal static class SyncBench
                 }
             }
 
-            return 0;
+            var (mirror, seeded) = (Path.Combine(folder, MirrorSnapshot.Folder), Path.Combine(folder, "seeded"));
+            CopyFolder(mirror, seeded);
+            Console.WriteLine("-- in a fresh process:");
+            if (await ChildProcess.RunAsync("sync-run", "--members", count, "--folder", folder) != 0)
+            {
+                return 1;
+            }
+
+            Directory.Delete(mirror, recursive: true);
+            CopyFolder(seeded, mirror);
+            Console.WriteLine("-- in a process that ran a sync before (a running portal):");
+            return await ChildProcess.RunAsync("sync-run", "--members", count, "--folder", folder, "--warm");
         }
         finally
         {
@@ -72,6 +86,11 @@ internal static class SyncBench
     public static async Task<int> RunSyncAsync(string[] args)
     {
         var (_, bucket) = Options(args);
+        if (args.Contains("--warm"))
+        {
+            await WarmUpAsync(bucket);
+        }
+
         var before = Process.GetCurrentProcess().PeakWorkingSet64;
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
         using var sampler = new GcSampler();
@@ -84,7 +103,39 @@ internal static class SyncBench
         Console.WriteLine($"sync CPU:               {cpu.TotalSeconds,10:0.0} s ({cpu / result.Duration:0.00} cores busy on average)");
         Console.WriteLine($"peak WS:                {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0,10:N0} MiB   (target <= 150; {before / 1048576.0:N0} MiB before the sync)");
         Console.WriteLine($"GC heap (sampled):      {sampler.PeakHeap / 1048576.0,10:N0} MiB at most, {sampler.PeakCommitted / 1048576.0:N0} MiB committed at most; {allocated / 1048576.0:N0} MiB allocated");
+        var journal = (await new MirrorSnapshot(bucket, Audience, "adtechB").JournalAsync(CancellationToken.None)).Count;
+        var watch = Stopwatch.StartNew();
+        cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        await new MirrorSnapshot(bucket, Audience, "adtechB").CommitAsync(CancellationToken.None);
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        Console.WriteLine($"fold of the journal:    {watch.Elapsed.TotalSeconds,10:0.00} s   (CPU {cpu.TotalSeconds:0.0} s; its {journal} objects into a new snapshot and digests, which a sync does once the journal reaches 25 % of the snapshot or 100 objects)");
         return result.Outcome == MirrorSyncOutcome.Synced ? 0 : 1;
+    }
+
+    /// <summary>Seeds a small audience of its own and syncs it three times, so that the measured sync runs code compiled as a running portal has it.</summary>
+    private static async Task WarmUpAsync(IBucket bucket)
+    {
+        const int members = 200_000;
+        await MemberFile.WriteAsync(bucket, "warm", Enumerable.Range(0, members).Select(Member));
+        await MemberFile.WriteAsync(bucket, "warm-after", Enumerable.Range(members / 40, members).Select(Member));
+        await Sync(bucket).SeedAsync("warm", "adtechB", MemberFile.Members(bucket, "warm"), India);
+        foreach (var file in new[] { "warm-after", "warm", "warm-after" })
+        {
+            await Sync(bucket).RunAsync("warm", "adtechB", MemberFile.Members(bucket, file), India, new NoTarget());
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1)); // the JIT's background compilations of the hot methods end
+        GC.Collect();
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
     }
 
     private static Task<MirrorSyncResult> SyncAsync(IBucket bucket, string members) =>

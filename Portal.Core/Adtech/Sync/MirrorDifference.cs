@@ -21,11 +21,15 @@ public static class MirrorDifference
 {
     public static async Task<MirrorCounts> ComputeAsync(RecordSource snapshot, RecordSource current, RecordWriter removes, RecordWriter adds,
         CancellationToken cancellationToken) =>
-        await ComputeAsync(snapshot, null, current, removes, adds, int.MinValue, new KeyCheck(), cancellationToken);
+        await ComputeAsync(snapshot, null, current, removes, adds, int.MinValue, new KeyCheck(), null, cancellationToken);
 
     /// <param name="check">Given every snapshot record read, to check the digests the present set was made from.</param>
+    /// <param name="next">
+    /// Given, in key order, the record whose digest the adtech's audience will have for each member once every remove and
+    /// add is accepted: the held record's, or the current one's where the adds file replaces it.
+    /// </param>
     internal static async Task<MirrorCounts> ComputeAsync(RecordSource snapshot, PresentSet? present, RecordSource current, RecordWriter removes,
-        RecordWriter adds, int refreshBefore, KeyCheck check, CancellationToken cancellationToken)
+        RecordWriter adds, int refreshBefore, KeyCheck check, SnapshotDigests? next, CancellationToken cancellationToken)
     {
         long unchanged = 0, refresh = 0, retagged = 0, repeated = 0, invalid = 0, toAdd = 0, position = -1;
         var scratch = new byte[1024];
@@ -39,6 +43,7 @@ public static class MirrorDifference
             {
                 if (present?.Contains(position) == true)
                 {
+                    next?.Add(snapshot.Current);
                     invalid += MirrorRecord.Invalid(snapshot.Current);
                     if (MirrorRecord.Day(snapshot.Current) < refreshBefore)
                     {
@@ -59,6 +64,7 @@ public static class MirrorDifference
             else if (order > 0)
             {
                 toAdd++;
+                next?.Add(current.Current);
                 Write(adds, current.Current, MirrorRecord.NeverAccepted, RecordFlags.Add, ref scratch);
             }
             else
@@ -68,6 +74,7 @@ public static class MirrorDifference
                 var found = present?.Contains(position) == true;
                 repeated += found ? 1 : 0;
                 var day = MirrorRecord.Day(snapshot.Current);
+                next?.Add(day < refreshBefore || !found ? current.Current : snapshot.Current);
                 if (day < refreshBefore)
                 {
                     refresh++;

@@ -11,8 +11,11 @@ public static class MirrorFiles
     /// <summary>One batch the adtech accepted since the snapshot (in the bucket).</summary>
     public static ReadOnlyMemory<byte> Journal { get; } = Encoding.ASCII.GetBytes("PORTAL-MIRROR-JOURNAL-2\n");
 
-    /// <summary>The raw digests of a snapshot's records, beside it (in the bucket).</summary>
-    public static ReadOnlyMemory<byte> Digests { get; } = Encoding.ASCII.GetBytes("PORTAL-MIRROR-DIGESTS-1\n");
+    /// <summary>The raw digests of what the adtech holds (the snapshot with the journal it covers), beside it (in the bucket).</summary>
+    public static ReadOnlyMemory<byte> Digests { get; } = Encoding.ASCII.GetBytes("PORTAL-MIRROR-DIGESTS-2\n");
+
+    /// <summary>Digests of the first format (of the snapshot alone, no journal covered), still read.</summary>
+    public static ReadOnlyMemory<byte> LegacyDigests { get; } = Encoding.ASCII.GetBytes("PORTAL-MIRROR-DIGESTS-1\n");
 
     /// <summary>A snapshot of the first format (records without facts), still read.</summary>
     public static ReadOnlyMemory<byte> LegacySnapshot { get; } = Encoding.ASCII.GetBytes("PORTAL-MIRROR-SNAPSHOT-1\n");

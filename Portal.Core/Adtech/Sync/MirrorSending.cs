@@ -7,14 +7,17 @@ namespace Portal.Core.Adtech.Sync;
 /// Sends a sync's work files in batches, journaling each batch the adtech accepts (its records dated
 /// <paramref name="today"/>), and counts what was accepted. Records of the adds file flagged
 /// <see cref="RecordFlags.None"/> are journaled with the batch they fall in without being sent (a new raw digest for a
-/// member held already).
+/// member held already). Journal objects are numbered on from <paramref name="firstSequence"/>.
 /// </summary>
-internal sealed class MirrorSending(MirrorSnapshot snapshot, IMirrorTarget target, int today)
+internal sealed class MirrorSending(MirrorSnapshot snapshot, IMirrorTarget target, int today, int firstSequence)
 {
     /// <summary>Records per journal object at most when few of them are sent.</summary>
     private const int JournalRecords = 50_000;
 
-    private int _sequence;
+    private int _sequence = firstSequence;
+
+    /// <summary>The number the next journaled batch gets.</summary>
+    public int NextSequence => _sequence;
 
     public long Added { get; private set; }
     public long Refreshed { get; private set; }

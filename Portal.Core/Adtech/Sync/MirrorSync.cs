@@ -4,11 +4,13 @@ using Portal.Core.Audiences;
 namespace Portal.Core.Adtech.Sync;
 
 /// <summary>
-/// Keeps an adtech audience equal to the current members by sending only the difference. A sync (1) commits the
-/// journal an interrupted sync left, so the snapshot is exactly what the adtech accepted; (2) hashes and sorts the
-/// current members (<see cref="MemberSorter"/>); (3) merge-joins them with the snapshot (<see cref="MirrorDifference"/>);
-/// (4) sends the removes, then the adds, in batches, journaling each batch the adtech accepts before sending the next;
-/// (5) commits. A sync that fails stops at the refused batch; the next one starts over from step 1 against the members
+/// Keeps an adtech audience equal to the current members by sending only the difference. A sync (1) folds into the
+/// snapshot the journal an interrupted sync left, so the digests describe exactly what the adtech accepted; (2) hashes
+/// and sorts the current members (<see cref="MemberSorter"/>); (3) merge-joins them with what the adtech holds, the
+/// snapshot with its journal (<see cref="MirrorDifference"/>); (4) sends the removes, then the adds, in batches,
+/// journaling each batch the adtech accepts before sending the next; (5) keeps the batches in the journal and writes the
+/// digests of what the adtech now holds, or folds the journal into a new snapshot once it has grown
+/// (<see cref="MirrorSyncOptions.JournalFoldPercent"/>). A sync that fails stops at the refused batch; the next one starts over from step 1 against the members
 /// as they are then, so nothing accepted is sent again and nothing changed since is skipped.
 /// </summary>
 /// <remarks>
@@ -19,6 +21,12 @@ namespace Portal.Core.Adtech.Sync;
 /// </remarks>
 public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimeProvider? clock = null)
 {
+    /// <summary>
+    /// Run size of a sync at most: it sorts only the members the snapshot does not know by digest (a few percent), so
+    /// smaller runs cost little more merging and keep its memory low beside the digest table at 10M members.
+    /// </summary>
+    private const int SyncRunBytes = 8 * 1024 * 1024;
+
     /// <summary>Syncs the <paramref name="adtech"/> audience of <paramref name="audience"/> with <paramref name="members"/>, hashed as <paramref name="normalization"/> says.</summary>
     /// <param name="members">Read once, or once per partition of the snapshot's digests when it holds more than <see cref="MirrorSyncOptions.DigestMembers"/>.</param>
     public async Task<MirrorSyncResult> RunAsync(string audience, string adtech, IAsyncEnumerable<Member> members, NormalizationOptions normalization,
@@ -26,7 +34,7 @@ public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimePr
     {
         var watch = Stopwatch.StartNew();
         var snapshot = new MirrorSnapshot(bucket, audience, adtech);
-        await snapshot.CommitAsync(cancellationToken);
+        await snapshot.SettleAsync(cancellationToken);
         return await RunAsync(snapshot, members, normalization, target, watch, useDigests: true, cancellationToken)
             ?? await RunAsync(snapshot, members, normalization, target, watch, useDigests: false, cancellationToken)
             ?? throw new InvalidOperationException("A sync without digests cannot find them stale");
@@ -92,12 +100,13 @@ public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimePr
             {
                 var table = index is null ? null : partition == 0 ? index.Table : await index.PartitionAsync(bucket, snapshot.DigestsPath, partition, cancellationToken);
                 var known = index is null ? null : new KnownDigests(table!, present!, partition, index.Partitions);
-                await MemberSorter.AddAsync(sorted, members, normalization, known, options.RunBytes, cancellationToken);
+                await MemberSorter.AddAsync(sorted, members, normalization, known, Math.Min(options.RunBytes, SyncRunBytes), cancellationToken);
                 repeated += known?.Repeated ?? 0;
             }
 
             var (removesFile, addsFile) = (Path.Combine(work, "removes"), Path.Combine(work, "adds"));
             var check = new KeyCheck();
+            await using var next = new SnapshotDigests();
             MirrorCounts counts;
             await using (var removesStream = MirrorFiles.CreateWork(removesFile))
             await using (var addsStream = MirrorFiles.CreateWork(addsFile))
@@ -107,7 +116,7 @@ public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimePr
                 var (removes, adds) = (new RecordWriter(removesStream, 1 << 20), new RecordWriter(addsStream, 1 << 20));
                 removes.Start(MirrorFiles.Work.Span);
                 adds.Start(MirrorFiles.Work.Span);
-                counts = await MirrorDifference.ComputeAsync(held, present, current, removes, adds, refreshBefore, check, cancellationToken);
+                counts = await MirrorDifference.ComputeAsync(held, present, current, removes, adds, refreshBefore, check, next, cancellationToken);
             }
 
             if (index is not null && !index.Matches(check))
@@ -115,14 +124,14 @@ public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimePr
                 return null;
             }
 
-            var sending = new MirrorSending(snapshot, target, today);
+            var sending = new MirrorSending(snapshot, target, today, await snapshot.NextSequenceAsync(cancellationToken));
             var outcome = counts is { ToAdd: 0, ToRemove: 0, ToRefresh: 0, Retagged: 0 } ? MirrorSyncOutcome.NoChange
                 : await sending.SendAsync(removesFile, MirrorChange.Remove, cancellationToken) && await sending.SendAsync(addsFile, MirrorChange.Add, cancellationToken)
                     ? MirrorSyncOutcome.Synced
                     : MirrorSyncOutcome.Failed;
             if (outcome == MirrorSyncOutcome.Synced)
             {
-                await snapshot.CommitAsync(cancellationToken);
+                await snapshot.KeepAsync(next, sending.NextSequence, options.JournalFoldPercent, cancellationToken);
                 outcome = sending.Batches == 0 ? MirrorSyncOutcome.NoChange : outcome; // only new digests were kept: nothing sent
             }
 

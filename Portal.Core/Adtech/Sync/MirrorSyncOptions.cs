@@ -17,6 +17,12 @@ public sealed class MirrorSyncOptions
     /// </summary>
     public int DigestMembers { get; set; } = 3_000_000;
 
+    /// <summary>
+    /// How large the journal of accepted batches may grow, in percent of the snapshot's size, before a sync folds it into
+    /// a new snapshot; below it a sync keeps its batches in the journal and writes only the digests, not the snapshot.
+    /// </summary>
+    public int JournalFoldPercent { get; set; } = 25;
+
     /// <summary>How long before a target's membership lifetime runs out a member is added again.</summary>
     public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromDays(30);
 }

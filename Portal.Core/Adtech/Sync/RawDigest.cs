@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -17,35 +18,54 @@ public static class RawDigest
     /// <summary>Bump when normalization changes what a raw value hashes to: every digest kept then stops matching.</summary>
     private const string NormalizerVersion = "1";
 
-    [ThreadStatic]
-    private static XxHash128? _hash;
-
     /// <summary>The digest's seed for <paramref name="options"/>: the normalization, written before the values.</summary>
     public static byte[] Seed(NormalizationOptions options) =>
         XxHash128.Hash(Encoding.UTF8.GetBytes($"{NormalizerVersion}|{options.Country.Code}|{options.GmailRule}|{options.Phone}|{options.UseZip}"));
 
-    /// <summary>Writes the digest of the member at <paramref name="index"/> of <paramref name="batch"/> into <paramref name="destination"/>.</summary>
+    /// <summary>
+    /// Writes the digest of the member at <paramref name="index"/> of <paramref name="batch"/> into <paramref name="destination"/>:
+    /// the XxHash128 of the seed, then per field the value count and each value's length and UTF-16 characters, laid out
+    /// one after another and hashed at once.
+    /// </summary>
     public static void Compute(ReadOnlySpan<byte> seed, MemberBatch batch, int index, Span<byte> destination)
     {
-        var hash = _hash ??= new XxHash128();
-        hash.Append(seed);
-        Span<int> length = stackalloc int[1];
-        foreach (var field in (ReadOnlySpan<MemberField>)[MemberField.Email, MemberField.Phone, MemberField.Zip])
+        var length = seed.Length;
+        foreach (var field in Fields)
         {
             var count = batch.ValueCount(index, field);
-            length[0] = count;
-            hash.Append(MemoryMarshal.AsBytes(length));
+            length += sizeof(int) * (1 + count);
             for (var i = 0; i < count; i++)
             {
-                var value = batch.Value(index, field, i);
-                length[0] = value.Length;
-                hash.Append(MemoryMarshal.AsBytes(length));
-                hash.Append(MemoryMarshal.AsBytes(value));
+                length += batch.Value(index, field, i).Length * sizeof(char);
             }
         }
 
-        hash.GetHashAndReset(destination);
+        byte[]? rented = null;
+        var bytes = length <= 1024 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
+        seed.CopyTo(bytes);
+        var at = seed.Length;
+        foreach (var field in Fields)
+        {
+            var count = batch.ValueCount(index, field);
+            MemoryMarshal.Write(bytes[at..], count);
+            at += sizeof(int);
+            for (var i = 0; i < count; i++)
+            {
+                var value = MemoryMarshal.AsBytes(batch.Value(index, field, i));
+                MemoryMarshal.Write(bytes[at..], value.Length / sizeof(char));
+                value.CopyTo(bytes[(at + sizeof(int))..]);
+                at += sizeof(int) + value.Length;
+            }
+        }
+
+        XxHash128.Hash(bytes, destination);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
+
+    private static readonly MemberField[] Fields = [MemberField.Email, MemberField.Phone, MemberField.Zip];
 
     /// <summary>True when the digest is all zero (a record of the first format, whose raw values are not known).</summary>
     public static bool IsUnknown(ReadOnlySpan<byte> digest) => !digest.ContainsAnyExcept((byte)0);

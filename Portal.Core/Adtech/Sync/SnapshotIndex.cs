@@ -19,7 +19,7 @@ internal sealed record SnapshotIndex(long Records, byte[] Check, int Partitions,
         }
 
         await using var stream = await bucket.OpenReadAsync(path, cancellationToken);
-        var (records, check) = await SnapshotDigests.ReadHeaderAsync(stream, path, cancellationToken);
+        var (records, check, _) = await SnapshotDigests.ReadHeaderAsync(stream, path, cancellationToken);
         var partitions = 1;
         while (records / partitions > maxMembers)
         {
