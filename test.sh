@@ -20,9 +20,8 @@ sqlite_log="$(mktemp)"
 pg_log="$(mktemp)"
 trap 'rm -f "$sqlite_log" "$pg_log"; stop_postgres' EXIT
 
-# What runs on PostgreSQL: every test of Portal.Tests but the parts whose PostgreSQL path is not built yet (uploads,
-# and the demo, which imports uploads; the SQLite bulk loader's own tests).
-pg_filter='FullyQualifiedName!~Core.Uploads&FullyQualifiedName!~Web.Components.Uploads&FullyQualifiedName!~UploadsApiTests&FullyQualifiedName!~Core.Demo&FullyQualifiedName!~CustomerDataLoaderTests'
+# What runs on PostgreSQL: every test of Portal.Tests but those of SQLite's own code paths (trait Database=SqliteOnly).
+pg_filter='Database!=SqliteOnly'
 
 set +e
 dotnet test Portal.sln "$@" 2>&1 | tee "$sqlite_log"
