@@ -21,10 +21,10 @@ public sealed record LoadResult(long Users, long CreditCardTransactions, long Up
 
 /// <summary>
 /// Replaces the customer tables with generated demo data, by bulk insert: on SQLite prepared multi-row INSERTs in large
-/// transactions with the secondary indexes dropped and rebuilt after; on SQL Server SqlBulkCopy. Generation runs on
+/// transactions with the secondary indexes dropped and rebuilt after; on PostgreSQL binary COPY; on SQL Server SqlBulkCopy. Generation runs on
 /// another thread than the inserts.
 /// </summary>
-public sealed class CustomerDataLoader(IDbContextFactory<PortalDbContext> dbFactory)
+public sealed partial class CustomerDataLoader(IDbContextFactory<PortalDbContext> dbFactory)
 {
     private static readonly string[] Tables = ["upi_transactions", "credit_card_transactions", "users"];
     private const int RowsPerStatement = 100;
@@ -40,18 +40,21 @@ public sealed class CustomerDataLoader(IDbContextFactory<PortalDbContext> dbFact
         }
 
         string connectionString;
-        bool sqlite;
+        DatabaseProvider provider;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             connectionString = db.Database.GetConnectionString() ?? throw new InvalidOperationException("No connection string.");
-            sqlite = db.Database.IsSqlite();
+            provider = db.Database.Provider();
         }
 
         var (cc, upi) = DemoDataGenerator.Split(transactions);
         var tracker = new Tracker(users + cc + upi, progress);
-        return sqlite
-            ? await LoadSqliteAsync(connectionString, generator, users, cc, upi, tracker, cancellationToken)
-            : await LoadSqlServerAsync(connectionString, generator, users, cc, upi, tracker, cancellationToken);
+        return provider switch
+        {
+            DatabaseProvider.Sqlite => await LoadSqliteAsync(connectionString, generator, users, cc, upi, tracker, cancellationToken),
+            DatabaseProvider.PostgreSql => await LoadPostgreSqlAsync(connectionString, generator, users, cc, upi, tracker, cancellationToken),
+            _ => await LoadSqlServerAsync(connectionString, generator, users, cc, upi, tracker, cancellationToken),
+        };
     }
 
     private static async Task<LoadResult> LoadSqliteAsync(string connectionString, DemoDataGenerator generator, int users, long cc, long upi,

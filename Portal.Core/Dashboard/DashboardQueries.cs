@@ -22,9 +22,9 @@ public sealed class DashboardQueries(IDbContextFactory<PortalDbContext> dbFactor
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var live = await db.Database.SqlQuery<LiveSummary>($"""
-            SELECT (SELECT COUNT(*) FROM users) AS Users,
-                   (SELECT COUNT(*) FROM credit_card_transactions) + (SELECT COUNT(*) FROM upi_transactions) AS Transactions,
-                   CAST(COALESCE((SELECT SUM(amount) FROM credit_card_transactions), 0) + COALESCE((SELECT SUM(amount) FROM upi_transactions), 0) AS FLOAT) AS Spend
+            SELECT (SELECT COUNT(*) FROM users) AS "Users",
+                   (SELECT COUNT(*) FROM credit_card_transactions) + (SELECT COUNT(*) FROM upi_transactions) AS "Transactions",
+                   CAST(COALESCE((SELECT SUM(amount) FROM credit_card_transactions), 0) + COALESCE((SELECT SUM(amount) FROM upi_transactions), 0) AS FLOAT) AS "Spend"
             """).SingleAsync(cancellationToken);
         return new AnalyticsSummary(live.Users, live.Transactions, Math.Round((decimal)live.Spend, 2), null);
     }

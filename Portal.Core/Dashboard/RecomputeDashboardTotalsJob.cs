@@ -39,9 +39,9 @@ public sealed class RecomputeDashboardTotalsJob(IDbContextFactory<PortalDbContex
             cancellationToken.ThrowIfCancellationRequested();
             var from = months[i];
             var to = from.AddMonths(1);
-            var cc = await db.Database.SqlQuery<Aggregate>($"SELECT COUNT(*) AS Count, CAST(COALESCE(SUM(amount), 0) AS FLOAT) AS Total FROM credit_card_transactions WHERE transaction_date >= {from} AND transaction_date < {to}")
+            var cc = await db.Database.SqlQuery<Aggregate>($"SELECT COUNT(*) AS \"Count\", CAST(COALESCE(SUM(amount), 0) AS FLOAT) AS \"Total\" FROM credit_card_transactions WHERE transaction_date >= {from} AND transaction_date < {to}")
                 .SingleAsync(cancellationToken);
-            var upi = await db.Database.SqlQuery<Aggregate>($"SELECT COUNT(*) AS Count, CAST(COALESCE(SUM(amount), 0) AS FLOAT) AS Total FROM upi_transactions WHERE transaction_date >= {from} AND transaction_date < {to}")
+            var upi = await db.Database.SqlQuery<Aggregate>($"SELECT COUNT(*) AS \"Count\", CAST(COALESCE(SUM(amount), 0) AS FLOAT) AS \"Total\" FROM upi_transactions WHERE transaction_date >= {from} AND transaction_date < {to}")
                 .SingleAsync(cancellationToken);
             ccCount += cc.Count;
             upiCount += upi.Count;
@@ -53,10 +53,10 @@ public sealed class RecomputeDashboardTotalsJob(IDbContextFactory<PortalDbContex
         }
 
         var categories = (await db.Database.SqlQuery<CategoryAggregate>(
-                $"SELECT category AS Category, COUNT(*) AS Count, CAST(COALESCE(SUM(amount), 0) AS FLOAT) AS Total FROM credit_card_transactions GROUP BY category")
+                $"SELECT category AS \"Category\", COUNT(*) AS \"Count\", CAST(COALESCE(SUM(amount), 0) AS FLOAT) AS \"Total\" FROM credit_card_transactions GROUP BY category")
                 .ToListAsync(cancellationToken))
             .Concat(await db.Database.SqlQuery<CategoryAggregate>(
-                $"SELECT category AS Category, COUNT(*) AS Count, CAST(COALESCE(SUM(amount), 0) AS FLOAT) AS Total FROM upi_transactions GROUP BY category")
+                $"SELECT category AS \"Category\", COUNT(*) AS \"Count\", CAST(COALESCE(SUM(amount), 0) AS FLOAT) AS \"Total\" FROM upi_transactions GROUP BY category")
                 .ToListAsync(cancellationToken))
             .GroupBy(c => c.Category)
             .Select(g => new CategorySpend(g.Key, Math.Round((decimal)g.Sum(c => c.Total), 2), g.Sum(c => c.Count)))

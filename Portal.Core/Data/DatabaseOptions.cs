@@ -6,6 +6,7 @@ public enum DatabaseProvider
 {
     Sqlite,
     SqlServer,
+    PostgreSql,
 }
 
 /// <summary>The <c>Database</c> configuration section.</summary>
@@ -13,7 +14,7 @@ public sealed class DatabaseOptions
 {
     public const string Section = "Database";
 
-    /// <summary><c>Sqlite</c> (default) or <c>SqlServer</c>, as text so that a wrong name can be reported, not thrown.</summary>
+    /// <summary><c>Sqlite</c> (default), <c>PostgreSQL</c> or <c>SqlServer</c>, as text so that a wrong name can be reported, not thrown.</summary>
     public string Provider { get; set; } = nameof(DatabaseProvider.Sqlite);
 
     /// <summary>Apply migrations at start-up. Defaults to true for SQLite and false for SQL Server.</summary>
@@ -51,11 +52,15 @@ public sealed class DatabaseOptions
         }
 
         error = $"Configuration error: Database:Provider is '{Provider}', which is not a supported provider. " +
-                "Use 'Sqlite' (the embedded default) or 'SqlServer' (with ConnectionStrings:SqlServer).";
+                "Use 'Sqlite' (the embedded default), 'PostgreSQL' (with ConnectionStrings:PostgreSQL) or 'SqlServer' (with ConnectionStrings:SqlServer).";
         return false;
     }
 
-    public bool ShouldMigrate(DatabaseProvider provider) => MigrateOnStartup ?? provider == DatabaseProvider.Sqlite;
+    /// <summary>
+    /// SQLite and PostgreSQL migrate on start by default (several instances starting at once are serialized by EF
+    /// Core's migration lock); SQL Server's schema is applied from a reviewed script (<c>dotnet ef migrations script</c>).
+    /// </summary>
+    public bool ShouldMigrate(DatabaseProvider provider) => MigrateOnStartup ?? provider != DatabaseProvider.SqlServer;
 
     /// <summary>
     /// The SQLite connection string with a relative <c>Data Source</c> resolved against <paramref name="contentRoot"/>,

@@ -18,11 +18,12 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
             return new DatabaseSettings(provider, DatabaseOptions.ResolveSqlite(configuration.GetConnectionString("Sqlite"), contentRoot), options, null);
         }
 
-        var sqlServer = configuration.GetConnectionString("SqlServer");
-        return string.IsNullOrWhiteSpace(sqlServer)
+        var key = provider == DatabaseProvider.PostgreSql ? "PostgreSQL" : "SqlServer";
+        var connectionString = configuration.GetConnectionString(key);
+        return string.IsNullOrWhiteSpace(connectionString)
             ? new DatabaseSettings(provider, "", options,
-                "Configuration error: Database:Provider is 'SqlServer' but ConnectionStrings:SqlServer is empty. Set it (for example with the environment variable ConnectionStrings__SqlServer).")
-            : new DatabaseSettings(provider, sqlServer, options, null);
+                $"Configuration error: Database:Provider is '{key}' but ConnectionStrings:{key} is empty. Set it (for example with the environment variable ConnectionStrings__{key}).")
+            : new DatabaseSettings(provider, connectionString, options, null);
     }
 
     /// <summary>Where the data lives, for messages: never the password.</summary>
@@ -31,6 +32,12 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
         if (Provider == DatabaseProvider.Sqlite)
         {
             return $"SQLite file {new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(ConnectionString).DataSource}";
+        }
+
+        if (Provider == DatabaseProvider.PostgreSql)
+        {
+            var pg = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
+            return $"PostgreSQL {pg.Host}:{pg.Port}, database {pg.Database}";
         }
 
         var csb = new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(ConnectionString);

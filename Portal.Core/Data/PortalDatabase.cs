@@ -7,6 +7,7 @@ public static class PortalDatabase
 {
     public const string SqliteMigrationsAssembly = "Portal.Migrations.Sqlite";
     public const string SqlServerMigrationsAssembly = "Portal.Migrations.SqlServer";
+    public const string PostgreSqlMigrationsAssembly = "Portal.Migrations.PostgreSql";
 
     public static DbContextOptionsBuilder Use(this DbContextOptionsBuilder options, DatabaseProvider provider, string connectionString, int commandTimeoutSeconds = 120) =>
         provider switch
@@ -16,6 +17,9 @@ public static class PortalDatabase
                 .CommandTimeout(commandTimeoutSeconds)),
             DatabaseProvider.SqlServer => options.UseSqlServer(connectionString, o => o
                 .MigrationsAssembly(SqlServerMigrationsAssembly)
+                .CommandTimeout(commandTimeoutSeconds)),
+            DatabaseProvider.PostgreSql => options.UseNpgsql(connectionString, o => o
+                .MigrationsAssembly(PostgreSqlMigrationsAssembly)
                 .CommandTimeout(commandTimeoutSeconds)),
             _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown database provider."),
         };

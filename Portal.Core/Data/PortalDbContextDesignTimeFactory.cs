@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Design;
 namespace Portal.Core.Data;
 
 /// <summary>
-/// Used by <c>dotnet ef</c> only: <c>-- --provider Sqlite|SqlServer</c> picks the provider (and so the migrations
+/// Used by <c>dotnet ef</c> only: <c>-- --provider Sqlite|SqlServer|PostgreSql</c> picks the provider (and so the migrations
 /// project). No database is contacted to add a migration or script one.
 /// </summary>
 public sealed class PortalDbContextDesignTimeFactory : IDesignTimeDbContextFactory<PortalDbContext>
@@ -26,9 +26,12 @@ public sealed class PortalDbContextDesignTimeFactory : IDesignTimeDbContextFacto
             throw new ArgumentException(error);
         }
 
-        var connectionString = provider == DatabaseProvider.Sqlite
-            ? "Data Source=design-time.db"
-            : "Server=localhost;Database=Portal;Integrated Security=true;TrustServerCertificate=true";
+        var connectionString = provider switch
+        {
+            DatabaseProvider.Sqlite => "Data Source=design-time.db",
+            DatabaseProvider.PostgreSql => "Host=localhost;Database=portal;Username=portal",
+            _ => "Server=localhost;Database=Portal;Integrated Security=true;TrustServerCertificate=true",
+        };
         var builder = new DbContextOptionsBuilder<PortalDbContext>();
         builder.Use(provider, connectionString);
         return new PortalDbContext(builder.Options);

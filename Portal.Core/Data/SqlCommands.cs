@@ -23,9 +23,10 @@ public static class SqlCommands
             var parameter = command.CreateParameter();
             parameter.ParameterName = name;
             parameter.Value = value ?? DBNull.Value;
-            if (value is DateTime)
+            if (value is DateTime && command is Microsoft.Data.SqlClient.SqlCommand)
             {
-                // SQL Server's datetime would round to 1/300 s; the columns are datetime2.
+                // SQL Server's datetime would round to 1/300 s; the columns are datetime2. (Npgsql infers timestamptz
+                // from a UTC DateTime, and DateTime2 would make it a timestamp without time zone.)
                 parameter.DbType = DbType.DateTime2;
             }
 

@@ -5,7 +5,7 @@ using Portal.Core.Data;
 namespace Portal.Core.Rules;
 
 /// <summary>
-/// Compiles a rule to one parameterized SQL query, for SQLite or SQL Server, that selects the user ids of its segment
+/// Compiles a rule to one parameterized SQL query, for SQLite, PostgreSQL or SQL Server, that selects the user ids of its segment
 /// (each once). Every value is a parameter; the SQL text holds only names, operators and the compiler's own constants.
 /// <para>
 /// Shape, for speed on millions of rows: the rule's own conditions are one <c>SELECT u.user_id FROM users u</c>; each
@@ -20,8 +20,8 @@ namespace Portal.Core.Rules;
 /// <para>
 /// Every condition is two-valued (true or false, never NULL), so NOT and OR are plain logic: a user without matching
 /// transactions has sum and count 0 and no average, minimum or maximum, and every comparison of those is false.
-/// Text comparisons ignore case (ASCII letters on SQLite, whose NOCASE and LIKE fold only those); contains and starts
-/// with use LIKE with the user's %, _ and \ (and [ on SQL Server) escaped. The email domain is what follows the first
+/// Text comparisons ignore case (ASCII letters on SQLite, whose NOCASE and LIKE fold only those; LOWER on both sides
+/// elsewhere); contains and starts with use LIKE with the user's %, _ and \ (and [ on SQL Server) escaped. The email domain is what follows the first
 /// '@' (empty without one). A date compared with a day means that whole day; between is inclusive at both ends.
 /// Sums are compared at cents, averages at 6 decimals (rounded half away from zero). "Last N days" is [now − N days, now]; the rule's window
 /// is [start, end], either end open when not set. Category and merchant filters match names exactly.
@@ -133,6 +133,7 @@ public static class RuleCompiler
     private sealed class Writer
     {
         private readonly bool _sqlite;
+        private readonly DatabaseProvider _dialect;
         private readonly RuleDraft _draft;
         private readonly DateTime _now;
         private readonly bool _allLeft;
@@ -146,6 +147,7 @@ public static class RuleCompiler
         public Writer(DatabaseProvider dialect, RuleDraft draft, DateTime now, bool allLeft, CompileScope? scope)
         {
             _scope = scope;
+            _dialect = dialect;
             _sqlite = dialect == DatabaseProvider.Sqlite;
             _draft = draft;
             _now = now;
@@ -313,9 +315,12 @@ public static class RuleCompiler
                 RuleFields.Name => "u.name",
                 RuleFields.Email => "u.email",
                 RuleFields.City => "u.city",
-                _ => _sqlite
-                    ? "CASE WHEN instr(u.email, '@') > 0 THEN substr(u.email, instr(u.email, '@') + 1) ELSE '' END"
-                    : "CASE WHEN CHARINDEX('@', u.email) > 0 THEN SUBSTRING(u.email, CHARINDEX('@', u.email) + 1, LEN(u.email)) ELSE '' END",
+                _ => _dialect switch
+                {
+                    DatabaseProvider.Sqlite => "CASE WHEN instr(u.email, '@') > 0 THEN substr(u.email, instr(u.email, '@') + 1) ELSE '' END",
+                    DatabaseProvider.PostgreSql => "CASE WHEN strpos(u.email, '@') > 0 THEN substr(u.email, strpos(u.email, '@') + 1) ELSE '' END",
+                    _ => "CASE WHEN CHARINDEX('@', u.email) > 0 THEN SUBSTRING(u.email, CHARINDEX('@', u.email) + 1, LEN(u.email)) ELSE '' END",
+                },
             };
             return field.Type switch
             {
@@ -418,7 +423,7 @@ public static class RuleCompiler
             var escaped = new StringBuilder(value.Length + 4);
             foreach (var c in value)
             {
-                if (c is '\\' or '%' or '_' || (c == '[' && !_sqlite))
+                if (c is '\\' or '%' or '_' || (c == '[' && _dialect == DatabaseProvider.SqlServer))
                 {
                     escaped.Append('\\');
                 }
@@ -429,7 +434,7 @@ public static class RuleCompiler
             return escaped.ToString();
         }
 
-        /// <summary>SQLite: integers as INTEGER, others as REAL (never text, which would not compare with numbers); SQL Server: decimal.</summary>
+        /// <summary>SQLite: integers as INTEGER, others as REAL (never text, which would not compare with numbers); elsewhere decimal.</summary>
         private object NumberValue(string text)
         {
             var value = decimal.Parse(text, NumberStyles.Number, CultureInfo.InvariantCulture);
@@ -441,7 +446,7 @@ public static class RuleCompiler
             return value == decimal.Truncate(value) && value is >= long.MinValue and <= long.MaxValue ? (object)(long)value : (double)value;
         }
 
-        /// <summary>SQLite keeps dates as text in EF Core's format, which sorts as time does; SQL Server takes datetime2.</summary>
+        /// <summary>SQLite keeps dates as text in EF Core's format, which sorts as time does; SQL Server takes datetime2, PostgreSQL timestamptz (UTC).</summary>
         private object DateValue(DateTime value) =>
             _sqlite ? value.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture) : DateTime.SpecifyKind(value, DateTimeKind.Utc);
 

@@ -36,6 +36,9 @@ public static class RuleValidator
 {
     public const int MaxLastDays = 3650;
 
+    /// <summary>The description column's size (a server database refuses a longer one; SQLite would keep it).</summary>
+    public const int MaxDescriptionLength = 2000;
+
     public static IReadOnlyList<RuleIssue> Validate(RuleDraft draft)
     {
         var issues = new List<RuleIssue>();
@@ -46,6 +49,11 @@ public static class RuleValidator
         else if (draft.Name.Length > 200)
         {
             issues.Add(new(null, "name", "At most 200 characters."));
+        }
+
+        if (draft.Description is { Length: > MaxDescriptionLength } description)
+        {
+            issues.Add(new(null, "description", $"At most {MaxDescriptionLength:N0} characters ({description.Length:N0} given)."));
         }
 
         if (!string.IsNullOrWhiteSpace(draft.Schedule) && !CronSchedule.TryParse(draft.Schedule, out _, out var cronError))

@@ -42,7 +42,7 @@ public sealed class SegmentEstimator(IDbContextFactory<PortalDbContext> dbFactor
         Dictionary<long, long> segmentOfRule;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            dialect = db.Database.IsSqlite() ? DatabaseProvider.Sqlite : DatabaseProvider.SqlServer;
+            dialect = db.Database.Provider();
             segmentOfRule = await db.Segments.AsNoTracking().ToDictionaryAsync(s => s.RuleId, s => s.Id, cancellationToken);
         }
 
@@ -85,7 +85,7 @@ public sealed class SegmentEstimator(IDbContextFactory<PortalDbContext> dbFactor
     /// <summary>The first members by id, with what the preview shows of them.</summary>
     internal static string PreviewSql(DatabaseProvider dialect, CompiledQuery query)
     {
-        var (top, limit) = dialect == DatabaseProvider.Sqlite ? ("", $" LIMIT {PreviewSize}") : ($"TOP ({PreviewSize}) ", "");
+        var (top, limit) = dialect == DatabaseProvider.SqlServer ? ($"TOP ({PreviewSize}) ", "") : ("", $" LIMIT {PreviewSize}");
         return $"SELECT {top}u.user_id, u.name, u.email, u.city, u.city_tier FROM users u WHERE u.user_id IN (\n{query.Sql}\n) ORDER BY u.user_id{limit}";
     }
 

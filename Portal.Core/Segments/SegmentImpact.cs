@@ -57,7 +57,7 @@ public sealed class SegmentImpact(IDbContextFactory<PortalDbContext> dbFactory, 
         Dictionary<long, string> segmentNames;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            dialect = db.Database.IsSqlite() ? DatabaseProvider.Sqlite : DatabaseProvider.SqlServer;
+            dialect = db.Database.Provider();
             graph = await RuleGraph.LoadAsync(db, cancellationToken);
             segmentNames = await db.Segments.AsNoTracking().ToDictionaryAsync(s => s.Id, s => s.Name, cancellationToken);
         }

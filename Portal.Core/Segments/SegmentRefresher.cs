@@ -138,7 +138,7 @@ public sealed class SegmentRefresher(IDbContextFactory<PortalDbContext> dbFactor
             await db.Segments.Where(s => s.Id == segmentId)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, SegmentStatus.Refreshing), cancellationToken);
 
-            var dialect = db.Database.IsSqlite() ? DatabaseProvider.Sqlite : DatabaseProvider.SqlServer;
+            var dialect = db.Database.Provider();
             var query = RuleCompiler.Compile(RuleService.ToDraft(rule), dialect, started, graph.SegmentOfRule);
             (string, object?)[] segmentParameter = [("@segment_id", segmentId)];
             var insert = InsertSql(query);

@@ -214,6 +214,7 @@ public sealed partial class DatasetImporter(
         {
             if (replacement is not null)
             {
+                await replacement.CheckNothingReferredToIsGoneAsync(db, bucket, schema, read.RowsKept > 0 ? staging : null, ct);
                 await replacement.RemoveRowsAsync(db, schema, ct);
             }
 
@@ -225,11 +226,6 @@ public sealed partial class DatasetImporter(
         {
             if (schema.Table is not null && (read.RowsKept > 0 || replacement is { Keys.Count: > 0 }))
             {
-                if (replacement is not null)
-                {
-                    await replacement.CheckNothingReferredToIsGoneAsync(db, schema, ct);
-                }
-
                 await TableImportSteps.MarkReadersStaleAsync(db, schema.Table, now, ct);
             }
 

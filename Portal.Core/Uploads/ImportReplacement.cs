@@ -89,11 +89,12 @@ internal sealed class ImportReplacement
     }
 
     /// <summary>
-    /// After the new rows were loaded: a key the earlier file had and the new one has not must not be referred to by
-    /// another table (users still paid with). Rejects the re-import, naming the key and the table, when one is.
+    /// Before the earlier rows leave the table: a key the earlier file had and the new one (its staged Parquet file,
+    /// null when it kept no rows) has not must not be referred to by another table (users still paid with). Checked
+    /// first because on a server database the transactions' foreign key would delete them with their user.
     /// </summary>
     /// <exception cref="ImportRejectedException">A row of another table refers to a key that the re-import removes.</exception>
-    public async Task CheckNothingReferredToIsGoneAsync(PortalDbContext db, DatasetSchema schema, CancellationToken cancellationToken)
+    public async Task CheckNothingReferredToIsGoneAsync(PortalDbContext db, IBucket bucket, DatasetSchema schema, string? staged, CancellationToken cancellationToken)
     {
         var referrers = DatasetCatalog.All.Where(d => d.Table is not null && d.Columns.Any(c => c.References == schema.Table)).ToList();
         if (referrers.Count == 0 || Keys.Count == 0)
@@ -101,21 +102,30 @@ internal sealed class ImportReplacement
             return;
         }
 
-        foreach (var chunk in Keys.Chunk(Chunk))
+        var gone = new HashSet<long>(Keys);
+        if (staged is not null && schema.KeyColumns is [var keyColumn])
         {
-            var kept = await TableLookup.Keys(db, schema.Table!).Where(k => chunk.Contains(k)).ToListAsync(cancellationToken);
-            var gone = chunk.Except(kept).ToArray();
-            foreach (var referrer in referrers)
+            var index = schema.IndexOf(keyColumn.Name);
+            await DatasetFiles.ReadAsync(bucket, staged, schema, [keyColumn.Name], (columns, count) =>
             {
-                if (gone.Length == 0)
+                var column = columns[index]!;
+                for (var row = 0; row < count; row++)
                 {
-                    break;
+                    gone.Remove(column.Int64(row));
                 }
 
+                return Task.CompletedTask;
+            }, cancellationToken);
+        }
+
+        foreach (var chunk in gone.Chunk(Chunk))
+        {
+            foreach (var referrer in referrers)
+            {
                 var used = referrer.Table switch
                 {
-                    DatasetCatalog.CreditCardTransactions => await db.CreditCardTransactions.Where(t => gone.Contains(t.UserId)).Select(t => (long?)t.UserId).FirstOrDefaultAsync(cancellationToken),
-                    DatasetCatalog.UpiTransactions => await db.UpiTransactions.Where(t => gone.Contains(t.UserId)).Select(t => (long?)t.UserId).FirstOrDefaultAsync(cancellationToken),
+                    DatasetCatalog.CreditCardTransactions => await db.CreditCardTransactions.Where(t => chunk.Contains(t.UserId)).Select(t => (long?)t.UserId).FirstOrDefaultAsync(cancellationToken),
+                    DatasetCatalog.UpiTransactions => await db.UpiTransactions.Where(t => chunk.Contains(t.UserId)).Select(t => (long?)t.UserId).FirstOrDefaultAsync(cancellationToken),
                     _ => null,
                 };
                 if (used is { } key)

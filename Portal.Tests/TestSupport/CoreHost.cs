@@ -32,7 +32,6 @@ public sealed class CoreHost : IAsyncDisposable
         });
         var values = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Sqlite"] = folder.ConnectionString,
             ["Database:SeedDemoData"] = seedDemoData ? "true" : "false",
             ["Database:DemoStory"] = "false", // a test that wants the demo's rules, files and audience asks for them
             ["Database:DemoUsers"] = "500",
@@ -44,7 +43,7 @@ public sealed class CoreHost : IAsyncDisposable
             ["Jobs:RetryBaseSeconds"] = "0.2",
             ["Jobs:ProgressIntervalMilliseconds"] = "0",
         };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in folder.DatabaseSettings.Concat(settings ?? new Dictionary<string, string?>()))
         {
             values[key] = value;
         }

@@ -20,7 +20,11 @@ public partial class PortalWebFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
-        builder.UseSetting("ConnectionStrings:Sqlite", _folder.ConnectionString);
+        foreach (var (key, value) in _folder.DatabaseSettings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.UseSetting("Database:SeedDemoData", "false");
         builder.UseSetting("Portal:Admin:Email", AdminEmail);
         builder.UseSetting("Portal:Admin:Password", AdminPassword);

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Portal.Core.Adtech;
 using Portal.Core.Audit;
 using Portal.Tests.TestSupport;
@@ -23,11 +23,8 @@ public sealed class AdtechConnectionStoreTests : DatabaseTest
         Assert.Equal("42", connection.AccountId);
         Assert.DoesNotContain(Secret, connection.ToString(), StringComparison.Ordinal);
 
-        await using var raw = new SqliteConnection(Folder.ConnectionString);
-        await raw.OpenAsync();
-        await using var command = raw.CreateCommand();
-        command.CommandText = "SELECT protected_token FROM adtech_connections";
-        var stored = (string)(await command.ExecuteScalarAsync())!;
+        await using var db = await host.DbAsync();
+        var stored = await db.Database.SqlQueryRaw<string>("SELECT protected_token AS \"Value\" FROM adtech_connections").SingleAsync();
         Assert.DoesNotContain(Secret, stored, StringComparison.Ordinal);
 
         var info = Assert.Single(await store.ListAsync());
@@ -51,11 +48,9 @@ public sealed class AdtechConnectionStoreTests : DatabaseTest
         var info = Assert.Single(await store.ListAsync());
         Assert.True(info.HasDeveloperToken);
 
-        await using var raw = new SqliteConnection(Folder.ConnectionString);
-        await raw.OpenAsync();
-        await using var command = raw.CreateCommand();
-        command.CommandText = "SELECT protected_developer_token FROM adtech_connections";
-        Assert.DoesNotContain(developerToken, (string)(await command.ExecuteScalarAsync())!, StringComparison.Ordinal);
+        await using var db = await host.DbAsync();
+        var stored = await db.Database.SqlQueryRaw<string>("SELECT protected_developer_token AS \"Value\" FROM adtech_connections").SingleAsync();
+        Assert.DoesNotContain(developerToken, stored, StringComparison.Ordinal);
 
         var ex = await Assert.ThrowsAsync<ConnectionValidationException>(() =>
             store.SaveAsync("googleAds", "https://googleads.example/", null, null, CoreHost.Admin, new ConnectionExtras(null, "mcc-one")));

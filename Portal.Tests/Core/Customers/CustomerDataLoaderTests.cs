@@ -5,6 +5,7 @@ using Portal.Tests.TestSupport;
 
 namespace Portal.Tests.Core.Customers;
 
+[Trait("Database", "SqliteOnly")] // the SQLite path itself (its key stage, pragmas, index rebuild); PostgreSQL has its own
 public sealed class CustomerDataLoaderTests : DatabaseTest
 {
     [Fact]

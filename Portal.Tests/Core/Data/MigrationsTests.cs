@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
@@ -21,24 +20,14 @@ public sealed class MigrationsTests : DatabaseTest
         Context(DatabaseProvider.SqlServer, "Server=unreachable.invalid;Database=Portal;User Id=x;Password=y;TrustServerCertificate=true");
 
     [Fact]
-    public async Task Migrations_ApplyToNewSqliteFile_CreateEveryModelTable()
+    public async Task Migrations_ApplyToNewDatabase_CreateEveryModelTable()
     {
-        await using var db = Context(DatabaseProvider.Sqlite, Folder.ConnectionString);
+        await using var db = Folder.OpenDb();
         await db.Database.MigrateAsync();
 
-        await using var connection = new SqliteConnection(Folder.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
-        var tables = new HashSet<string>();
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                tables.Add(reader.GetString(0));
-            }
-        }
-
+        var tables = (await db.Database.SqlQueryRaw<string>(Folder.Provider == DatabaseProvider.PostgreSql
+                ? "SELECT table_name AS \"Value\" FROM information_schema.tables WHERE table_schema = 'public'"
+                : "SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'table'").ToListAsync()).ToHashSet();
         foreach (var table in ModelTables(db))
         {
             Assert.Contains(table, tables);
@@ -71,16 +60,23 @@ public sealed class MigrationsTests : DatabaseTest
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.SqlServer)]
+    [InlineData(DatabaseProvider.PostgreSql)]
     public void Model_ComparedToItsProvidersMigrations_HasNoPendingChanges(DatabaseProvider provider)
     {
-        using var db = provider == DatabaseProvider.Sqlite ? Context(provider, Folder.ConnectionString) : SqlServer();
+        // No server is contacted: the model is compared with the provider's migrations project.
+        using var db = provider switch
+        {
+            DatabaseProvider.Sqlite => Context(provider, SqliteFile),
+            DatabaseProvider.PostgreSql => Context(provider, "Host=unreachable.invalid;Database=portal;Username=x"),
+            _ => SqlServer(),
+        };
         Assert.False(db.Database.HasPendingModelChanges(), $"Add a migration for {provider}: the model has changed since the last one.");
     }
 
     [Fact]
     public void Indexes_ForSegmentQueries_ExistOnTransactionTables()
     {
-        using var db = Context(DatabaseProvider.Sqlite, Folder.ConnectionString);
+        using var db = Context(DatabaseProvider.Sqlite, SqliteFile);
         var indexes = db.Model.GetEntityTypes().SelectMany(e => e.GetIndexes()).Select(i => i.GetDatabaseName()).ToHashSet();
         Assert.Subset(indexes, new HashSet<string?> { "ix_cc_user_date", "ix_upi_user_date", "ix_cc_category_date", "ix_upi_category_date", "ix_users_city_tier" });
     }
@@ -97,6 +93,30 @@ public sealed class MigrationsTests : DatabaseTest
         Assert.Contains($"Database:Provider is '{provider}'", settings.ConfigurationError, StringComparison.Ordinal);
         Assert.Contains("'Sqlite'", settings.ConfigurationError, StringComparison.Ordinal);
         Assert.Contains("'SqlServer'", settings.ConfigurationError, StringComparison.Ordinal);
+        Assert.Contains("'PostgreSQL'", settings.ConfigurationError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Settings_PostgreSqlWithoutConnectionString_SaysWhichKeyToSet()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Database:Provider"] = "PostgreSQL" }).Build();
+        var settings = DatabaseSettings.From(configuration, Folder.Path);
+        Assert.Equal(DatabaseProvider.PostgreSql, settings.Provider);
+        Assert.Contains("ConnectionStrings:PostgreSQL is empty", settings.ConfigurationError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Settings_PostgreSql_DescribesHostAndDatabaseWithoutThePassword()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "PostgreSQL",
+            ["ConnectionStrings:PostgreSQL"] = "Host=db.internal;Port=5433;Database=portal;Username=portal;Password=not-shown-Secret1",
+        }).Build();
+        var settings = DatabaseSettings.From(configuration, Folder.Path);
+        Assert.Null(settings.ConfigurationError);
+        Assert.Equal("PostgreSQL db.internal:5433, database portal", settings.Describe());
+        Assert.True(settings.Options.ShouldMigrate(settings.Provider));
     }
 
     [Fact]
@@ -117,6 +137,8 @@ public sealed class MigrationsTests : DatabaseTest
         Assert.Contains(Path.Combine(Folder.Path, "nested", "app.db"), settings.ConnectionString, StringComparison.Ordinal);
         Assert.True(Directory.Exists(Path.Combine(Folder.Path, "nested")));
     }
+
+    private string SqliteFile => $"Data Source={Folder.DatabaseFile}";
 
     private static IEnumerable<string> ModelTables(PortalDbContext db) =>
         db.Model.GetEntityTypes().Select(e => e.GetTableName()).OfType<string>().Distinct();

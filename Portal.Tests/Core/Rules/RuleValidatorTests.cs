@@ -28,6 +28,15 @@ public sealed class RuleValidatorTests
     }
 
     [Fact]
+    public void Validate_DescriptionLongerThanItsColumn_IsReportedOnTheDescription()
+    {
+        var issue = Assert.Single(RuleValidator.Validate(Draft("r", Nested()) with { Description = new string('d', RuleValidator.MaxDescriptionLength + 1) }));
+        Assert.Equal((null, "description"), (issue.NodeId, issue.Field));
+        Assert.Contains("At most 2,000 characters (2,001 given)", issue.Message, StringComparison.Ordinal);
+        Assert.Empty(RuleValidator.Validate(Draft("r", Nested()) with { Description = new string('d', RuleValidator.MaxDescriptionLength) }));
+    }
+
+    [Fact]
     public void Validate_EmptyNestedGroup_IsReported() =>
         Assert.Contains(Check(Attr("c1", RuleFields.CityTier, ConditionOperator.Eq, "1"), Or("g7")), i => i is { NodeId: "g7", Field: "children" });
 

@@ -98,7 +98,7 @@ public sealed class RefreshSegmentJobTests : DatabaseTest
         var rule = await host.SaveRuleAsync(Tier("Tier 1", "1"));
         await using (var db = await host.DbAsync())
         {
-            await db.Database.ExecuteSqlRawAsync("CREATE TRIGGER fail_members BEFORE INSERT ON segment_members BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
+            await FailureTriggers.CreateAsync(db, "fail_members", "segment_members", "disk on fire");
         }
 
         var job = await host.Get<JobQueue>().EnqueueRefreshAsync(rule.Id, rule.Name, CoreHost.Marketer);

@@ -44,7 +44,7 @@ public sealed class SegmentEstimatorTests : DatabaseTest
         var first = users.Single(u => u.UserId == members[0]);
         Assert.Equal(new SegmentSampleRow(first.UserId, first.Name, first.Email, first.City, first.CityTier), estimate.Preview[0]);
         Assert.Contains("u.city_tier <= 2", estimate.Sql, StringComparison.Ordinal);
-        Assert.Contains("= 'gmail.com' COLLATE NOCASE", estimate.Sql, StringComparison.Ordinal);
+        Assert.Contains(Folder.Provider == Portal.Core.Data.DatabaseProvider.Sqlite ? "= 'gmail.com' COLLATE NOCASE" : "= LOWER('gmail.com')", estimate.Sql, StringComparison.Ordinal);
     }
 
     [Fact]

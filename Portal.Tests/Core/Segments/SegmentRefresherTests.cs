@@ -70,7 +70,7 @@ public sealed class SegmentRefresherTests : DatabaseTest
         await using (var db = await host.DbAsync())
         {
             // Fails the INSERT half-way, after the DELETE has run in the same transaction.
-            await db.Database.ExecuteSqlRawAsync("CREATE TRIGGER fail_members BEFORE INSERT ON segment_members WHEN NEW.user_id > 50 BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
+            await FailureTriggers.CreateAsync(db, "fail_members", "segment_members", "disk on fire", when: "NEW.user_id > 50");
         }
 
         var report = await host.RefreshRuleAsync(rule.Id);
@@ -87,7 +87,7 @@ public sealed class SegmentRefresherTests : DatabaseTest
             Assert.Equal([true, false], history.Select(h => h.Succeeded));
             Assert.Contains("disk on fire", history[1].Error, StringComparison.Ordinal);
             Assert.Contains("INSERT INTO segment_members", history[1].SqlQuery, StringComparison.Ordinal);
-            await db.Database.ExecuteSqlRawAsync("DROP TRIGGER fail_members");
+            await FailureTriggers.DropAsync(db, "fail_members", "segment_members");
         }
 
         Assert.True((await host.RefreshRuleAsync(rule.Id)).Target.Succeeded);

@@ -63,8 +63,7 @@ public sealed class AllOrNothingTests : DatabaseTest
         await using (var db = await host.DbAsync())
         {
             // The catalog row is the transaction's last insert: the users are already in the table when it fails.
-            await db.Database.ExecuteSqlRawAsync("CREATE TRIGGER fail_import BEFORE INSERT ON imported_files WHEN NEW.status = 'Imported' "
-                + "BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
+            await FailureTriggers.CreateAsync(db, "fail_import", "imported_files", "injected failure", when: "NEW.status = 'Imported'");
         }
 
         var ex = await Assert.ThrowsAnyAsync<Exception>(() => host.ImportAsync("users", null, "more.csv", Csv(UsersHeader, User(3), User(4), User(5))));
@@ -108,6 +107,7 @@ public sealed class AllOrNothingTests : DatabaseTest
     }
 
     [Fact]
+    [Trait("Database", "SqliteOnly")]
     public async Task Import_OfRowsIntoATable_LeavesForeignKeysEnforcedOnTheConnectionsAfter()
     {
         await using var host = await CoreHost.StartAsync(Folder);
@@ -121,6 +121,7 @@ public sealed class AllOrNothingTests : DatabaseTest
     }
 
     [Fact]
+    [Trait("Database", "SqliteOnly")]
     public async Task Import_RejectedAfterItsStageWasMade_LeavesForeignKeysEnforcedOnThePooledConnections()
     {
         await using var host = await CoreHost.StartAsync(Folder);
@@ -140,6 +141,7 @@ public sealed class AllOrNothingTests : DatabaseTest
     }
 
     [Fact]
+    [Trait("Database", "SqliteOnly")]
     public async Task Import_BigFileIntoSmallTable_RebuildsTheIndexesAndKeepsThemWhenItFails()
     {
         await using var host = await CoreHost.StartAsync(Folder);
@@ -150,8 +152,7 @@ public sealed class AllOrNothingTests : DatabaseTest
         await using (var db = await host.DbAsync())
         {
             // Fails halfway through the inserts: the indexes have been dropped and not yet built again.
-            await db.Database.ExecuteSqlRawAsync("CREATE TRIGGER fail_insert BEFORE INSERT ON credit_card_transactions WHEN NEW.transaction_id = 6000 "
-                + "BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
+            await FailureTriggers.CreateAsync(db, "fail_insert", "credit_card_transactions", "injected failure", when: "NEW.transaction_id = 6000");
         }
 
         var ex = await Assert.ThrowsAnyAsync<Exception>(() => host.ImportAsync("credit_card_transactions", null, "fails.csv", Csv(CardHeader, Rows(1))));
@@ -205,7 +206,7 @@ public sealed class AllOrNothingTests : DatabaseTest
         var before = await StateAsync(host);
         await using (var db = await host.DbAsync())
         {
-            await db.Database.ExecuteSqlRawAsync("CREATE TRIGGER fail_revenues BEFORE INSERT ON campaign_revenues BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
+            await FailureTriggers.CreateAsync(db, "fail_revenues", "campaign_revenues", "injected failure");
         }
 
         await Assert.ThrowsAnyAsync<Exception>(() => host.ImportAsync("clicks", "2024-Q1", "c2.csv", Csv("click_id,banner_id,campaign_id", "2,2,100")));

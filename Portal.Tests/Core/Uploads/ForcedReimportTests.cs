@@ -78,8 +78,7 @@ public sealed class ForcedReimportTests : DatabaseTest
         await using (var db = await host.DbAsync())
         {
             // The new catalog row is the transaction's last insert: the old rows are deleted and the new ones loaded when it fails.
-            await db.Database.ExecuteSqlRawAsync("CREATE TRIGGER fail_import BEFORE INSERT ON imported_files WHEN NEW.status = 'Imported' "
-                + "BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
+            await FailureTriggers.CreateAsync(db, "fail_import", "imported_files", "injected failure", when: "NEW.status = 'Imported'");
         }
 
         var ex = await Assert.ThrowsAnyAsync<Exception>(() => ReimportAsync(host, "credit_card_transactions", null, "cards.csv", Csv(CardHeader, Card(7, 1, 70m))));

@@ -14,6 +14,7 @@ namespace Portal.Tests.Core.Uploads;
 /// a map in memory. Both must drop and keep exactly the same rows, in every case: repeats within and across batches,
 /// equal rows, other values for a key, missing values before or after a full row, keys already in the table.
 /// </summary>
+[Trait("Database", "SqliteOnly")] // the SQLite path itself (its key stage, pragmas, index rebuild); PostgreSQL has its own
 public sealed class StagedDeduplicationTests : DatabaseTest
 {
     private static readonly DatasetSchema Cards = DatasetCatalog.Find(DatasetCatalog.CreditCardTransactions)!;

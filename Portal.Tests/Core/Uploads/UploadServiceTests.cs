@@ -91,8 +91,7 @@ public sealed class UploadServiceTests : DatabaseTest
         await using var host = await CoreHost.StartAsync(Folder, settings: new Dictionary<string, string?> { ["Jobs:RetryBaseSeconds"] = "2" });
         await using (var db = await host.DbAsync())
         {
-            await db.Database.ExecuteSqlRawAsync("CREATE TRIGGER fail_import BEFORE INSERT ON imported_files WHEN NEW.status = 'Imported' "
-                + "BEGIN SELECT RAISE(ABORT, 'database hiccup'); END;");
+            await FailureTriggers.CreateAsync(db, "fail_import", "imported_files", "database hiccup", when: "NEW.status = 'Imported'");
         }
 
         var staged = await host.Get<UploadService>().StageUploadAsync(CoreHost.Marketer, "impressions", "2024-Q1", "i.csv",
@@ -101,7 +100,7 @@ public sealed class UploadServiceTests : DatabaseTest
             "the first attempt to fail");
         await using (var db = await host.DbAsync())
         {
-            await db.Database.ExecuteSqlRawAsync("DROP TRIGGER fail_import;");
+            await FailureTriggers.DropAsync(db, "fail_import", "imported_files");
         }
 
         var job = await host.WaitForJobAsync(staged.JobId, j => j.IsFinished, "finished");
