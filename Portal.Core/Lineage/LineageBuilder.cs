@@ -193,7 +193,7 @@ public sealed class LineageBuilder(
     }
 
     private static LineageNode Table(string name, long rows) =>
-        new(TableId(name), LineageNodeKind.Table, name, LineageStatus.None, rows, null, "/", LineageDomains.Customers, "Customer table (seed 001)");
+        new(TableId(name), LineageNodeKind.Table, name, LineageStatus.None, rows, null, "/", LineageDomains.Customers, "Customer table");
 
     private static LineageNode Job(string kind, string title, string domain, JobRecord? last) =>
         new(JobId(kind), LineageNodeKind.Job, title, StatusOf(last), null, last?.FinishedAt, "/jobs", domain, $"Job kind {kind}");

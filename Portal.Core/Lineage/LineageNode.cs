@@ -3,7 +3,7 @@ namespace Portal.Core.Lineage;
 /// <summary>What a lineage node stands for.</summary>
 public enum LineageNodeKind
 {
-    /// <summary>A customer table of seed 001 (users, credit_card_transactions, upi_transactions).</summary>
+    /// <summary>A customer table (users, credit_card_transactions, upi_transactions).</summary>
     Table,
 
     /// <summary>An uploaded dataset (added by the uploads' <see cref="ILineageContributor"/>).</summary>
@@ -67,7 +67,7 @@ public enum LineageEdgeKind
 
 /// <summary>
 /// One node of the lineage graph. <paramref name="Id"/> is "kind:key" (<c>segment:12</c>, <c>audience:demo_audience</c>,
-/// <c>table:users</c>); <paramref name="Domain"/> groups nodes as seed 002 does (a job belongs to one domain).
+/// <c>table:users</c>); <paramref name="Domain"/> groups nodes by the data-flow domain they belong to (a job belongs to one domain).
 /// </summary>
 public sealed record LineageNode(
     string Id,
@@ -85,7 +85,7 @@ public sealed record LineageEdge(string Source, string Target, LineageEdgeKind K
     public string Id => $"{Source}->{Target}:{Kind}";
 }
 
-/// <summary>The domains nodes are grouped by (seed 002: a job belongs to exactly one).</summary>
+/// <summary>The data-flow domains nodes are grouped by (a job belongs to exactly one).</summary>
 public static class LineageDomains
 {
     /// <summary>Customer tables and uploaded datasets.</summary>

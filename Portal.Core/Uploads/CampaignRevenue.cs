@@ -1,7 +1,7 @@
 namespace Portal.Core.Uploads;
 
 /// <summary>
-/// A row of <c>campaign_revenues</c>, seed 004's <c>revenues</c> table: per campaign, banner and quarter, the revenue of
+/// A row of <c>campaign_revenues</c>, the design's <c>revenues</c> table: per campaign, banner and quarter, the revenue of
 /// the conversions of the banner's clicks and the number of those clicks. Recomputed for a quarter from its stored files
 /// whenever one of its impressions, clicks or conversions files is imported, so it does not depend on their order.
 /// </summary>

@@ -3,7 +3,7 @@ using Portal.Core.Data;
 
 namespace Portal.Core.Uploads;
 
-/// <summary>A campaign's aggregate rows, and the banners chosen for a quarter by seed 004's rule.</summary>
+/// <summary>A campaign's aggregate rows, and the banners chosen for a quarter by the banner rule.</summary>
 public sealed record CampaignReport(long CampaignId, IReadOnlyList<CampaignRevenue> Rows, string? Quarter, IReadOnlyList<long> Banners);
 
 /// <summary>Reads <c>campaign_revenues</c> for <c>GET /api/campaigns/{id}</c>.</summary>
@@ -11,7 +11,7 @@ public sealed class CampaignRevenueQueries(IDbContextFactory<PortalDbContext> db
 {
     /// <summary>
     /// Every row of the campaign (by quarter, then banner), and the banners to show for <paramref name="quarter"/> (the
-    /// latest quarter with rows when not given), by the rule of the assignment seed 004 answers: with at least 10
+    /// latest quarter with rows when not given), by the banner rule: with at least 10
     /// banners that have revenue, the top 10 by revenue; with 5 to 9, those by revenue; with 1 to 4, those by revenue,
     /// then the most clicked of the rest up to 5; with none, the 5 most clicked. Ties go to the lower banner id.
     /// </summary>

@@ -3,7 +3,7 @@ using Portal.Core.Audiences;
 namespace Portal.Core.Uploads;
 
 /// <summary>
-/// Seed 004's aggregate for one quarter, from the quarter's stored files: impressions LEFT JOIN clicks (on banner and
+/// The campaign aggregate for one quarter, from the quarter's stored files: impressions LEFT JOIN clicks (on banner and
 /// campaign) LEFT JOIN conversions (on the click), grouped by campaign and banner. Revenue is the sum of the
 /// conversions' revenue (added as decimals, so the sum does not depend on the order of the rows), clicks the number of
 /// distinct clicks (the seed's COUNT over the join would count a click once per conversion). A pair without impressions

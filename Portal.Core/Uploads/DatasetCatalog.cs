@@ -1,8 +1,8 @@
 namespace Portal.Core.Uploads;
 
 /// <summary>
-/// The datasets CSV files can be imported into: seed 001's three source tables, loaded into their database tables so
-/// rules see them, and seed 004's impressions, clicks and conversions, partitioned by quarter, which keep the
+/// The datasets CSV files can be imported into: the three customer tables, loaded into their database tables so
+/// rules see them, and the ad datasets (impressions, clicks and conversions), partitioned by quarter, which keep the
 /// <c>campaign_revenues</c> aggregate in step. Column names are the tables' own.
 /// </summary>
 public static class DatasetCatalog
@@ -21,7 +21,7 @@ public static class DatasetCatalog
 
     public static IReadOnlyList<DatasetSchema> All { get; } =
     [
-        new(Users, "Users", "Customers (seed 001's users table): loaded into users.",
+        new(Users, "Users", "Customers: loaded into users.",
         [
             new("user_id", ColumnType.Int64, Key: true, Description: "The customer's id."),
             new("name", ColumnType.String, MaxLength: 200, Pii: true),
@@ -32,7 +32,7 @@ public static class DatasetCatalog
             new("city_tier", ColumnType.Int64, Description: "1, 2 or 3.", Minimum: 1, Maximum: 3),
             new("created_at", ColumnType.DateTime, Description: "When the customer joined (UTC)."),
         ], PartitionKind.None, Users, HealthDate: "created_at"),
-        new(CreditCardTransactions, "Credit-card transactions", "Card payments (seed 001): loaded into credit_card_transactions.",
+        new(CreditCardTransactions, "Credit-card transactions", "Card payments: loaded into credit_card_transactions.",
         [
             new("transaction_id", ColumnType.Int64, Key: true),
             UserId,
@@ -41,7 +41,7 @@ public static class DatasetCatalog
             new("category", ColumnType.String, MaxLength: 50),
             new("transaction_date", ColumnType.DateTime, Description: "UTC."),
         ], PartitionKind.None, CreditCardTransactions, HealthDate: "transaction_date"),
-        new(UpiTransactions, "UPI transactions", "UPI payments (seed 001): loaded into upi_transactions.",
+        new(UpiTransactions, "UPI transactions", "UPI payments: loaded into upi_transactions.",
         [
             new("transaction_id", ColumnType.Int64, Key: true),
             UserId,
@@ -50,18 +50,18 @@ public static class DatasetCatalog
             new("category", ColumnType.String, MaxLength: 50),
             new("transaction_date", ColumnType.DateTime, Description: "UTC."),
         ], PartitionKind.None, UpiTransactions, HealthDate: "transaction_date"),
-        new(Impressions, "Impressions", "Banners shown per campaign (seed 004), by quarter; a banner and campaign pair once per quarter.",
+        new(Impressions, "Impressions", "Banners shown per campaign, by quarter; a banner and campaign pair once per quarter.",
         [
             new("banner_id", ColumnType.Int64, Key: true),
             new("campaign_id", ColumnType.Int64, Key: true),
         ], PartitionKind.Quarter),
-        new(Clicks, "Clicks", "Clicks on banners (seed 004), by quarter.",
+        new(Clicks, "Clicks", "Clicks on banners, by quarter.",
         [
             new("click_id", ColumnType.Int64, Key: true),
             new("banner_id", ColumnType.Int64),
             new("campaign_id", ColumnType.Int64),
         ], PartitionKind.Quarter),
-        new(Conversions, "Conversions", "Revenue from clicks (seed 004), by quarter.",
+        new(Conversions, "Conversions", "Revenue from clicks, by quarter.",
         [
             new("conversion_id", ColumnType.Int64, Key: true),
             new("click_id", ColumnType.Int64),

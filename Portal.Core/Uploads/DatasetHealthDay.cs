@@ -1,7 +1,7 @@
 namespace Portal.Core.Uploads;
 
 /// <summary>
-/// A row of <c>dataset_health_days</c>, seed 003's performance metrics: per dataset and UTC day, what arrived and how
+/// A row of <c>dataset_health_days</c>, the data-health metrics: per dataset and UTC day, what arrived and how
 /// healthy it was. The day is the rows' own date where the dataset has one (<see cref="DatasetSchema.HealthDate"/>),
 /// else the day of the import. Counters only; shares are computed when read.
 /// </summary>

@@ -31,7 +31,7 @@ public enum PartitionKind
     /// <summary>One partition, named <see cref="DatasetSchema.WholePartition"/>.</summary>
     None,
 
-    /// <summary>By calendar quarter, named like <c>2024-Q1</c>; every upload says which quarter it holds (seed 004).</summary>
+    /// <summary>By calendar quarter, named like <c>2024-Q1</c>; every upload says which quarter it holds.</summary>
     Quarter,
 }
 

@@ -14,7 +14,7 @@ public sealed record DropFolderScanResult(int Imported, int Rejected, int Failed
 }
 
 /// <summary>
-/// Seed 003's last-update compare loop over the bucket's drop folder, <c>incoming/&lt;dataset&gt;/&lt;partition&gt;/*.csv</c>
+/// The last-update compare loop over the bucket's drop folder, <c>incoming/&lt;dataset&gt;/&lt;partition&gt;/*.csv</c>
 /// (<c>all</c> for the partition of an unpartitioned dataset): lists the files, compares them with the catalog, and
 /// imports the new ones, oldest first. A file whose (dataset, file name) the catalog has as imported is skipped, as is
 /// a rejected one that has not changed since (its last-modified time is recorded); a failed one is tried again. Files

@@ -26,7 +26,7 @@ public enum ImportSource
 }
 
 /// <summary>
-/// A row of <c>imported_files</c>, the catalog of imports (seed 003): one per file and outcome. Rows in, kept and
+/// A row of <c>imported_files</c>, the catalog of imports: one per file and outcome. Rows in, kept and
 /// dropped by reason; a rejection's message names the line and column. A (dataset, file name) is imported once.
 /// </summary>
 public sealed class ImportedFile

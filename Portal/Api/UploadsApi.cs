@@ -12,8 +12,8 @@ using Portal.Core.Uploads;
 namespace Portal.Api;
 
 /// <summary>
-/// Uploads (issue 6): send a CSV file into a dataset (operators), read the catalog of imports, the datasets' schemas and
-/// their data health, and seed 004's campaign aggregate. The file is streamed into the bucket as it arrives and imported
+/// Uploads: send a CSV file into a dataset (operators), read the catalog of imports, the datasets' schemas and
+/// their data health, and the campaign aggregate. The file is streamed into the bucket as it arrives and imported
 /// by a background job; the answer is the job to watch.
 /// </summary>
 internal static class UploadsApi
@@ -63,7 +63,7 @@ internal static class UploadsApi
 
         api.MapGet("/campaigns/{id:long}", CampaignAsync)
             .WithTags("Uploads")
-            .WithSummary("A campaign's revenue and clicks per banner and quarter (seed 004), and the banners to show")
+            .WithSummary("A campaign's revenue and clicks per banner and quarter, and the banners to show")
             .WithDescription("`quarter` (like 2024-Q1) picks the quarter whose banners are chosen; the latest with data by default.");
         return api;
     }

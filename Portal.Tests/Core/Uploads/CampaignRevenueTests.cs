@@ -5,7 +5,7 @@ using static Portal.Tests.Core.Uploads.UploadSamples;
 
 namespace Portal.Tests.Core.Uploads;
 
-/// <summary>Seed 004's revenues aggregate: kept in step by every upload, the same whatever their order.</summary>
+/// <summary>The campaign revenues aggregate: kept in step by every upload, the same whatever their order.</summary>
 public sealed class CampaignRevenueTests : DatabaseTest
 {
     private static readonly (string Dataset, string FileName, byte[] Content)[] Uploads =

@@ -5,7 +5,7 @@ using static Portal.Tests.Core.Uploads.UploadSamples;
 
 namespace Portal.Tests.Core.Uploads;
 
-/// <summary>Rows dropped and counted: duplicates in the file, missing required values, keys already stored (seed 004's rules).</summary>
+/// <summary>Rows dropped and counted: duplicates in the file, missing required values, keys already stored.</summary>
 public sealed class DeduplicationTests : DatabaseTest
 {
     [Fact]

@@ -7,7 +7,7 @@ using static Portal.Tests.Core.Uploads.UploadSamples;
 
 namespace Portal.Tests.Core.Uploads;
 
-/// <summary>Seed 003's compare loop over the drop folder: only files the catalog does not have yet, oldest first.</summary>
+/// <summary>The drop folder's compare loop over the drop folder: only files the catalog does not have yet, oldest first.</summary>
 public sealed class DropFolderScanTests : DatabaseTest
 {
     private static async Task DropAsync(CoreHost host, string path, byte[] content, DateTime modified)
