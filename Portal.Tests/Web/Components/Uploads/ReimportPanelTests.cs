@@ -26,6 +26,8 @@ public sealed class ReimportPanelTests : DatabaseTest
         var confirm = details.WaitForElement("[role=alertdialog][aria-label='Confirm the re-import']");
         Assert.StartsWith("Replace the 2 rows of clicks.csv in Clicks (2024-Q1), imported ", confirm.TextContent.Trim(), StringComparison.Ordinal);
         Assert.Contains("with clicks-fixed.csv (", confirm.TextContent, StringComparison.Ordinal);
+        // The browser reads the chosen file through its input element: it stays in the page (hidden) until the read.
+        Assert.NotEmpty(details.FindAll("input[type=file]"));
         await using (var db = await host.DbAsync())
         {
             Assert.False(await db.Jobs.AnyAsync(j => j.Kind == DatasetImportJob.Kind), "nothing is queued before the confirmation");
