@@ -42,6 +42,15 @@ internal static class PageExtensions
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "(user menu)" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync("**/account/login");
+        try
+        {
+            // The sign-out writes an audit row; on a loaded machine, right after start-up, the demo's jobs may hold the
+            // SQLite writer for a while, so this waits as long as the other waits on background work.
+            await page.WaitForURLAsync("**/account/login", new() { Timeout = 60_000 });
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"Signing out did not reach the sign-in page: the page is at {page.Url}, reading: {await page.Locator("body").InnerTextAsync()}", ex);
+        }
     }
 }
