@@ -23,7 +23,7 @@ public sealed class AudiencesPageTests : DatabaseTest
         var page = ctx.Render<Portal.Components.Pages.Audiences.Audiences>();
 
         await page.WaitForAssertionAsync(() => Assert.NotNull(page.Find("button[aria-label='Export demo to one adtech']")));
-        await page.Find("button[aria-label='Export demo to one adtech']").ClickAsync(new());
+        await page.InvokeAsync(() => page.Find("button[aria-label='Export demo to one adtech']").ClickAsync(new()));
         var item = popovers.WaitForElement(".mud-menu-item:contains('Export to adtechB')");
         Assert.Contains(popovers.FindAll(".mud-menu-item"), i => i.TextContent.Contains("Export to adtechA", StringComparison.Ordinal));
         await item.ClickAsync(new());

@@ -63,7 +63,7 @@ public sealed class JobsPageTests : DatabaseTest
         await page.WaitForAssertionAsync(() => page.Find($"button[aria-label='Retry job {failed}']"));
 
         // bUnit's user is a test double; the page hands its principal to JobQueue, which checks the role itself.
-        await page.Find($"button[aria-label='Retry job {failed}']").ClickAsync(new());
+        await page.InvokeAsync(() => page.Find($"button[aria-label='Retry job {failed}']").ClickAsync(new()));
         var job = await host.WaitForJobAsync(failed, j => j.Status == JobStatus.Succeeded, "run again");
         Assert.Equal(1, job.Attempts);
     }

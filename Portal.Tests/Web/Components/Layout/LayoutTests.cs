@@ -42,7 +42,7 @@ public sealed class LayoutTests : DatabaseTest
         await using var host = await CoreHost.StartAsync(Folder);
         await using var ctx = ComponentContext.Create(host, "admin@tests.local", Roles.Admin);
         var layout = ctx.Render<MainLayout>(p => p.Add(l => l.Body, (RenderFragment)(_ => { })));
-        await layout.Find("button[aria-label='Switch to dark theme']").ClickAsync(new());
+        await layout.InvokeAsync(() => layout.Find("button[aria-label='Switch to dark theme']").ClickAsync(new()));
         Assert.NotNull(layout.Find("button[aria-label='Switch to light theme']"));
         Assert.True(ctx.Services.GetService(typeof(ThemeState)) is ThemeState { IsDark: true });
         ctx.JSInterop.VerifyInvoke("portal.setTheme");

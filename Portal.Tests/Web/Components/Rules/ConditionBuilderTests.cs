@@ -43,7 +43,7 @@ public sealed class ConditionBuilderTests : IAsyncLifetime
     public async Task AddMenu_SpendChosen_AppendsAnAggregateToThatGroup()
     {
         var (builder, popovers) = Render(Tree());
-        await builder.Find("button[aria-label='Add to Group g1']").ClickAsync(new MouseEventArgs());
+        await builder.InvokeAsync(() => builder.Find("button[aria-label='Add to Group g1']").ClickAsync(new MouseEventArgs()));
         await popovers.WaitForElement(".mud-menu-item:contains('Spend / transactions')").ClickAsync(new MouseEventArgs());
 
         var g1 = Assert.IsType<GroupCondition>(ConditionTree.Find(_changed!, "g1"));
@@ -58,17 +58,17 @@ public sealed class ConditionBuilderTests : IAsyncLifetime
     {
         var (builder, _) = Render(Tree());
 
-        await builder.Find("button[aria-label='Negate Condition c1']").ClickAsync(new MouseEventArgs());
+        await builder.InvokeAsync(() => builder.Find("button[aria-label='Negate Condition c1']").ClickAsync(new MouseEventArgs()));
         Assert.True(ConditionTree.Find(_changed!, "c1")!.Not);
 
-        await builder.Find("button[aria-label='Move Condition c1 down']").ClickAsync(new MouseEventArgs());
+        await builder.InvokeAsync(() => builder.Find("button[aria-label='Move Condition c1 down']").ClickAsync(new MouseEventArgs()));
         Assert.Equal(["g1", "c1"], ((GroupCondition)_changed!).Children.Select(c => c.Id));
 
-        await builder.Find("button[aria-label='Nest Condition c1 in a group']").ClickAsync(new MouseEventArgs());
+        await builder.InvokeAsync(() => builder.Find("button[aria-label='Nest Condition c1 in a group']").ClickAsync(new MouseEventArgs()));
         Assert.IsType<GroupCondition>(((GroupCondition)_changed!).Children[0]);
         Assert.Equal("c1", ((GroupCondition)((GroupCondition)_changed!).Children[0]).Children[0].Id);
 
-        await builder.Find("button[aria-label='Remove Group g1']").ClickAsync(new MouseEventArgs());
+        await builder.InvokeAsync(() => builder.Find("button[aria-label='Remove Group g1']").ClickAsync(new MouseEventArgs()));
         Assert.Null(ConditionTree.Find(_changed!, "g1"));
         Assert.NotNull(ConditionTree.Find(_changed!, "c1"));
     }
@@ -77,7 +77,7 @@ public sealed class ConditionBuilderTests : IAsyncLifetime
     public async Task LogicToggle_OrChosen_TurnsTheRootIntoAnOrGroup()
     {
         var (builder, _) = Render(Tree());
-        await builder.FindAll("[aria-label='Rule conditions logic'] .mud-toggle-item").First(b => b.TextContent.Contains("OR", StringComparison.Ordinal)).ClickAsync(new MouseEventArgs());
+        await builder.InvokeAsync(() => builder.FindAll("[aria-label='Rule conditions logic'] .mud-toggle-item").First(b => b.TextContent.Contains("OR", StringComparison.Ordinal)).ClickAsync(new MouseEventArgs()));
         Assert.Equal(GroupLogic.Or, ((GroupCondition)_changed!).Logic);
     }
 

@@ -21,7 +21,7 @@ public sealed class RuleEditorPageTests : DatabaseTest
         await page.WaitForAssertionAsync(() => page.Find("input[aria-label='Rule name']"));
 
         await page.Find("input[aria-label='Rule name']").ChangeAsync(new() { Value = "Tier one" });
-        await page.Find("button[aria-label='Add to Rule conditions']").ClickAsync(new MouseEventArgs());
+        await page.InvokeAsync(() => page.Find("button[aria-label='Add to Rule conditions']").ClickAsync(new MouseEventArgs()));
         await popovers.WaitForElement(".mud-menu-item:contains('Customer attribute')").ClickAsync(new MouseEventArgs());
         await page.WaitForAssertionAsync(() => page.Find("[aria-label='Condition c1']"));
         await ClickButtonAsync(page, "Save");
@@ -42,15 +42,15 @@ public sealed class RuleEditorPageTests : DatabaseTest
         var page = ctx.Render<RuleEditorPage>();
         await page.WaitForAssertionAsync(() => page.Find("button[aria-label='Add to Rule conditions']"));
 
-        await page.Find("button[aria-label='Add to Rule conditions']").ClickAsync(new MouseEventArgs());
+        await page.InvokeAsync(() => page.Find("button[aria-label='Add to Rule conditions']").ClickAsync(new MouseEventArgs()));
         await popovers.WaitForElement(".mud-menu-item:contains('AND group')").ClickAsync(new MouseEventArgs());
         await page.WaitForAssertionAsync(() => page.Find("[aria-label='Group g1']"));
-        await page.Find("button[aria-label='Negate Group g1']").ClickAsync(new MouseEventArgs());
+        await page.InvokeAsync(() => page.Find("button[aria-label='Negate Group g1']").ClickAsync(new MouseEventArgs()));
         await page.WaitForAssertionAsync(() => Assert.Equal("true", page.Find("button[aria-label='Negate Group g1']").GetAttribute("aria-pressed")));
 
-        await page.FindAll("button").First(b => b.TextContent.Trim() == "Undo").ClickAsync(new MouseEventArgs());
+        await page.InvokeAsync(() => page.FindAll("button").First(b => b.TextContent.Trim() == "Undo").ClickAsync(new MouseEventArgs()));
         await page.WaitForAssertionAsync(() => Assert.Equal("false", page.Find("button[aria-label='Negate Group g1']").GetAttribute("aria-pressed")));
-        await page.FindAll("button").First(b => b.TextContent.Trim() == "Undo").ClickAsync(new MouseEventArgs());
+        await page.InvokeAsync(() => page.FindAll("button").First(b => b.TextContent.Trim() == "Undo").ClickAsync(new MouseEventArgs()));
         await page.WaitForAssertionAsync(() => Assert.Empty(page.FindAll("[aria-label='Group g1']")));
     }
 
@@ -63,7 +63,7 @@ public sealed class RuleEditorPageTests : DatabaseTest
         var page = ctx.Render<RuleEditorPage>();
         await page.WaitForAssertionAsync(() => page.Find("button[aria-label='Add to Rule conditions']"));
         await page.Find("input[aria-label='Rule name']").ChangeAsync(new() { Value = "Empty group" });
-        await page.Find("button[aria-label='Add to Rule conditions']").ClickAsync(new MouseEventArgs());
+        await page.InvokeAsync(() => page.Find("button[aria-label='Add to Rule conditions']").ClickAsync(new MouseEventArgs()));
         await popovers.WaitForElement(".mud-menu-item:contains('OR group')").ClickAsync(new MouseEventArgs());
         await ClickButtonAsync(page, "Save");
 
@@ -93,10 +93,10 @@ public sealed class RuleEditorPageTests : DatabaseTest
         var page = ctx.Render<RuleEditorPage>();
         await page.WaitForAssertionAsync(() => page.Find("input[aria-label='Rule name']"));
         await page.Find("input[aria-label='Rule name']").ChangeAsync(new() { Value = "Tier one spenders" });
-        await page.Find("button[aria-label='Add to Rule conditions']").ClickAsync(new MouseEventArgs());
+        await page.InvokeAsync(() => page.Find("button[aria-label='Add to Rule conditions']").ClickAsync(new MouseEventArgs()));
         await popovers.WaitForElement(".mud-menu-item:contains('Customer attribute')").ClickAsync(new MouseEventArgs());
         await page.WaitForAssertionAsync(() => page.Find("[aria-label='Condition c1']"));
-        await page.Find("button[aria-label='Add to Rule conditions']").ClickAsync(new MouseEventArgs());
+        await page.InvokeAsync(() => page.Find("button[aria-label='Add to Rule conditions']").ClickAsync(new MouseEventArgs()));
         await popovers.WaitForElement(".mud-menu-item:contains('Spend / transactions')").ClickAsync(new MouseEventArgs());
         await page.WaitForAssertionAsync(() => page.Find("[aria-label='Condition c2']"));
         await ClickButtonAsync(page, "Save");

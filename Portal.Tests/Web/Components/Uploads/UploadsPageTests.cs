@@ -79,14 +79,14 @@ public sealed class UploadsPageTests : DatabaseTest
         var grid = ctx.Render<ImportedFilesGrid>();
         await grid.WaitForAssertionAsync(() => grid.Find("button[aria-label='Details of cards-bad.csv']"));
 
-        await grid.Find("button[aria-label='Details of cards-bad.csv']").ClickAsync(new());
+        await grid.InvokeAsync(() => grid.Find("button[aria-label='Details of cards-bad.csv']").ClickAsync(new()));
 
         var details = grid.WaitForElement("[role=region][aria-label='Details of cards-bad.csv']");
         Assert.Contains("line 9, column 3 (\"amount\")", details.QuerySelector("[aria-label=Rejection]")!.TextContent, StringComparison.Ordinal);
         Assert.Contains("column amount", details.TextContent, StringComparison.Ordinal);
         Assert.Contains("drop folder", details.TextContent, StringComparison.Ordinal);
 
-        await grid.Find("button[aria-label='Details of users-march.csv']").ClickAsync(new());
+        await grid.InvokeAsync(() => grid.Find("button[aria-label='Details of users-march.csv']").ClickAsync(new()));
         grid.WaitForAssertion(() => Assert.Equal($"jobs?job={job}", grid.Find("[aria-label='Details of users-march.csv'] a[href^='jobs']").GetAttribute("href")));
         Assert.Contains("datasets/users/all/users-march.parquet", grid.Markup, StringComparison.Ordinal);
     }
