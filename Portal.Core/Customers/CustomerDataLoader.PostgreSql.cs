@@ -35,26 +35,10 @@ public sealed partial class CustomerDataLoader
             }, tracker, cancellationToken);
         await CopyAsync(connection, "credit_card_transactions (transaction_id, user_id, amount, merchant, category, transaction_date)", "credit_card_transactions",
             generator.CreditCardTransactions(cc, users), cc,
-            async (w, t, ct) =>
-            {
-                await w.WriteAsync(t.TransactionId, NpgsqlDbType.Bigint, ct);
-                await w.WriteAsync(t.UserId, NpgsqlDbType.Bigint, ct);
-                await w.WriteAsync(t.Amount, NpgsqlDbType.Numeric, ct);
-                await w.WriteAsync(t.Merchant, NpgsqlDbType.Varchar, ct);
-                await w.WriteAsync(t.Category, NpgsqlDbType.Varchar, ct);
-                await w.WriteAsync(t.TransactionDate, NpgsqlDbType.TimestampTz, ct);
-            }, tracker, cancellationToken);
+            (w, t, ct) => WriteTransactionAsync(w, t.TransactionId, t.UserId, t.Amount, t.Merchant, t.Category, t.TransactionDate, ct), tracker, cancellationToken);
         await CopyAsync(connection, "upi_transactions (transaction_id, user_id, amount, description, category, transaction_date)", "upi_transactions",
             generator.UpiTransactions(upi, users), upi,
-            async (w, t, ct) =>
-            {
-                await w.WriteAsync(t.TransactionId, NpgsqlDbType.Bigint, ct);
-                await w.WriteAsync(t.UserId, NpgsqlDbType.Bigint, ct);
-                await w.WriteAsync(t.Amount, NpgsqlDbType.Numeric, ct);
-                await w.WriteAsync(t.Description, NpgsqlDbType.Varchar, ct);
-                await w.WriteAsync(t.Category, NpgsqlDbType.Varchar, ct);
-                await w.WriteAsync(t.TransactionDate, NpgsqlDbType.TimestampTz, ct);
-            }, tracker, cancellationToken);
+            (w, t, ct) => WriteTransactionAsync(w, t.TransactionId, t.UserId, t.Amount, t.Description, t.Category, t.TransactionDate, ct), tracker, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         var indexStart = tracker.Elapsed;
@@ -90,6 +74,18 @@ public sealed partial class CustomerDataLoader
         {
             tracker.Advance(table, sinceReport, done, count);
         }
+    }
+
+    /// <summary>A card or UPI payment: the two tables differ only in the name of their merchant column.</summary>
+    private static async Task WriteTransactionAsync(NpgsqlBinaryImporter w, long id, long userId, decimal amount, string merchant, string category,
+        DateTime date, CancellationToken ct)
+    {
+        await w.WriteAsync(id, NpgsqlDbType.Bigint, ct);
+        await w.WriteAsync(userId, NpgsqlDbType.Bigint, ct);
+        await w.WriteAsync(amount, NpgsqlDbType.Numeric, ct);
+        await w.WriteAsync(merchant, NpgsqlDbType.Varchar, ct);
+        await w.WriteAsync(category, NpgsqlDbType.Varchar, ct);
+        await w.WriteAsync(date, NpgsqlDbType.TimestampTz, ct);
     }
 
     private static Task WriteNullableAsync(NpgsqlBinaryImporter writer, string? value, CancellationToken cancellationToken) =>

@@ -111,7 +111,7 @@ public sealed partial class DemoStory(
             }
 
             progress?.Report($"Importing the demo file {upload.FileName}");
-            var path = $"{DatasetFiles.UploadsFolder}/{Guid.NewGuid():N}-{DatasetFiles.StemOf(upload.FileName)}.csv";
+            var path = DatasetFiles.NewUploadPath(upload.FileName);
             await bucket.WriteTextAsync(path, upload.Csv, null, cancellationToken);
             try
             {

@@ -22,6 +22,9 @@ public static class DatasetFiles
 
     public static string PartitionFolder(string dataset, string partition) => $"{DatasetsFolder}/{dataset}/{partition}";
 
+    /// <summary>Where an upload of that file name is staged for its import: a new name under <see cref="UploadsFolder"/>.</summary>
+    public static string NewUploadPath(string fileName) => $"{UploadsFolder}/{Guid.NewGuid():N}-{StemOf(fileName)}.csv";
+
     /// <summary>A file name as a safe bucket name: letters, digits, '.', '-' and '_' kept, anything else '_'; the extension dropped.</summary>
     public static string StemOf(string fileName)
     {

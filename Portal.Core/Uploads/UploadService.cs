@@ -44,7 +44,7 @@ public sealed class UploadService(
             await EarlierImports.RejectIfImportedAsync(dbFactory, schema.Name, fileName, cancellationToken);
         }
 
-        var path = $"{DatasetFiles.UploadsFolder}/{Guid.NewGuid():N}-{DatasetFiles.StemOf(fileName)}.csv";
+        var path = DatasetFiles.NewUploadPath(fileName);
         long bytes = 0;
         var limit = options.Value.MaxUploadBytes;
         await bucket.WriteAsync(path, async (target, ct) =>
