@@ -6,6 +6,7 @@ using Portal.Core.Adtech;
 using Portal.Core.Audit;
 using Portal.Core.Customers;
 using Portal.Core.Dashboard;
+using Portal.Core.Instances;
 using Portal.Core.Jobs;
 using Portal.Core.Rules;
 using Portal.Core.Segments;
@@ -37,6 +38,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<CampaignRevenue> CampaignRevenues => Set<CampaignRevenue>();
     public DbSet<DatasetHealthDay> DatasetHealthDays => Set<DatasetHealthDay>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<SharedLock> SharedLocks => Set<SharedLock>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -59,6 +61,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         builder.ApplyConfiguration(new CampaignRevenueConfiguration());
         builder.ApplyConfiguration(new DatasetHealthDayConfiguration());
         builder.ApplyConfiguration(new DataProtectionKeyConfiguration());
+        builder.ApplyConfiguration(new SharedLockConfiguration());
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

@@ -176,7 +176,8 @@ public sealed partial class JobExecutor(
                 await Task.Delay(_lease / 3, clock, stop);
                 var until = clock.GetUtcNow().UtcDateTime + _lease;
                 await using var db = await dbFactory.CreateDbContextAsync(stop);
-                var renewed = await Owned(db, id).ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseExpiresAt, until), stop);
+                var renewed = await Lineage.LineageWriteInterceptor.NotALineageWriteAsync(() =>
+                    Owned(db, id).ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseExpiresAt, until), stop));
                 if (renewed == 0)
                 {
                     LogLeaseLost(logger, id, _instance);

@@ -705,6 +705,28 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.ToTable("dashboard_totals", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Instances.SharedLock", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("owner");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("shared_locks", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Jobs.JobRecord", b =>
                 {
                     b.Property<long>("Id")

@@ -684,6 +684,28 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.ToTable("dashboard_totals", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Instances.SharedLock", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("shared_locks", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Jobs.JobRecord", b =>
                 {
                     b.Property<long>("Id")
