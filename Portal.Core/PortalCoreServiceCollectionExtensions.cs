@@ -65,6 +65,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<JobQueries>();
         services.AddSingleton<JobSchedules>();
         services.AddSingleton<JobRecovery>();
+        services.AddSingleton<Instances.SharedLocks>();
 
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AccountsBootstrap>();

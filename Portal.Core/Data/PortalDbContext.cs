@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Accounts;
@@ -5,6 +6,7 @@ using Portal.Core.Adtech;
 using Portal.Core.Audit;
 using Portal.Core.Customers;
 using Portal.Core.Dashboard;
+using Portal.Core.Instances;
 using Portal.Core.Jobs;
 using Portal.Core.Rules;
 using Portal.Core.Segments;
@@ -13,7 +15,7 @@ using Portal.Core.Uploads;
 namespace Portal.Core.Data;
 
 /// <summary>
-/// The one DbContext: Identity, the seed-001 customer tables, jobs, the audit log, rules and segments, and the
+/// The one DbContext: Identity, the Data Protection keys, the seed-001 customer tables, jobs, the audit log, rules and segments, and the
 /// uploads' catalog and aggregates. Created per operation through <see cref="IDbContextFactory{TContext}"/>; there is
 /// no repository layer over it.
 /// </summary>
@@ -35,6 +37,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<ImportedFile> ImportedFiles => Set<ImportedFile>();
     public DbSet<CampaignRevenue> CampaignRevenues => Set<CampaignRevenue>();
     public DbSet<DatasetHealthDay> DatasetHealthDays => Set<DatasetHealthDay>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<SharedLock> SharedLocks => Set<SharedLock>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -56,6 +60,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         builder.ApplyConfiguration(new ImportedFileConfiguration());
         builder.ApplyConfiguration(new CampaignRevenueConfiguration());
         builder.ApplyConfiguration(new DatasetHealthDayConfiguration());
+        builder.ApplyConfiguration(new DataProtectionKeyConfiguration());
+        builder.ApplyConfiguration(new SharedLockConfiguration());
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

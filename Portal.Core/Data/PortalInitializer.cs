@@ -7,6 +7,7 @@ using Portal.Core.Accounts;
 using Portal.Core.Audiences;
 using Portal.Core.Customers;
 using Portal.Core.Dashboard;
+using Portal.Core.Instances;
 using Portal.Core.Jobs;
 using Portal.Core.Uploads;
 
@@ -26,6 +27,7 @@ public sealed partial class PortalInitializer(
     JobQueue queue,
     JobSchedules schedules,
     JobRecovery recovery,
+    SharedLocks locks,
     ImportLeftovers importLeftovers,
     IBucket bucket,
     Demo.DemoStory story,
@@ -97,35 +99,42 @@ public sealed partial class PortalInitializer(
             }
         }
 
-        // Before anything below queues a job (which may start at once): what is Running now was left by a stopped process.
-        await recovery.RequeueInterruptedAsync(cancellationToken);
-        var password = await accounts.EnsureAsync(cancellationToken);
-        if (password is not null)
+        // One instance at a time from here: instances starting together on a new database would each create the
+        // first admin and the demo data.
+        await using (await locks.AcquireAsync(SharedLocks.StartUp, cancellationToken,
+            () => status.Set(DatabaseState.Starting, "Waiting for another portal instance to finish starting")))
         {
-            // Printed once, to the console only (not to the log), so the first person can sign in.
-            Console.WriteLine(AccountsBootstrap.FirstStartNotice(accounts.AdminEmail, password));
+            // Before anything below queues a job (which may start at once): what is Running now was left by a stopped process.
+            await recovery.RequeueInterruptedAsync(cancellationToken);
+            var password = await accounts.EnsureAsync(cancellationToken);
+            if (password is not null)
+            {
+                // Printed once, to the console only (not to the log), so the first person can sign in.
+                Console.WriteLine(AccountsBootstrap.FirstStartNotice(accounts.AdminEmail, password));
+            }
+
+            var demoEnd = settings.Options.DemoDataEnd ?? DemoDataGenerator.EndFor(clock);
+            var seeded = settings.Options.SeedDemoData && await IsEmptyAsync(cancellationToken);
+            if (seeded)
+            {
+                await SeedDemoDataAsync(demoEnd, cancellationToken);
+            }
+
+            if (settings.Options.SeedDemoData)
+            {
+                await DemoAudiences.SeedAsync(bucket, cancellationToken);
+            }
+
+            // Before Ready: no import runs yet, so whatever is staged was left by a process that stopped.
+            await importLeftovers.CleanAsync(cancellationToken);
+            if (seeded && settings.Options.DemoStory)
+            {
+                var told = new InlineProgress<string>(step => status.Set(DatabaseState.Starting, step));
+                var result = await story.CreateAsync(demoEnd, told, cancellationToken);
+                LogStory(logger, result.FilesImported, result.RulesCreated, result.SegmentsRefreshed, result.AudienceCreated);
+            }
         }
 
-        var demoEnd = settings.Options.DemoDataEnd ?? DemoDataGenerator.EndFor(clock);
-        var seeded = settings.Options.SeedDemoData && await IsEmptyAsync(cancellationToken);
-        if (seeded)
-        {
-            await SeedDemoDataAsync(demoEnd, cancellationToken);
-        }
-
-        if (settings.Options.SeedDemoData)
-        {
-            await DemoAudiences.SeedAsync(bucket, cancellationToken);
-        }
-
-        // Before Ready: no import runs yet, so whatever is staged was left by a process that stopped.
-        await importLeftovers.CleanAsync(cancellationToken);
-        if (seeded && settings.Options.DemoStory)
-        {
-            var told = new InlineProgress<string>(step => status.Set(DatabaseState.Starting, step));
-            var result = await story.CreateAsync(demoEnd, told, cancellationToken);
-            LogStory(logger, result.FilesImported, result.RulesCreated, result.SegmentsRefreshed, result.AudienceCreated);
-        }
         status.Set(DatabaseState.Ready, "Ready");
         var resumed = await recovery.DispatchQueuedAsync(cancellationToken);
         LogReady(logger, settings.Describe(), resumed);

@@ -28,6 +28,8 @@ public sealed partial class JobExecutor(
     private readonly ConcurrentDictionary<long, byte> _held = new();
     private readonly CancellationTokenSource _stopping = new();
     private volatile bool _disposed;
+    private readonly string _instance = options.Value.ResolvedInstanceId;
+    private readonly TimeSpan _lease = options.Value.Lease;
 
     public int RunningCount => _running.Count;
 
@@ -100,7 +102,9 @@ public sealed partial class JobExecutor(
                     .SetProperty(j => j.Attempts, j => j.Attempts + 1)
                     .SetProperty(j => j.StartedAt, now)
                     .SetProperty(j => j.FinishedAt, (DateTime?)null)
-                    .SetProperty(j => j.NotBefore, (DateTime?)null));
+                    .SetProperty(j => j.NotBefore, (DateTime?)null)
+                    .SetProperty(j => j.LeaseOwner, _instance)
+                    .SetProperty(j => j.LeaseExpiresAt, now + _lease));
             if (claimed == 0)
             {
                 return;
@@ -112,6 +116,8 @@ public sealed partial class JobExecutor(
         notifier.Publish(new JobChange(id, JobStatus.Running));
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         _running[id] = cts;
+        using var renewing = new CancellationTokenSource();
+        var renewal = RenewLeaseAsync(id, renewing.Token);
         try
         {
             if (_userCancelled.ContainsKey(id) || await CancelRequestedAsync(id))
@@ -151,9 +157,49 @@ public sealed partial class JobExecutor(
         }
         finally
         {
+            await renewing.CancelAsync();
+            await renewal;
             _running.TryRemove(id, out _);
         }
     }
+
+    /// <summary>
+    /// Renews the job's lease every third of its length while it runs, so other instances see this one alive. Stops
+    /// when the lease was lost (another instance took this one for dead and re-queued the job).
+    /// </summary>
+    private async Task RenewLeaseAsync(long id, CancellationToken stop)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_lease / 3, clock, stop);
+                var until = clock.GetUtcNow().UtcDateTime + _lease;
+                await using var db = await dbFactory.CreateDbContextAsync(stop);
+                var renewed = await Lineage.LineageWriteInterceptor.NotALineageWriteAsync(() =>
+                    Owned(db, id).ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseExpiresAt, until), stop));
+                if (renewed == 0)
+                {
+                    LogLeaseLost(logger, id, _instance);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // the run ended
+        }
+#pragma warning disable CA1031 // the job goes on without renewals; should its lease pass, another instance re-queues it
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogUnexpected(logger, ex, id);
+        }
+    }
+
+    /// <summary>The job's row while this instance holds it Running: the only row the executor's later writes may change.</summary>
+    private IQueryable<JobRecord> Owned(PortalDbContext db, long id) =>
+        db.Jobs.Where(j => j.Id == id && j.Status == JobStatus.Running && j.LeaseOwner == _instance);
 
     private async Task<bool> CancelRequestedAsync(long id)
     {
@@ -168,8 +214,9 @@ public sealed partial class JobExecutor(
         if (status == JobStatus.Succeeded)
         {
             var total = Math.Max(1, Math.Max(execution?.Total ?? 0, execution?.Done ?? 0));
-            await db.Jobs.Where(j => j.Id == id).ExecuteUpdateAsync(s => s
+            await Owned(db, id).ExecuteUpdateAsync(s => s
                 .SetProperty(j => j.Status, status)
+                .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
                 .SetProperty(j => j.ProgressDone, total)
                 .SetProperty(j => j.ProgressTotal, total)
                 .SetProperty(j => j.ProgressMessage, j => j.ProgressMessage ?? "Done")
@@ -177,8 +224,9 @@ public sealed partial class JobExecutor(
         }
         else
         {
-            await db.Jobs.Where(j => j.Id == id).ExecuteUpdateAsync(s => s
+            await Owned(db, id).ExecuteUpdateAsync(s => s
                 .SetProperty(j => j.Status, status)
+                .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
                 .SetProperty(j => j.Error, j => error ?? j.Error)
                 .SetProperty(j => j.ProgressMessage, status == JobStatus.Cancelled ? "Cancelled" : "Failed")
                 .SetProperty(j => j.FinishedAt, now));
@@ -190,8 +238,9 @@ public sealed partial class JobExecutor(
     private async Task RequeueInterruptedAsync(long id)
     {
         await using var db = await dbFactory.CreateDbContextAsync();
-        await db.Jobs.Where(j => j.Id == id).ExecuteUpdateAsync(s => s
+        await Owned(db, id).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.Status, JobStatus.Queued)
+            .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
             .SetProperty(j => j.Attempts, j => j.Attempts > 0 ? j.Attempts - 1 : 0)
             .SetProperty(j => j.StartedAt, (DateTime?)null)
             .SetProperty(j => j.ProgressMessage, "Interrupted by shutdown; resumes on the next start"));
@@ -207,8 +256,9 @@ public sealed partial class JobExecutor(
         {
             var due = clock.GetUtcNow().UtcDateTime + options.Value.BackoffFor(attempt);
             await using var db = await dbFactory.CreateDbContextAsync();
-            await db.Jobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s
+            await Owned(db, job.Id).ExecuteUpdateAsync(s => s
                 .SetProperty(j => j.Status, JobStatus.Queued)
+                .SetProperty(j => j.LeaseExpiresAt, (DateTime?)null)
                 .SetProperty(j => j.Error, error)
                 .SetProperty(j => j.NotBefore, due)
                 .SetProperty(j => j.ProgressMessage, $"Attempt {attempt} of {job.MaxAttempts} failed; retrying at {due:HH:mm:ss} UTC"));
@@ -265,6 +315,9 @@ public sealed partial class JobExecutor(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Job executor failed unexpectedly on job {JobId}")]
     private static partial void LogUnexpected(ILogger logger, Exception ex, long jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: instance {Instance} lost its lease (taken for dead and re-queued elsewhere); its result will not be recorded")]
+    private static partial void LogLeaseLost(ILogger logger, long jobId, string instance);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({Kind}) attempt {Attempt}/{MaxAttempts} failed")]
     private static partial void LogFailed(ILogger logger, Exception ex, long jobId, string kind, int attempt, int maxAttempts);

@@ -26,6 +26,10 @@ public sealed class JobRecord
     public DateTime? NotBefore { get; set; }
     public bool CancelRequested { get; set; }
     public long? ScheduleId { get; set; }
+    /// <summary>The instance (<see cref="JobOptions.InstanceId"/>) that claimed the job; kept after it finishes, to show where it ran.</summary>
+    public string? LeaseOwner { get; set; }
+    /// <summary>While Running: the owner renews this; once it has passed, the owner is taken for dead and any instance re-queues the job.</summary>
+    public DateTime? LeaseExpiresAt { get; set; }
 
     public double Percent => ProgressTotal <= 0 ? (Status == JobStatus.Succeeded ? 100 : 0) : 100.0 * ProgressDone / ProgressTotal;
 

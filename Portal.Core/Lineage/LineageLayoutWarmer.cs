@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Portal.Core.Audiences;
 using Portal.Core.Data;
+using Portal.Core.Instances;
 using Portal.Core.Jobs;
 
 namespace Portal.Core.Lineage;
@@ -14,6 +15,8 @@ namespace Portal.Core.Lineage;
 /// every <see cref="Interval"/> for edits that run no job. A layout already cached costs only a look at the graph's cache.
 /// Each new whole-graph layout is saved to the bucket (<see cref="SavedLayoutPath"/>), and the first warm-up after a
 /// start takes it from there when the graph has not changed meanwhile: a restart does not lay a big lineage out again.
+/// Instances sharing a database warm up one at a time (<see cref="LockName"/>): the saved layout is theirs in common, and
+/// an instance that waited takes the layout the other one just saved.
 /// </summary>
 public sealed partial class LineageLayoutWarmer(
     DatabaseStatus status,
@@ -21,12 +24,16 @@ public sealed partial class LineageLayoutWarmer(
     LineageLayout layout,
     IBucket bucket,
     JobNotifier notifier,
+    SharedLocks locks,
     ILogger<LineageLayoutWarmer> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
 
     /// <summary>The last whole-graph layout, with the key of the view it is for (<see cref="LineageLayout.KeyOf"/>).</summary>
     public const string SavedLayoutPath = "lineage/whole-view-layout.json";
+
+    /// <summary>The <see cref="SharedLocks"/> lock a background warm-up holds.</summary>
+    public const string LockName = "lineage-layout";
 
     /// <summary>Taking the saved layout into the cache: started by the first warm-up, awaited by every one (so none lays out meanwhile).</summary>
     private Task? _restoring;
@@ -56,13 +63,28 @@ public sealed partial class LineageLayoutWarmer(
 
             while (!stoppingToken.IsCancellationRequested)
             {
-                await WarmAsync(stoppingToken);
+                await WarmOneInstanceAtATimeAsync(stoppingToken);
                 await _signal.WaitAsync(Interval, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down.
+        }
+    }
+
+    private async Task WarmOneInstanceAtATimeAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await using (await locks.AcquireAsync(LockName, stoppingToken))
+            {
+                await WarmAsync(stoppingToken);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogFailed(ex);
         }
     }
 

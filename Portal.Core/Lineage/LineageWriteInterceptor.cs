@@ -58,10 +58,23 @@ public sealed class LineageWriteInterceptor(LineageDataVersion version) : DbComm
 
     private void Seen(DbCommand command)
     {
-        if (!IsQuery(command.CommandText))
+        if (!NotCounting.Value && !IsQuery(command.CommandText))
         {
             version.Written();
         }
+    }
+
+    private static readonly AsyncLocal<bool> NotCounting = new();
+
+    /// <summary>
+    /// Runs writes that never change the lineage and happen all the time (leases and locks between portal instances)
+    /// without counting them, or every renewal would make the lineage be built again. Only this call's own flow is
+    /// affected: the flag is set inside this async method, so the caller's writes afterwards count as before.
+    /// </summary>
+    public static async Task<T> NotALineageWriteAsync<T>(Func<Task<T>> write)
+    {
+        NotCounting.Value = true;
+        return await write();
     }
 
     /// <summary>A query reads only: EF's start with SELECT; PRAGMA reads settings. Anything else counts as a write.</summary>

@@ -1,6 +1,10 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Data;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -9,8 +13,9 @@ using Microsoft.Extensions.Logging;
 namespace Portal.Core.Security;
 
 /// <summary>
-/// Data Protection for the portal: keys kept with the data (<c>data/keys</c> under the content root) so that stored
-/// credentials and sign-in cookies survive restarts, encrypted at rest with a certificate when one is configured.
+/// Data Protection for the portal: keys kept in the database (<see cref="DatabaseKeyRepository"/>) so that stored
+/// credentials and sign-in cookies survive restarts and work on every instance sharing the database, encrypted at rest
+/// with a certificate when one is configured.
 /// </summary>
 public static class KeyProtection
 {
@@ -18,9 +23,9 @@ public static class KeyProtection
     {
         var options = configuration.GetSection(KeyProtectionOptions.Section).Get<KeyProtectionOptions>() ?? new KeyProtectionOptions();
         var keys = new DirectoryInfo(Path.Combine(contentRoot, "data", "keys"));
-        var builder = services.AddDataProtection()
-            .SetApplicationName("AudiencePortal")
-            .PersistKeysToFileSystem(keys);
+        var builder = services.AddDataProtection().SetApplicationName("AudiencePortal");
+        services.AddOptions<KeyManagementOptions>().Configure<IDbContextFactory<PortalDbContext>, ILoggerFactory>((o, dbFactory, loggers) =>
+            o.XmlRepository = new DatabaseKeyRepository(dbFactory, keys.Exists ? new FileSystemXmlRepository(keys, loggers) : null));
         var protectedAtRest = !string.IsNullOrWhiteSpace(options.CertificatePath);
         if (protectedAtRest)
         {
@@ -29,7 +34,7 @@ public static class KeyProtection
         }
 
         services.AddHostedService(sp => new KeyProtectionWarning(sp.GetRequiredService<IHostEnvironment>(),
-            sp.GetRequiredService<ILogger<KeyProtectionWarning>>(), keys.FullName, protectedAtRest));
+            sp.GetRequiredService<ILogger<KeyProtectionWarning>>(), protectedAtRest));
     }
 
     private static X509Certificate2 Load(KeyProtectionOptions options, string contentRoot)
@@ -53,8 +58,8 @@ public static class KeyProtection
     }
 }
 
-/// <summary>At start in Production, warns when the Data Protection keys lie on disk unencrypted, and says what is at risk.</summary>
-public sealed class KeyProtectionWarning(IHostEnvironment environment, ILogger<KeyProtectionWarning> logger, string keysFolder, bool protectedAtRest)
+/// <summary>At start in Production, warns when the Data Protection keys lie in the database unencrypted, and says what is at risk.</summary>
+public sealed class KeyProtectionWarning(IHostEnvironment environment, ILogger<KeyProtectionWarning> logger, bool protectedAtRest)
     : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -62,9 +67,9 @@ public sealed class KeyProtectionWarning(IHostEnvironment environment, ILogger<K
         if (environment.IsProduction() && !protectedAtRest)
         {
             logger.LogWarning(
-                "The Data Protection keys in {KeysFolder} are stored unencrypted: anyone who can read that folder can decrypt the stored " +
+                "The Data Protection keys in the database are stored unencrypted: anyone who can read its data_protection_keys table can decrypt the stored " +
                 "adtech credentials and forge sign-in cookies. Set {Section}:CertificatePath (a .pfx file) and {Section}:CertificatePassword " +
-                "to encrypt them at rest.", keysFolder, KeyProtectionOptions.Section, KeyProtectionOptions.Section);
+                "to encrypt them at rest.", KeyProtectionOptions.Section, KeyProtectionOptions.Section);
         }
 
         return Task.CompletedTask;

@@ -28,6 +28,8 @@ public sealed class JobRecordConfiguration : IEntityTypeConfiguration<JobRecord>
         b.Property(x => x.NotBefore).HasColumnName("not_before");
         b.Property(x => x.CancelRequested).HasColumnName("cancel_requested");
         b.Property(x => x.ScheduleId).HasColumnName("schedule_id");
+        b.Property(x => x.LeaseOwner).HasColumnName("lease_owner").HasMaxLength(JobOptions.MaxInstanceIdLength);
+        b.Property(x => x.LeaseExpiresAt).HasColumnName("lease_expires_at");
         b.Ignore(x => x.Percent);
         b.Ignore(x => x.IsFinished);
         b.HasIndex(x => new { x.Status, x.NotBefore }).HasDatabaseName("ix_jobs_status_not_before");

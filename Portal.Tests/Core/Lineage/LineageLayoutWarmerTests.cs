@@ -1,5 +1,9 @@
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Portal.Core.Audiences;
+using Portal.Core.Instances;
 using Portal.Core.Lineage;
 using Portal.Tests.TestSupport;
 
@@ -22,6 +26,40 @@ public sealed class LineageLayoutWarmerTests : DatabaseTest
         Assert.True(asked.Cached);
         Assert.Same(warmed.Positions, asked.Positions);
     }
+    [Fact]
+    public async Task BackgroundWarmUp_WhileAnotherInstanceHoldsTheLayoutLock_WaitsForItThenSaves()
+    {
+        await using (var setup = await CoreHost.StartAsync(Folder))
+        {
+            await setup.WaitUntilAsync(() => setup.Get<IBucket>().ExistsAsync(LineageLayoutWarmer.SavedLayoutPath), "the first layout to be saved");
+            await setup.Get<IBucket>().DeleteAsync(LineageLayoutWarmer.SavedLayoutPath);
+        }
+
+        await using (var db = Folder.OpenDb())
+        {
+            // The setup's warm-ups left the lock's row, released; another instance takes it.
+            await db.SharedLocks.Where(l => l.Name == LineageLayoutWarmer.LockName)
+                .ExecuteUpdateAsync(u => u.SetProperty(l => l.Owner, "other-instance").SetProperty(l => l.ExpiresAt, DateTime.UtcNow.AddHours(1)));
+        }
+
+        var logs = new LogCapture();
+        await using var host = await CoreHost.StartAsync(Folder, s =>
+        {
+            logs.AddTo(s);
+            s.AddLogging(b => b.AddFilter<LogCapture>(typeof(SharedLocks).FullName, LogLevel.Information));
+        });
+        await host.WaitUntilAsync(() => Task.FromResult(logs.Entries.Any(e => e.Message.Contains($"'{LineageLayoutWarmer.LockName}'", StringComparison.Ordinal))),
+            "the warm-up to wait for the other instance");
+        Assert.False(await host.Get<IBucket>().ExistsAsync(LineageLayoutWarmer.SavedLayoutPath));
+
+        await using (var db = Folder.OpenDb())
+        {
+            await db.SharedLocks.Where(l => l.Name == LineageLayoutWarmer.LockName).ExecuteUpdateAsync(u => u.SetProperty(l => l.ExpiresAt, DateTime.UnixEpoch));
+        }
+
+        await host.WaitUntilAsync(() => host.Get<IBucket>().ExistsAsync(LineageLayoutWarmer.SavedLayoutPath), "the layout to be saved once the lock is free");
+    }
+
     [Fact]
     public async Task WarmAsync_AfterARestartWithTheSameGraph_TakesTheSavedLayoutInsteadOfLayingOutAgain()
     {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,7 +24,11 @@ public sealed class KeyProtectionTests : DatabaseTest
         return path;
     }
 
-    private string[] KeyFiles() => Directory.GetFiles(Path.Combine(Folder.Path, "data", "keys"), "key-*.xml");
+    private string[] StoredKeys()
+    {
+        using var db = Folder.OpenDb();
+        return [.. db.DataProtectionKeys.AsNoTracking().Select(k => k.Xml!)];
+    }
 
     [Fact]
     public async Task Keys_WithCertificateConfigured_StoredEncryptedAndReadableAfterRestart()
@@ -39,7 +44,7 @@ public sealed class KeyProtectionTests : DatabaseTest
             secret = host.Get<IDataProtectionProvider>().CreateProtector("tests").Protect("an adtech token");
         }
 
-        var xml = File.ReadAllText(Assert.Single(KeyFiles()));
+        var xml = Assert.Single(StoredKeys());
         Assert.Contains("<encryptedSecret", xml, StringComparison.Ordinal);
         Assert.DoesNotContain("<masterKey", xml, StringComparison.Ordinal);
         Assert.DoesNotContain("unencrypted form", xml, StringComparison.Ordinal);
@@ -81,6 +86,42 @@ public sealed class KeyProtectionTests : DatabaseTest
         }
 
         host.Get<IDataProtectionProvider>().CreateProtector("tests").Protect("an adtech token");
-        Assert.Contains("<masterKey", File.ReadAllText(Assert.Single(KeyFiles())), StringComparison.Ordinal);
+        Assert.Contains("<masterKey", Assert.Single(StoredKeys()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Keys_TwoInstancesOnOneDatabaseInDifferentFolders_ReadEachOthersProtectedData()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["DataProtection:CertificatePath"] = WriteCertificate(),
+            ["DataProtection:CertificatePassword"] = Password,
+        };
+        using var otherFolder = new TestFolder();
+        var sameDatabase = new Dictionary<string, string?>(settings.Concat(Folder.DatabaseSettings));
+        await using var first = await CoreHost.StartAsync(Folder, settings: settings);
+        var secret = first.Get<IDataProtectionProvider>().CreateProtector("tests").Protect("an adtech token");
+        await using var second = await CoreHost.StartAsync(otherFolder, settings: sameDatabase);
+
+        Assert.Equal("an adtech token", second.Get<IDataProtectionProvider>().CreateProtector("tests").Unprotect(secret));
+        Assert.Single(StoredKeys());
+    }
+
+    [Fact]
+    public async Task Keys_WrittenToTheFolderByAnEarlierVersion_StillReadAfterMovingToTheDatabase()
+    {
+        var folderKeys = new DirectoryInfo(Path.Combine(Folder.Path, "data", "keys"));
+        var services = new ServiceCollection();
+        services.AddDataProtection().SetApplicationName("AudiencePortal").PersistKeysToFileSystem(folderKeys);
+        string secret;
+        await using (var earlier = services.BuildServiceProvider())
+        {
+            secret = earlier.GetRequiredService<IDataProtectionProvider>().CreateProtector("tests").Protect("an adtech token");
+        }
+
+        await using var host = await CoreHost.StartAsync(Folder);
+
+        Assert.Equal("an adtech token", host.Get<IDataProtectionProvider>().CreateProtector("tests").Unprotect(secret));
+        Assert.Empty(StoredKeys());
     }
 }
