@@ -8,7 +8,8 @@ namespace Portal.E2E;
 /// <summary>
 /// The built portal (<c>dotnet Portal.dll</c>) in a child process on a free loopback port, configured by environment
 /// variables, ready once <c>/health</c> says Healthy; its output kept; killed with its children on dispose. Used by
-/// the browser tests' fixture and, linked into bench/Portal.Bench, by the lineage benchmark.
+/// the browser tests' fixture and, linked into bench/Portal.Bench and Portal.Tests, by the lineage benchmark and the
+/// tests of several instances on one database.
 /// </summary>
 public sealed class PortalProcess : IAsyncDisposable
 {
@@ -89,6 +90,13 @@ public sealed class PortalProcess : IAsyncDisposable
     {
         var path = Path.Combine(RepositoryRoot(), "Portal", "bin", configuration, "net10.0", "Portal.dll");
         return File.Exists(path) ? path : throw new FileNotFoundException("Build the solution first; the portal is not at " + path);
+    }
+
+    /// <summary>Kills the portal at once, as <c>kill -9</c> does (SIGKILL): no shutdown runs, nothing is released.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
     }
 
     private void Append(string? line)
