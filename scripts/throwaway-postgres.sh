@@ -5,6 +5,8 @@
 # Exports PORTAL_TEST_POSTGRESQL (an Npgsql connection string to the cluster's `postgres` database, trust auth on
 # loopback only); the tests create a database of their own in it per test.
 # PostgreSQL's binaries: $PG_BIN, else pg_config --bindir, else the newest /usr/lib/postgresql/*/bin.
+# Server settings: $PG_SETTINGS, else none of the durability a test cluster does not need (fsync and the like off);
+# the benchmarks set durable ones (bench/postgresql.sh).
 
 pg_bin="${PG_BIN:-}"
 if [ -z "$pg_bin" ] && command -v pg_config >/dev/null 2>&1; then pg_bin="$(pg_config --bindir)"; fi
@@ -34,10 +36,12 @@ trap stop_postgres EXIT
 
 "${pg_run[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$pg_dir/initdb.log" 2>&1 \
   || { cat "$pg_dir/initdb.log" >&2; echo "initdb failed (log above)." >&2; exit 1; }
-# Loopback TCP only, the socket in the throwaway folder; settings for a test cluster that is thrown away anyway.
+# Loopback TCP only, the socket in the throwaway folder.
+pg_settings="${PG_SETTINGS--c fsync=off -c synchronous_commit=off -c full_page_writes=off}"
 "${pg_run[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 start \
-  -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null \
+  -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300 $pg_settings" >/dev/null \
   || { cat "$pg_dir/server.log" >&2; echo "PostgreSQL did not start (log above)." >&2; exit 1; }
 
 export PORTAL_TEST_POSTGRESQL="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+pg_psql() { "${pg_run[@]}" "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -q "$@"; }
 echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') for the tests on 127.0.0.1:$pg_port (data in $pg_dir, removed at the end)"

@@ -434,16 +434,21 @@ public static class RuleCompiler
             return escaped.ToString();
         }
 
-        /// <summary>SQLite: integers as INTEGER, others as REAL (never text, which would not compare with numbers); elsewhere decimal.</summary>
+        /// <summary>
+        /// A whole number as a 64-bit integer on every database; others as REAL on SQLite (never text, which would not
+        /// compare with numbers) and decimal elsewhere. An integer column compared with a decimal parameter would be
+        /// cast row by row, and PostgreSQL then has no statistics for it: it guessed one user in a million and chose a
+        /// nested loop over the aggregated transactions (60 times slower at 20,000 users).
+        /// </summary>
         private object NumberValue(string text)
         {
             var value = decimal.Parse(text, NumberStyles.Number, CultureInfo.InvariantCulture);
-            if (!_sqlite)
+            if (value == decimal.Truncate(value) && value is >= long.MinValue and <= long.MaxValue)
             {
-                return value;
+                return (long)value;
             }
 
-            return value == decimal.Truncate(value) && value is >= long.MinValue and <= long.MaxValue ? (object)(long)value : (double)value;
+            return _sqlite ? (double)value : value;
         }
 
         /// <summary>SQLite keeps dates as text in EF Core's format, which sorts as time does; SQL Server takes datetime2, PostgreSQL timestamptz (UTC).</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,7 +12,8 @@ using Portal.Core.Segments;
 namespace Portal.Bench;
 
 /// <summary>
-/// A segment refresh on a SQLite file of 1M users and 10M transactions (built once, then reused: <c>--file</c>):
+/// A segment refresh on a SQLite file of 1M users and 10M transactions (built once, then reused: <c>--file</c>), or on
+/// a PostgreSQL database (<c>--postgresql "&lt;connection string&gt;"</c>, loaded by COPY when it lacks the users):
 /// city tier 1, a gmail.com address, and over 5,000 spent by card on Travel in the last 90 days. Prints the
 /// refresh time (SegmentRefresher: compile, delete + INSERT…SELECT, catalog and history, commit), the same query
 /// written by hand and run straight on the file into a temporary table, their ratio, and the size-estimate time.
@@ -27,6 +29,7 @@ internal static class RefreshBench
         long transactions = 10_000_000;
         var runs = 9;
         string? file = null;
+        string? postgreSql = null;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -35,14 +38,17 @@ internal static class RefreshBench
                 case "--transactions": transactions = long.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--runs": runs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--file": file = args[i + 1]; break;
+                case "--postgresql": postgreSql = args[i + 1]; break;
                 default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
             }
         }
 
         file ??= Path.Combine(Path.GetTempPath(), "portal-bench", $"refresh-{users}-{transactions}.db");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+        var provider = postgreSql is null ? DatabaseProvider.Sqlite : DatabaseProvider.PostgreSql;
+        var where = postgreSql is null ? file : "PostgreSQL " + new Npgsql.NpgsqlConnectionStringBuilder(postgreSql).Database;
         var options = new DbContextOptionsBuilder<PortalDbContext>();
-        options.Use(DatabaseProvider.Sqlite, $"Data Source={file}", commandTimeoutSeconds: 600);
+        options.Use(provider, postgreSql ?? $"Data Source={file}", commandTimeoutSeconds: 600);
         var factory = new Factory(options.Options);
         var generator = new DemoDataGenerator(DemoDataGenerator.EndFor(TimeProvider.System));
         await using (var db = factory.CreateDbContext())
@@ -50,7 +56,7 @@ internal static class RefreshBench
             await db.Database.MigrateAsync();
             if (await db.Customers.LongCountAsync() != users)
             {
-                Console.WriteLine($"Building {file}: {users:N0} users, {transactions:N0} transactions (once; later runs reuse it)");
+                Console.WriteLine($"Building {where}: {users:N0} users, {transactions:N0} transactions (once; later runs reuse it)");
                 var load = await new CustomerDataLoader(factory).LoadAsync(generator, users, transactions);
                 Console.WriteLine($"loaded in {(load.InsertTime + load.IndexTime).TotalSeconds:0} s");
             }
@@ -66,14 +72,14 @@ internal static class RefreshBench
         ]), null, null, null, [], null);
         var segmentId = await SaveRuleAsync(factory, draft, now);
 
-        Console.WriteLine($"Segment refresh benchmark on {file} ({new FileInfo(file).Length / 1048576.0:N0} MiB, {Environment.ProcessorCount} cores)");
+        Console.WriteLine($"Segment refresh benchmark on {where} ({Environment.ProcessorCount} cores)");
         Console.WriteLine("rule: city_tier = 1 AND email_domain = gmail.com AND sum(amount; credit card; Travel; last 90 days) > 5000");
-        Console.WriteLine(RuleCompiler.Compile(draft, DatabaseProvider.Sqlite, now).Readable);
+        Console.WriteLine(RuleCompiler.Compile(draft, provider, now).Readable);
 
         var refresher = new SegmentRefresher(factory, clock, NullLogger<SegmentRefresher>.Instance);
-        await using var hand = new SqliteConnection($"Data Source={file}");
+        await using DbConnection hand = postgreSql is null ? new SqliteConnection($"Data Source={file}") : new Npgsql.NpgsqlConnection(postgreSql);
         await hand.OpenAsync();
-        await ExecAsync(hand, "CREATE TEMP TABLE hand_members (user_id INTEGER NOT NULL)");
+        await ExecAsync(hand, "CREATE TEMP TABLE hand_members (user_id BIGINT NOT NULL)");
         const string handSql = """
             INSERT INTO hand_members (user_id)
             SELECT u.user_id
@@ -87,7 +93,9 @@ internal static class RefreshBench
         Console.WriteLine("by hand:\n" + handSql);
         var handParameters = new (string, object)[]
         {
-            ("@category", "Travel"), ("@from", Text(now.AddDays(-90))), ("@to", Text(now)), ("@tier", 1), ("@domain", "%@gmail.com"), ("@spent", 5000),
+            // SQLite keeps dates as text; PostgreSQL as timestamps.
+            ("@category", "Travel"), ("@from", postgreSql is null ? Text(now.AddDays(-90)) : now.AddDays(-90)), ("@to", postgreSql is null ? Text(now) : now),
+            ("@tier", 1), ("@domain", "%@gmail.com"), ("@spent", 5000),
         };
 
         var refreshTimes = new List<double>();
@@ -120,8 +128,8 @@ internal static class RefreshBench
 
         await ExecAsync(hand, "DELETE FROM hand_members");
         await ExecAsync(hand, handSql, handParameters);
-        var differ = await ScalarAsync(hand, "SELECT (SELECT COUNT(*) FROM (SELECT user_id FROM hand_members EXCEPT SELECT user_id FROM segment_members WHERE segment_id = @id)) + " +
-                                             "(SELECT COUNT(*) FROM (SELECT user_id FROM segment_members WHERE segment_id = @id EXCEPT SELECT user_id FROM hand_members))", ("@id", segmentId));
+        var differ = await ScalarAsync(hand, "SELECT (SELECT COUNT(*) FROM (SELECT user_id FROM hand_members EXCEPT SELECT user_id FROM segment_members WHERE segment_id = @id) a) + " +
+                                             "(SELECT COUNT(*) FROM (SELECT user_id FROM segment_members WHERE segment_id = @id EXCEPT SELECT user_id FROM hand_members) b)", ("@id", segmentId));
 
         var estimator = new SegmentEstimator(factory, clock);
         var estimateTimes = new List<double>();
@@ -230,26 +238,29 @@ internal static class RefreshBench
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
-    private static async Task<int> ExecAsync(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
+    private static async Task<int> ExecAsync(DbConnection connection, string sql, params (string Name, object Value)[] parameters)
     {
         await using var command = Command(connection, sql, parameters);
         return await command.ExecuteNonQueryAsync();
     }
 
-    private static async Task<long> ScalarAsync(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
+    private static async Task<long> ScalarAsync(DbConnection connection, string sql, params (string Name, object Value)[] parameters)
     {
         await using var command = Command(connection, sql, parameters);
         return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, string sql, (string Name, object Value)[] parameters)
+    private static DbCommand Command(DbConnection connection, string sql, (string Name, object Value)[] parameters)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
         command.CommandTimeout = 600;
         foreach (var (name, value) in parameters)
         {
-            command.Parameters.AddWithValue(name, value);
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
         }
 
         return command;

@@ -322,11 +322,14 @@ public sealed partial class RuleCompilerTests
         Assert.Equal([2L, 2.5, "2024-01-31 00:00:00", "2024-02-01 00:00:00"], query.Parameters.Select(p => p.Value));
     }
 
-    [Fact]
-    public void Compile_SqlServerValues_AreDecimalsAndUtcDateTimes()
+    [Theory]
+    [InlineData(SqlServer)]
+    [InlineData(PostgreSql)]
+    public void Compile_ServerValues_AreIntegersForWholeNumbersDecimalsOtherwiseAndUtcDateTimes(DatabaseProvider dialect)
     {
-        var query = Compile(SqlServer, Attr("c1", RuleFields.CityTier, In, "2", "2.5"), Attr("c2", RuleFields.CreatedAt, Eq, "2024-01-31"));
-        Assert.Equal([2m, 2.5m, new DateTime(2024, 1, 31, 0, 0, 0, DateTimeKind.Utc), new DateTime(2024, 2, 1, 0, 0, 0, DateTimeKind.Utc)],
+        // A whole number as a decimal would make the server cast the integer column row by row (and misjudge the rows).
+        var query = Compile(dialect, Attr("c1", RuleFields.CityTier, In, "2", "2.5"), Attr("c2", RuleFields.CreatedAt, Eq, "2024-01-31"));
+        Assert.Equal([2L, 2.5m, new DateTime(2024, 1, 31, 0, 0, 0, DateTimeKind.Utc), new DateTime(2024, 2, 1, 0, 0, 0, DateTimeKind.Utc)],
             query.Parameters.Select(p => p.Value));
     }
 
@@ -415,7 +418,8 @@ public sealed partial class RuleCompilerTests
                 OR NOT (u.created_at >= @p15 AND u.created_at < @p16)))
             """, query.Sql);
         Assert.IsType<DateTime>(query.Parameters[2].Value);
-        Assert.IsType<decimal>(query.Parameters[10].Value);
+        Assert.IsType<long>(query.Parameters[10].Value); // 5000
+        Assert.IsType<decimal>(query.Parameters[13].Value); // 250.5
         AssertParameterized(query, ["gmail.com", "5000", "Travel", "Swiggy", "50%", "250.5", "2024-01-31"]);
     }
 
