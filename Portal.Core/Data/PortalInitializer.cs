@@ -125,8 +125,9 @@ public sealed partial class PortalInitializer(
                 await DemoAudiences.SeedAsync(bucket, cancellationToken);
             }
 
-            // Before Ready: no import runs yet, so whatever is staged was left by a process that stopped.
-            await importLeftovers.CleanAsync(cancellationToken);
+            // Before Ready: no import of this instance runs yet, so what is staged was left by a stopped process (or is
+            // being written by another instance, which the clean-up leaves alone).
+            await importLeftovers.CleanAtStartAsync(cancellationToken);
             if (seeded && settings.Options.DemoStory)
             {
                 var told = new InlineProgress<string>(step => status.Set(DatabaseState.Starting, step));
