@@ -47,7 +47,8 @@ public sealed class LineageBuilder(
             nodes.Add(Table(RuleTables.Upi, await db.UpiTransactions.LongCountAsync(cancellationToken)));
 
             var lastJobs = await LatestJobsAsync(db, cancellationToken);
-            nodes.Add(Job(RefreshSegmentJob.Kind, RefreshSegmentJob.DisplayName, LineageDomains.Segments, lastJobs.GetValueOrDefault(RefreshSegmentJob.Kind)));
+            var lastRefresh = await db.SegmentRefreshes.AsNoTracking().OrderByDescending(r => r.Id).FirstOrDefaultAsync(cancellationToken);
+            nodes.Add(RefreshJob(lastJobs.GetValueOrDefault(RefreshSegmentJob.Kind), lastRefresh));
             nodes.Add(Job(CatalogRunJob.Kind, CatalogRunJob.DisplayName, LineageDomains.Activation, lastJobs.GetValueOrDefault(CatalogRunJob.Kind)));
 
             var rules = await db.Rules.AsNoTracking().OrderBy(r => r.Id).ToListAsync(cancellationToken);
@@ -197,6 +198,21 @@ public sealed class LineageBuilder(
 
     private static LineageNode Job(string kind, string title, string domain, JobRecord? last) =>
         new(JobId(kind), LineageNodeKind.Job, title, StatusOf(last), null, last?.FinishedAt, "/jobs", domain, $"Job kind {kind}");
+
+    /// <summary>
+    /// The segment refresh job's node: its latest job, or the latest refresh when that came later without a job (a
+    /// rule saved with "refresh now", the demo's start-up), so the node does not say "never run" over fresh segments.
+    /// </summary>
+    private static LineageNode RefreshJob(JobRecord? last, SegmentRefresh? refresh)
+    {
+        var node = Job(RefreshSegmentJob.Kind, RefreshSegmentJob.DisplayName, LineageDomains.Segments, last);
+        if (refresh is null || last is { IsFinished: false } || (last?.FinishedAt is { } finished && finished >= refresh.FinishedAt))
+        {
+            return node;
+        }
+
+        return node with { Status = refresh.Succeeded ? LineageStatus.Fresh : LineageStatus.Failed, LastRefreshedAt = refresh.FinishedAt };
+    }
 
     /// <summary>A job kind's node status from its latest job: never run without one.</summary>
     public static LineageStatus StatusOf(JobRecord? last) => last?.Status switch

@@ -135,4 +135,20 @@ public sealed class LineageBuilderTests : DatabaseTest
         Assert.Contains(graph.Problems, p => p.Contains("'Gone'", StringComparison.Ordinal));
         Assert.DoesNotContain(graph.InEdges(LineageBuilder.AudienceId("orphan")), e => e.Kind == LineageEdgeKind.AudienceSource);
     }
+
+    [Fact]
+    public async Task BuildAsync_SegmentsRefreshedWithoutAJob_RefreshJobNodeShowsTheLatestRefresh()
+    {
+        await using var host = await CoreHost.StartAsync(Folder, seedDemoData: true);
+        var tier = await RuleHost.SaveAsync(host, Tier("Tier one", "1"));
+        var before = (await host.Get<LineageBuilder>().BuildAsync()).Find(LineageBuilder.JobId(Portal.Core.Segments.RefreshSegmentJob.Kind))!;
+
+        await host.Get<SegmentRefresher>().RefreshAsync(tier.Segment);
+        var after = (await host.Get<LineageBuilder>().BuildAsync()).Find(LineageBuilder.JobId(Portal.Core.Segments.RefreshSegmentJob.Kind))!;
+
+        Assert.Equal(LineageStatus.NeverRun, before.Status);
+        Assert.Equal(LineageStatus.Fresh, after.Status);
+        await using var db = await host.DbAsync();
+        Assert.Equal((await db.SegmentRefreshes.SingleAsync()).FinishedAt, after.LastRefreshedAt);
+    }
 }
