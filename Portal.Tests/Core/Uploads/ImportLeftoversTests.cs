@@ -29,16 +29,7 @@ public sealed class ImportLeftoversTests : DatabaseTest
     public async Task CleanAtStart_AnotherInstanceRunsAJob_KeepsWhatItMayBeWritingRemovesOldLeftovers()
     {
         await using var host = await CoreHost.StartAsync(Folder, settings: new Dictionary<string, string?> { ["Jobs:InstanceId"] = "instance-a" });
-        await using (var db = await host.DbAsync())
-        {
-            db.Jobs.Add(new JobRecord
-            {
-                Kind = DatasetImportJob.Kind, Title = "Import impressions", Status = JobStatus.Running, RequestedBy = "admin@tests.local",
-                CreatedAt = DateTime.UtcNow, StartedAt = DateTime.UtcNow, Attempts = 1, MaxAttempts = 3,
-                LeaseOwner = "instance-b", LeaseExpiresAt = DateTime.UtcNow.AddMinutes(1),
-            });
-            await db.SaveChangesAsync();
-        }
+        await RunningJobOfAnotherInstanceAsync(host, leaseExpiresAt: DateTime.UtcNow.AddMinutes(1));
 
         await WriteLeftoversAsync(host);
 
@@ -52,20 +43,24 @@ public sealed class ImportLeftoversTests : DatabaseTest
     public async Task CleanAtStart_AnotherInstancesLeaseHasPassed_RemovesEveryLeftover()
     {
         await using var host = await CoreHost.StartAsync(Folder, settings: new Dictionary<string, string?> { ["Jobs:InstanceId"] = "instance-a" });
-        await using (var db = await host.DbAsync())
-        {
-            db.Jobs.Add(new JobRecord
-            {
-                Kind = DatasetImportJob.Kind, Title = "Import impressions", Status = JobStatus.Running, RequestedBy = "admin@tests.local",
-                CreatedAt = DateTime.UtcNow.AddMinutes(-10), StartedAt = DateTime.UtcNow.AddMinutes(-10), Attempts = 1, MaxAttempts = 3,
-                LeaseOwner = "instance-b", LeaseExpiresAt = DateTime.UtcNow.AddMinutes(-5),
-            });
-            await db.SaveChangesAsync();
-        }
+        await RunningJobOfAnotherInstanceAsync(host, leaseExpiresAt: DateTime.UtcNow.AddMinutes(-5));
 
         await WriteLeftoversAsync(host);
 
         Assert.Equal(4, await host.Get<ImportLeftovers>().CleanAtStartAsync());
+    }
+
+    /// <summary>An import running on instance-b, its lease ending at <paramref name="leaseExpiresAt"/>.</summary>
+    private static async Task RunningJobOfAnotherInstanceAsync(CoreHost host, DateTime leaseExpiresAt)
+    {
+        await using var db = await host.DbAsync();
+        db.Jobs.Add(new JobRecord
+        {
+            Kind = DatasetImportJob.Kind, Title = "Import impressions", Status = JobStatus.Running, RequestedBy = "admin@tests.local",
+            CreatedAt = DateTime.UtcNow.AddMinutes(-10), StartedAt = DateTime.UtcNow.AddMinutes(-10), Attempts = 1, MaxAttempts = 3,
+            LeaseOwner = "instance-b", LeaseExpiresAt = leaseExpiresAt,
+        });
+        await db.SaveChangesAsync();
     }
 
     /// <summary>Two staged files and two Parquet files no import committed: one of each written now, one two days ago.</summary>
