@@ -97,7 +97,7 @@ internal sealed class CsvImport
             read.Existing + written.Existing + read.ExistingInTable + written.ExistingInTable, _rows.MissingValues,
             _rows.RowsIn * _batches[0].Columns.Length, bytes.BytesRead, bytes.Checksum)
         {
-            ReferencedKeys = _writer.ReferencedKeys(),
+            ReferencedKeys = _writer.UsedKeys(),
             Days = _days?.Days(),
         };
     }

@@ -6,9 +6,10 @@ namespace Portal.Core.Uploads;
 
 /// <summary>
 /// The writer's stage of a <see cref="CsvImport"/>: each batch the reader filled is checked against the database, in
-/// file order, and what is kept is written as one Parquet row group. Rows whose key the dataset's table already has, or
-/// that the de-duplication settles as kept earlier in the file, are dropped and counted (<see cref="Drops"/>); a row
-/// that refers to a key its table does not have (a transaction whose user is not in <c>users</c>) stops the import.
+/// file order, and what is kept is written as one Parquet row group. The de-duplication settles the batch's rows against
+/// the keys the dataset's table already has and decides what the reader left open (with keys on disk, whether a row or
+/// its key came earlier in the file); the rows it drops are counted in <see cref="Drops"/>. A row that refers to a key
+/// its table does not have (a transaction whose user is not in <c>users</c>) stops the import.
 /// </summary>
 /// <param name="lookup">The tables' keys, for a dataset loaded into a table; null for the others.</param>
 /// <param name="file">The Parquet file's schema: its row groups are written with its own fields.</param>
@@ -30,7 +31,7 @@ internal sealed class ImportBatchWriter(DatasetSchema schema, IRowDeduplication 
     public DropCounts Drops { get; } = new();
 
     /// <summary>By table referred to (users), the keys the rows kept refer to, sorted.</summary>
-    public Dictionary<string, long[]> ReferencedKeys() => _references.ToDictionary(r => r.Key, r => r.Value.Used(), StringComparer.Ordinal);
+    public Dictionary<string, long[]> UsedKeys() => _references.ToDictionary(r => r.Key, r => r.Value.Used(), StringComparer.Ordinal);
 
     /// <summary>
     /// Checks the batch against the database (keys already in the table, users referenced), then writes what is kept
