@@ -1,22 +1,16 @@
-using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Parquet;
+using Parquet.Schema;
 using Sylvan.Data.Csv;
 
 namespace Portal.Core.Uploads;
 
 /// <summary>
 /// Reads one CSV file into one Parquet file, streaming: the file's bytes are checked as UTF-8 and hashed as they pass,
-/// Sylvan's CSV reader gives each field as characters in its buffer (a value becomes a string only in a text column,
-/// and a repeated one is shared), and rows go into a batch of typed columns that is written as a Parquet row
-/// group when full, so memory follows the batch size and not the file's. Checks, in order: the file is not empty; the
-/// header names every declared column once (any order, any case) and no other; every row has as many values as the
-/// header; every value parses as its column's type (invariant culture). Any of these stops the import with the line
-/// (1 is the header) and column (counted from 1 in the file). Then rows are dropped and counted: a row equal to an
-/// earlier one (by a 128-bit hash of its values), a row without a value in a required column, and a row whose key is
-/// already stored (in the partition's files, or in the table the dataset loads) or was kept earlier in this file.
-/// A transaction whose user is not in <c>users</c> stops the import.
+/// the reader's stage (<see cref="CsvRowReader"/>: the checks that stop an import with a line and column, and the rows
+/// dropped as duplicates or without a required value) parses rows into a batch of typed columns, and the writer's stage
+/// (<see cref="ImportBatchWriter"/>: keys already in the table, users referred to) writes each full batch as a Parquet
+/// row group, so memory follows the batch size and not the file's. A file without rows stops the import.
 /// <para>
 /// Two stages on two threads: the reader parses, checks and de-duplicates rows into one batch while the writer checks
 /// the previous batch against the database and writes it as a row group. Two batches exist in all, handed over through
@@ -29,43 +23,15 @@ namespace Portal.Core.Uploads;
 /// (<see cref="KeyedDeduplication"/>) or sets of hashes (<see cref="HashedDeduplication"/>).
 /// </para>
 /// </summary>
-internal sealed partial class CsvImport
+internal sealed class CsvImport
 {
-    /// <summary>The longest line read (characters): a quote left open would otherwise swallow the rest of the file.</summary>
-    public const int MaxLineChars = 1 << 21;
-
-    private static readonly CsvDataReaderOptions Options = new()
-    {
-        HasHeaders = false,
-        Delimiter = ',',
-        Quote = '"',
-        Escape = '"',
-        CsvStyle = CsvStyle.Standard,
-        BufferSize = 1 << 16,
-        MaxBufferSize = MaxLineChars,
-        OwnsReader = false,
-        Culture = CultureInfo.InvariantCulture,
-    };
-
     private static readonly ParquetOptions ParquetOptions = new() { CompressionMethod = CompressionMethod.Snappy };
 
-    private readonly DatasetSchema _schema;
-    private readonly int[] _keyColumns;
-    private readonly bool[] _required;
-    private readonly IRowDeduplication _deduplication;
-    private readonly DropCounts _readerDrops = new();
-    private readonly DropCounts _writerDrops = new();
-    private readonly TableLookup? _lookup;
-    private readonly bool[] _keep;
-    private readonly long[] _keyValues;
-    private readonly Dictionary<string, ReferencedKeys> _references = new(StringComparer.Ordinal);
-    private readonly RowsByDay? _days;
     private readonly ImportBatch[] _batches;
-    private ImportBatch _batch;
-    private byte[] _scratch = new byte[256];
-    private int[] _fileColumnOf = [];
-    private long _line, _nextLine = 1;
-    private long _rowsIn, _rowsKept, _missingValues;
+    private readonly ParquetSchema _parquetSchema;
+    private readonly RowsByDay? _days;
+    private readonly CsvRowReader _rows;
+    private readonly ImportBatchWriter _writer;
 
     /// <summary>
     /// An import of rows into <paramref name="schema"/>, dropping duplicates by <paramref name="deduplication"/>
@@ -74,19 +40,12 @@ internal sealed partial class CsvImport
     /// </summary>
     public CsvImport(DatasetSchema schema, IRowDeduplication deduplication, TableLookup? lookup, int batchSize)
     {
-        _schema = schema;
-        _deduplication = deduplication;
         _batches = [new ImportBatch(schema, batchSize), new ImportBatch(schema, batchSize)];
-        _batch = _batches[0];
-        _keyColumns = [.. schema.Columns.Select((c, i) => (c, i)).Where(x => x.c.Key).Select(x => x.i)];
-        _required = [.. schema.Columns.Select(c => c.Required)];
-        _lookup = schema.Table is null ? null : lookup;
-        _keep = new bool[batchSize];
-        _keyValues = new long[batchSize];
+        _parquetSchema = ColumnBuffer.SchemaOf(_batches[0].Columns);
         _days = schema.HealthDate is { } date ? new RowsByDay(schema.IndexOf(date), schema.Columns.Count) : null;
+        _rows = new CsvRowReader(schema, deduplication, _days);
+        _writer = new ImportBatchWriter(schema, deduplication, lookup, _days, _parquetSchema, _rows.FileColumn);
     }
-
-    private ColumnBuffer[] Columns => _batch.Columns;
 
     /// <summary>
     /// Reads <paramref name="source"/> (CSV; its length, when it has one, for the progress) and writes the rows kept
@@ -99,32 +58,27 @@ internal sealed partial class CsvImport
         long? length = source.CanSeek ? source.Length : null;
         await using var bytes = new CheckedUtf8Stream(source);
         using var text = new StreamReader(bytes, CheckedUtf8Stream.Encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16, leaveOpen: true);
-        using var reader = CsvDataReader.Create(text, Options);
+        using var reader = CsvRowReader.Open(text);
         try
         {
-            if (!NextRecord(reader))
+            _rows.ReadHeader(reader);
+            await using (var parquetWriter = await ParquetWriter.CreateAsync(_parquetSchema, parquet, ParquetOptions, cancellationToken: cancellationToken))
             {
-                throw new ImportRejectedException("The file is empty: it needs a header line and at least one row.", ImportRejection.Empty);
+                await PipelineAsync(reader, parquetWriter, bytes, length, progress, cancellationToken);
             }
 
-            ReadHeader(reader);
-            await using (var writer = await ParquetWriter.CreateAsync(ColumnBuffer.SchemaOf(Columns), parquet, ParquetOptions, cancellationToken: cancellationToken))
-            {
-                await PipelineAsync(reader, writer, bytes, length, progress, cancellationToken);
-            }
-
-            if (_rowsIn == 0)
+            if (_rows.RowsIn == 0)
             {
                 throw new ImportRejectedException("The file has a header but no rows.", ImportRejection.NoRows, 1);
             }
         }
         catch (CsvRecordTooLargeException)
         {
-            throw BadCsv(_nextLine, $"a line is longer than {MaxLineChars:N0} characters (is a quote left open?)");
+            throw _rows.LineTooLong();
         }
         catch (CsvFormatException)
         {
-            throw BadCsv(_nextLine, "a quoted value does not end properly: it needs a closing quote, then a comma or the end of the line (is a quote left open?)");
+            throw _rows.QuoteNotClosed();
         }
 
         await bytes.ReadToEndAsync(cancellationToken);
@@ -135,24 +89,25 @@ internal sealed partial class CsvImport
 
         if (progress is not null)
         {
-            await progress(new ImportProgress("Read", _rowsIn, bytes.BytesRead, length), cancellationToken);
+            await progress(new ImportProgress("Read", _rows.RowsIn, bytes.BytesRead, length), cancellationToken);
         }
 
-        var (read, written) = (_readerDrops, _writerDrops);
-        return new CsvImportResult(_rowsIn, _rowsKept, read.Duplicates + written.Duplicates, read.Missing + written.Missing,
-            read.Existing + written.Existing + read.ExistingInTable + written.ExistingInTable, _missingValues, _rowsIn * Columns.Length,
-            bytes.BytesRead, bytes.Checksum)
+        var (read, written) = (_rows.Drops, _writer.Drops);
+        return new CsvImportResult(_rows.RowsIn, _writer.RowsKept, read.Duplicates + written.Duplicates, read.Missing + written.Missing,
+            read.Existing + written.Existing + read.ExistingInTable + written.ExistingInTable, _rows.MissingValues,
+            _rows.RowsIn * _batches[0].Columns.Length, bytes.BytesRead, bytes.Checksum)
         {
-            ReferencedKeys = _references.ToDictionary(r => r.Key, r => r.Value.Used(), StringComparer.Ordinal),
+            ReferencedKeys = _writer.UsedKeys(),
             Days = _days?.Days(),
         };
     }
 
     /// <summary>
-    /// The reader (this thread) fills a batch and hands it to the writer (a task), which gives it back once written;
-    /// the reader meanwhile fills the other one. A failure in either stops both; the writer's is thrown first.
+    /// The reader's stage (this thread) fills a batch and hands it to the writer's stage (a task), which gives it back
+    /// once written to <paramref name="parquetWriter"/>; the reader meanwhile fills the other one. A failure in either
+    /// stops both; the writer's is thrown first.
     /// </summary>
-    private async Task PipelineAsync(CsvDataReader reader, ParquetWriter writer, CheckedUtf8Stream bytes, long? length,
+    private async Task PipelineAsync(CsvDataReader reader, ParquetWriter parquetWriter, CheckedUtf8Stream bytes, long? length,
         Func<ImportProgress, CancellationToken, Task>? progress, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -169,7 +124,7 @@ internal sealed partial class CsvImport
             {
                 await foreach (var batch in full.Reader.ReadAllAsync(stop.Token))
                 {
-                    await FlushAsync(batch, writer, stop.Token);
+                    await _writer.WriteAsync(batch, parquetWriter, stop.Token);
                     free.Writer.TryWrite(batch);
                 }
             }
@@ -180,31 +135,31 @@ internal sealed partial class CsvImport
             }
         }, CancellationToken.None);
 
+        var filling = _batches[0];
         try
         {
-            while (NextRecord(reader))
+            while (_rows.NextRecord(reader))
             {
-                _rowsIn++;
-                ReadRow(reader);
-                if (_batch.Count == _batch.Lines.Length)
+                _rows.ReadRow(reader, filling);
+                if (filling.Count == filling.Lines.Length)
                 {
-                    await full.Writer.WriteAsync(_batch, stop.Token);
-                    _batch = await free.Reader.ReadAsync(stop.Token);
+                    await full.Writer.WriteAsync(filling, stop.Token);
+                    filling = await free.Reader.ReadAsync(stop.Token);
                 }
 
-                if ((_rowsIn & 0x3FFF) == 0)
+                if ((_rows.RowsIn & 0x3FFF) == 0)
                 {
                     stop.Token.ThrowIfCancellationRequested();
                     if (progress is not null)
                     {
-                        await progress(new ImportProgress("Reading", _rowsIn, bytes.BytesRead, length), cancellationToken);
+                        await progress(new ImportProgress("Reading", _rows.RowsIn, bytes.BytesRead, length), cancellationToken);
                     }
                 }
             }
 
-            if (_batch.Count > 0)
+            if (filling.Count > 0)
             {
-                await full.Writer.WriteAsync(_batch, stop.Token);
+                await full.Writer.WriteAsync(filling, stop.Token);
             }
 
             full.Writer.TryComplete();

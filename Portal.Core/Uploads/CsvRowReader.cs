@@ -1,19 +1,70 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
-using System.Threading.Channels;
-using Parquet;
 using Sylvan.Data.Csv;
 
 namespace Portal.Core.Uploads;
 
-/// <summary>The reader's stage: records, quotes, the header and each row into the batch, and the messages for bad CSV.</summary>
-internal sealed partial class CsvImport
+/// <summary>
+/// The reader's stage of a <see cref="CsvImport"/>: Sylvan's CSV reader gives each field as characters in its buffer
+/// (a value becomes a string only in a text column, and a repeated one is shared), and each row is parsed into a
+/// batch of typed columns. Checks, in order: the file is not empty; the header names every declared column once (any
+/// order, any case) and no other; every row has as many values as the header; every value parses as its column's type
+/// (invariant culture). Any of these stops the import with the line (1 is the header) and column (counted from 1 in the
+/// file). Then the de-duplication admits each row or drops it (counted in <see cref="Drops"/>): a row equal to an earlier
+/// one (by a 128-bit hash of its values), a row without a value in a required column, and a row whose key is already
+/// stored in the partition's files or was kept earlier in this file, as far as the reader can tell; the writer's stage
+/// (<see cref="ImportBatchWriter"/>) settles the rest.
+/// </summary>
+internal sealed class CsvRowReader(DatasetSchema schema, IRowDeduplication deduplication, RowsByDay? days)
 {
+    /// <summary>The longest line read (characters): a quote left open would otherwise swallow the rest of the file.</summary>
+    public const int MaxLineChars = 1 << 21;
+
+    private static readonly CsvDataReaderOptions Options = new()
+    {
+        HasHeaders = false,
+        Delimiter = ',',
+        Quote = '"',
+        Escape = '"',
+        CsvStyle = CsvStyle.Standard,
+        BufferSize = 1 << 16,
+        MaxBufferSize = MaxLineChars,
+        OwnsReader = false,
+        Culture = CultureInfo.InvariantCulture,
+    };
+
+    private readonly bool[] _required = [.. schema.Columns.Select(c => c.Required)];
+    private byte[] _scratch = new byte[256];
+    private int[] _fileColumnOf = [];
+    private long _line, _nextLine = 1;
+
+    /// <summary>Rows read (blank lines and the header not counted).</summary>
+    public long RowsIn { get; private set; }
+
+    /// <summary>Empty values in the rows read.</summary>
+    public long MissingValues { get; private set; }
+
+    /// <summary>Rows the reader dropped, by reason.</summary>
+    public DropCounts Drops { get; } = new();
+
+    /// <summary>A CSV reader of <paramref name="text"/> as this stage reads it (RFC 4180, lines up to <see cref="MaxLineChars"/>); the caller disposes both.</summary>
+    public static CsvDataReader Open(TextReader text) => CsvDataReader.Create(text, Options);
+
+    /// <summary>The column in the file (counted from 1) that the schema's column <paramref name="column"/> is read from; known once the header is read.</summary>
+    public int FileColumn(int column) => _fileColumnOf[column] + 1;
+
+    /// <summary>The rejection for a line longer than <see cref="MaxLineChars"/> (Sylvan's <see cref="CsvRecordTooLargeException"/>), at the line being read.</summary>
+    public ImportRejectedException LineTooLong() =>
+        BadCsv(_nextLine, $"a line is longer than {MaxLineChars:N0} characters (is a quote left open?)");
+
+    /// <summary>The rejection for a quoted value that does not end properly (Sylvan's <see cref="CsvFormatException"/>), at the line being read.</summary>
+    public ImportRejectedException QuoteNotClosed() =>
+        BadCsv(_nextLine, "a quoted value does not end properly: it needs a closing quote, then a comma or the end of the line (is a quote left open?)");
+
     /// <summary>
     /// Reads the next record that is not a blank line, and notes the line it starts on (<see cref="_line"/>) and the
     /// line after it: a quoted value may hold line breaks, so lines are counted in the record's own characters.
     /// </summary>
-    private bool NextRecord(CsvDataReader reader)
+    public bool NextRecord(CsvDataReader reader)
     {
         while (reader.Read())
         {
@@ -92,8 +143,14 @@ internal sealed partial class CsvImport
         }
     }
 
-    private void ReadHeader(CsvDataReader reader)
+    /// <summary>Reads the header, the file's first record that is not blank, and maps the file's columns to the schema's.</summary>
+    public void ReadHeader(CsvDataReader reader)
     {
+        if (!NextRecord(reader))
+        {
+            throw new ImportRejectedException("The file is empty: it needs a header line and at least one row.", ImportRejection.Empty);
+        }
+
         var names = new string[reader.RowFieldCount];
         for (var i = 0; i < names.Length; i++)
         {
@@ -101,7 +158,7 @@ internal sealed partial class CsvImport
         }
 
         var problems = new List<string>();
-        var missing = _schema.Columns.Where(c => !names.Contains(c.Name, StringComparer.OrdinalIgnoreCase)).Select(c => $"\"{c.Name}\"").ToList();
+        var missing = schema.Columns.Where(c => !names.Contains(c.Name, StringComparer.OrdinalIgnoreCase)).Select(c => $"\"{c.Name}\"").ToList();
         if (missing.Count > 0)
         {
             problems.Add($"missing {Plural(missing.Count, "column")} {string.Join(", ", missing)}");
@@ -109,8 +166,8 @@ internal sealed partial class CsvImport
 
         // A first line that names none of the columns is most likely a row of data (the header left out), and its
         // values may be personal data: they are not repeated. Otherwise an unknown name is shown if it looks like one.
-        var headerMissing = names.All(n => _schema.IndexOf(n) < 0);
-        var unknown = names.Where(n => _schema.IndexOf(n) < 0).Select(n => HeaderName(n, headerMissing)).ToList();
+        var headerMissing = names.All(n => schema.IndexOf(n) < 0);
+        var unknown = names.Where(n => schema.IndexOf(n) < 0).Select(n => HeaderName(n, headerMissing)).ToList();
         if (headerMissing)
         {
             problems.Add("it names none of the columns, so it may be a row of data (is the header line missing?); its values are not shown");
@@ -130,23 +187,25 @@ internal sealed partial class CsvImport
         if (problems.Count > 0)
         {
             throw new ImportRejectedException(
-                $"line 1 (header): {string.Join("; ", problems)}. The header of {_schema.Name} names {string.Join(", ", _schema.Columns.Select(c => c.Name))} (in any order).",
-                ImportRejection.Header, 1, missing.Count > 0 ? _schema.Columns.First(c => !names.Contains(c.Name, StringComparer.OrdinalIgnoreCase)).Name : null);
+                $"line 1 (header): {string.Join("; ", problems)}. The header of {schema.Name} names {string.Join(", ", schema.Columns.Select(c => c.Name))} (in any order).",
+                ImportRejection.Header, 1, missing.Count > 0 ? schema.Columns.First(c => !names.Contains(c.Name, StringComparer.OrdinalIgnoreCase)).Name : null);
         }
 
-        _fileColumnOf = new int[Columns.Length];
+        _fileColumnOf = new int[schema.Columns.Count];
         var schemaIndexOf = new int[names.Length];
         for (var f = 0; f < names.Length; f++)
         {
-            schemaIndexOf[f] = _schema.IndexOf(names[f]);
+            schemaIndexOf[f] = schema.IndexOf(names[f]);
             _fileColumnOf[schemaIndexOf[f]] = f;
         }
     }
 
-    private void ReadRow(CsvDataReader reader)
+    /// <summary>Reads the record just read as the batch's next row: parsed, checked, and admitted or dropped by the de-duplication.</summary>
+    public void ReadRow(CsvDataReader reader, ImportBatch batch)
     {
+        RowsIn++;
         var line = _line;
-        var columns = Columns;
+        var columns = batch.Columns;
         var fields = reader.RowFieldCount;
         if (fields != columns.Length)
         {
@@ -155,7 +214,7 @@ internal sealed partial class CsvImport
                 ImportRejection.FieldCount, line);
         }
 
-        var row = _batch.Count;
+        var row = batch.Count;
         var anyRequiredMissing = false;
         var rowMissing = 0;
         for (var c = 0; c < columns.Length; c++)
@@ -179,8 +238,8 @@ internal sealed partial class CsvImport
             }
         }
 
-        _missingValues += rowMissing;
-        _days?.Read(columns[_days.DateColumn], row, rowMissing, anyRequiredMissing);
+        MissingValues += rowMissing;
+        days?.Read(columns[days.DateColumn], row, rowMissing, anyRequiredMissing);
 
         var bytes = new CanonicalBytes(_scratch);
         foreach (var column in columns)
@@ -190,14 +249,13 @@ internal sealed partial class CsvImport
 
         var rowHash = bytes.Hash();
         _scratch = bytes.Buffer;
-        var kept = _deduplication.Admit(_batch, row, rowHash, anyRequiredMissing, _readerDrops);
+        var kept = deduplication.Admit(batch, row, rowHash, anyRequiredMissing, Drops);
         if (kept)
         {
-            _batch.Lines[row] = line;
-            _batch.Count++;
+            batch.Lines[row] = line;
+            batch.Count++;
         }
     }
-
 
     private static ImportRejectedException BadCsv(long line, string what) =>
         new(string.Create(CultureInfo.InvariantCulture, $"line {line}: {what}."), ImportRejection.BadCsv, line);
