@@ -59,6 +59,19 @@ public sealed partial class RuleCompilerTests
     }
 
     [Theory]
+    [InlineData(Eq, "u.email_domain = LOWER(@p0)")]
+    [InlineData(In, "u.email_domain IN (LOWER(@p0), LOWER(@p1))")]
+    [InlineData(Contains, "u.email_domain LIKE LOWER(@p0) ESCAPE '\\'")]
+    [InlineData(IsEmpty, "(u.email_domain IS NULL OR u.email_domain = '')")]
+    public void Compile_EmailDomainOnPostgreSql_ComparesTheStoredLowerCaseColumn(ConditionOperator op, string expected)
+    {
+        var values = op switch { In => new[] { "gmail.com", "Yahoo.in" }, IsEmpty => [], _ => ["gmail.com"] };
+        var query = Compile(PostgreSql, Attr("c1", RuleFields.EmailDomain, op, values));
+        Assert.Contains("WHERE (" + expected + ")", query.Sql, StringComparison.Ordinal);
+        Assert.DoesNotContain("strpos", query.Sql, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [MemberData(nameof(NumberCases))]
     public void Compile_CityTier_ComparesTheColumnWithParameters(DatabaseProvider dialect, ConditionOperator op, string[] values, string sql, string readable) =>
         AssertCompiles(dialect, Attr("c1", RuleFields.CityTier, op, values), sql, readable, values);
