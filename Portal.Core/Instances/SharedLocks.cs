@@ -47,7 +47,7 @@ public sealed partial class SharedLocks(IDbContextFactory<PortalDbContext> dbFac
         db.SharedLocks.Add(new SharedLock { Name = name, Owner = Instance, ExpiresAt = now + hold });
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await LineageWriteInterceptor.NotALineageWriteAsync(() => db.SaveChangesAsync(cancellationToken));
             return true;
         }
         catch (DbUpdateException)

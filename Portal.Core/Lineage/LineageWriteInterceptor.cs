@@ -48,12 +48,20 @@ public sealed class LineageWriteInterceptor(LineageDataVersion version) : DbComm
         return ValueTask.FromResult(result);
     }
 
-    void IDbTransactionInterceptor.TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => version.Written();
+    void IDbTransactionInterceptor.TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Committed();
 
     Task IDbTransactionInterceptor.TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken)
     {
-        version.Written();
+        Committed();
         return Task.CompletedTask;
+    }
+
+    private void Committed()
+    {
+        if (!NotCounting.Value)
+        {
+            version.Written();
+        }
     }
 
     private void Seen(DbCommand command)
@@ -67,7 +75,7 @@ public sealed class LineageWriteInterceptor(LineageDataVersion version) : DbComm
     private static readonly AsyncLocal<bool> NotCounting = new();
 
     /// <summary>
-    /// Runs writes that never change the lineage and happen all the time (leases and locks between portal instances)
+    /// Runs writes that never change the lineage (leases and locks between portal instances, Data Protection keys)
     /// without counting them, or every renewal would make the lineage be built again. Only this call's own flow is
     /// affected: the flag is set inside this async method, so the caller's writes afterwards count as before.
     /// </summary>
@@ -75,6 +83,24 @@ public sealed class LineageWriteInterceptor(LineageDataVersion version) : DbComm
     {
         NotCounting.Value = true;
         return await write();
+    }
+
+    /// <summary>
+    /// <see cref="NotALineageWriteAsync{T}"/> for a synchronous write (the Data Protection key store's): the flag is
+    /// put back as it was before returning, since a synchronous method's change would outlive it in the caller's flow.
+    /// </summary>
+    public static T NotALineageWrite<T>(Func<T> write)
+    {
+        var before = NotCounting.Value;
+        NotCounting.Value = true;
+        try
+        {
+            return write();
+        }
+        finally
+        {
+            NotCounting.Value = before;
+        }
     }
 
     /// <summary>A query reads only: EF's start with SELECT; PRAGMA reads settings. Anything else counts as a write.</summary>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Data;
+using Portal.Core.Lineage;
 
 namespace Portal.Core.Security;
 
@@ -30,6 +31,7 @@ public sealed class DatabaseKeyRepository(IDbContextFactory<PortalDbContext> dbF
     {
         using var db = dbFactory.CreateDbContext();
         db.DataProtectionKeys.Add(new DataProtectionKey { FriendlyName = friendlyName, Xml = element.ToString(SaveOptions.DisableFormatting) });
-        db.SaveChanges();
+        // A new key changes nothing the lineage shows (and is made in the background, whenever the key ring needs one).
+        LineageWriteInterceptor.NotALineageWrite(db.SaveChanges);
     }
 }

@@ -65,6 +65,22 @@ public sealed class SharedLocksTests : DatabaseTest
     }
 
     [Fact]
+    public async Task AcquireAndRelease_FirstTime_AreNotCountedAsLineageWrites()
+    {
+        // The row a lock's first taking creates counted once, right after start-up (the lineage warm-up's lock), and so
+        // made the lineage be built again between two page loads.
+        await using var host = await StartInstanceAsync("instance-a");
+        var locks = host.Get<SharedLocks>();
+        var writes = host.Get<LineageDataVersion>().Writes;
+
+        await (await locks.AcquireAsync("never-taken-before", CancellationToken.None)).DisposeAsync();
+
+        Assert.Equal(writes, host.Get<LineageDataVersion>().Writes);
+        await using var db = await host.DbAsync();
+        Assert.True(await db.SharedLocks.AnyAsync(l => l.Name == "never-taken-before"));
+    }
+
+    [Fact]
     public async Task AcquireAndRelease_TakenBefore_AreNotCountedAsLineageWrites()
     {
         await using var host = await StartInstanceAsync("instance-a");

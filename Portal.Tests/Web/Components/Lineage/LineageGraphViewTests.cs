@@ -92,12 +92,12 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
     }
 
     [Fact]
-    public void EnterOnANode_ShowsItsDetailsAndEscapeClosesThem()
+    public async Task EnterOnANode_ShowsItsDetailsAndEscapeClosesThem()
     {
         var view = Render(focus: "segment:s2");
         view.WaitForAssertion(() => view.Find("[data-lineage-id='segment:s']"), Wait);
 
-        view.Find("[data-lineage-id='segment:s']").KeyDown("Enter");
+        await view.InvokeAsync(() => view.Find("[data-lineage-id='segment:s']").KeyDown("Enter"));
 
         var panel = view.Find("aside[aria-label='Node details']");
         Assert.Equal("s", panel.QuerySelector("h2")!.TextContent);
@@ -108,23 +108,23 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
         Assert.True(DiagramOf(view).Nodes["segment:s"].Selected);
         Assert.Equal("true", view.Find("[data-lineage-id='segment:s']").GetAttribute("aria-pressed"));
 
-        view.Find("[data-lineage-id='segment:s']").KeyDown("Escape");
+        await view.InvokeAsync(() => view.Find("[data-lineage-id='segment:s']").KeyDown("Escape"));
 
         Assert.Empty(view.FindAll("aside[aria-label='Node details']"));
         Assert.False(DiagramOf(view).Nodes["segment:s"].Selected);
     }
 
     [Fact]
-    public void Expand_ASelectedNodeWithHiddenNeighbours_BuildsANewDiagramWithThem()
+    public async Task Expand_ASelectedNodeWithHiddenNeighbours_BuildsANewDiagramWithThem()
     {
         var view = Render(focus: "segment:s2");
         view.WaitForAssertion(() => view.Find("[data-lineage-id='segment:s']"), Wait);
-        view.Find("[data-lineage-id='segment:s']").KeyDown("Enter");
+        await view.InvokeAsync(() => view.Find("[data-lineage-id='segment:s']").KeyDown("Enter"));
         var before = DiagramOf(view);
 
         view.WaitForAssertion(() => Assert.Contains(view.FindAll("button"), b => b.TextContent.Contains("Expand (1 hidden)", StringComparison.Ordinal)), Wait); // it renders after the event before it
 
-        view.FindAll("button").First(b => b.TextContent.Contains("Expand (1 hidden)", StringComparison.Ordinal)).Click();
+        await view.InvokeAsync(() => view.FindAll("button").First(b => b.TextContent.Contains("Expand (1 hidden)", StringComparison.Ordinal)).Click());
 
         var after = DiagramOf(view);
         Assert.NotSame(before, after);
@@ -133,30 +133,30 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
     }
 
     [Fact]
-    public void FocusHere_OnAWholeGraph_NarrowsTheDiagramToTheNodesNeighbourhood()
+    public async Task FocusHere_OnAWholeGraph_NarrowsTheDiagramToTheNodesNeighbourhood()
     {
         var view = Render();
         view.WaitForAssertion(() => view.Find("[data-lineage-id='table:t']"), Wait);
-        view.Find("[data-lineage-id='table:t']").KeyDown("Enter");
+        await view.InvokeAsync(() => view.Find("[data-lineage-id='table:t']").KeyDown("Enter"));
 
         view.WaitForAssertion(() => Assert.Contains(view.FindAll("button"), b => b.TextContent == "Focus here"), Wait); // it renders after the event before it
 
-        view.FindAll("button").First(b => b.TextContent == "Focus here").Click();
+        await view.InvokeAsync(() => view.FindAll("button").First(b => b.TextContent == "Focus here").Click());
 
-        Assert.Equal(["rule:r", "table:t"], DiagramOf(view).Nodes.Keys.Order(StringComparer.Ordinal));
+        view.WaitForAssertion(() => Assert.Equal(["rule:r", "table:t"], DiagramOf(view).Nodes.Keys.Order(StringComparer.Ordinal)), Wait);
         view.WaitForAssertion(() => Assert.Equal(2, view.FindAll(".lineage-node").Count), Wait);
     }
 
     [Fact]
-    public void HighlightPath_OfASelectedNode_MarksItsUpstreamAndDownstreamAndDimsTheRest()
+    public async Task HighlightPath_OfASelectedNode_MarksItsUpstreamAndDownstreamAndDimsTheRest()
     {
         var view = Render();
         view.WaitForAssertion(() => view.Find("[data-lineage-id='segment:s']"), Wait);
-        view.Find("[data-lineage-id='segment:s']").KeyDown("Enter");
+        await view.InvokeAsync(() => view.Find("[data-lineage-id='segment:s']").KeyDown("Enter"));
 
         view.WaitForAssertion(() => Assert.Contains(view.FindAll("button"), b => b.TextContent == "Highlight path"), Wait); // it renders after the event before it
 
-        view.FindAll("button").First(b => b.TextContent == "Highlight path").Click();
+        await view.InvokeAsync(() => view.FindAll("button").First(b => b.TextContent == "Highlight path").Click());
 
         var marks = DiagramOf(view).Nodes.Values.ToDictionary(n => n.Id, n => n.Mark);
         Assert.Equal(["adtech:x", "audience:a", "rule:r", "segment:s", "segment:s2", "table:t"],
@@ -167,13 +167,13 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
     }
 
     [Fact]
-    public void ShowAsAList_ListsEveryShownNodeWithItsStatusAndInputs()
+    public async Task ShowAsAList_ListsEveryShownNodeWithItsStatusAndInputs()
     {
         var view = Render();
 
         view.WaitForAssertion(() => Assert.Contains(view.FindAll("button"), b => b.TextContent.Contains("Show as a list", StringComparison.Ordinal)), Wait); // it renders after the event before it
 
-        view.FindAll("button").First(b => b.TextContent.Contains("Show as a list", StringComparison.Ordinal)).Click();
+        await view.InvokeAsync(() => view.FindAll("button").First(b => b.TextContent.Contains("Show as a list", StringComparison.Ordinal)).Click());
 
         var list = view.Find("[aria-label='Shown nodes as a list']");
         Assert.Equal(7, list.QuerySelectorAll("tbody tr").Count(r => r.QuerySelectorAll("td").Length > 0));
