@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.Playwright;
 
 namespace Portal.E2E;
@@ -39,8 +38,7 @@ public sealed class PortalFixture : IAsyncLifetime
         Directory.CreateDirectory(ArtifactsFolder);
         _folder = Path.Combine(Path.GetTempPath(), "portal-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(_folder);
-        var configuration = typeof(PortalFixture).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        _app = await PortalProcess.StartAsync(PortalProcess.PortalDll(configuration), new Dictionary<string, string>
+        _app = await PortalProcess.StartAsync(PortalProcess.PortalDll(), new Dictionary<string, string>
         {
             ["ConnectionStrings__Sqlite"] = $"Data Source={Path.Combine(_folder, "e2e.db")}",
             ["Portal__Admin__Email"] = AdminEmail,

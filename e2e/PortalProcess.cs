@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Reflection;
 using System.Text;
 
 namespace Portal.E2E;
@@ -85,9 +86,13 @@ public sealed class PortalProcess : IAsyncDisposable
         return dir?.FullName ?? throw new InvalidOperationException("Portal.sln not found above " + AppContext.BaseDirectory);
     }
 
-    /// <summary>The Portal build of the given configuration (Debug or Release).</summary>
-    public static string PortalDll(string configuration)
+    /// <summary>
+    /// The Portal build of the configuration this file was built in (Debug or Release): it is compiled into the browser
+    /// tests, Portal.Tests and the benchmark, each of which builds the portal first in its own configuration.
+    /// </summary>
+    public static string PortalDll()
     {
+        var configuration = typeof(PortalProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         var path = Path.Combine(RepositoryRoot(), "Portal", "bin", configuration, "net10.0", "Portal.dll");
         return File.Exists(path) ? path : throw new FileNotFoundException("Build the solution first; the portal is not at " + path);
     }

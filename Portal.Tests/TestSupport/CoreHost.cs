@@ -80,29 +80,11 @@ public sealed class CoreHost : IAsyncDisposable
     }
 
     /// <summary>Polls a condition (no fixed sleeps) until it holds, or fails after the timeout.</summary>
-    public async Task WaitUntilAsync(Func<Task<bool>> condition, string what, int timeoutSeconds = 30, Func<string>? detail = null)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out after {timeoutSeconds} s waiting for {what}. {detail?.Invoke()}");
-            }
-
-            await Task.Delay(25);
-        }
-    }
+    public Task WaitUntilAsync(Func<Task<bool>> condition, string what, int timeoutSeconds = 30, Func<string>? detail = null) =>
+        Waiting.UntilAsync(condition, what, timeoutSeconds, detail);
 
     public Task<JobRecord> WaitForJobAsync(long id, Func<JobRecord, bool> condition, string what, int timeoutSeconds = 30) =>
-        WaitForAsync(() => JobAsync(id), condition, $"job {id} to be {what}", timeoutSeconds);
-
-    private async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> condition, string what, int timeoutSeconds)
-    {
-        T value = default!;
-        await WaitUntilAsync(async () => condition(value = await read()), what, timeoutSeconds);
-        return value;
-    }
+        Waiting.ForAsync(() => JobAsync(id), condition, $"job {id} to be {what}", timeoutSeconds);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -56,7 +55,7 @@ internal static class LineageBench
         try
         {
             // The csproj builds the portal first, in this benchmark's configuration.
-            var dll = PortalProcess.PortalDll(typeof(LineageBench).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release");
+            var dll = PortalProcess.PortalDll();
             Console.WriteLine($"Lineage benchmark: navigation to an interactive /lineage in Chromium, {runs} runs per graph ({Environment.ProcessorCount} cores); portal {dll}");
 
             var generated = Path.Combine(folder, "generated");

@@ -150,7 +150,7 @@ public sealed class TwoPortalProcessesTests : DatabaseTest
     private async Task<PortalProcess> StartAsync(string instance, IReadOnlyDictionary<string, string>? more = null)
     {
         // A content root of its own (with the app's settings files), so no keys folder or other local file is shared.
-        var dll = PortalProcess.PortalDll(Configuration);
+        var dll = PortalProcess.PortalDll();
         var root = Directory.CreateDirectory(Path.Combine(Folder.Path, instance)).FullName;
         foreach (var settingsFile in Directory.GetFiles(Path.GetDirectoryName(dll)!, "appsettings*.json"))
         {
@@ -179,10 +179,6 @@ public sealed class TwoPortalProcessesTests : DatabaseTest
 
         return await PortalProcess.StartAsync(dll, environment, TimeSpan.FromSeconds(120));
     }
-
-    private static string Configuration =>
-        typeof(TwoPortalProcessesTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
-            .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Debug";
 
     private static async Task<HttpClient> SignedInClientAsync(PortalProcess portal, CookieContainer cookies)
     {
@@ -215,29 +211,13 @@ public sealed class TwoPortalProcessesTests : DatabaseTest
         return client;
     }
 
-    /// <summary>Reads <paramref name="read"/> until <paramref name="done"/> holds (up to 90 s); says what the portals printed when it does not.</summary>
-    private async Task<T> WaitForAsync<T>(Func<PortalDbContext, Task<T>> read, Func<T, bool> done, string what, params PortalProcess[] portals)
-    {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
+    /// <summary>Reads the database until <paramref name="done"/> holds (up to 90 s); says what the portals printed when it does not.</summary>
+    private Task<T> WaitForAsync<T>(Func<PortalDbContext, Task<T>> read, Func<T, bool> done, string what, params PortalProcess[] portals) =>
+        Waiting.ForAsync(async () =>
         {
-            await using (var db = Folder.OpenDb())
-            {
-                var value = await read(db);
-                if (done(value))
-                {
-                    return value;
-                }
-            }
-
-            if (watch.Elapsed > TimeSpan.FromSeconds(90))
-            {
-                Assert.Fail($"Waited 90 s for {what}.\n" + string.Join("\n---\n", portals.Select(p => p.Output[^Math.Min(p.Output.Length, 4000)..])));
-            }
-
-            await Task.Delay(250);
-        }
-    }
+            await using var db = Folder.OpenDb();
+            return await read(db);
+        }, done, what, 90, () => "\n" + string.Join("\n---\n", portals.Select(p => p.Output[^Math.Min(p.Output.Length, 4000)..])));
 
     private sealed record JobCreated(long Id);
 }
