@@ -179,4 +179,55 @@ public sealed class LineageViewportTests
             $"The node's bottom-right corner ({right:0}, {bottom:0}) is under the minimap.");
         Assert.True(right <= 1000 && bottom <= 600, "The node is cut off.");
     }
+
+    [Fact]
+    public void OnScreen_ABandTallerThanTheScreen_IsCutToTheScreenAndItsLabelFollows()
+    {
+        var diagram = Diagram(Big(1000));
+        diagram.Diagram.SetContainer(new Rectangle(0, 0, 1000, 600));
+        diagram.Viewport.Place(null);
+        var band = new LineageBand("segments", 40, -20, 3_000, 54_100);
+
+        var top = diagram.Viewport.OnScreen(band)!;
+        diagram.Diagram.SetPan(diagram.Diagram.Pan.X, diagram.Diagram.Pan.Y - 500 * 54 * 0.7);
+        var middle = diagram.Viewport.OnScreen(band)!;
+
+        var screen = diagram.Viewport.Visible();
+        Assert.True(middle.Height < screen.Height * 2, $"The band is drawn {middle.Height:0} units tall on a screen of {screen.Height:0}.");
+        Assert.InRange(middle.Top, screen.Top - 200, screen.Top);
+        Assert.InRange(middle.LabelY, screen.Top, screen.Top + 30);
+        // Its own top edge is drawn while on screen; in the middle only its left edge (the right one is beyond the screen's right).
+        Assert.StartsWith(FormattableString.Invariant($"M{band.Left:0.#} {band.Top:0.#}L"), top.Edges);
+        Assert.Equal(1, middle.Edges.Count(c => c == 'M'));
+        Assert.StartsWith(FormattableString.Invariant($"M{band.Left:0.#} "), middle.Edges);
+    }
+
+    [Fact]
+    public void OnScreen_ABandOffScreen_IsNotDrawn()
+    {
+        var diagram = Diagram(Big(1000));
+        diagram.Diagram.SetContainer(new Rectangle(0, 0, 1000, 600));
+        diagram.Viewport.Place(null);
+
+        Assert.Null(diagram.Viewport.OnScreen(new LineageBand("far", 40, 40_000, 600, 500)));
+    }
+
+    [Fact]
+    public void PathData_AJobsRunsEdge_IsAStraightLineAndOtherEdgesCurve()
+    {
+        var graph = new LineageGraph(
+            [new LineageNode("job:refresh", LineageNodeKind.Job, "refresh", LineageStatus.None, null, null, null, LineageDomains.Segments),
+             new LineageNode("rule:a", LineageNodeKind.Rule, "a", LineageStatus.None, null, null, null, LineageDomains.Segments),
+             new LineageNode("segment:b", LineageNodeKind.Segment, "b", LineageStatus.Fresh, 1, null, null, LineageDomains.Segments)],
+            [new LineageEdge("job:refresh", "segment:b", LineageEdgeKind.Runs), new LineageEdge("rule:a", "segment:b", LineageEdgeKind.Produces)]);
+        var positions = new Dictionary<string, LayoutPoint> { ["job:refresh"] = new(80, 18), ["rule:a"] = new(80, 90), ["segment:b"] = new(330, 4_000) };
+        var diagram = LineageDiagram.Create(graph.WholeView(), new LineageLayoutResult(positions, 0, Cached: true), groupByDomain: false);
+
+        var runs = diagram.Links.Single(l => l.Edge.Kind == LineageEdgeKind.Runs).PathData();
+        var produces = diagram.Links.Single(l => l.Edge.Kind == LineageEdgeKind.Produces).PathData();
+
+        var (job, segment) = (diagram.Nodes["job:refresh"].Position, diagram.Nodes["segment:b"].Position);
+        Assert.Equal(FormattableString.Invariant($"M{job.X + LineageLayout.NodeWidth:0.#} {job.Y + LineageLayout.NodeHeight / 2:0.#}L{segment.X - 4:0.#} {segment.Y + LineageLayout.NodeHeight / 2:0.#}"), runs);
+        Assert.Contains('C', produces);
+    }
 }

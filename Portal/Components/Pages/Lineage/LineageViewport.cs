@@ -1,3 +1,4 @@
+using System.Text;
 using Blazor.Diagrams;
 using Blazor.Diagrams.Core.Geometry;
 using Portal.Core.Lineage;
@@ -197,6 +198,51 @@ public sealed class LineageViewport
         var left = -_diagram.Pan.X / zoom;
         var top = -_diagram.Pan.Y / zoom;
         return new Rectangle(left, top, left + c.Width / zoom, top + c.Height / zoom);
+    }
+
+    /// <summary>
+    /// The part of <paramref name="band"/> to draw now, or null when it is off screen. A band spans the whole graph's
+    /// width and its domain's height (tens of thousands of pixels for a big graph), and the browser dashes a dashed
+    /// outline over its whole length on every paint, on screen or not; cut to the screen, the work is a screen's worth.
+    /// Called as the canvas renders, so the cut follows every pan and zoom. Before the canvas is measured, the whole band.
+    /// </summary>
+    public LineageBandOnScreen? OnScreen(LineageBand band)
+    {
+        var (bandRight, bandBottom) = (band.Left + band.Width, band.Top + band.Height);
+        var screen = _diagram.Container is null || !Placed ? new Rectangle(band.Left, band.Top, bandRight, bandBottom) : Visible();
+        var margin = _diagram.Container is null || !Placed ? 0 : Margin / _diagram.Zoom;
+        var (left, top) = (Math.Max(band.Left, screen.Left - margin), Math.Max(band.Top, screen.Top - margin));
+        var (right, bottom) = (Math.Min(bandRight, screen.Right + margin), Math.Min(bandBottom, screen.Bottom + margin));
+        if (right <= left || bottom <= top)
+        {
+            return null;
+        }
+
+        var edges = new StringBuilder();
+        void Line(double x1, double y1, double x2, double y2) =>
+            edges.Append(FormattableString.Invariant($"M{x1:0.#} {y1:0.#}L{x2:0.#} {y2:0.#}"));
+        if (band.Top >= top)
+        {
+            Line(left, band.Top, right, band.Top);
+        }
+
+        if (bandBottom <= bottom)
+        {
+            Line(left, bandBottom, right, bandBottom);
+        }
+
+        if (band.Left >= left)
+        {
+            Line(band.Left, top, band.Left, bottom);
+        }
+
+        if (bandRight <= right)
+        {
+            Line(bandRight, top, bandRight, bottom);
+        }
+
+        var labelY = Math.Min(Math.Max(band.Top, screen.Top) + 20, bandBottom - 6);
+        return new LineageBandOnScreen(left, top, right - left, bottom - top, edges.ToString(), Math.Max(band.Left, screen.Left) + 10, labelY);
     }
 
     /// <summary>
