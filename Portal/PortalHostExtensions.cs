@@ -11,6 +11,7 @@ using Portal.Components;
 using Portal.Core;
 using Portal.Core.Accounts;
 using Portal.Core.Data;
+using Portal.Core.Security;
 
 namespace Portal;
 
@@ -79,6 +80,7 @@ public static class PortalHostExtensions
         services.AddPortalRequestLimits();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         services.AddScoped<ThemeState>();
+        services.ReadKeyRingWhenNeeded(); // last: the registrations above add the framework's eager read again
         return builder;
     }
 

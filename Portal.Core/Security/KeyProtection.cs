@@ -24,6 +24,7 @@ public static class KeyProtection
         var options = configuration.GetSection(KeyProtectionOptions.Section).Get<KeyProtectionOptions>() ?? new KeyProtectionOptions();
         var keys = new DirectoryInfo(Path.Combine(contentRoot, "data", "keys"));
         var builder = services.AddDataProtection().SetApplicationName("AudiencePortal");
+        services.ReadKeyRingWhenNeeded();
         services.AddOptions<KeyManagementOptions>().Configure<IDbContextFactory<PortalDbContext>, ILoggerFactory>((o, dbFactory, loggers) =>
             o.XmlRepository = new DatabaseKeyRepository(dbFactory, keys.Exists ? new FileSystemXmlRepository(keys, loggers) : null));
         var protectedAtRest = !string.IsNullOrWhiteSpace(options.CertificatePath);
@@ -35,6 +36,21 @@ public static class KeyProtection
 
         services.AddHostedService(sp => new KeyProtectionWarning(sp.GetRequiredService<IHostEnvironment>(),
             sp.GetRequiredService<ILogger<KeyProtectionWarning>>(), protectedAtRest));
+    }
+
+    /// <summary>
+    /// Takes out the framework's eager read of the key ring as the host starts. The key ring lives in the database, which
+    /// start-up migrates in the background (PortalInitializer), so on a new database that read failed (no table yet) and
+    /// logged errors; the key ring is read when first needed instead (a request or a job, once the database is ready).
+    /// Call it after every registration that adds Data Protection (authentication and antiforgery add it again).
+    /// </summary>
+    public static void ReadKeyRingWhenNeeded(this IServiceCollection services)
+    {
+        foreach (var eager in services.Where(d => d.ServiceType == typeof(IHostedService)
+            && d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService").ToList())
+        {
+            services.Remove(eager);
+        }
     }
 
     private static X509Certificate2 Load(KeyProtectionOptions options, string contentRoot)

@@ -90,6 +90,19 @@ public sealed class KeyProtectionTests : DatabaseTest
     }
 
     [Fact]
+    public async Task Start_OnANewDatabase_LogsNoFailureToReadTheKeyRing()
+    {
+        var logs = new LogCapture();
+
+        await using var host = await CoreHost.StartAsync(Folder, services: s => s.AddSingleton<ILoggerProvider>(logs));
+        host.Get<IDataProtectionProvider>().CreateProtector("tests").Protect("an adtech token");
+
+        // The key ring is read when first needed, after start-up has made its table, not at start before that.
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Error);
+        Assert.Single(StoredKeys());
+    }
+
+    [Fact]
     public async Task Keys_TwoInstancesOnOneDatabaseInDifferentFolders_ReadEachOthersProtectedData()
     {
         var settings = new Dictionary<string, string?>
