@@ -100,7 +100,8 @@ public sealed class LineageGraph
 
     /// <summary>
     /// The nodes within <paramref name="hops"/> of the centres (edges either way), plus the direct neighbours of the
-    /// <paramref name="expanded"/> nodes; each shown node's count of neighbours left hidden.
+    /// <paramref name="expanded"/> nodes and the members of the expanded summaries (<see cref="LineageSummaries"/>) whose
+    /// anchor is shown; each shown node's count of neighbours left hidden.
     /// </summary>
     public LineageView Focus(IEnumerable<string> centres, int hops, IEnumerable<string>? expanded = null)
     {
@@ -110,9 +111,15 @@ public sealed class LineageGraph
             shown.UnionWith(Distances(centre, Neighbours, Math.Max(0, hops)).Keys);
         }
 
-        foreach (var node in (expanded ?? []).Where(shown.Contains).ToList())
+        var expand = (expanded ?? []).ToList();
+        foreach (var node in expand.Where(shown.Contains).ToList())
         {
             shown.UnionWith(Neighbours(node));
+        }
+
+        foreach (var group in expand.Select(LineageSummaries.Parse).OfType<(string Anchor, LineageNodeKind Kind, bool Upstream)>().Where(g => shown.Contains(g.Anchor)).ToList())
+        {
+            shown.UnionWith(LineageSummaries.Members(this, group.Anchor, group.Kind, group.Upstream));
         }
 
         return View(shown);

@@ -21,6 +21,9 @@ public enum LineageNodeKind
 
     /// <summary>A background job kind that moves data (segments.refresh, audiences.catalog-run).</summary>
     Job,
+
+    /// <summary>Neighbours a focus view leaves out, of one kind on one side of a shown node (<see cref="LineageSummaries"/>); only in views.</summary>
+    Summary,
 }
 
 /// <summary>A node's state, mapped from its source's own status (segments, audiences); <see cref="None"/> where there is none.</summary>

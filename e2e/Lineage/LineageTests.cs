@@ -134,6 +134,13 @@ public sealed class LineageTests(PortalFixture portal, ITestOutputHelper output)
         await page.WaitForFunctionAsync("n => { const el = document.querySelector(\"[data-testid='lineage-canvas']\"); return el.dataset.ready === 'true' && +el.dataset.nodes > n; }", focusedNodes);
         var expandedNodes = int.Parse((await canvas.GetAttributeAsync("data-nodes"))!, CultureInfo.InvariantCulture);
         output.WriteLine($"Lineage nodes: all {allNodes}, focused (1 hop) {focusedNodes}, after expanding the rule {expandedNodes}");
+
+        // What the focus leaves out stands beside it as summary nodes ("5 segments"); a click shows those nodes instead.
+        var summary = canvas.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("not shown · click to show") }).First;
+        var summaryId = (await summary.GetAttributeAsync("data-lineage-id"))!;
+        await summary.ClickAsync();
+        await Expect(canvas.Locator($"[data-lineage-id='{summaryId}']")).ToHaveCountAsync(0);
+        await Expect(canvas).ToHaveAttributeAsync("data-ready", "true");
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.ArtifactsFolder, "lineage-focus-expand.png") });
 
         // Export PNG and SVG of what is on screen: real downloads, checked by their signature and size.

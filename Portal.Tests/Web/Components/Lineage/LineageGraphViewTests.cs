@@ -83,12 +83,31 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
         var view = Render(focus: "segment:s2");
 
         var diagram = DiagramOf(view);
-        Assert.Equal(["audience:a", "segment:s", "segment:s2", "segment:s3"], diagram.Nodes.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["audience:a", "segment:s", "segment:s2", "segment:s3"], diagram.Nodes.Keys.Where(k => !LineageSummaries.IsSummary(k)).Order(StringComparer.Ordinal));
+        // What the focus leaves out stands beside it as summary nodes: the adtech after the audience, the rule before the segment.
+        Assert.Equal(["summary:audience:a|Adtech|out", "summary:segment:s|Rule|in"], diagram.Nodes.Keys.Where(LineageSummaries.IsSummary).Order(StringComparer.Ordinal));
         Assert.Equal(1, diagram.Nodes["segment:s"].Hidden);
         view.WaitForAssertion(() => Assert.Equal("+1", view.Find("[data-lineage-id='segment:s'] .lineage-node-hidden").FirstChild!.TextContent), Wait);
         // Focused on a node: it is selected and its details are open.
         Assert.True(diagram.Nodes["segment:s2"].Selected);
         Assert.Equal("s2", view.Find("aside[aria-label='Node details'] h2").TextContent);
+    }
+
+    [Fact]
+    public async Task EnterOnASummaryNode_ShowsTheNodesItStandsFor()
+    {
+        var view = Render(focus: "segment:s2");
+        const string Summary = "[data-lineage-id='summary:audience:a|Adtech|out']";
+        view.WaitForAssertion(() => view.Find(Summary), Wait);
+        Assert.Equal("1 adtech", view.Find(Summary + " .lineage-node-name").TextContent);
+        Assert.Contains("a → 1 adtech", view.Find(Summary).GetAttribute("title"), StringComparison.Ordinal);
+
+        await view.InvokeAsync(() => view.Find(Summary).KeyDown("Enter"));
+
+        view.WaitForAssertion(() => Assert.Contains("adtech:x", DiagramOf(view).Nodes.Keys), Wait);
+        Assert.DoesNotContain("summary:audience:a|Adtech|out", DiagramOf(view).Nodes.Keys);
+        Assert.Contains("summary:segment:s|Rule|in", DiagramOf(view).Nodes.Keys);
+        view.WaitForAssertion(() => view.Find("[data-lineage-id='adtech:x']"), Wait);
     }
 
     [Fact]
@@ -129,7 +148,7 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
         var after = DiagramOf(view);
         Assert.NotSame(before, after);
         Assert.Contains("rule:r", after.Nodes.Keys);
-        Assert.Equal(5, after.Nodes.Count);
+        Assert.Equal(5, after.Nodes.Keys.Count(k => !LineageSummaries.IsSummary(k)));
     }
 
     [Fact]
@@ -143,8 +162,8 @@ public sealed class LineageGraphViewTests : IAsyncDisposable
 
         await view.InvokeAsync(() => view.FindAll("button").First(b => b.TextContent == "Focus here").Click());
 
-        view.WaitForAssertion(() => Assert.Equal(["rule:r", "table:t"], DiagramOf(view).Nodes.Keys.Order(StringComparer.Ordinal)), Wait);
-        view.WaitForAssertion(() => Assert.Equal(2, view.FindAll(".lineage-node").Count), Wait);
+        view.WaitForAssertion(() => Assert.Equal(["rule:r", "summary:rule:r|Segment|out", "table:t"], DiagramOf(view).Nodes.Keys.Order(StringComparer.Ordinal)), Wait);
+        view.WaitForAssertion(() => Assert.Equal(3, view.FindAll(".lineage-node").Count), Wait);
     }
 
     [Fact]

@@ -55,6 +55,19 @@ public sealed partial class LineageGraphView : IAsyncDisposable
         await ComputeAsync();
     }
 
+    /// <summary>A summary node clicked: the neighbours it stands for join the focus view.</summary>
+    private async Task ExpandSummaryAsync(string id)
+    {
+        if (Graph is null || _focus.Count == 0)
+        {
+            return;
+        }
+
+        _expanded.Add(id);
+        await ComputeAsync();
+        StateHasChanged(); // called from the diagram's click, outside this component's own event handling
+    }
+
     private async Task HopsChanged(int hops)
     {
         _hops = Math.Max(0, hops);

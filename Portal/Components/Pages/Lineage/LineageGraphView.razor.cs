@@ -156,20 +156,7 @@ public sealed partial class LineageGraphView
         }
 
         var version = ++_version;
-        IEnumerable<string> ids = _focus.Count > 0 ? Graph.Focus(_focus, _hops, _expanded).Nodes.Select(n => n.Id) : Graph.Nodes.Select(n => n.Id);
-        if (_selector is not null)
-        {
-            var selected = _selector.Evaluate(Graph);
-            ids = ids.Where(selected.Contains);
-        }
-
-        if (_kinds.Count > 0 || _statuses.Count > 0 || _domains.Count > 0)
-        {
-            var kept = Graph.Filter(_kinds, _statuses).Where(n => _domains.Count == 0 || _domains.Contains(n.Domain)).Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
-            ids = ids.Where(kept.Contains);
-        }
-
-        var view = Graph.View(ids);
+        var view = ChooseView(Graph);
         var group = _groupByDomain;
         LineageDiagram diagram;
         if (view.Nodes.Count > BackgroundLayoutNodes)
@@ -178,7 +165,7 @@ public sealed partial class LineageGraphView
             {
                 // The first view is a big graph never laid out (seconds of layout): its focus view, laid out in
                 // milliseconds, is shown and usable at once, and replaced by the whole graph once that is laid out.
-                var focus = Graph.Focus([centre.Id], DefaultFocusHops);
+                var focus = LineageSummaries.Add(Graph, Graph.Focus([centre.Id], DefaultFocusHops));
                 Show(LineageDiagram.Create(focus, Layout.Compute(focus, group), group), interim: centre);
             }
 
@@ -197,6 +184,34 @@ public sealed partial class LineageGraphView
         {
             Show(diagram);
         }
+    }
+
+    /// <summary>
+    /// The view asked for: the focus (with summary nodes for what it leaves out) or everything, then the selector, then
+    /// the filters (a filtered view has no summaries: what a filter hides is not summarised).
+    /// </summary>
+    private LineageView ChooseView(LineageGraph graph)
+    {
+        var filtered = _selector is not null || _kinds.Count > 0 || _statuses.Count > 0 || _domains.Count > 0;
+        if (_focus.Count > 0 && !filtered)
+        {
+            return LineageSummaries.Add(graph, graph.Focus(_focus, _hops, _expanded));
+        }
+
+        IEnumerable<string> ids = _focus.Count > 0 ? graph.Focus(_focus, _hops, _expanded).Nodes.Select(n => n.Id) : graph.Nodes.Select(n => n.Id);
+        if (_selector is not null)
+        {
+            var selected = _selector.Evaluate(graph);
+            ids = ids.Where(selected.Contains);
+        }
+
+        if (_kinds.Count > 0 || _statuses.Count > 0 || _domains.Count > 0)
+        {
+            var kept = graph.Filter(_kinds, _statuses).Where(n => _domains.Count == 0 || _domains.Contains(n.Domain)).Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+            ids = ids.Where(kept.Contains);
+        }
+
+        return graph.View(ids);
     }
 
     /// <summary>Draws a diagram: the view asked for, or (<paramref name="interim"/>) a focus on that node until it is laid out.</summary>
@@ -266,6 +281,12 @@ public sealed partial class LineageGraphView
     /// <summary>Shows a node's details; a node not in the view becomes the centre of a new focus view so it can be seen.</summary>
     internal async Task SelectAsync(string id, bool centre)
     {
+        if (LineageSummaries.IsSummary(id))
+        {
+            await ExpandSummaryAsync(id);
+            return;
+        }
+
         _selected = Graph?.Find(id);
         if (_selected is null || _diagram is null)
         {

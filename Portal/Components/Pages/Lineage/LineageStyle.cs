@@ -23,6 +23,7 @@ public static class LineageStyle
         [LineageNodeKind.Audience] = new("#8e24aa", MudIcons.Groups, [18, 3, 18, 3], "leaf"),
         [LineageNodeKind.Adtech] = new("#bf360c", MudIcons.Campaign, [0, 18, 18, 0], "arrow end"),
         [LineageNodeKind.Job] = new("#455a64", MudIcons.Schedule, [8, 8, 8, 8], "dashed"),
+        [LineageNodeKind.Summary] = new("#78909c", MudIcons.Layers, [4, 4, 4, 4], "stacked cards"),
     }.ToFrozenDictionary();
 
     public static KindStyle Of(LineageNodeKind kind) => Kinds[kind];
