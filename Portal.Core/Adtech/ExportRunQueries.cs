@@ -58,11 +58,17 @@ public sealed class ExportRunQueries(IDbContextFactory<PortalDbContext> dbFactor
         return await db.ExportRuns.AsNoTracking().Where(r => latest.Contains(r.Id)).OrderBy(r => r.Audience).ThenBy(r => r.AdtechKey).ToListAsync(cancellationToken);
     }
 
-    /// <summary>Each audience's latest run (to any adtech), by audience name.</summary>
-    public async Task<IReadOnlyDictionary<string, ExportRun>> LatestPerAudienceAsync(CancellationToken cancellationToken = default)
+    /// <summary>Each audience's latest run (to any adtech), by audience name (of <paramref name="audiences"/> only, when given: a page's).</summary>
+    public async Task<IReadOnlyDictionary<string, ExportRun>> LatestPerAudienceAsync(IReadOnlyCollection<string>? audiences = null, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var latest = await db.ExportRuns.AsNoTracking().GroupBy(r => r.Audience).Select(g => g.Max(r => r.Id)).ToListAsync(cancellationToken);
+        var query = db.ExportRuns.AsNoTracking();
+        if (audiences is not null)
+        {
+            query = query.Where(r => audiences.Contains(r.Audience));
+        }
+
+        var latest = await query.GroupBy(r => r.Audience).Select(g => g.Max(r => r.Id)).ToListAsync(cancellationToken);
         var runs = await db.ExportRuns.AsNoTracking().Where(r => latest.Contains(r.Id)).ToListAsync(cancellationToken);
         return runs.ToDictionary(r => r.Audience, StringComparer.Ordinal);
     }

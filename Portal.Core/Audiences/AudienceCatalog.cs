@@ -31,7 +31,7 @@ public sealed class AudienceCatalog(IBucket bucket, YamlLimits? limits = null, I
         var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         await foreach (var item in bucket.ListAsync(StateFolder, cancellationToken))
         {
-            if (!item.Path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) && !item.Path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase))
+            if (!IsStateFile(item.Path))
             {
                 continue;
             }
@@ -42,6 +42,13 @@ public sealed class AudienceCatalog(IBucket bucket, YamlLimits? limits = null, I
 
     public async Task<CatalogEntry?> GetAsync(string name, CancellationToken cancellationToken = default) =>
         await bucket.ExistsAsync(StatePath(name), cancellationToken) ? await ReadAsync(StatePath(name), null, cancellationToken) : null;
+
+    /// <summary>One state file by its path, as a scan reads it (without the scan's check for duplicate names).</summary>
+    public Task<CatalogEntry> ReadFileAsync(string path, CancellationToken cancellationToken = default) => ReadAsync(path, null, cancellationToken);
+
+    /// <summary>Whether a listed object is a state file (<c>.yml</c> or <c>.yaml</c>).</summary>
+    public static bool IsStateFile(string path) =>
+        path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase);
 
     private async Task<CatalogEntry> ReadAsync(string path, Dictionary<string, string>? seen, CancellationToken cancellationToken)
     {
