@@ -35,6 +35,8 @@ public sealed partial class AudienceIndex(
     private static readonly TimeSpan LockHold = TimeSpan.FromMinutes(10);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private DateTimeOffset? _reconciled;
+    private long _started;
+    private long _lastDone;
 
     /// <summary>An index with the default settings and no lock between instances, for tools and tests that build the services by hand.</summary>
     public static AudienceIndex Standalone(IDbContextFactory<PortalDbContext> dbFactory, IBucket bucket, AudienceOptions? settings = null) =>
@@ -58,19 +60,22 @@ public sealed partial class AudienceIndex(
     /// <summary>Brings the index in line with the bucket now (one at a time; a caller that waited for another's reconcile takes its result).</summary>
     public async Task<IndexReconcile> ReconcileAsync(CancellationToken cancellationToken = default)
     {
-        var asked = clock.GetUtcNow();
+        // Reconciles are numbered as they start: one that started after this call asked has seen every change before it.
+        var asked = Interlocked.Read(ref _started);
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_reconciled is { } last && last >= asked)
+            if (_lastDone > asked)
             {
                 return new IndexReconcile(0, 0, 0, TimeSpan.Zero, Skipped: true);
             }
 
+            var run = Interlocked.Increment(ref _started);
+            var at = clock.GetUtcNow();
             var result = await ReconcileCoreAsync(cancellationToken);
             if (!result.Skipped)
             {
-                _reconciled = asked;
+                (_reconciled, _lastDone) = (at, run);
             }
 
             if (result.Read > 0 || result.Removed > 0)
