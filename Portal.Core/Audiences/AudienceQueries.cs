@@ -88,7 +88,9 @@ public sealed class AudienceQueries(IDbContextFactory<PortalDbContext> dbFactory
         var query = db.AudienceIndex.AsNoTracking();
         if (adtech is not null || status is not null)
         {
-            query = query.Where(r => r.Adtechs.Any(a => (adtech == null || a.Key == adtech) && (status == null || a.Status == status)));
+            // An uncorrelated IN (SELECT …): the matching cells are read once, where a correlated EXISTS may scan them for each audience.
+            var having = db.AudienceIndexAdtechs.Where(a => (adtech == null || a.Key == adtech) && (status == null || a.Status == status)).Select(a => a.AudienceId);
+            query = query.Where(r => having.Contains(r.Id));
         }
 
         var total = await query.CountAsync(cancellationToken);
@@ -127,17 +129,21 @@ public sealed class AudienceQueries(IDbContextFactory<PortalDbContext> dbFactory
 
     private static IQueryable<AudienceIndexRow> Filtered(PortalDbContext db, IQueryable<AudienceIndexRow> query, string? search, AudienceFilter filter)
     {
+        // Cells are matched with uncorrelated IN (SELECT …) lists, read once, not an EXISTS per audience.
+        var withAdtech = db.AudienceIndexAdtechs.Select(a => a.AudienceId);
+        var notPosted = db.AudienceIndexAdtechs.Where(a => a.Status != AdtechStatus.Posted).Select(a => a.AudienceId);
         if (!string.IsNullOrWhiteSpace(search))
         {
             var term = search.Trim().ToLower();
+            var matchingAdtech = db.AudienceIndexAdtechs.Where(a => a.Key.ToLower().Contains(term)).Select(a => a.AudienceId);
             query = query.Where(r => r.Name.ToLower().Contains(term) || (r.Description != null && r.Description.ToLower().Contains(term))
-                || r.Adtechs.Any(a => a.Key.ToLower().Contains(term)));
+                || matchingAdtech.Contains(r.Id));
         }
 
         return filter switch
         {
-            AudienceFilter.Pending => query.Where(r => r.IsValid && r.Adtechs.Any(a => a.Status != AdtechStatus.Posted)),
-            AudienceFilter.Posted => query.Where(r => r.IsValid && r.Adtechs.Any() && r.Adtechs.All(a => a.Status == AdtechStatus.Posted)),
+            AudienceFilter.Pending => query.Where(r => r.IsValid && notPosted.Contains(r.Id)),
+            AudienceFilter.Posted => query.Where(r => r.IsValid && withAdtech.Contains(r.Id) && !notPosted.Contains(r.Id)),
             AudienceFilter.NotFetched => query.Where(r => r.IsValid && !r.HasMemberData),
             AudienceFilter.Failing => query.Where(r => db.ExportRuns.Any(run => run.Audience == r.Name && run.Status == ExportRunStatus.Failed
                 && run.Id == db.ExportRuns.Where(x => x.Audience == r.Name).Max(x => x.Id))),
