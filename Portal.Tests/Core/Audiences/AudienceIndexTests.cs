@@ -38,6 +38,28 @@ public sealed class AudienceIndexTests : DatabaseTest
 
     internal static string StatePathOnDisk(IBucket bucket, string file) => Path.Combine(((LocalBucket)bucket).Root, "state", file);
 
+    /// <summary>The bucket as the reconcile tests start from: three valid audiences, <c>{prefix}_a</c>, <c>_b</c> and <c>_c</c>.</summary>
+    internal static void WriteThreeBehind(IBucket bucket, string prefix)
+    {
+        foreach (var name in new[] { $"{prefix}_a", $"{prefix}_b", $"{prefix}_c" })
+        {
+            WriteBehind(bucket, name + ".yml", State(name));
+        }
+    }
+
+    /// <summary>
+    /// Behind the portal's back: <c>_a</c> rewritten (description "Rewritten"), <c>_b</c> renamed to <c>_b2</c>, <c>_c</c>
+    /// deleted, and <c>_broken</c> added, a file that cannot be parsed.
+    /// </summary>
+    internal static void ChangeThreeBehind(IBucket bucket, string prefix)
+    {
+        WriteBehind(bucket, $"{prefix}_a.yml", State($"{prefix}_a", "Rewritten"), DateTime.UtcNow.AddMinutes(1));
+        File.Delete(StatePathOnDisk(bucket, $"{prefix}_b.yml"));
+        WriteBehind(bucket, $"{prefix}_b2.yml", State($"{prefix}_b2"));
+        File.Delete(StatePathOnDisk(bucket, $"{prefix}_c.yml"));
+        WriteBehind(bucket, $"{prefix}_broken.yml", $"{prefix}_broken:\n  description: [never closed\n");
+    }
+
     private static async Task<List<AudienceIndexRow>> RowsAsync(CoreHost host)
     {
         await using var db = await host.DbAsync();

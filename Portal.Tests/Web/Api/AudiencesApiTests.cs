@@ -19,17 +19,11 @@ public sealed class AudiencesApiTests(ApiWebFactory portal) : IClassFixture<ApiW
         var client = await portal.SignedInClientAsync(Roles.Viewer);
         var bucket = portal.Services.GetRequiredService<IBucket>();
         var p = "api_" + Guid.NewGuid().ToString("N")[..8];
-        WriteBehind(bucket, $"{p}_a.yml", State($"{p}_a"));
-        WriteBehind(bucket, $"{p}_b.yml", State($"{p}_b"));
-        WriteBehind(bucket, $"{p}_c.yml", State($"{p}_c"));
+        WriteThreeBehind(bucket, p);
         var before = await client.GetFromJsonAsync<JsonElement>($"/api/audiences?per_page=100&search={p}");
         Assert.Equal([$"{p}_a", $"{p}_b", $"{p}_c"], Names(before));
 
-        WriteBehind(bucket, $"{p}_a.yml", State($"{p}_a", "Rewritten"), DateTime.UtcNow.AddMinutes(1));
-        File.Delete(StatePathOnDisk(bucket, $"{p}_b.yml"));
-        WriteBehind(bucket, $"{p}_b2.yml", State($"{p}_b2"));
-        File.Delete(StatePathOnDisk(bucket, $"{p}_c.yml"));
-        WriteBehind(bucket, $"{p}_broken.yml", $"{p}_broken:\n  description: [never closed\n");
+        ChangeThreeBehind(bucket, p);
         var after = await client.GetFromJsonAsync<JsonElement>($"/api/audiences?per_page=100&search={p}");
 
         Assert.Equal([$"{p}_a", $"{p}_b2", $"{p}_broken"], Names(after));

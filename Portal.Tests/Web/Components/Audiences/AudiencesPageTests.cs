@@ -59,27 +59,21 @@ public sealed class AudiencesPageTests : DatabaseTest
     {
         await using var host = await CoreHost.StartAsync(Folder);
         var bucket = host.Get<IBucket>();
-        AudienceIndexTests.WriteBehind(bucket, "alpha.yml", AudienceIndexTests.State("alpha"));
-        AudienceIndexTests.WriteBehind(bucket, "beta.yml", AudienceIndexTests.State("beta"));
-        AudienceIndexTests.WriteBehind(bucket, "gamma.yml", AudienceIndexTests.State("gamma"));
+        AudienceIndexTests.WriteThreeBehind(bucket, "aud");
         await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
         ctx.Render<MudPopoverProvider>();
         var page = ctx.Render<Portal.Components.Pages.Audiences.Audiences>();
         IReadOnlyList<string> Names() => page.FindAll("tbody tr.mud-table-row a").Select(a => a.TextContent.Trim()).ToList();
-        await page.WaitForAssertionAsync(() => Assert.Equal(["alpha", "beta", "gamma"], Names()));
+        await page.WaitForAssertionAsync(() => Assert.Equal(["aud_a", "aud_b", "aud_c"], Names()));
 
-        AudienceIndexTests.WriteBehind(bucket, "alpha.yml", AudienceIndexTests.State("alpha", "Rewritten"), DateTime.UtcNow.AddMinutes(1));
-        File.Delete(AudienceIndexTests.StatePathOnDisk(bucket, "beta.yml"));
-        AudienceIndexTests.WriteBehind(bucket, "beta_renamed.yml", AudienceIndexTests.State("beta_renamed"));
-        File.Delete(AudienceIndexTests.StatePathOnDisk(bucket, "gamma.yml"));
-        AudienceIndexTests.WriteBehind(bucket, "broken.yml", "broken:\n  description: [never closed\n");
+        AudienceIndexTests.ChangeThreeBehind(bucket, "aud");
         await page.InvokeAsync(() => page.Find("button[aria-label='Refresh audiences']").ClickAsync(new()));
 
         await page.WaitForAssertionAsync(() =>
         {
-            Assert.Equal(["alpha", "beta_renamed", "broken"], Names());
+            Assert.Equal(["aud_a", "aud_b2", "aud_broken"], Names());
             Assert.Contains("Rewritten", page.Find("tbody tr.mud-table-row").TextContent, StringComparison.Ordinal);
-            Assert.Contains("issue(s)", page.Find("[aria-label='broken state file invalid']").TextContent, StringComparison.Ordinal);
+            Assert.Contains("issue(s)", page.Find("[aria-label='aud_broken state file invalid']").TextContent, StringComparison.Ordinal);
         });
     }
 
