@@ -18,10 +18,13 @@ public sealed class AudienceIndexTests : DatabaseTest
         $"{name}:\n  description: {description}\n  source:\n    segment: Big spenders\n  adtechA:\n    name: A\n    audience_type: TYPE_X\n  adtechB:\n    name: B\n    id: '42'\n";
 
     /// <summary>Starts a host whose index reconciles only when asked (or after an hour), so a test sees what each write did on its own.</summary>
-    private Task<CoreHost> StartAsync(IDictionary<string, string?>? settings = null)
+    private async Task<CoreHost> StartAsync(IDictionary<string, string?>? settings = null)
     {
         var values = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Audiences:IndexReconcileSeconds"] = "3600" };
-        return CoreHost.StartAsync(Folder, settings: values);
+        var host = await CoreHost.StartAsync(Folder, settings: values);
+        // Start-up reconciles the index after the database is ready: let it finish before the test writes files.
+        await (host.Get<PortalInitializer>().ExecuteTask ?? Task.CompletedTask);
+        return host;
     }
 
     /// <summary>Writes a state file straight into the bucket's folder, as someone editing the bucket without the portal would.</summary>
