@@ -46,14 +46,6 @@ public sealed class AudienceQueries(IDbContextFactory<PortalDbContext> dbFactory
         return (await PageAsync(query, skip, take, cancellationToken), total);
     }
 
-    /// <summary>Every audience, by name (for callers that need them all, such as the lineage; pages use <see cref="ListAsync(string?, AudienceFilter, AudienceSort, bool, int, int, CancellationToken)"/>).</summary>
-    public async Task<IReadOnlyList<AudienceOverview>> AllAsync(CancellationToken cancellationToken = default)
-    {
-        await index.EnsureFreshAsync(cancellationToken);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await PageAsync(db.AudienceIndex.AsNoTracking().OrderBy(r => r.Name), 0, int.MaxValue, cancellationToken);
-    }
-
     /// <summary>
     /// The audiences whose source is the segment <paramref name="segmentName"/> (any segment when null), by name: only
     /// valid ones unless <paramref name="validOnly"/> is false.
