@@ -59,7 +59,7 @@ public sealed class AudienceCatalog(IBucket bucket, YamlLimits? limits = null, I
         {
             if (seen.TryGetValue(name, out var first))
             {
-                issues.Add(new StateIssue(Path.GetFileName(path), 1, 1, name, $"Duplicate audience name: '{name}' is also defined by {first} (names must be unique, ignoring case)."));
+                issues.Add(DuplicateIssue(path, name, first));
             }
             else
             {
@@ -83,6 +83,13 @@ public sealed class AudienceCatalog(IBucket bucket, YamlLimits? limits = null, I
             return (new StateParseResult(null, [TooLarge(path, ex)]), "");
         }
     }
+
+    /// <summary>How the issue of a duplicate name begins.</summary>
+    public const string DuplicatePrefix = "Duplicate audience name: ";
+
+    /// <summary>The issue of a state file whose audience name another file (<paramref name="firstFile"/>) already has, ignoring case.</summary>
+    public static StateIssue DuplicateIssue(string path, string name, string firstFile) =>
+        new(Path.GetFileName(path), 1, 1, name, $"{DuplicatePrefix}'{name}' is also defined by {firstFile} (names must be unique, ignoring case).");
 
     /// <summary>The issue for a state file refused unread: it is reported at its start, since no line of it was read.</summary>
     public static StateIssue TooLarge(string path, BucketObjectTooLargeException ex) =>

@@ -110,6 +110,8 @@ public sealed partial class AudienceIndex(
             {
                 await RefreshPathAsync(path, cancellationToken);
             }
+
+            await MarkDuplicatesAsync(name, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -181,6 +183,7 @@ public sealed partial class AudienceIndex(
         try
         {
             await ApplyAsync(gone, changed, data, cancellationToken);
+            await MarkDuplicatesAsync(null, cancellationToken);
         }
         finally
         {
@@ -231,6 +234,35 @@ public sealed partial class AudienceIndex(
                 rows[i] = await RowAsync(entry, files[i], data.GetValueOrDefault(AudienceCatalog.DataPath(entry.Name)), ct);
             });
         return rows;
+    }
+
+    /// <summary>
+    /// Two files whose audience names differ only in case are one audience twice: as a catalog scan does, every one
+    /// after the first (by path) is marked invalid with the reason. A row marked so whose twin is gone is read again.
+    /// Of the names like <paramref name="name"/> (any case), or of all when null.
+    /// </summary>
+    private async Task MarkDuplicatesAsync(string? name, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var lower = name?.ToLowerInvariant();
+        var rows = await db.AudienceIndex.AsNoTracking().Where(r => lower == null || r.Name.ToLower() == lower)
+            .Select(r => new { r.Id, r.Path, r.Name, r.IsValid, r.FirstIssue }).ToListAsync(cancellationToken);
+        foreach (var group in rows.GroupBy(r => r.Name, StringComparer.OrdinalIgnoreCase))
+        {
+            var ordered = group.OrderBy(r => r.Path, StringComparer.Ordinal).ToList();
+            foreach (var row in ordered.Skip(1).Where(r => r.IsValid))
+            {
+                var issue = AudienceCatalog.DuplicateIssue(row.Path, row.Name, Path.GetFileName(ordered[0].Path)).ToString();
+                await db.AudienceIndex.Where(r => r.Id == row.Id).ExecuteUpdateAsync(s => s.SetProperty(r => r.IsValid, false)
+                    .SetProperty(r => r.IssueCount, r => r.IssueCount + 1).SetProperty(r => r.FirstIssue, issue), cancellationToken);
+            }
+
+            // The first is never a duplicate: marked as one, its twin went away, and its file is read again.
+            foreach (var row in ordered.Take(1).Where(r => r.FirstIssue?.Contains(AudienceCatalog.DuplicatePrefix, StringComparison.Ordinal) == true))
+            {
+                await RefreshPathAsync(row.Path, cancellationToken);
+            }
+        }
     }
 
     private async Task<AudienceIndexRow> RowAsync(CatalogEntry entry, BucketItem file, BucketItem? data, CancellationToken cancellationToken)

@@ -196,4 +196,27 @@ public sealed class AudienceIndexTests : DatabaseTest
         Assert.Equal((false, 1), (done.Skipped, done.Read));
         Assert.Equal(["alpha"], (await RowsAsync(host)).Select(r => r.Name));
     }
+
+    [Fact]
+    public async Task Reconcile_TwoFilesWhoseNamesDifferInCase_MarksTheSecondInvalidUntilTheFirstIsGone()
+    {
+        await using var host = await StartAsync();
+        var bucket = host.Get<IBucket>();
+        WriteBehind(bucket, "Twin.yml", State("Twin"));
+        WriteBehind(bucket, "twin.yml", State("twin"));
+        var index = host.Get<AudienceIndex>();
+
+        await index.ReconcileAsync();
+
+        var rows = await RowsAsync(host);
+        Assert.Equal([("Twin", true), ("twin", false)], rows.OrderBy(r => r.Path, StringComparer.Ordinal).Select(r => (r.Name, r.IsValid)));
+        Assert.Equal("twin.yml:1:1: twin: Duplicate audience name: 'twin' is also defined by Twin.yml (names must be unique, ignoring case).",
+            rows.Single(r => r.Name == "twin").FirstIssue);
+
+        File.Delete(StatePathOnDisk(bucket, "Twin.yml"));
+        await index.ReconcileAsync();
+
+        var left = Assert.Single(await RowsAsync(host));
+        Assert.Equal(("twin", true, 0, (string?)null), (left.Name, left.IsValid, left.IssueCount, left.FirstIssue));
+    }
 }
