@@ -76,6 +76,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton(YamlLimits.For(bucket));
         services.Configure<AudienceOptions>(configuration.GetSection(AudienceOptions.Section));
         services.AddSingleton<AudienceCatalog>();
+        services.AddSingleton<AudienceIndex>();
         services.AddSingleton<AudienceQueries>();
         services.AddSingleton<AudienceEditor>();
         services.AddSingleton<AudienceSyncSchedules>();

@@ -58,11 +58,43 @@ public sealed class ExportRunQueries(IDbContextFactory<PortalDbContext> dbFactor
         return await db.ExportRuns.AsNoTracking().Where(r => latest.Contains(r.Id)).OrderBy(r => r.Audience).ThenBy(r => r.AdtechKey).ToListAsync(cancellationToken);
     }
 
-    /// <summary>Each audience's latest run (to any adtech), by audience name.</summary>
-    public async Task<IReadOnlyDictionary<string, ExportRun>> LatestPerAudienceAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Each adtech's <see cref="AdtechSyncSummary"/>, summed in the database over each audience's latest run there (the
+    /// same figures as <see cref="AdtechSyncSummary.ByAdtech"/>, without reading every audience's runs into memory).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, AdtechSyncSummary>> SyncSummariesAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var latest = await db.ExportRuns.AsNoTracking().GroupBy(r => r.Audience).Select(g => g.Max(r => r.Id)).ToListAsync(cancellationToken);
+        var latestIds = db.ExportRuns.GroupBy(r => new { r.Audience, r.AdtechKey }).Select(g => g.Max(r => r.Id));
+        var sums = await db.ExportRuns.Where(r => latestIds.Contains(r.Id)).GroupBy(r => r.AdtechKey).Select(g => new
+        {
+            Key = g.Key,
+            Audiences = g.Count(),
+            LastId = g.Max(r => r.Id),
+            Added = g.Sum(r => r.SyncOutcome != null ? r.Added ?? 0 : r.Status == ExportRunStatus.Succeeded ? r.MembersSent : 0),
+            Removed = g.Sum(r => r.Removed ?? 0),
+            Reported = g.Count(r => r.Members > 0 && (r.MatchedLow ?? r.MatchedHigh) != null),
+            Low = g.Sum(r => r.Members > 0 && (r.MatchedLow ?? r.MatchedHigh) != null ? r.MatchedLow ?? r.MatchedHigh ?? 0 : 0),
+            High = g.Sum(r => r.Members > 0 && (r.MatchedLow ?? r.MatchedHigh) != null ? r.MatchedHigh ?? r.MatchedLow ?? 0 : 0),
+            Members = g.Sum(r => r.Members > 0 && (r.MatchedLow ?? r.MatchedHigh) != null ? r.Members ?? 0 : 0),
+        }).ToListAsync(cancellationToken);
+        var lastIds = sums.Select(s => s.LastId).ToList();
+        var last = await db.ExportRuns.AsNoTracking().Where(r => lastIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, cancellationToken);
+        return sums.ToDictionary(s => s.Key, s => new AdtechSyncSummary(s.Key, s.Audiences, last[s.LastId], s.Added, s.Removed,
+            s.Reported == 0 ? null : s.Low, s.Reported == 0 ? null : s.High, s.Reported == 0 ? null : s.Members), StringComparer.Ordinal);
+    }
+
+    /// <summary>Each audience's latest run (to any adtech), by audience name (of <paramref name="audiences"/> only, when given: a page's).</summary>
+    public async Task<IReadOnlyDictionary<string, ExportRun>> LatestPerAudienceAsync(IReadOnlyCollection<string>? audiences = null, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = db.ExportRuns.AsNoTracking();
+        if (audiences is not null)
+        {
+            query = query.Where(r => audiences.Contains(r.Audience));
+        }
+
+        var latest = await query.GroupBy(r => r.Audience).Select(g => g.Max(r => r.Id)).ToListAsync(cancellationToken);
         var runs = await db.ExportRuns.AsNoTracking().Where(r => latest.Contains(r.Id)).ToListAsync(cancellationToken);
         return runs.ToDictionary(r => r.Audience, StringComparer.Ordinal);
     }

@@ -31,7 +31,7 @@ public sealed class AudienceCatalog(IBucket bucket, YamlLimits? limits = null, I
         var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         await foreach (var item in bucket.ListAsync(StateFolder, cancellationToken))
         {
-            if (!item.Path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) && !item.Path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase))
+            if (!IsStateFile(item.Path))
             {
                 continue;
             }
@@ -43,6 +43,13 @@ public sealed class AudienceCatalog(IBucket bucket, YamlLimits? limits = null, I
     public async Task<CatalogEntry?> GetAsync(string name, CancellationToken cancellationToken = default) =>
         await bucket.ExistsAsync(StatePath(name), cancellationToken) ? await ReadAsync(StatePath(name), null, cancellationToken) : null;
 
+    /// <summary>One state file by its path, as a scan reads it (without the scan's check for duplicate names).</summary>
+    public Task<CatalogEntry> ReadFileAsync(string path, CancellationToken cancellationToken = default) => ReadAsync(path, null, cancellationToken);
+
+    /// <summary>Whether a listed object is a state file (<c>.yml</c> or <c>.yaml</c>).</summary>
+    public static bool IsStateFile(string path) =>
+        path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase);
+
     private async Task<CatalogEntry> ReadAsync(string path, Dictionary<string, string>? seen, CancellationToken cancellationToken)
     {
         var (result, version) = await ReadStateAsync(path, cancellationToken);
@@ -52,7 +59,7 @@ public sealed class AudienceCatalog(IBucket bucket, YamlLimits? limits = null, I
         {
             if (seen.TryGetValue(name, out var first))
             {
-                issues.Add(new StateIssue(Path.GetFileName(path), 1, 1, name, $"Duplicate audience name: '{name}' is also defined by {first} (names must be unique, ignoring case)."));
+                issues.Add(DuplicateIssue(path, name, first));
             }
             else
             {
@@ -76,6 +83,13 @@ public sealed class AudienceCatalog(IBucket bucket, YamlLimits? limits = null, I
             return (new StateParseResult(null, [TooLarge(path, ex)]), "");
         }
     }
+
+    /// <summary>How the issue of a duplicate name begins.</summary>
+    public const string DuplicatePrefix = "Duplicate audience name: ";
+
+    /// <summary>The issue of a state file whose audience name another file (<paramref name="firstFile"/>) already has, ignoring case.</summary>
+    public static StateIssue DuplicateIssue(string path, string name, string firstFile) =>
+        new(Path.GetFileName(path), 1, 1, name, $"{DuplicatePrefix}'{name}' is also defined by {firstFile} (names must be unique, ignoring case).");
 
     /// <summary>The issue for a state file refused unread: it is reported at its start, since no line of it was read.</summary>
     public static StateIssue TooLarge(string path, BucketObjectTooLargeException ex) =>

@@ -31,7 +31,7 @@ public sealed record SaveResult(SaveOutcome Outcome, string? Version, IReadOnlyL
 /// version kept in history, and an audit entry for every save and revert.
 /// </summary>
 public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider clock, AudienceSyncSchedules? syncSchedules = null, JobSchedules? schedules = null,
-    YamlLimits? limits = null, IOptions<AudienceOptions>? options = null)
+    YamlLimits? limits = null, IOptions<AudienceOptions>? options = null, AudienceIndex? index = null)
 {
     private readonly YamlLimits _limits = limits ?? YamlLimits.Default;
 
@@ -86,6 +86,11 @@ public sealed class AudienceEditor(IBucket bucket, AuditLog audit, TimeProvider 
         var result = expectedVersion is null
             ? await CreateAsync(name, text, actor, cancellationToken)
             : await ReplaceAsync(name, text, expectedVersion, actor, cancellationToken);
+        if (result.Outcome == SaveOutcome.Saved && index is not null)
+        {
+            await index.RefreshAsync(name, CancellationToken.None);
+        }
+
         if (result.Outcome == SaveOutcome.Saved && syncSchedules is not null)
         {
             await syncSchedules.ApplyAsync(name, parsed.State, user, cancellationToken);

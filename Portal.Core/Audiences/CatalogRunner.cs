@@ -39,7 +39,8 @@ public sealed class CatalogRunner(
     AudienceExporter exporter,
     AudienceMirror mirror,
     MatchReports matchReports,
-    AudienceSyncSchedules syncSchedules)
+    AudienceSyncSchedules syncSchedules,
+    AudienceIndex index)
 {
     /// <summary>The connectors of each adtech (Google has two APIs; the connection picks one).</summary>
     private readonly ILookup<string, AdtechConnector> _connectors = connectors.ToLookup(c => c.Key, StringComparer.Ordinal);
@@ -56,7 +57,7 @@ public sealed class CatalogRunner(
 
         var results = new List<CatalogRunResult>();
         var present = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var entry in catalog.ScanAsync(cancellationToken))
+        await foreach (var entry in EntriesAsync(scope.Audience, cancellationToken))
         {
             present.Add(entry.Name);
             if (scope.Audience is not null && !string.Equals(entry.Name, scope.Audience, StringComparison.Ordinal))
@@ -68,9 +69,24 @@ public sealed class CatalogRunner(
             var scheduleProblems = scope.Audience is null && entry.IsValid
                 ? await syncSchedules.ApplyAsync(entry.Name, entry.State, Accounts.SystemPrincipal.Instance, cancellationToken)
                 : [];
-            var result = entry.IsValid
-                ? await RunOneAsync(entry, scope, cancellationToken)
-                : new CatalogRunResult(entry.Name, true, false, [], ["The state file is invalid; fix it to include it in runs."], entry.Issues);
+            CatalogRunResult result;
+            if (entry.IsValid)
+            {
+                try
+                {
+                    result = await RunOneAsync(entry, scope, cancellationToken);
+                }
+                finally
+                {
+                    // The run may have written the state file and the member data.
+                    await index.RefreshAsync(entry.Name, CancellationToken.None);
+                }
+            }
+            else
+            {
+                result = new CatalogRunResult(entry.Name, true, false, [], ["The state file is invalid; fix it to include it in runs."], entry.Issues);
+            }
+
             if (scheduleProblems.Count > 0)
             {
                 result = result with { Errors = [.. scheduleProblems, .. result.Errors] };
@@ -89,6 +105,22 @@ public sealed class CatalogRunner(
         }
 
         return results;
+    }
+
+    /// <summary>Every state file (a run of all audiences), or the one audience's file alone: a run of one never reads the others.</summary>
+    private async IAsyncEnumerable<CatalogEntry> EntriesAsync(string? audience, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (audience is null)
+        {
+            await foreach (var entry in catalog.ScanAsync(cancellationToken))
+            {
+                yield return entry;
+            }
+        }
+        else if (await catalog.GetAsync(audience, cancellationToken) is { } entry)
+        {
+            yield return entry;
+        }
     }
 
     private async Task<CatalogRunResult> RunOneAsync(CatalogEntry entry, CatalogRunScope scope, CancellationToken cancellationToken)

@@ -62,6 +62,21 @@ public interface IBucket
 
     Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default);
 
+    /// <summary>One object's size and time as a listing gives them; null when there is none. Buckets with a cheaper call override this listing of its folder.</summary>
+    async Task<BucketItem?> InfoAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var slash = path.LastIndexOf('/');
+        await foreach (var item in ListAsync(slash < 0 ? "" : path[..slash], cancellationToken))
+        {
+            if (string.Equals(item.Path, path, StringComparison.Ordinal))
+            {
+                return item;
+            }
+        }
+
+        return null;
+    }
+
     Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken = default);
 
     /// <summary>Writes a binary object atomically from what <paramref name="write"/> puts in the stream it is given.</summary>

@@ -73,6 +73,12 @@ public sealed class LocalBucket : IBucket
         }
     }
 
+    public Task<BucketItem?> InfoAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var info = new FileInfo(Resolve(path));
+        return Task.FromResult(info.Exists ? new BucketItem(path, info.Length, info.LastWriteTimeUtc) : null);
+    }
+
     public async Task<BucketText?> ReadTextAsync(string path, CancellationToken cancellationToken = default)
     {
         var file = Resolve(path);

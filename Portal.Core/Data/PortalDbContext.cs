@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Accounts;
 using Portal.Core.Adtech;
+using Portal.Core.Audiences;
 using Portal.Core.Audit;
 using Portal.Core.Customers;
 using Portal.Core.Dashboard;
@@ -16,7 +17,7 @@ namespace Portal.Core.Data;
 
 /// <summary>
 /// The one DbContext: Identity, the Data Protection keys, the seed-001 customer tables, jobs, the audit log, rules and segments, and the
-/// uploads' catalog and aggregates. Created per operation through <see cref="IDbContextFactory{TContext}"/>; there is
+/// uploads' catalog and aggregates, and the audience index. Created per operation through <see cref="IDbContextFactory{TContext}"/>; there is
 /// no repository layer over it.
 /// </summary>
 public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : IdentityDbContext<PortalUser>(options)
@@ -39,6 +40,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<DatasetHealthDay> DatasetHealthDays => Set<DatasetHealthDay>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<SharedLock> SharedLocks => Set<SharedLock>();
+    public DbSet<AudienceIndexRow> AudienceIndex => Set<AudienceIndexRow>();
+    public DbSet<AudienceIndexAdtech> AudienceIndexAdtechs => Set<AudienceIndexAdtech>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -62,6 +65,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         builder.ApplyConfiguration(new DatasetHealthDayConfiguration());
         builder.ApplyConfiguration(new DataProtectionKeyConfiguration());
         builder.ApplyConfiguration(new SharedLockConfiguration());
+        builder.ApplyConfiguration(new AudienceIndexRowConfiguration());
+        builder.ApplyConfiguration(new AudienceIndexAdtechConfiguration());
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

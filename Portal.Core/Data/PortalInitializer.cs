@@ -31,6 +31,7 @@ public sealed partial class PortalInitializer(
     ImportLeftovers importLeftovers,
     IBucket bucket,
     Demo.DemoStory story,
+    AudienceIndex audienceIndex,
     TimeProvider clock,
     ILogger<PortalInitializer> logger) : BackgroundService
 {
@@ -139,6 +140,25 @@ public sealed partial class PortalInitializer(
         status.Set(DatabaseState.Ready, "Ready");
         var resumed = await recovery.DispatchQueuedAsync(cancellationToken);
         LogReady(logger, settings.Describe(), resumed);
+        await ReconcileAudienceIndexAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Brings the audience index in line with the bucket (files changed while the portal was stopped, the demo's
+    /// audiences). After Ready: a page read meanwhile waits for it. A failure is logged; the first read tries again.
+    /// </summary>
+    private async Task ReconcileAudienceIndexAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await audienceIndex.ReconcileAsync(cancellationToken);
+        }
+#pragma warning disable CA1031 // the portal runs on; every read reconciles the index again when it is due
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            LogIndexFailed(logger, ex);
+        }
     }
 
     private async Task<bool> IsEmptyAsync(CancellationToken cancellationToken)
@@ -189,6 +209,9 @@ public sealed partial class PortalInitializer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo story: {Files} files imported, {Rules} rules saved, {Segments} segments refreshed, audience {Audience} queued for export")]
     private static partial void LogStory(ILogger logger, int files, int rules, int segments, string? audience);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The audience index could not be reconciled with the bucket at start-up")]
+    private static partial void LogIndexFailed(ILogger logger, Exception ex);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Message}")]
     private static partial void LogFailed(ILogger logger, string message);

@@ -9,15 +9,14 @@ using Portal.Core.Segments;
 namespace Portal.Core.Lineage;
 
 /// <summary>
-/// Builds the <see cref="LineageGraph"/> from the database (tables, rules, segments, export runs, jobs) and the bucket
-/// (audience state files). Adtech destinations are one node per adtech, with one export edge per audience carrying
+/// Builds the <see cref="LineageGraph"/> from the database (tables, rules, segments, export runs, jobs, and the audience
+/// index of the bucket's state files, reconciled first when it is due). Adtech destinations are one node per adtech, with one export edge per audience carrying
 /// that audience's status there: the graph stays small (four adtech nodes however many audiences), and an adtech's
 /// impact is simply nothing downstream. Read-only; builds the whole graph on each call.
 /// </summary>
 public sealed class LineageBuilder(
     IDbContextFactory<PortalDbContext> dbFactory,
-    AudienceCatalog catalog,
-    IBucket bucket,
+    AudienceIndex index,
     IEnumerable<ILineageContributor> contributors)
 {
     public static string TableId(string table) => $"table:{table}";
@@ -130,24 +129,21 @@ public sealed class LineageBuilder(
     {
         var adtechs = new HashSet<string>(StringComparer.Ordinal);
         var sources = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var entry in catalog.ScanAsync(cancellationToken))
+        await index.EnsureFreshAsync(cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // One row at a time (the adtech blocks come with it), so memory does not hold every audience twice.
+        await foreach (var entry in db.AudienceIndex.AsNoTracking().Include(r => r.Adtechs).OrderBy(r => r.Name).AsSplitQuery().AsAsyncEnumerable()
+            .WithCancellation(cancellationToken))
         {
             var id = AudienceId(entry.Name);
-            var state = entry.State;
-            long? members = entry.HasMemberData ? await MemberFile.CountAsync(bucket, entry.Name, cancellationToken) : null;
             var status = !entry.IsValid ? LineageStatus.Failed : entry.HasMemberData ? LineageStatus.Fresh : LineageStatus.NeverRun;
-            var fetched = state?.SourceLastResponse is { } response && DateTime.TryParse(response.Date, System.Globalization.CultureInfo.InvariantCulture,
+            var fetched = entry.SourceResponseDate is { } date && DateTime.TryParse(date, System.Globalization.CultureInfo.InvariantCulture,
                 System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : (DateTime?)null;
-            var detail = entry.IsValid ? state?.Description : string.Join("; ", entry.Issues.Select(i => i.Message));
-            nodes.Add(new LineageNode(id, LineageNodeKind.Audience, entry.Name, status, members, fetched, $"/audiences/{Uri.EscapeDataString(entry.Name)}",
+            var detail = entry.IsValid ? entry.Description : entry.FirstIssue is { } issue ? IssueMessage(issue, entry.IssueCount) : null;
+            nodes.Add(new LineageNode(id, LineageNodeKind.Audience, entry.Name, status, entry.Members, fetched, $"/audiences/{Uri.EscapeDataString(entry.Name)}",
                 LineageDomains.Activation, detail));
             edges.Add(new LineageEdge(JobId(CatalogRunJob.Kind), id, LineageEdgeKind.Runs));
-            if (state is null)
-            {
-                continue;
-            }
-
-            if (state.SourceSegment is { } segmentName)
+            if (entry.SourceKind == AudienceSourceKind.Segment && entry.Source is { } segmentName)
             {
                 if (segmentByName.TryGetValue(segmentName, out var segment))
                 {
@@ -158,7 +154,7 @@ public sealed class LineageBuilder(
                     problems.Add($"Audience '{entry.Name}' reads segment '{segmentName}', which does not exist.");
                 }
             }
-            else if (state.SourceEndpoint is { } endpoint)
+            else if (entry.SourceKind == AudienceSourceKind.Endpoint && entry.Source is { } endpoint)
             {
                 if (sources.Add(endpoint))
                 {
@@ -169,15 +165,16 @@ public sealed class LineageBuilder(
                 edges.Add(new LineageEdge(SourceId(endpoint), id, LineageEdgeKind.AudienceSource));
             }
 
-            foreach (var key in state.AdtechKeysPresent)
+            foreach (var cell in entry.Adtechs.OrderBy(a => a.Position))
             {
+                var key = cell.Key;
                 if (adtechs.Add(key))
                 {
                     nodes.Add(new LineageNode(AdtechId(key), LineageNodeKind.Adtech, AdtechKeys.DisplayName(key), LineageStatus.None, null, null, "/connectors",
                         LineageDomains.Activation, "Adtech destination"));
                 }
 
-                var label = state.StatusOf(key, entry.HasMemberData) switch
+                var label = cell.Status switch
                 {
                     AdtechStatus.Posted => "POSTED",
                     AdtechStatus.NotPosted => "NOT_POSTED",
@@ -192,6 +189,9 @@ public sealed class LineageBuilder(
             }
         }
     }
+
+    /// <summary>What an invalid audience's node says: its first issue, and how many more there are.</summary>
+    private static string IssueMessage(string first, int count) => count > 1 ? $"{first} (and {count - 1} more)" : first;
 
     private static LineageNode Table(string name, long rows) =>
         new(TableId(name), LineageNodeKind.Table, name, LineageStatus.None, rows, null, "/", LineageDomains.Customers, "Customer table");

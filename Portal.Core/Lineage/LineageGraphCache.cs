@@ -6,7 +6,7 @@ namespace Portal.Core.Lineage;
 /// the stamp costs a listing. The stamp is taken before building, so a change made during a build makes the next call
 /// build again. One build at a time. The graph is immutable, so sharing it is safe. Thread-safe; one for the app.
 /// </summary>
-public sealed class LineageGraphCache(LineageBuilder builder, LineageDataVersion version)
+public sealed class LineageGraphCache(LineageBuilder builder, LineageDataVersion version, Audiences.AudienceIndex? index = null)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Entry? _entry;
@@ -14,6 +14,12 @@ public sealed class LineageGraphCache(LineageBuilder builder, LineageDataVersion
     /// <summary>The lineage as the data is now: the cached graph when nothing changed since it was built, else a new one.</summary>
     public async Task<LineageGraph> GetAsync(CancellationToken cancellationToken = default)
     {
+        // The audience index first: a reconcile that changes it is a write, which the stamp then includes.
+        if (index is not null)
+        {
+            await index.EnsureFreshAsync(cancellationToken);
+        }
+
         var stamp = await version.CurrentAsync(cancellationToken);
         if (Volatile.Read(ref _entry) is { } cached && cached.Stamp == stamp)
         {

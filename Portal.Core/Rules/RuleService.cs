@@ -28,7 +28,7 @@ public sealed record WhereUsed(IReadOnlyList<(long Id, string Name)> Rules, IRea
 /// A rule's cron schedule is kept as one job schedule (kind <see cref="RefreshSegmentJob.Kind"/>, payload
 /// <c>{"rule": id}</c>, named "Refresh &lt;rule name&gt;"): created, updated or deleted with the rule.
 /// </summary>
-public sealed class RuleService(IDbContextFactory<PortalDbContext> dbFactory, AudienceCatalog audiences, AuditLog audit, JobSchedules schedules, TimeProvider clock)
+public sealed class RuleService(IDbContextFactory<PortalDbContext> dbFactory, AudienceQueries audiences, AuditLog audit, JobSchedules schedules, TimeProvider clock)
 {
     public static RuleDraft ToDraft(Rule rule) =>
         new(rule.Name, rule.Description, ConditionJson.Read(rule.Conditions), rule.Schedule, rule.StartDate, rule.EndDate, rule.DependsOn, rule.Operation);
@@ -157,13 +157,7 @@ public sealed class RuleService(IDbContextFactory<PortalDbContext> dbFactory, Au
         var fed = new List<string>();
         if (segment is not null)
         {
-            await foreach (var entry in audiences.ScanAsync(cancellationToken))
-            {
-                if (entry.State?.SourceSegment is { } name && string.Equals(name, segment.Name, StringComparison.Ordinal))
-                {
-                    fed.Add(entry.Name);
-                }
-            }
+            fed.AddRange((await audiences.FedByAsync(segment.Name, validOnly: false, cancellationToken)).Select(a => a.Name));
         }
 
         return new WhereUsed(users, fed);

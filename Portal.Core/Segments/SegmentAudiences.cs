@@ -17,6 +17,7 @@ namespace Portal.Core.Segments;
 public sealed partial class SegmentAudiences(
     IDbContextFactory<PortalDbContext> dbFactory,
     AudienceCatalog catalog,
+    AudienceIndex index,
     AudienceQueries audiences,
     AudienceEditor editor,
     IBucket bucket,
@@ -35,8 +36,8 @@ public sealed partial class SegmentAudiences(
     }
 
     /// <summary>The audiences fed by the segment, with their status per adtech.</summary>
-    public async Task<IReadOnlyList<AudienceOverview>> FedByAsync(string segmentName, CancellationToken cancellationToken = default) =>
-        (await audiences.ListAsync(cancellationToken)).Where(a => a.IsValid && a.SourceSegment == segmentName).ToList();
+    public Task<IReadOnlyList<AudienceOverview>> FedByAsync(string segmentName, CancellationToken cancellationToken = default) =>
+        audiences.FedByAsync(segmentName, cancellationToken: cancellationToken);
 
     /// <summary>
     /// Exports the segment to one adtech: reuses the audience fed by the segment (adding the adtech's block if it is
@@ -103,9 +104,10 @@ public sealed partial class SegmentAudiences(
     {
         var queued = new List<string>();
         var date = clock.GetUtcNow().ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-        await foreach (var entry in catalog.ScanAsync(cancellationToken))
+        // The index names the candidates; each file is read again here, as a run reads it, before it is written.
+        foreach (var fed in await audiences.FedByAsync(segmentName, validOnly: false, cancellationToken))
         {
-            if (entry.State is not { } state || state.SourceSegment != segmentName)
+            if (await catalog.GetAsync(fed.Name, cancellationToken) is not { State: { } state } entry || state.SourceSegment != segmentName)
             {
                 continue;
             }
@@ -128,6 +130,10 @@ public sealed partial class SegmentAudiences(
             {
                 // Someone saved the audience meanwhile; the next refresh queues it again.
                 continue;
+            }
+            finally
+            {
+                await index.RefreshAsync(entry.Name, CancellationToken.None);
             }
 
             // One job for all the adtechs when every one syncs after a refresh; else one job for each that does.

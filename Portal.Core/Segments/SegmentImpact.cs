@@ -41,7 +41,7 @@ public sealed record ImpactPreview(string? Segment, IReadOnlyList<AudienceImpact
 /// counts every member as an add.
 /// </para>
 /// </summary>
-public sealed class SegmentImpact(IDbContextFactory<PortalDbContext> dbFactory, AudienceCatalog catalog, TimeProvider clock)
+public sealed class SegmentImpact(IDbContextFactory<PortalDbContext> dbFactory, AudienceQueries audiences, TimeProvider clock)
 {
     /// <summary>The impact of saving <paramref name="draft"/> as rule <paramref name="ruleId"/>; no rows for a rule without a segment.</summary>
     public async Task<ImpactPreview> PreviewAsync(long ruleId, RuleDraft draft, CancellationToken cancellationToken = default)
@@ -167,20 +167,15 @@ public sealed class SegmentImpact(IDbContextFactory<PortalDbContext> dbFactory, 
         CancellationToken cancellationToken)
     {
         var fed = new Dictionary<string, List<(string, List<(string, bool)>)>>(StringComparer.Ordinal);
-        await foreach (var entry in catalog.ScanAsync(cancellationToken))
+        foreach (var audience in await audiences.FedByAsync(null, cancellationToken: cancellationToken))
         {
-            if (!entry.IsValid || entry.State!.SourceSegment is not { } segment)
+            var adtechs = audience.Adtechs.Select(a => (a.Key, !string.IsNullOrEmpty(a.Id))).ToList();
+            if (!fed.TryGetValue(audience.SourceSegment!, out var list))
             {
-                continue;
+                fed[audience.SourceSegment!] = list = [];
             }
 
-            var adtechs = entry.State.AdtechKeysPresent.Select(k => (k, !string.IsNullOrEmpty(entry.State.AdtechId(k)))).ToList();
-            if (!fed.TryGetValue(segment, out var list))
-            {
-                fed[segment] = list = [];
-            }
-
-            list.Add((entry.Name, adtechs));
+            list.Add((audience.Name, adtechs));
         }
 
         return fed;

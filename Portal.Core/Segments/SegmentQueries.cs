@@ -116,6 +116,18 @@ public sealed class SegmentQueries(IDbContextFactory<PortalDbContext> dbFactory)
         return new SegmentDetail(row.Segment, row.Rule, Refs(row.Rule.DependsOn, parents), history);
     }
 
+    /// <summary>A segment's refreshes, newest first, a page at a time, with the total.</summary>
+    public async Task<(IReadOnlyList<SegmentHistoryPoint> Items, int Total)> HistoryAsync(long segmentId, int skip, int take, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = db.SegmentRefreshes.AsNoTracking().Where(h => h.SegmentId == segmentId);
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query.OrderByDescending(h => h.StartedAt).ThenByDescending(h => h.Id).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 0, 500))
+            .Select(h => new SegmentHistoryPoint(h.Id, h.JobId, h.StartedAt, h.FinishedAt, h.Succeeded, h.RowCount, h.DurationMs, h.Error))
+            .ToListAsync(cancellationToken);
+        return (items, total);
+    }
+
     /// <summary>The segment of a rule, or null.</summary>
     public async Task<long?> IdOfRuleAsync(long ruleId, CancellationToken cancellationToken = default)
     {

@@ -42,6 +42,8 @@ public sealed class CoreHost : IAsyncDisposable
             ["Coravel:Queue:ConsummationDelay"] = "1",
             ["Jobs:RetryBaseSeconds"] = "0.2",
             ["Jobs:ProgressIntervalMilliseconds"] = "0",
+            // Tests write state files straight into the bucket and read pages at once: the index reconciles before every read.
+            ["Audiences:IndexReconcileSeconds"] = "0",
         };
         foreach (var (key, value) in folder.DatabaseSettings.Concat(settings ?? new Dictionary<string, string?>()))
         {

@@ -29,6 +29,8 @@ public partial class PortalWebFactory : WebApplicationFactory<Program>
         builder.UseSetting("Portal:Admin:Email", AdminEmail);
         builder.UseSetting("Portal:Admin:Password", AdminPassword);
         builder.UseSetting("Coravel:Queue:ConsummationDelay", "1");
+        // Tests write state files straight into the bucket and read at once: the index reconciles before every read.
+        builder.UseSetting("Audiences:IndexReconcileSeconds", "0");
         // Every test client signs in from the same (unknown) address; the limit has its own tests.
         builder.UseSetting("Portal:SignIn:AttemptsPerWindow", "100000");
         // Its own bucket, inside the test folder, rather than the app's data/bucket under Portal/.

@@ -33,6 +33,7 @@ internal static class PortalApi
 
         api.MapRulesApi();
         api.MapSegmentsApi();
+        api.MapAudiencesApi();
         api.MapAnalyticsApi();
         api.MapUploadsApi();
         return endpoints;

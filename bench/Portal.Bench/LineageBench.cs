@@ -143,7 +143,7 @@ internal static class LineageBench
     private static async Task PrintGraphAsync(string what, Factory factory, string bucketPath)
     {
         var bucket = new LocalBucket(bucketPath);
-        var builder = new LineageBuilder(factory, new AudienceCatalog(bucket), bucket, []);
+        var builder = new LineageBuilder(factory, AudienceIndex.Standalone(factory, bucket), []);
         await builder.BuildAsync(); // warm-up: EF's first query
         var watch = Stopwatch.StartNew();
         var graph = await builder.BuildAsync();

@@ -108,7 +108,7 @@ internal static class LineageLayoutBench
             var factory = await BenchDatabase.MigratedAsync(Path.Combine(folder, "portal.db"));
             var bucket = new LocalBucket(Path.Combine(folder, "bucket"));
             await LineageGenerator.GenerateAsync(factory, bucket, rules);
-            var graph = await new LineageBuilder(factory, new AudienceCatalog(bucket), bucket, []).BuildAsync();
+            var graph = await new LineageBuilder(factory, AudienceIndex.Standalone(factory, bucket), []).BuildAsync();
             var view = graph.WholeView();
             Console.WriteLine($"Lineage layout: {view.Nodes.Count:N0} nodes, {view.Edges.Count:N0} edges, {runs} runs per engine ({Environment.ProcessorCount} cores)");
             foreach (var engine in engines)

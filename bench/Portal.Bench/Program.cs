@@ -9,6 +9,7 @@ using Portal.Core.Data;
 //   dotnet run -c Release --project bench/Portal.Bench -- [load] [--users N] [--transactions N]   demo-data load into SQLite
 //   dotnet run -c Release --project bench/Portal.Bench -- export [--members N]                   hash + batch + POST to the sandbox
 //   dotnet run -c Release --project bench/Portal.Bench -- catalog [--files N]                    a catalog pass over N state files
+//   dotnet run -c Release --project bench/Portal.Bench -- index [--files N]                      the audience index: first fill, reconciles
 //   dotnet run -c Release --project bench/Portal.Bench -- refresh [--file F] [--users N] [--transactions N] [--runs N]
 //                                                                     a segment refresh vs the same query by hand, and its estimate
 //   dotnet run -c Release --project bench/Portal.Bench -- lineage [--rules N] [--runs N] [--timeout S]
@@ -36,6 +37,11 @@ switch (args)
 if (args is ["catalog", ..])
 {
     return await Portal.Bench.CatalogBench.RunAsync(args[1..]);
+}
+
+if (args is ["index", ..])
+{
+    return await Portal.Bench.IndexBench.RunAsync(args[1..]);
 }
 
 if (args is ["lineage-layout", ..])

@@ -185,7 +185,7 @@ internal static class RefreshBench
             var bucket = new Portal.Core.Audiences.LocalBucket(bucketFolder);
             await bucket.WriteTextAsync("state/bench_direct.yml", $"bench_direct:\n  description: Bench.\n  source:\n    segment: '{RuleName}'\n  adtechB:\n    name: Bench\n    id: '17'\n    expiration_time: 1000\n", null);
             await bucket.WriteTextAsync("state/bench_combined.yml", $"bench_combined:\n  description: Bench.\n  source:\n    segment: '{combined.Name}'\n  adtechB:\n    name: Bench\n    id: '18'\n    expiration_time: 1000\n", null);
-            var service = new SegmentImpact(factory, new Portal.Core.Audiences.AudienceCatalog(bucket), clock);
+            var service = new SegmentImpact(factory, Portal.Core.Audiences.AudienceQueries.Standalone(factory, bucket), clock);
             var edited = draft with
             {
                 Root = new GroupCondition("root", false, GroupLogic.And, [

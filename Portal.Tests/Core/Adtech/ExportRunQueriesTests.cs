@@ -54,4 +54,36 @@ public sealed class ExportRunQueriesTests : DatabaseTest
         Assert.Equal(ExportRunStatus.Succeeded, latest["adtechA"].Status);
         Assert.Equal("a", (await host.Get<ExportRunQueries>().GetAsync(latest["adtechA"].Id))!.Audience);
     }
+
+    [Fact]
+    public async Task SyncSummariesAsync_RunsOfSeveralAudiences_SumInTheDatabaseWhatByAdtechSumsInMemory()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        await using (var db = await host.DbAsync())
+        {
+            db.ExportRuns.AddRange(
+                Web.Components.Segments.SegmentDetailPageTests.Run(1, "adtechB", "Synced", 500, 500, ExportRunStatus.Succeeded, audience: "a"),
+                Web.Components.Segments.SegmentDetailPageTests.Run(2, "adtechB", "Synced", 10, 3, ExportRunStatus.Succeeded, members: 100, matched: 60, audience: "a"),
+                Web.Components.Segments.SegmentDetailPageTests.Run(3, "adtechB", "Synced", 1_200, 7, ExportRunStatus.Succeeded, members: 300, matched: 90, audience: "b"),
+                Web.Components.Segments.SegmentDetailPageTests.Run(4, "adtechA", "NoChange", 0, 0, ExportRunStatus.Succeeded, audience: "a"),
+                Web.Components.Segments.SegmentDetailPageTests.Run(5, "adtechA", null, 40, 0, ExportRunStatus.Succeeded, audience: "c"),
+                Web.Components.Segments.SegmentDetailPageTests.Run(6, "meta", null, 70, 0, ExportRunStatus.Failed, audience: "c"));
+            await db.SaveChangesAsync();
+        }
+
+        var queries = host.Get<ExportRunQueries>();
+        var expected = AdtechSyncSummary.ByAdtech(await queries.LatestPerAudienceAndAdtechAsync());
+
+        var summaries = await queries.SyncSummariesAsync();
+
+        Assert.Equal(["adtechA", "adtechB", "meta"], summaries.Keys.Order());
+        foreach (var (key, want) in expected)
+        {
+            var got = summaries[key];
+            Assert.Equal((want.Audiences, want.Last.Id, want.Added, want.Removed, want.MatchedLow, want.MatchedHigh, want.Members),
+                (got.Audiences, got.Last.Id, got.Added, got.Removed, got.MatchedLow, got.MatchedHigh, got.Members));
+        }
+
+        Assert.Equal((2, 1_210L, 150L, 400L), (summaries["adtechB"].Audiences, summaries["adtechB"].Added, summaries["adtechB"].MatchedLow ?? 0, summaries["adtechB"].Members ?? 0));
+    }
 }

@@ -153,7 +153,7 @@ public sealed class LineageGraphCacheTests : DatabaseTest
             await db.Segments.Where(s => s.Id == segment).ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, SegmentStatus.Failed));
         });
         // A cache of its own, whose builder alone has the writing contributor (the host's background warm-up builds too).
-        var builder = new LineageBuilder(host.Get<IDbContextFactory<PortalDbContext>>(), host.Get<AudienceCatalog>(), host.Get<IBucket>(), [during]);
+        var builder = new LineageBuilder(host.Get<IDbContextFactory<PortalDbContext>>(), host.Get<AudienceIndex>(), [during]);
         var cache = new LineageGraphCache(builder, host.Get<LineageDataVersion>());
 
         var built = await cache.GetAsync(); // segments were read before the write: the old status

@@ -466,6 +466,177 @@ namespace Portal.Migrations.PostgreSql.Migrations
                     b.ToTable("export_runs", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Audiences.AudienceIndexAdtech", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AudienceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("audience_id");
+
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("external_id");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("adtech_key");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<string>("ResponseDate")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("response_date");
+
+                    b.Property<string>("ResponseMessage")
+                        .HasColumnType("text")
+                        .HasColumnName("response_message");
+
+                    b.Property<int?>("ResponseStatus")
+                        .HasColumnType("integer")
+                        .HasColumnName("response_status");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AudienceId")
+                        .HasDatabaseName("ix_audience_index_adtechs_audience");
+
+                    b.HasIndex("Key", "Status")
+                        .HasDatabaseName("ix_audience_index_adtechs_key_status");
+
+                    b.ToTable("audience_index_adtechs", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Audiences.AudienceIndexRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Country")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("country");
+
+                    b.Property<DateTime?>("DataModifiedUtc")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("data_modified_utc");
+
+                    b.Property<long?>("DataSize")
+                        .HasColumnType("bigint")
+                        .HasColumnName("data_size");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text")
+                        .HasColumnName("description");
+
+                    b.Property<string>("FirstIssue")
+                        .HasColumnType("text")
+                        .HasColumnName("first_issue");
+
+                    b.Property<bool>("HasMemberData")
+                        .HasColumnType("boolean")
+                        .HasColumnName("has_member_data");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("hash");
+
+                    b.Property<DateTime>("IndexedUtc")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("indexed_utc");
+
+                    b.Property<bool>("IsValid")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_valid");
+
+                    b.Property<int>("IssueCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("issue_count");
+
+                    b.Property<long?>("Members")
+                        .HasColumnType("bigint")
+                        .HasColumnName("members");
+
+                    b.Property<DateTime>("ModifiedUtc")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("modified_utc");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("path");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("source");
+
+                    b.Property<int>("SourceKind")
+                        .HasColumnType("integer")
+                        .HasColumnName("source_kind");
+
+                    b.Property<string>("SourceResponseDate")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("source_response_date");
+
+                    b.Property<string>("SourceResponseMessage")
+                        .HasColumnType("text")
+                        .HasColumnName("source_response_message");
+
+                    b.Property<int?>("SourceResponseStatus")
+                        .HasColumnType("integer")
+                        .HasColumnName("source_response_status");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .HasDatabaseName("ix_audience_index_name");
+
+                    b.HasIndex("Path")
+                        .IsUnique()
+                        .HasDatabaseName("ux_audience_index_path");
+
+                    b.ToTable("audience_index", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -1392,6 +1563,15 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .OnDelete(DeleteBehavior.SetNull);
                 });
 
+            modelBuilder.Entity("Portal.Core.Audiences.AudienceIndexAdtech", b =>
+                {
+                    b.HasOne("Portal.Core.Audiences.AudienceIndexRow", null)
+                        .WithMany("Adtechs")
+                        .HasForeignKey("AudienceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Core.Customers.CreditCardTransaction", b =>
                 {
                     b.HasOne("Portal.Core.Customers.Customer", null)
@@ -1451,6 +1631,11 @@ namespace Portal.Migrations.PostgreSql.Migrations
                         .WithMany()
                         .HasForeignKey("JobId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Portal.Core.Audiences.AudienceIndexRow", b =>
+                {
+                    b.Navigation("Adtechs");
                 });
 #pragma warning restore 612, 618
         }

@@ -451,6 +451,173 @@ namespace Portal.Migrations.Sqlite.Migrations
                     b.ToTable("export_runs", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Audiences.AudienceIndexAdtech", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AudienceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("audience_id");
+
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("external_id");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("adtech_key");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.Property<string>("ResponseDate")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("response_date");
+
+                    b.Property<string>("ResponseMessage")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("response_message");
+
+                    b.Property<int?>("ResponseStatus")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("response_status");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AudienceId")
+                        .HasDatabaseName("ix_audience_index_adtechs_audience");
+
+                    b.HasIndex("Key", "Status")
+                        .HasDatabaseName("ix_audience_index_adtechs_key_status");
+
+                    b.ToTable("audience_index_adtechs", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Audiences.AudienceIndexRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Country")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("country");
+
+                    b.Property<DateTime?>("DataModifiedUtc")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("data_modified_utc");
+
+                    b.Property<long?>("DataSize")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("data_size");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<string>("FirstIssue")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("first_issue");
+
+                    b.Property<bool>("HasMemberData")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("has_member_data");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("hash");
+
+                    b.Property<DateTime>("IndexedUtc")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("indexed_utc");
+
+                    b.Property<bool>("IsValid")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_valid");
+
+                    b.Property<int>("IssueCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("issue_count");
+
+                    b.Property<long?>("Members")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("members");
+
+                    b.Property<DateTime>("ModifiedUtc")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("modified_utc");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("path");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<int>("SourceKind")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("source_kind");
+
+                    b.Property<string>("SourceResponseDate")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_response_date");
+
+                    b.Property<string>("SourceResponseMessage")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_response_message");
+
+                    b.Property<int?>("SourceResponseStatus")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("source_response_status");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .HasDatabaseName("ix_audience_index_name");
+
+                    b.HasIndex("Path")
+                        .IsUnique()
+                        .HasDatabaseName("ux_audience_index_path");
+
+                    b.ToTable("audience_index", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -1359,6 +1526,15 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.SetNull);
                 });
 
+            modelBuilder.Entity("Portal.Core.Audiences.AudienceIndexAdtech", b =>
+                {
+                    b.HasOne("Portal.Core.Audiences.AudienceIndexRow", null)
+                        .WithMany("Adtechs")
+                        .HasForeignKey("AudienceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portal.Core.Customers.CreditCardTransaction", b =>
                 {
                     b.HasOne("Portal.Core.Customers.Customer", null)
@@ -1418,6 +1594,11 @@ namespace Portal.Migrations.Sqlite.Migrations
                         .WithMany()
                         .HasForeignKey("JobId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Portal.Core.Audiences.AudienceIndexRow", b =>
+                {
+                    b.Navigation("Adtechs");
                 });
 #pragma warning restore 612, 618
         }

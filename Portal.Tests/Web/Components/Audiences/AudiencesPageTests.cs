@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using Portal.Core.Accounts;
 using Portal.Core.Audiences;
+using Portal.Tests.Core.Audiences;
 using Portal.Tests.TestSupport;
 
 namespace Portal.Tests.Web.Components.Audiences;
@@ -51,5 +52,49 @@ public sealed class AudiencesPageTests : DatabaseTest
         await option.ClickAsync(new());
 
         await page.WaitForAssertionAsync(() => Assert.Equal(["broken"], Names()));
+    }
+
+    [Fact]
+    public async Task Refresh_FilesChangedBehindThePortal_ShowsTheBucketWithTheUnparsableOneInvalid()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        var bucket = host.Get<IBucket>();
+        AudienceIndexTests.WriteThreeBehind(bucket, "aud");
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+        ctx.Render<MudPopoverProvider>();
+        var page = ctx.Render<Portal.Components.Pages.Audiences.Audiences>();
+        IReadOnlyList<string> Names() => page.FindAll("tbody tr.mud-table-row a").Select(a => a.TextContent.Trim()).ToList();
+        await page.WaitForAssertionAsync(() => Assert.Equal(["aud_a", "aud_b", "aud_c"], Names()));
+
+        AudienceIndexTests.ChangeThreeBehind(bucket, "aud");
+        await page.InvokeAsync(() => page.Find("button[aria-label='Refresh audiences']").ClickAsync(new()));
+
+        await page.WaitForAssertionAsync(() =>
+        {
+            Assert.Equal(["aud_a", "aud_b2", "aud_broken"], Names());
+            Assert.Contains("Rewritten", page.Find("tbody tr.mud-table-row").TextContent, StringComparison.Ordinal);
+            Assert.Contains("issue(s)", page.Find("[aria-label='aud_broken state file invalid']").TextContent, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task Pager_MoreAudiencesThanAPage_ShowsOnePageAndTheTotal()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        var bucket = host.Get<IBucket>();
+        for (var i = 0; i < 30; i++)
+        {
+            AudienceIndexTests.WriteBehind(bucket, $"aud_{i:00}.yml", AudienceIndexTests.State($"aud_{i:00}"));
+        }
+
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+        ctx.Render<MudPopoverProvider>();
+        var page = ctx.Render<Portal.Components.Pages.Audiences.Audiences>();
+        IReadOnlyList<string> Names() => page.FindAll("tbody tr.mud-table-row a").Select(a => a.TextContent.Trim()).ToList();
+        await page.WaitForAssertionAsync(() => Assert.Equal(Enumerable.Range(0, 25).Select(i => $"aud_{i:00}"), Names()));
+
+        await page.InvokeAsync(() => page.Find("button[aria-label='Next page']").ClickAsync(new()));
+
+        await page.WaitForAssertionAsync(() => Assert.Equal(Enumerable.Range(25, 5).Select(i => $"aud_{i:00}"), Names()));
     }
 }

@@ -5,6 +5,7 @@ using MudBlazor;
 using Portal.Core.Accounts;
 using Portal.Core.Adtech;
 using Portal.Core.Audiences;
+using Portal.Tests.Core.Audiences;
 using Portal.Tests.TestSupport;
 
 namespace Portal.Tests.Web.Components.Connectors;
@@ -98,5 +99,44 @@ public sealed class ConnectorsPageTests : DatabaseTest
     {
         var forId = page.FindAll("label").Single(l => l.TextContent.Trim() == label).GetAttribute("for");
         return page.Find($"input#{forId}");
+    }
+
+    [Fact]
+    public async Task StatusMatrix_ThirtyAudiences_PagesOnTheServerFiltersByAdtechAndStatusAndCountsEachStatus()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        var bucket = host.Get<IBucket>();
+        for (var i = 0; i < 30; i++)
+        {
+            // The first 20: adtechA not fetched, adtechB posted; the last 10: adtechB alone, not fetched.
+            var name = $"aud_{i:00}";
+            AudienceIndexTests.WriteBehind(bucket, name + ".yml", i < 20 ? AudienceIndexTests.State(name)
+                : $"{name}:\n  description: d\n  source:\n    segment: Big spenders\n  adtechB:\n    name: B\n");
+        }
+
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+        ctx.Render<MudPopoverProvider>();
+        var page = ctx.Render<Portal.Components.Pages.Connectors.Connectors>();
+        var matrix = "[aria-label='Status by audience and adtech']";
+        IReadOnlyList<string> Names() => page.FindAll($"{matrix} tbody tr.mud-table-row td:first-child").Select(td => td.TextContent.Trim()).ToList();
+        string Count(string status) => page.FindAll("[aria-label='Adtech statuses'] .mud-chip").Single(c => c.GetAttribute("aria-label")!.StartsWith(status + ":", StringComparison.Ordinal)).GetAttribute("aria-label")!;
+        await page.WaitForAssertionAsync(() =>
+        {
+            Assert.Equal(Enumerable.Range(0, 25).Select(i => $"aud_{i:00}"), Names());
+            Assert.Equal(("POSTED: 20", "NOT_POSTED: 0", "NOT_FETCHED: 30"), (Count("POSTED"), Count("NOT_POSTED"), Count("NOT_FETCHED")));
+        });
+
+        await page.InvokeAsync(() => page.Find($"{matrix} button[aria-label='Next page']").ClickAsync(new()));
+        await page.WaitForAssertionAsync(() => Assert.Equal(Enumerable.Range(25, 5).Select(i => $"aud_{i:00}"), Names()));
+
+        MudSelect<string> Select(string label) => page.FindComponents<MudSelect<string>>().Single(s => s.Instance.Label == label).Instance;
+        await page.InvokeAsync(() => Select("Show adtech").ValueChanged.InvokeAsync(AdtechKeys.AdtechB));
+        await page.InvokeAsync(() => Select("Show status").ValueChanged.InvokeAsync("NOT_FETCHED"));
+
+        await page.WaitForAssertionAsync(() =>
+        {
+            Assert.Equal(Enumerable.Range(20, 10).Select(i => $"aud_{i:00}"), Names());
+            Assert.Equal(("POSTED: 20", "NOT_FETCHED: 10"), (Count("POSTED"), Count("NOT_FETCHED")));
+        });
     }
 }

@@ -80,7 +80,7 @@ public sealed class RuleImpactPanelTests : DatabaseTest
         var bucket = new GatedBucket(Path.Combine(Folder.Path, "gated-bucket"));
         await bucket.WriteTextAsync(AudienceCatalog.StatePath("tier_one"), Audience, null);
         await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
-        ctx.Services.AddSingleton(new SegmentImpact(host.Get<IDbContextFactory<PortalDbContext>>(), new AudienceCatalog(bucket), host.Get<TimeProvider>()));
+        ctx.Services.AddSingleton(new SegmentImpact(host.Get<IDbContextFactory<PortalDbContext>>(), AudienceQueries.Standalone(host.Get<IDbContextFactory<PortalDbContext>>(), bucket), host.Get<TimeProvider>()));
 
         var panel = ctx.Render<RuleImpactPanel>(p => p.Add(x => x.Draft, Tier("Tier one", "2")).Add(x => x.RuleId, rule.Id)
             .Add(x => x.Debounce, TimeSpan.Zero).Add(x => x.ProgressAfter, TimeSpan.FromMilliseconds(50)));

@@ -1,0 +1,105 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Portal.Migrations.SqlServer.Migrations
+{
+    /// <inheritdoc />
+    public partial class AudienceIndex : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "audience_index",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    path = table.Column<string>(type: "nvarchar(450)", maxLength: 450, nullable: false),
+                    name = table.Column<string>(type: "nvarchar(400)", maxLength: 400, nullable: false),
+                    description = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    country = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: true),
+                    source_kind = table.Column<int>(type: "int", nullable: false),
+                    source = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true),
+                    source_response_date = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    source_response_status = table.Column<int>(type: "int", nullable: true),
+                    source_response_message = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    is_valid = table.Column<bool>(type: "bit", nullable: false),
+                    issue_count = table.Column<int>(type: "int", nullable: false),
+                    first_issue = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    has_member_data = table.Column<bool>(type: "bit", nullable: false),
+                    members = table.Column<long>(type: "bigint", nullable: true),
+                    hash = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
+                    size = table.Column<long>(type: "bigint", nullable: false),
+                    modified_utc = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    data_size = table.Column<long>(type: "bigint", nullable: true),
+                    data_modified_utc = table.Column<DateTime>(type: "datetime2", nullable: true),
+                    indexed_utc = table.Column<DateTime>(type: "datetime2", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_audience_index", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "audience_index_adtechs",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    audience_id = table.Column<long>(type: "bigint", nullable: false),
+                    position = table.Column<int>(type: "int", nullable: false),
+                    adtech_key = table.Column<string>(type: "nvarchar(50)", maxLength: 50, nullable: false),
+                    name = table.Column<string>(type: "nvarchar(1000)", maxLength: 1000, nullable: true),
+                    external_id = table.Column<string>(type: "nvarchar(500)", maxLength: 500, nullable: true),
+                    status = table.Column<int>(type: "int", nullable: false),
+                    response_date = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
+                    response_status = table.Column<int>(type: "int", nullable: true),
+                    response_message = table.Column<string>(type: "nvarchar(max)", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_audience_index_adtechs", x => x.id);
+                    table.ForeignKey(
+                        name: "FK_audience_index_adtechs_audience_index_audience_id",
+                        column: x => x.audience_id,
+                        principalTable: "audience_index",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audience_index_name",
+                table: "audience_index",
+                column: "name");
+
+            migrationBuilder.CreateIndex(
+                name: "ux_audience_index_path",
+                table: "audience_index",
+                column: "path",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audience_index_adtechs_audience",
+                table: "audience_index_adtechs",
+                column: "audience_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audience_index_adtechs_key_status",
+                table: "audience_index_adtechs",
+                columns: new[] { "adtech_key", "status" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "audience_index_adtechs");
+
+            migrationBuilder.DropTable(
+                name: "audience_index");
+        }
+    }
+}
