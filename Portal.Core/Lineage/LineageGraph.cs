@@ -98,8 +98,12 @@ public sealed class LineageGraph
     public IReadOnlySet<string> Path(string id) =>
         Contains(id) ? Upstream(id).Concat(Downstream(id)).Append(id).ToHashSet(StringComparer.Ordinal) : new HashSet<string>();
 
+    /// <summary>A focus walks past a node's neighbours of one kind on one side when there are more than this (2,000 audiences of an adtech): they are left to a summary.</summary>
+    public const int FocusFanOut = 25;
+
     /// <summary>
-    /// The nodes within <paramref name="hops"/> of the centres (edges either way), plus the direct neighbours of the
+    /// The nodes within <paramref name="hops"/> of the centres (edges either way, except through groups of more than
+    /// <see cref="FocusFanOut"/> neighbours of one kind on one side), plus the direct neighbours of the
     /// <paramref name="expanded"/> nodes and the members of the expanded summaries (<see cref="LineageSummaries"/>) whose
     /// anchor is shown; each shown node's count of neighbours left hidden.
     /// </summary>
@@ -108,7 +112,7 @@ public sealed class LineageGraph
         var shown = new HashSet<string>(StringComparer.Ordinal);
         foreach (var centre in centres.Where(Contains))
         {
-            shown.UnionWith(Distances(centre, Neighbours, Math.Max(0, hops)).Keys);
+            shown.UnionWith(Distances(centre, FocusNeighbours, Math.Max(0, hops)).Keys);
         }
 
         var expand = (expanded ?? []).ToList();
@@ -123,6 +127,14 @@ public sealed class LineageGraph
         }
 
         return View(shown);
+    }
+
+    /// <summary>The neighbours a focus walks to: every one, but no group of more than <see cref="FocusFanOut"/> of one kind on one side.</summary>
+    private IEnumerable<string> FocusNeighbours(string id)
+    {
+        IEnumerable<string> Few(IEnumerable<string> ids) =>
+            ids.Distinct(StringComparer.Ordinal).GroupBy(n => _nodes[n].Kind).Where(g => g.Count() <= FocusFanOut).SelectMany(g => g);
+        return Few(OutEdges(id).Select(e => e.Target)).Concat(Few(InEdges(id).Select(e => e.Source))).Distinct(StringComparer.Ordinal);
     }
 
     /// <summary>The whole graph as a view: what the Lineage page shows before any focus or filter.</summary>

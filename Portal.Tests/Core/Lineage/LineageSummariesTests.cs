@@ -33,6 +33,20 @@ public sealed class LineageSummariesTests
     }
 
     [Fact]
+    public void Focus_OnAnAdtechWithMoreAudiencesThanTheFanOut_LeavesThemToOneSummary()
+    {
+        var graph = Fan(LineageGraph.FocusFanOut + 1);
+
+        var view = LineageSummaries.Add(graph, graph.Focus(["adtech:x"], 1));
+
+        Assert.Equal(["adtech:x", LineageSummaries.IdOf("adtech:x", LineageNodeKind.Audience, upstream: true)], view.Nodes.Select(n => n.Id));
+        Assert.Equal($"{LineageGraph.FocusFanOut + 1} audiences", view.Nodes[1].Name);
+        // As many as the fan-out are walked to as before.
+        var few = Fan(LineageGraph.FocusFanOut);
+        Assert.Equal(LineageGraph.FocusFanOut, few.Focus(["adtech:x"], 1).Nodes.Count(n => n.Kind == LineageNodeKind.Audience));
+    }
+
+    [Fact]
     public void Add_ANodeWithHiddenNeighboursOnBothSides_GetsASummaryPerSideAndKind()
     {
         var graph = Fan(3);
@@ -70,13 +84,13 @@ public sealed class LineageSummariesTests
     [Fact]
     public void Add_MoreGroupsThanTheCap_KeepsTheBiggestGroups()
     {
-        // Adtech x one hop out shows every audience; each fan audience leaves out its segment (a group of one), and
+        // Adtech x with its audiences shown (expanded); each fan audience leaves out its segment (a group of one), and
         // audience b, added last, leaves out three data sources.
         var fan = Fan(LineageSummaries.MaxPerView + 50);
         var graph = new LineageGraph(
             [.. fan.Nodes, Node("audience:b", LineageNodeKind.Audience), .. Enumerable.Range(0, 3).Select(i => Node($"source:d{i}", LineageNodeKind.DataSource))],
             [.. fan.Edges, new LineageEdge("audience:b", "adtech:x", LineageEdgeKind.Export), .. Enumerable.Range(0, 3).Select(i => new LineageEdge($"source:d{i}", "audience:b", LineageEdgeKind.AudienceSource))]);
-        var focus = graph.Focus(["adtech:x"], 1);
+        var focus = graph.Focus(["adtech:x"], 0, [LineageSummaries.IdOf("adtech:x", LineageNodeKind.Audience, upstream: true)]);
 
         var view = LineageSummaries.Add(graph, focus);
 
