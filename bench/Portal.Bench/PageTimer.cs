@@ -77,7 +77,8 @@ internal static class PageTimer
             await page.ScreenshotAsync(new() { Path = Path.Combine(screenshots, $"pages-{Slug(probe.Name)}.png") });
         }
 
-        var memory = await MemoryPerPageAsync(page, portal, probe, timeoutSeconds);
+        // A page that did not settle is not opened three more times.
+        var memory = cold is null ? double.NaN : await MemoryPerPageAsync(page, portal, probe, timeoutSeconds);
         var timing = new Timing(probe, cold, warm, memory);
         Console.WriteLine($"  {probe.Name,-18} cold {Ms(cold),8}  warm median {Ms(timing.WarmMedian),8}   memory {memory,6:N1} MB/page   runs (ms): {string.Join(" ", line)}");
         return timing;

@@ -15,9 +15,6 @@ namespace Portal.Bench;
 /// </summary>
 internal static class PagesBench
 {
-    private const string AdminEmail = "bench@portal.local";
-    private const string AdminPassword = "Bench-Admin-Pass-1!";
-
     public static async Task<int> RunAsync(string[] args)
     {
         if (!TryParse(args, out var sizes, out var options))
@@ -43,7 +40,7 @@ internal static class PagesBench
             try
             {
                 var (database, bucket) = (Path.Combine(folder, "portal.db"), Path.Combine(folder, "bucket"));
-                await using var portal = await StartPortalAsync(dll, database, bucket, demoData: true);
+                await using var portal = await BenchPortal.StartAsync(dll, database, bucket, demoData: true);
                 results.Add(("demo data", await MeasureAllAsync(browser, portal, database, bucket, options)));
             }
             finally
@@ -68,7 +65,7 @@ internal static class PagesBench
             }
 
             await ComputeTotalsOnceAsync(browser, dll, sizes);
-            await using var portal = await StartPortalAsync(dll, sizes.Database, sizes.Bucket, demoData: false);
+            await using var portal = await BenchPortal.StartAsync(dll, sizes.Database, sizes.Bucket, demoData: false);
             results.Add(($"{sizes.Audiences:N0} audiences, {sizes.Rules:N0} rules, {sizes.Users:N0} users, {sizes.Jobs:N0} jobs",
                 await MeasureAllAsync(browser, portal, sizes.Database, sizes.Bucket, options)));
         }
@@ -122,9 +119,12 @@ internal static class PagesBench
             BaseURL = portal.BaseUrl, ViewportSize = new ViewportSize { Width = 1600, Height = 900 },
         });
         context.SetDefaultTimeout(options.TimeoutSeconds * 1000f);
-        var page = await SignInAsync(context);
-        await WaitForIdleJobsAsync(page, TimeSpan.FromSeconds(120));
-        await PortalQuiet.WaitAsync(portal.ProcessId, TimeSpan.FromSeconds(120));
+        var page = await context.NewPageAsync();
+        await BenchPortal.SignInAsync(page, "/not-found");
+        await BenchPortal.WaitForIdleJobsAsync(page, TimeSpan.FromSeconds(120));
+        var quiet = await PortalQuiet.WaitAsync(portal.ProcessId, TimeSpan.FromSeconds(60));
+        var idle = await PortalQuiet.CoreShareAsync(portal.ProcessId, TimeSpan.FromSeconds(5));
+        Console.WriteLine($"portal's own work with no page open: {idle:P0} of a core over 5 s{(quiet ? "" : " (not quiet within 60 s of the sign-in)")}");
 
         var (ruleId, segmentId) = await NewestRuleAsync(database);
         var audience = FirstAudience(bucket);
@@ -158,17 +158,6 @@ internal static class PagesBench
         return timings;
     }
 
-    private static async Task<IPage> SignInAsync(IBrowserContext context)
-    {
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/account/login?ReturnUrl=%2Fnot-found");
-        await page.GetByLabel("Email").FillAsync(AdminEmail);
-        await page.GetByLabel("Password").FillAsync(AdminPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.Locator("body[data-portal-ready='1']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
-        return page;
-    }
-
     /// <summary>
     /// The big installation's dashboard totals, computed once by the portal's own job (tens of seconds at 10M
     /// transactions) on a start that is not measured: the fixture's customers come without them.
@@ -188,14 +177,14 @@ internal static class PagesBench
 
         SqliteConnection.ClearAllPools();
         Console.WriteLine("computing the dashboard totals once (a start that is not measured)");
-        await using var portal = await StartPortalAsync(dll, sizes.Database, sizes.Bucket, demoData: false);
+        await using var portal = await BenchPortal.StartAsync(dll, sizes.Database, sizes.Bucket, demoData: false);
         await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = portal.BaseUrl });
         context.SetDefaultTimeout(120_000);
-        var page = await SignInAsync(context);
-        await page.GotoAsync("/");
+        var page = await context.NewPageAsync();
+        await BenchPortal.SignInAsync(page);
         await page.GetByRole(AriaRole.Button, new() { Name = "Recompute totals" }).ClickAsync();
         await page.Locator(".portal-main h2").First.WaitForAsync(new() { Timeout = 900_000, State = WaitForSelectorState.Attached });
-        await WaitForIdleJobsAsync(page, TimeSpan.FromMinutes(15));
+        await BenchPortal.WaitForIdleJobsAsync(page, TimeSpan.FromMinutes(15));
     }
 
     /// <summary>The newest rule and its segment: the editors' pages open it.</summary>
@@ -212,40 +201,6 @@ internal static class PagesBench
     /// <summary>The first audience state file by name.</summary>
     private static string FirstAudience(string bucket) =>
         Directory.EnumerateFiles(Path.Combine(bucket, AudienceCatalog.StateFolder), "*.yml").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).First()!;
-
-    /// <summary>The demo data load queues a dashboard job: let it finish so it does not share the cores with the runs.</summary>
-    private static async Task WaitForIdleJobsAsync(IPage page, TimeSpan within)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < within)
-        {
-            var response = await page.APIRequest.GetAsync("/api/jobs?status=Queued,Running");
-            if (response.Ok && (await response.JsonAsync())?.GetProperty("total").GetInt32() == 0)
-            {
-                return;
-            }
-
-            await Task.Delay(500);
-        }
-
-        Console.WriteLine($"  odd: jobs still queued or running after {within.TotalSeconds:0} s");
-    }
-
-    private static async Task<PortalProcess> StartPortalAsync(string dll, string database, string bucket, bool demoData)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(database)!);
-        var watch = Stopwatch.StartNew();
-        var portal = await PortalProcess.StartAsync(dll, new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Sqlite"] = $"Data Source={database}",
-            ["Bucket__Path"] = bucket,
-            ["Portal__Admin__Email"] = AdminEmail,
-            ["Portal__Admin__Password"] = AdminPassword,
-            ["Database__SeedDemoData"] = demoData ? "true" : "false",
-        }, TimeSpan.FromSeconds(300));
-        Console.WriteLine($"portal ({(demoData ? "demo data on" : "demo data off")}) healthy at {portal.BaseUrl} after {watch.Elapsed.TotalSeconds:0.0} s");
-        return portal;
-    }
 
     private static void PrintTable(List<(string Size, List<PageTimer.Timing> Timings)> results)
     {
