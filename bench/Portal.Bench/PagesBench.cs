@@ -132,8 +132,8 @@ internal static class PagesBench
         const string rows = "tbody tr.mud-table-row";
         PageTimer.PageProbe[] pages =
         [
-            // The dashboard's charts (h2 headings) are drawn only once its totals are read.
-            new("Dashboard", "/", ".portal-main h2"),
+            // The dashboard's figures (KPI values) are drawn only once its totals are read.
+            new("Dashboard", "/", ".portal-kpi-value"),
             new("Audiences", "/audiences", $"{rows} a[href^='audiences/']"),
             new("Audience editor", $"/audiences/{audience}", ".portal-main h1"),
             new("Rules", "/rules", $"{rows} a[href^='rules/']"),
@@ -183,7 +183,7 @@ internal static class PagesBench
         var page = await context.NewPageAsync();
         await BenchPortal.SignInAsync(page);
         await page.GetByRole(AriaRole.Button, new() { Name = "Recompute totals" }).ClickAsync();
-        await page.Locator(".portal-main h2").First.WaitForAsync(new() { Timeout = 900_000, State = WaitForSelectorState.Attached });
+        await page.Locator(".portal-kpi-value").First.WaitForAsync(new() { Timeout = 900_000, State = WaitForSelectorState.Attached });
         await BenchPortal.WaitForIdleJobsAsync(page, TimeSpan.FromMinutes(15));
     }
 
