@@ -24,8 +24,6 @@ namespace Portal.Bench;
 /// </summary>
 internal static class LineageBench
 {
-    private const string AdminEmail = "bench@portal.local";
-    private const string AdminPassword = "Bench-Admin-Pass-1!";
     private const string Canvas = "[data-testid='lineage-canvas']";
 
     /// <summary><c>--screenshots DIR</c>: each graph's page after its runs, as opened and fitted, saved there to look at.</summary>
@@ -77,7 +75,7 @@ internal static class LineageBench
             });
 
             var ok = true;
-            await using (var portal = await StartPortalAsync(dll, database, bucket, demoData: false))
+            await using (var portal = await BenchPortal.StartAsync(dll, database, bucket, demoData: false))
             {
                 ok &= await MeasureAsync("generated, default view", "/lineage", browser, portal, runs, timeout, 1_000);
                 ok &= await MeasureAsync("generated, show all", "/lineage?view=all", browser, portal, runs, timeout, 1_000, interact: true);
@@ -85,7 +83,7 @@ internal static class LineageBench
 
             // Started again with the saved layout deleted: the first load waits for a layout never computed before.
             File.Delete(Path.Combine(bucket, LineageLayoutWarmer.SavedLayoutPath));
-            await using (var portal = await StartPortalAsync(dll, database, bucket, demoData: false))
+            await using (var portal = await BenchPortal.StartAsync(dll, database, bucket, demoData: false))
             {
                 ok &= await MeasureAsync("generated, never laid out, show all", "/lineage?view=all", browser, portal, 1, timeout, 3_000);
             }
@@ -98,13 +96,13 @@ internal static class LineageBench
                 await LineageGenerator.GenerateAsync(hugeFactory, new LocalBucket(hugeBucket), bigRules);
                 await PrintGraphAsync("huge", hugeFactory, hugeBucket);
                 SqliteConnection.ClearAllPools();
-                await using var portal = await StartPortalAsync(dll, hugeDatabase, hugeBucket, demoData: false);
+                await using var portal = await BenchPortal.StartAsync(dll, hugeDatabase, hugeBucket, demoData: false);
                 ok &= await MeasureAsync("huge, show all", "/lineage?view=all", browser, portal, runs, timeout, 2_500);
             }
 
             var demo = Path.Combine(folder, "demo");
             var demoDatabase = Path.Combine(demo, "portal.db");
-            await using (var portal = await StartPortalAsync(dll, demoDatabase, Path.Combine(demo, "bucket"), demoData: true))
+            await using (var portal = await BenchPortal.StartAsync(dll, demoDatabase, Path.Combine(demo, "bucket"), demoData: true))
             {
                 await PrintGraphAsync("demo", BenchDatabase.Factory(demoDatabase), Path.Combine(demo, "bucket"));
                 ok &= await MeasureAsync("demo", "/lineage", browser, portal, runs, timeout, 500);
@@ -169,12 +167,8 @@ internal static class LineageBench
         });
         context.SetDefaultTimeout(60_000);
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/");
-        await page.GetByLabel("Email").FillAsync(AdminEmail);
-        await page.GetByLabel("Password").FillAsync(AdminPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.Locator("body[data-portal-ready='1']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
-        await WaitForIdleJobsAsync(page);
+        await BenchPortal.SignInAsync(page);
+        await BenchPortal.WaitForIdleJobsAsync(page, TimeSpan.FromSeconds(60));
 
         Console.WriteLine($"{what} graph in Chromium ({portal.BaseUrl}{path}, 1600x900, timeout {timeoutSeconds} s):");
         var pageTimes = new List<double>();
@@ -274,24 +268,6 @@ internal static class LineageBench
         Console.WriteLine($"  {what}: median {Median(times),8:N0} ms of {times.Count};  cold {times[0],8:N0} ms;  warm median {(rest.Count > 0 ? Median(rest).ToString("N0", CultureInfo.InvariantCulture) : "—"),8} ms");
     }
 
-    /// <summary>The demo data load queues a dashboard job: let it finish so it does not share the cores with the runs.</summary>
-    private static async Task WaitForIdleJobsAsync(IPage page)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            var response = await page.APIRequest.GetAsync("/api/jobs?status=Queued,Running");
-            if (response.Ok && (await response.JsonAsync())?.GetProperty("total").GetInt32() == 0)
-            {
-                return;
-            }
-
-            await Task.Delay(500);
-        }
-
-        Console.WriteLine("  odd: jobs still queued or running after 60 s");
-    }
-
     private static double? Number(JsonElement e, string name) => e.GetProperty(name).ValueKind == JsonValueKind.Number ? e.GetProperty(name).GetDouble() : null;
 
     private static string Text(JsonElement e, string name) => e.GetProperty(name).ValueKind == JsonValueKind.Null ? "—" : e.GetProperty(name).ToString();
@@ -299,21 +275,4 @@ internal static class LineageBench
     private static string Ms(double? ms) => ms is { } v ? $"{v:N0} ms" : "—";
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
-
-    /// <summary>The portal with its own database and bucket, demo data on or off; its start-up time printed.</summary>
-    private static async Task<PortalProcess> StartPortalAsync(string dll, string database, string bucket, bool demoData)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(database)!);
-        var watch = Stopwatch.StartNew();
-        var portal = await PortalProcess.StartAsync(dll, new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Sqlite"] = $"Data Source={database}",
-            ["Bucket__Path"] = bucket,
-            ["Portal__Admin__Email"] = AdminEmail,
-            ["Portal__Admin__Password"] = AdminPassword,
-            ["Database__SeedDemoData"] = demoData ? "true" : "false",
-        }, TimeSpan.FromSeconds(180));
-        Console.WriteLine($"portal ({(demoData ? "demo data on" : "demo data off")}) healthy at {portal.BaseUrl} after {watch.Elapsed.TotalSeconds:0.0} s");
-        return portal;
-    }
 }

@@ -28,6 +28,17 @@ internal static class LineageGenerator
     public static async Task<Result> GenerateAsync(IDbContextFactory<PortalDbContext> factory, IBucket bucket, int ruleCount, int seed = 2026)
     {
         var random = new Random(seed);
+        var (segments, aggregates, combined, memberships) = await RulesAsync(factory, random, ruleCount);
+        var (audiences, fromEndpoints, exports) = await WriteAudiencesAsync(random, bucket, segments, ruleCount);
+        return new Result(ruleCount, aggregates, combined, memberships, audiences, fromEndpoints, exports);
+    }
+
+    /// <summary>Only the rules and their segments (ids 1 to N, on a database with none), for a fixture that writes its own audiences.</summary>
+    public static async Task<IReadOnlyList<Segment>> GenerateRulesAsync(IDbContextFactory<PortalDbContext> factory, int ruleCount, int seed = 2026) =>
+        (await RulesAsync(factory, new Random(seed), ruleCount)).Segments;
+
+    private static async Task<(List<Segment> Segments, int Aggregates, int Combined, int Memberships)> RulesAsync(IDbContextFactory<PortalDbContext> factory, Random random, int ruleCount)
+    {
         var now = new DateTime(2026, 11, 20, 6, 0, 0, DateTimeKind.Utc);
         var categories = DemoDataGenerator.CategoryNames;
         var rules = new List<Rule>(ruleCount);
@@ -98,8 +109,7 @@ internal static class LineageGenerator
             await db.SaveChangesAsync();
         }
 
-        var (audiences, fromEndpoints, exports) = await WriteAudiencesAsync(random, bucket, segments, ruleCount);
-        return new Result(rules.Count, aggregates, combined, memberships, audiences, fromEndpoints, exports);
+        return (segments, aggregates, combined, memberships);
     }
 
     private static Segment NewSegment(Random random, Rule rule, DateTime now)

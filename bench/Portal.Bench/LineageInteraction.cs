@@ -53,7 +53,7 @@ internal static class LineageInteraction
         Console.WriteLine($"  zoom steps: {string.Join(" ", zoom.Select(Ms))} (median {Ms(Median(zoom))});  pan steps: {string.Join(" ", pan.Select(Ms))} (median {Ms(Median(pan))}); "
             + $"{seen.GetProperty("drawn").GetInt32()} nodes drawn after; target <= 50 ms each");
 
-        var before = ResidentMegabytes(portal.ProcessId);
+        var before = PortalQuiet.ResidentMegabytes(portal.ProcessId);
         var pages = new List<IPage>();
         for (var i = 0; i < 3; i++)
         {
@@ -64,7 +64,7 @@ internal static class LineageInteraction
         }
 
         await Task.Delay(2_000);
-        var after = ResidentMegabytes(portal.ProcessId);
+        var after = PortalQuiet.ResidentMegabytes(portal.ProcessId);
         Console.WriteLine($"  server memory: {before:N0} MB resident before, {after:N0} MB with 3 more pages open: {(after - before) / 3:N1} MB per page (target <= 40 MB)");
         foreach (var more in pages)
         {
@@ -78,11 +78,4 @@ internal static class LineageInteraction
     private static string Ms(double ms) => double.IsNaN(ms) ? "—" : ms.ToString("0", CultureInfo.InvariantCulture);
 
     private static double Median(List<double> values) => values.Count == 0 ? double.NaN : values.Order().ElementAt(values.Count / 2);
-
-    /// <summary>VmRSS of a process, from /proc (Linux, where this benchmark runs).</summary>
-    private static double ResidentMegabytes(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
-    }
 }

@@ -18,8 +18,10 @@ using Portal.Core.Data;
 //   dotnet run -c Release --project bench/Portal.Bench -- lineage-layout [--rules N] [--runs N]
 //                                                                     the generated lineage laid out by MSAGL and by GraphShape
 //   dotnet run -c Release --project bench/Portal.Bench -- sync [--members N]                     a mirror sync where 5 % changed, to a no-op target
+//   dotnet run -c Release --project bench/Portal.Bench -- pages [--audiences N] [--rules N] [--users N] [--transactions N] [--jobs N] [--runs N] [--size demo|big|both]
+//                                                                     every page timed in Chromium, on the demo data and on a big installation
 // The export benchmark starts this program again for its parts: export-prepare, sandbox, export-phases, export-upload;
-// the sync benchmark for sync-prepare, sync-seed, sync-run.
+// the sync benchmark for sync-prepare, sync-seed, sync-run; the page benchmark for pages-prepare.
 switch (args)
 {
     case ["export", ..]: return await Portal.Bench.ExportBench.RunAsync(args[1..]);
@@ -32,6 +34,8 @@ switch (args)
     case ["sync-prepare", ..]: return await Portal.Bench.SyncBench.PrepareAsync(args[1..]);
     case ["sync-seed", ..]: return await Portal.Bench.SyncBench.SeedAsync(args[1..]);
     case ["sync-run", ..]: return await Portal.Bench.SyncBench.RunSyncAsync(args[1..]);
+    case ["pages", ..]: return await Portal.Bench.PagesBench.RunAsync(args[1..]);
+    case ["pages-prepare", ..]: return await Portal.Bench.PagesBench.PrepareAsync(args[1..]);
 }
 
 if (args is ["catalog", ..])
