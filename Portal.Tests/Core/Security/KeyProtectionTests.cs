@@ -97,8 +97,10 @@ public sealed class KeyProtectionTests : DatabaseTest
         await using var host = await CoreHost.StartAsync(Folder, services: s => s.AddSingleton<ILoggerProvider>(logs));
         host.Get<IDataProtectionProvider>().CreateProtector("tests").Protect("an adtech token");
 
-        // The key ring is read when first needed, after start-up has made its table, not at start before that.
-        Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Error);
+        // The key ring is read when first needed, after start-up has made its table, not at start before that. (Other
+        // errors are not this test's: on PostgreSQL, EF logs its first look for the migrations history table of a new database.)
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Error
+            && (e.Text.Contains("data_protection_keys", StringComparison.Ordinal) || e.Category.StartsWith("Microsoft.AspNetCore.DataProtection", StringComparison.Ordinal)));
         Assert.Single(StoredKeys());
     }
 
