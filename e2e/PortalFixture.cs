@@ -38,18 +38,9 @@ public sealed class PortalFixture : IAsyncLifetime
         Directory.CreateDirectory(ArtifactsFolder);
         _folder = Path.Combine(Path.GetTempPath(), "portal-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(_folder);
-        _app = await PortalProcess.StartAsync(PortalProcess.PortalDll(), new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Sqlite"] = $"Data Source={Path.Combine(_folder, "e2e.db")}",
-            ["Portal__Admin__Email"] = AdminEmail,
-            ["Portal__Admin__Password"] = AdminPassword,
-            ["Database__DemoUsers"] = "3000", // see DemoCustomers
-            ["Database__DemoTransactions"] = "60000",
-            ["Bucket__Path"] = Path.Combine(_folder, "bucket"),
-            ["Sandbox__Enabled"] = "true",
-            // Every browser test signs in from 127.0.0.1; the limit has its own tests.
-            ["Portal__SignIn__AttemptsPerWindow"] = "100000",
-        }, TimeSpan.FromSeconds(120));
+        var environment = Environment(_folder, demoUsers: 3000, demoTransactions: 60000); // see DemoCustomers
+        environment["Sandbox__Enabled"] = "true";
+        _app = await PortalProcess.StartAsync(PortalProcess.PortalDll(), environment, TimeSpan.FromSeconds(120));
 
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -59,6 +50,22 @@ public sealed class PortalFixture : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
     }
+
+    /// <summary>
+    /// The settings a browser test's portal runs with: its own SQLite file and bucket in <paramref name="folder"/>, the
+    /// test administrator, and demo data of this size.
+    /// </summary>
+    public static Dictionary<string, string> Environment(string folder, int demoUsers, int demoTransactions) => new()
+    {
+        ["ConnectionStrings__Sqlite"] = $"Data Source={Path.Combine(folder, "e2e.db")}",
+        ["Portal__Admin__Email"] = AdminEmail,
+        ["Portal__Admin__Password"] = AdminPassword,
+        ["Database__DemoUsers"] = demoUsers.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Database__DemoTransactions"] = demoTransactions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Bucket__Path"] = Path.Combine(folder, "bucket"),
+        // Every browser test signs in from 127.0.0.1; the limit has its own tests.
+        ["Portal__SignIn__AttemptsPerWindow"] = "100000",
+    };
 
     /// <summary>A fresh browser context (no cookies) with a page at the given size.</summary>
     public async Task<IPage> NewPageAsync(int width = 1440, int height = 900)

@@ -106,12 +106,7 @@ public sealed class SegmentQueries(IDbContextFactory<PortalDbContext> dbFactory)
         }
 
         var parents = await SegmentsOfRulesAsync(db, row.Rule.DependsOn, cancellationToken);
-        var history = await db.SegmentRefreshes.AsNoTracking()
-            .Where(h => h.SegmentId == id)
-            .OrderByDescending(h => h.StartedAt).ThenByDescending(h => h.Id)
-            .Take(HistorySize)
-            .Select(h => new SegmentHistoryPoint(h.Id, h.JobId, h.StartedAt, h.FinishedAt, h.Succeeded, h.RowCount, h.DurationMs, h.Error))
-            .ToListAsync(cancellationToken);
+        var history = await NewestFirst(db, id).Take(HistorySize).ToListAsync(cancellationToken);
         history.Reverse();
         return new SegmentDetail(row.Segment, row.Rule, Refs(row.Rule.DependsOn, parents), history);
     }
@@ -120,13 +115,16 @@ public sealed class SegmentQueries(IDbContextFactory<PortalDbContext> dbFactory)
     public async Task<(IReadOnlyList<SegmentHistoryPoint> Items, int Total)> HistoryAsync(long segmentId, int skip, int take, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var query = db.SegmentRefreshes.AsNoTracking().Where(h => h.SegmentId == segmentId);
-        var total = await query.CountAsync(cancellationToken);
-        var items = await query.OrderByDescending(h => h.StartedAt).ThenByDescending(h => h.Id).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 0, 500))
-            .Select(h => new SegmentHistoryPoint(h.Id, h.JobId, h.StartedAt, h.FinishedAt, h.Succeeded, h.RowCount, h.DurationMs, h.Error))
-            .ToListAsync(cancellationToken);
+        var total = await db.SegmentRefreshes.CountAsync(h => h.SegmentId == segmentId, cancellationToken);
+        var items = await NewestFirst(db, segmentId).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 0, 500)).ToListAsync(cancellationToken);
         return (items, total);
     }
+
+    /// <summary>A segment's refreshes as history points, newest first (the detail's chart and the history grid).</summary>
+    private static IQueryable<SegmentHistoryPoint> NewestFirst(PortalDbContext db, long segmentId) =>
+        db.SegmentRefreshes.AsNoTracking().Where(h => h.SegmentId == segmentId)
+            .OrderByDescending(h => h.StartedAt).ThenByDescending(h => h.Id)
+            .Select(h => new SegmentHistoryPoint(h.Id, h.JobId, h.StartedAt, h.FinishedAt, h.Succeeded, h.RowCount, h.DurationMs, h.Error));
 
     /// <summary>The segment of a rule, or null.</summary>
     public async Task<long?> IdOfRuleAsync(long ruleId, CancellationToken cancellationToken = default)

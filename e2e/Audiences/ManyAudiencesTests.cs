@@ -31,16 +31,8 @@ public sealed class ManyAudiencesTests(PortalFixture shared) : IAsyncLifetime
                 + $"  adtechA:\n    name: A {i}\n    id: 'A{i}'\n    audience_type: TYPE_X\n  adtechB:\n    name: B {i}{adtechB}\n    expiration_time: 300\n");
         }
 
-        _app = await PortalProcess.StartAsync(PortalProcess.PortalDll(), new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Sqlite"] = $"Data Source={Path.Combine(_folder, "many.db")}",
-            ["Portal__Admin__Email"] = PortalFixture.AdminEmail,
-            ["Portal__Admin__Password"] = PortalFixture.AdminPassword,
-            ["Database__DemoUsers"] = "500",
-            ["Database__DemoTransactions"] = "5000",
-            ["Bucket__Path"] = Path.Combine(_folder, "bucket"),
-            ["Portal__SignIn__AttemptsPerWindow"] = "100000",
-        }, TimeSpan.FromSeconds(120));
+        _app = await PortalProcess.StartAsync(PortalProcess.PortalDll(), PortalFixture.Environment(_folder, demoUsers: 500, demoTransactions: 5000),
+            TimeSpan.FromSeconds(120));
     }
 
     public async Task DisposeAsync()
