@@ -77,8 +77,10 @@ public sealed class RuleImpactPanelTests : DatabaseTest
     {
         await using var host = await RuleHostExtensions.StartWithDemoDataAsync(Folder);
         var rule = await TierOneAsync(host);
-        var bucket = new GatedBucket(Path.Combine(Folder.Path, "gated-bucket"));
-        await bucket.WriteTextAsync(AudienceCatalog.StatePath("tier_one"), Audience, null);
+        // The gate wraps the host's own bucket folder: the audience index is one per database, so a second folder's
+        // reconcile would race the host's (each removing what the other's folder lacks).
+        await host.Get<IBucket>().WriteTextAsync(AudienceCatalog.StatePath("tier_one"), Audience, null);
+        var bucket = new GatedBucket(((LocalBucket)host.Get<IBucket>()).Root);
         await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
         ctx.Services.AddSingleton(new SegmentImpact(host.Get<IDbContextFactory<PortalDbContext>>(), AudienceQueries.Standalone(host.Get<IDbContextFactory<PortalDbContext>>(), bucket), host.Get<TimeProvider>()));
 
