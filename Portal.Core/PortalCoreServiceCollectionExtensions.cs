@@ -71,6 +71,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddSingleton<AccountsBootstrap>();
         services.AddSingleton<UserAdministration>();
         services.AddSingleton<CustomerDataLoader>();
+        services.AddSingleton<CustomerDataVersion>();
         var bucket = configuration.GetSection(BucketOptions.Section).Get<BucketOptions>() ?? new BucketOptions();
         services.AddSingleton<IBucket>(new LocalBucket(Path.IsPathRooted(bucket.Path) ? bucket.Path : Path.Combine(contentRoot, bucket.Path)));
         services.AddSingleton(YamlLimits.For(bucket));

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Accounts;
 using Portal.Core.Audiences;
+using Portal.Core.Customers;
 using Portal.Core.Dashboard;
 using Portal.Core.Data;
 using Portal.Core.Jobs;
@@ -47,7 +48,8 @@ public sealed partial class DatasetImporter(
     IOptions<UploadOptions> options,
     TimeProvider clock,
     ILogger<DatasetImporter> logger,
-    JobQueue? queue = null)
+    JobQueue? queue = null,
+    CustomerDataVersion? customerData = null)
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
@@ -73,12 +75,17 @@ public sealed partial class DatasetImporter(
             _oneAtATime.Release();
         }
 
-        if (queue is not null && file.Status == ImportStatus.Imported && (file.RowsKept > 0 || request.Force) && DatasetCatalog.Find(file.Dataset)?.Table is not null)
+        if (file.Status == ImportStatus.Imported && (file.RowsKept > 0 || request.Force) && DatasetCatalog.Find(file.Dataset)?.Table is not null)
         {
-            // The dashboard's totals read the customer tables: bring them up to date now, not at the nightly run (no
-            // queue: a benchmark's importer, with no dashboard).
-            await queue.EnqueueAsync(RecomputeDashboardTotalsJob.Kind, SystemPrincipal.Instance,
-                title: $"Recompute dashboard totals (after importing {file.FileName})", cancellationToken: CancellationToken.None);
+            // What is kept from the customer tables (the rule builder's pickers) is read again.
+            customerData?.Changed();
+            if (queue is not null)
+            {
+                // The dashboard's totals read the customer tables: bring them up to date now, not at the nightly run (no
+                // queue: a benchmark's importer, with no dashboard).
+                await queue.EnqueueAsync(RecomputeDashboardTotalsJob.Kind, SystemPrincipal.Instance,
+                    title: $"Recompute dashboard totals (after importing {file.FileName})", cancellationToken: CancellationToken.None);
+            }
         }
 
         if (file.Status == ImportStatus.Imported && progress is not null)
