@@ -16,7 +16,8 @@ public sealed record LineageLayoutResult(IReadOnlyDictionary<string, LayoutPoint
 /// <summary>
 /// Lays a lineage view out left to right in layers on the server, with MSAGL's layered layout (AutomaticGraphLayout;
 /// GraphShape's Sugiyama over QuikGraph is the alternative engine, slower on big graphs: see bench/README.md); a big
-/// view a domain at a time, the domains side by side. Empty rows the placement leaves are closed up. With grouping by domain, each domain's nodes keep their column and order
+/// view a domain at a time, the domains side by side, twins (nodes with the same neighbours) laid out as one and
+/// stacked. Empty rows the placement leaves are closed up. With grouping by domain, each domain's nodes keep their column and order
 /// and are moved into a horizontal band of their own, so domain boxes never overlap. Layouts are cached by the view's
 /// shape (nodes, edges, grouping): the same view is laid out once, whoever asks. Thread-safe; one instance for the app.
 /// </summary>
@@ -34,7 +35,10 @@ public sealed class LineageLayout
     /// <summary>Vertical space between domain bands (room for the domain's label).</summary>
     public const double BandGap = 60;
 
-    /// <summary>Views with more nodes than this are laid out a domain at a time (<see cref="PlaceByDomain"/>); smaller ones as a whole, for fewer crossings.</summary>
+    /// <summary>
+    /// Views with more nodes than this are laid out a domain at a time (<see cref="PlaceByDomain"/>), each with its twins
+    /// taken together (<see cref="LineageTwins"/>); smaller ones as a whole, node by node, for fewer crossings.
+    /// </summary>
     public const int ByDomainAbove = 300;
 
     private const int CacheSize = 32;
@@ -90,7 +94,9 @@ public sealed class LineageLayout
     private IReadOnlyDictionary<string, LayoutPoint> Place(LineageView view, bool groupByDomain)
     {
         var domains = DomainsOf(view);
-        var positions = view.Nodes.Count > ByDomainAbove && domains.Count > 1 ? PlaceByDomain(view, domains) : PlaceWhole(view);
+        var positions = view.Nodes.Count <= ByDomainAbove ? PlaceWhole(view)
+            : domains.Count > 1 ? PlaceByDomain(view, domains)
+            : PlaceWithTwinsStacked(view);
         return groupByDomain ? Bands(view, positions) : Squeeze(positions.Keys, positions, 0);
     }
 
@@ -111,7 +117,7 @@ public sealed class LineageLayout
             return new LineageView([.. domain], [.. view.Edges.Where(e => ids.Contains(e.Source) && ids.Contains(e.Target))], view.HiddenNeighbours);
         }).ToList();
         var placed = new Dictionary<string, LayoutPoint>[parts.Count];
-        Parallel.For(0, parts.Count, i => placed[i] = PlaceWhole(parts[i]));
+        Parallel.For(0, parts.Count, i => placed[i] = PlaceWithTwinsStacked(parts[i]));
 
         // Each domain centred on the tallest, as a layered layout centres a source on what it feeds: a domain of a few
         // nodes read by everything (the customer tables) does not sit in a corner with all its edges fanning out of it.
@@ -131,6 +137,18 @@ public sealed class LineageLayout
         }
 
         return positions;
+    }
+
+    /// <summary>A part laid out with each set of its twins as one node (<see cref="LineageTwins"/>), by MSAGL (the alternative engine places them one by one).</summary>
+    private Dictionary<string, LayoutPoint> PlaceWithTwinsStacked(LineageView part)
+    {
+        if (_engine != LineageLayoutEngine.Msagl)
+        {
+            return PlaceWhole(part);
+        }
+
+        var twins = LineageTwins.Of(part, NodeHeight, NodeGap);
+        return twins.Expand(MsaglPlacement.Place(twins.Reduced, NodeWidth, NodeHeight, LayerGap, NodeGap, twins.Heights));
     }
 
     /// <summary>The view's nodes by domain, in the order data flows through the domains (others after, by name).</summary>

@@ -10,17 +10,19 @@ namespace Portal.Core.Lineage;
 /// <summary>
 /// MSAGL's layered layout of a lineage view, left to right: nodes only (the canvas draws its own curves, so MSAGL's
 /// edge routing, most of its time, is switched off). Separate components are packed by MSAGL; positions are centres
-/// in screen orientation (y down).
+/// in screen orientation (y down). Nodes are <c>nodeWidth</c> × <c>nodeHeight</c>, or as tall as <c>heights</c> says.
 /// </summary>
 internal static class MsaglPlacement
 {
-    public static Dictionary<string, LayoutPoint> Place(LineageView view, double nodeWidth, double nodeHeight, double layerGap, double nodeGap)
+    public static Dictionary<string, LayoutPoint> Place(LineageView view, double nodeWidth, double nodeHeight, double layerGap, double nodeGap,
+        IReadOnlyDictionary<string, double>? heights = null)
     {
         var graph = new GeometryGraph();
         var nodes = new Dictionary<string, Node>(view.Nodes.Count, StringComparer.Ordinal);
         foreach (var n in view.Nodes)
         {
-            var node = new Node(CurveFactory.CreateRectangle(nodeWidth, nodeHeight, new MsaglPoint()), n.Id);
+            var height = heights is not null && heights.TryGetValue(n.Id, out var tall) ? tall : nodeHeight;
+            var node = new Node(CurveFactory.CreateRectangle(nodeWidth, height, new MsaglPoint()), n.Id);
             nodes[n.Id] = node;
             graph.Nodes.Add(node);
         }

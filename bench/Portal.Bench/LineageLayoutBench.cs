@@ -4,6 +4,8 @@ using Microsoft.Data.Sqlite;
 using Portal.Core.Audiences;
 using Portal.Core.Data;
 using Portal.Core.Lineage;
+using Portal.Core.Maintenance;
+using Portal.Core.Uploads;
 
 namespace Portal.Bench;
 
@@ -91,6 +93,7 @@ internal static class LineageLayoutBench
         var runs = 3;
         var engines = Enum.GetValues<LineageLayoutEngine>();
         var variants = args.Contains("--variants");
+        string? database = null, bucketPath = null;
         foreach (var (name, value) in Options(args.Where(a => a != "--variants").ToArray()))
         {
             switch (name)
@@ -98,6 +101,8 @@ internal static class LineageLayoutBench
                 case "--rules": rules = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--runs": runs = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--engine": engines = [Enum.Parse<LineageLayoutEngine>(value, ignoreCase: true)]; break;
+                case "--database": database = value; break;
+                case "--bucket": bucketPath = value; break;
                 default: Console.Error.WriteLine($"unknown argument {name}"); return 2;
             }
         }
@@ -105,13 +110,27 @@ internal static class LineageLayoutBench
         var folder = Path.Combine(Path.GetTempPath(), "portal-bench-layout-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            var factory = await BenchDatabase.MigratedAsync(Path.Combine(folder, "portal.db"));
-            var bucket = new LocalBucket(Path.Combine(folder, "bucket"));
-            await LineageGenerator.GenerateAsync(factory, bucket, rules);
-            var graph = await new LineageBuilder(factory, AudienceIndex.Standalone(factory, bucket), []).BuildAsync();
+            LineageGraph graph;
+            if (database is not null && bucketPath is not null)
+            {
+                // An installation's own lineage (the pages benchmark's fixture, say), with what its uploads and jobs add.
+                var factory = BenchDatabase.Factory(database);
+                var bucket = new LocalBucket(bucketPath);
+                graph = await new LineageBuilder(factory, AudienceIndex.Standalone(factory, bucket),
+                    [new UploadsLineage(new ImportedFileQueries(factory), factory), new MaintenanceLineage(factory)]).BuildAsync();
+            }
+            else
+            {
+                var factory = await BenchDatabase.MigratedAsync(Path.Combine(folder, "portal.db"));
+                var bucket = new LocalBucket(Path.Combine(folder, "bucket"));
+                await LineageGenerator.GenerateAsync(factory, bucket, rules);
+                graph = await new LineageBuilder(factory, AudienceIndex.Standalone(factory, bucket), []).BuildAsync();
+            }
+
             var view = graph.WholeView();
             Console.WriteLine($"Lineage layout: {view.Nodes.Count:N0} nodes, {view.Edges.Count:N0} edges, {runs} runs per engine ({Environment.ProcessorCount} cores)");
-            foreach (var engine in engines)
+            // --runs 0 skips the whole view (an installation's may take many minutes) for the variants' bands alone.
+            foreach (var engine in runs > 0 ? engines : [])
             {
                 var times = new List<double>();
                 LineageLayoutResult? result = null;
@@ -134,7 +153,7 @@ internal static class LineageLayoutBench
 
             if (variants)
             {
-                await VariantsAsync(view, runs);
+                await VariantsAsync(view, Math.Max(1, runs));
             }
 
             return 0;

@@ -217,4 +217,50 @@ public sealed class LineageLayoutTests
         Assert.All(graph.Edges, e => Assert.True(layout.Positions[e.Source].X < layout.Positions[e.Target].X));
         AssertNoOverlaps(layout.Positions);
     }
+
+    [Fact]
+    public void Compute_ABigDomainOfTwins_StacksEachSetOfTwinsInOneColumnByName()
+    {
+        // 3,000 audiences run by one job, each exported to one or two of three adtechs, read from one of two segments:
+        // in the activation domain (which is laid out on its own), six sets of twins (audiences with the same
+        // neighbours there: the job and their adtechs), which MSAGL would otherwise lay out one by one.
+        var nodes = new List<LineageNode>
+        {
+            new("job:catalog", LineageNodeKind.Job, "catalog", LineageStatus.None, null, null, null, LineageDomains.Activation),
+            new("segment:s0", LineageNodeKind.Segment, "s0", LineageStatus.Fresh, 1, null, null, LineageDomains.Segments),
+            new("segment:s1", LineageNodeKind.Segment, "s1", LineageStatus.Fresh, 1, null, null, LineageDomains.Segments),
+        };
+        nodes.AddRange(Enumerable.Range(0, 3).Select(a => new LineageNode($"adtech:{a}", LineageNodeKind.Adtech, $"adtech {a}", LineageStatus.None, null, null, null, LineageDomains.Activation)));
+        var edges = new List<LineageEdge>();
+        for (var i = 0; i < 3000; i++)
+        {
+            var id = $"audience:{i}";
+            nodes.Add(new(id, LineageNodeKind.Audience, $"audience {i:D4}", LineageStatus.Fresh, null, null, null, LineageDomains.Activation));
+            edges.Add(new("job:catalog", id, LineageEdgeKind.Runs));
+            edges.Add(new($"segment:s{i % 2}", id, LineageEdgeKind.AudienceSource));
+            edges.Add(new(id, $"adtech:{i % 3}", LineageEdgeKind.Export));
+            if (i % 4 == 0)
+            {
+                edges.Add(new(id, $"adtech:{(i + 1) % 3}", LineageEdgeKind.Export));
+            }
+        }
+
+        var view = new LineageGraph(nodes, edges).WholeView();
+
+        var p = new LineageLayout().Compute(view, groupByDomain: false).Positions;
+
+        Assert.Equal(nodes.Count, p.Count);
+        Assert.All(view.Edges, e => Assert.True(p[e.Source].X + LineageLayout.NodeWidth <= p[e.Target].X, $"{e.Id} does not point right"));
+        AssertNoOverlaps(p);
+        var twins = nodes.Where(n => n.Kind == LineageNodeKind.Audience)
+            .GroupBy(n => string.Join(",", view.Edges.Where(e => e.Source == n.Id).Select(e => e.Target).Order(StringComparer.Ordinal)))
+            .ToList();
+        Assert.Equal(6, twins.Count);
+        foreach (var set in twins)
+        {
+            var stacked = set.OrderBy(n => n.Name, StringComparer.Ordinal).Select(n => p[n.Id]).ToList();
+            Assert.Single(stacked.Select(q => q.X).Distinct());
+            Assert.All(stacked.Skip(1).Zip(stacked), pair => Assert.Equal(LineageLayout.NodeHeight + LineageLayout.NodeGap, pair.First.Y - pair.Second.Y, 6));
+        }
+    }
 }
