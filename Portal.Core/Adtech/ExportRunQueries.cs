@@ -6,8 +6,12 @@ namespace Portal.Core.Adtech;
 /// <summary>Reads of the export run records, for the pages (no writes).</summary>
 public sealed class ExportRunQueries(IDbContextFactory<PortalDbContext> dbFactory)
 {
-    /// <summary>Runs newest first, of one audience (or all when <paramref name="audience"/> is null), a page at a time, with the total.</summary>
-    public async Task<(IReadOnlyList<ExportRun> Items, int Total)> ListAsync(string? audience, int skip, int take, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs of one audience (or all when <paramref name="audience"/> is null), sorted (newest first unless
+    /// <paramref name="sort"/> says otherwise; ties newest first), a page at a time, with the total.
+    /// </summary>
+    public async Task<(IReadOnlyList<ExportRun> Items, int Total)> ListAsync(string? audience, int skip, int take, GridSort<ExportRunSortField>? sort = null,
+        CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var query = db.ExportRuns.AsNoTracking();
@@ -17,8 +21,29 @@ public sealed class ExportRunQueries(IDbContextFactory<PortalDbContext> dbFactor
         }
 
         var total = await query.CountAsync(cancellationToken);
-        var items = await query.OrderByDescending(r => r.Id).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 0, 500)).ToListAsync(cancellationToken);
+        var items = await Sorted(query, sort ?? new(ExportRunSortField.Started, Descending: true)).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 0, 500)).ToListAsync(cancellationToken);
         return (items, total);
+    }
+
+    private static IQueryable<ExportRun> Sorted(IQueryable<ExportRun> query, GridSort<ExportRunSortField> sort)
+    {
+        var d = sort.Descending;
+        // Missing values (no report, no answer) sort as the lowest on every provider (SQLite and PostgreSQL put NULLs at opposite ends).
+        var sorted = sort.Field switch
+        {
+            ExportRunSortField.Audience => query.SortBy(r => r.Audience, d),
+            ExportRunSortField.Adtech => query.SortBy(r => r.AdtechKey, d),
+            ExportRunSortField.Status => query.SortBy(r => r.Status, d),
+            ExportRunSortField.Sent => query.SortBy(r => r.MembersSent, d),
+            ExportRunSortField.Added => query.SortBy(r => r.Added ?? -1, d),
+            ExportRunSortField.MatchRate => query.SortBy(r => r.MatchedLow == null || r.Members == null || r.Members == 0 ? -1.0 : (double)r.MatchedLow.Value / r.Members.Value, d),
+            ExportRunSortField.Rejected => query.SortBy(r => r.FailedCount, d),
+            ExportRunSortField.InvalidValues => query.SortBy(r => r.InvalidValues, d),
+            ExportRunSortField.Duration => query.SortBy(r => r.DurationMs, d),
+            ExportRunSortField.HttpStatus => query.SortBy(r => r.HttpStatus ?? -1, d),
+            _ => query.SortBy(r => r.StartedUtc, d),
+        };
+        return sort.Field == ExportRunSortField.Started && !d ? sorted.ThenBy(r => r.Id) : sorted.ThenByDescending(r => r.Id);
     }
 
     public async Task<ExportRun?> GetAsync(long id, CancellationToken cancellationToken = default)

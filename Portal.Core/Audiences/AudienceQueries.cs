@@ -70,10 +70,11 @@ public sealed class AudienceQueries(IDbContextFactory<PortalDbContext> dbFactory
 
     /// <summary>
     /// A page of the Connectors matrix: audiences with an adtech block matching <paramref name="adtech"/> and
-    /// <paramref name="status"/> (any when null; with neither, every audience), by name, with the total.
+    /// <paramref name="status"/> (any when null; with neither, every audience), by name (A to Z, or Z to A when
+    /// <paramref name="descending"/>), with the total.
     /// </summary>
     public async Task<(IReadOnlyList<AudienceOverview> Items, int Total)> MatrixAsync(string? adtech, AdtechStatus? status, int skip, int take,
-        CancellationToken cancellationToken = default)
+        bool descending = false, CancellationToken cancellationToken = default)
     {
         await index.EnsureFreshAsync(cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -86,7 +87,7 @@ public sealed class AudienceQueries(IDbContextFactory<PortalDbContext> dbFactory
         }
 
         var total = await query.CountAsync(cancellationToken);
-        return (await PageAsync(query.OrderBy(r => r.Name), skip, take, cancellationToken), total);
+        return (await PageAsync(query.SortBy(r => r.Name, descending), skip, take, cancellationToken), total);
     }
 
     /// <summary>How many audience × adtech cells have each status (of one adtech, or of all when null).</summary>

@@ -20,7 +20,12 @@ public sealed class AuditLog(IDbContextFactory<PortalDbContext> dbFactory, TimeP
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    public async Task<(IReadOnlyList<AuditEntry> Items, int Total)> ListAsync(string? search, int page, int pageSize, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Entries whose actor, action or target contain <paramref name="search"/>, sorted (newest first unless
+    /// <paramref name="sort"/> says otherwise; ties newest first), a page (0-based) at a time, with the total.
+    /// </summary>
+    public async Task<(IReadOnlyList<AuditEntry> Items, int Total)> ListAsync(string? search, int page, int pageSize, GridSort<AuditSortField>? sort = null,
+        CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var query = db.AuditLog.AsNoTracking();
@@ -31,7 +36,16 @@ public sealed class AuditLog(IDbContextFactory<PortalDbContext> dbFactory, TimeP
         }
 
         var total = await query.CountAsync(cancellationToken);
-        var items = await query.OrderByDescending(a => a.Id).Skip(page * pageSize).Take(pageSize).ToListAsync(cancellationToken);
+        sort ??= new(AuditSortField.At, Descending: true);
+        var d = sort.Descending;
+        var sorted = sort.Field switch
+        {
+            AuditSortField.Actor => query.SortBy(a => a.Actor, d).ThenByDescending(a => a.Id),
+            AuditSortField.Action => query.SortBy(a => a.Action, d).ThenByDescending(a => a.Id),
+            AuditSortField.Target => query.SortBy(a => a.Target ?? "", d).ThenByDescending(a => a.Id),
+            _ => query.SortBy(a => a.Id, d),
+        };
+        var items = await sorted.Skip(page * pageSize).Take(pageSize).ToListAsync(cancellationToken);
         return (items, total);
     }
 }

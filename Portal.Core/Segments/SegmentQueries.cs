@@ -106,25 +106,42 @@ public sealed class SegmentQueries(IDbContextFactory<PortalDbContext> dbFactory)
         }
 
         var parents = await SegmentsOfRulesAsync(db, row.Rule.DependsOn, cancellationToken);
-        var history = await NewestFirst(db, id).Take(HistorySize).ToListAsync(cancellationToken);
+        var history = await History(db, id, Newest).Take(HistorySize).ToListAsync(cancellationToken);
         history.Reverse();
         return new SegmentDetail(row.Segment, row.Rule, Refs(row.Rule.DependsOn, parents), history);
     }
 
-    /// <summary>A segment's refreshes, newest first, a page at a time, with the total.</summary>
-    public async Task<(IReadOnlyList<SegmentHistoryPoint> Items, int Total)> HistoryAsync(long segmentId, int skip, int take, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// A segment's refreshes, sorted (newest first unless <paramref name="sort"/> says otherwise; ties newest first), a
+    /// page at a time, with the total.
+    /// </summary>
+    public async Task<(IReadOnlyList<SegmentHistoryPoint> Items, int Total)> HistoryAsync(long segmentId, int skip, int take, GridSort<RefreshHistorySortField>? sort = null,
+        CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var total = await db.SegmentRefreshes.CountAsync(h => h.SegmentId == segmentId, cancellationToken);
-        var items = await NewestFirst(db, segmentId).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 0, 500)).ToListAsync(cancellationToken);
+        var items = await History(db, segmentId, sort ?? Newest).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 0, 500)).ToListAsync(cancellationToken);
         return (items, total);
     }
 
-    /// <summary>A segment's refreshes as history points, newest first (the detail's chart and the history grid).</summary>
-    private static IQueryable<SegmentHistoryPoint> NewestFirst(PortalDbContext db, long segmentId) =>
-        db.SegmentRefreshes.AsNoTracking().Where(h => h.SegmentId == segmentId)
-            .OrderByDescending(h => h.StartedAt).ThenByDescending(h => h.Id)
+    private static readonly GridSort<RefreshHistorySortField> Newest = new(RefreshHistorySortField.Started, Descending: true);
+
+    /// <summary>A segment's refreshes as history points, sorted (the detail's chart takes the newest; the history grid pages through them).</summary>
+    private static IQueryable<SegmentHistoryPoint> History(PortalDbContext db, long segmentId, GridSort<RefreshHistorySortField> sort)
+    {
+        var query = db.SegmentRefreshes.AsNoTracking().Where(h => h.SegmentId == segmentId);
+        var d = sort.Descending;
+        // Missing values (a failed refresh's rows) sort as the lowest on every provider (SQLite and PostgreSQL put NULLs at opposite ends).
+        var sorted = sort.Field switch
+        {
+            RefreshHistorySortField.Result => query.SortBy(h => h.Succeeded, d).ThenByDescending(h => h.StartedAt),
+            RefreshHistorySortField.Rows => query.SortBy(h => h.RowCount ?? -1, d).ThenByDescending(h => h.StartedAt),
+            RefreshHistorySortField.Duration => query.SortBy(h => h.DurationMs ?? -1, d).ThenByDescending(h => h.StartedAt),
+            _ => query.SortBy(h => h.StartedAt, d),
+        };
+        return (sort.Field == RefreshHistorySortField.Started && !d ? sorted.ThenBy(h => h.Id) : sorted.ThenByDescending(h => h.Id))
             .Select(h => new SegmentHistoryPoint(h.Id, h.JobId, h.StartedAt, h.FinishedAt, h.Succeeded, h.RowCount, h.DurationMs, h.Error));
+    }
 
     /// <summary>The segment of a rule, or null.</summary>
     public async Task<long?> IdOfRuleAsync(long ruleId, CancellationToken cancellationToken = default)

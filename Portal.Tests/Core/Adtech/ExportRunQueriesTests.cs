@@ -1,12 +1,16 @@
 using Portal.Core.Adtech;
+using Portal.Core.Data;
 using Portal.Tests.TestSupport;
 
 namespace Portal.Tests.Core.Adtech;
 
 public sealed class ExportRunQueriesTests : DatabaseTest
 {
-    private static ExportRun Run(string audience, string adtech, ExportRunStatus status) => new()
+    private static ExportRun Run(string audience, string adtech, ExportRunStatus status, long durationMs = 0, long? members = null, long? matched = null) => new()
     {
+        DurationMs = durationMs,
+        Members = members,
+        MatchedLow = matched,
         Audience = audience,
         AdtechKey = adtech,
         ExportKey = Guid.NewGuid().ToString("N"),
@@ -40,6 +44,33 @@ public sealed class ExportRunQueriesTests : DatabaseTest
         Assert.Equal([("adtechB", ExportRunStatus.Running), ("adtechA", ExportRunStatus.Succeeded)], page.Select(r => (r.AdtechKey, r.Status)));
         Assert.Equal(5, (await queries.ListAsync(null, 0, 50)).Total);
         Assert.Empty((await queries.ListAsync("nobody", 0, 50)).Items);
+    }
+
+    [Fact]
+    public async Task ListAsync_SortedByAColumn_OrdersInTheDatabaseTiesNewestFirst()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        await using (var db = await host.DbAsync())
+        {
+            // Match rates 50 %, 90 %, 20 %, 90 %: by matched members alone the order would differ.
+            db.ExportRuns.AddRange(
+                Run("c", "adtechA", ExportRunStatus.Succeeded, 300, 1_000, 500),
+                Run("a", "meta", ExportRunStatus.Succeeded, 100, 100, 90),
+                Run("b", "adtechB", ExportRunStatus.Failed, 200, 10_000, 2_000),
+                Run("a", "adtechB", ExportRunStatus.Succeeded, 100, 10, 9));
+            await db.SaveChangesAsync();
+        }
+
+        var queries = host.Get<ExportRunQueries>();
+        async Task<List<(string, string)>> Listed(ExportRunSortField field, bool descending, int skip = 0, int take = 10) =>
+            [.. (await queries.ListAsync(null, skip, take, new GridSort<ExportRunSortField>(field, descending))).Items.Select(r => (r.Audience, r.AdtechKey))];
+
+        Assert.Equal([("a", "adtechB"), ("a", "meta"), ("b", "adtechB"), ("c", "adtechA")], await Listed(ExportRunSortField.Duration, false));
+        Assert.Equal([("c", "adtechA"), ("b", "adtechB"), ("a", "adtechB"), ("a", "meta")], await Listed(ExportRunSortField.Audience, true));
+        Assert.Equal([("a", "adtechB"), ("a", "meta"), ("c", "adtechA"), ("b", "adtechB")], await Listed(ExportRunSortField.MatchRate, true));
+        Assert.Equal([("c", "adtechA"), ("b", "adtechB")], await Listed(ExportRunSortField.Duration, true, 0, 2));
+        Assert.Equal([("a", "adtechB"), ("a", "meta")], await Listed(ExportRunSortField.Duration, true, 2, 2));
+        Assert.Equal(("a", "adtechB"), (await queries.ListAsync(null, 0, 1)).Items.Select(r => (r.Audience, r.AdtechKey)).Single());
     }
 
     [Fact]

@@ -10,6 +10,25 @@ namespace Portal.Tests.Core.Audiences;
 public sealed class AudienceQueriesTests : DatabaseTest
 {
     [Fact]
+    public async Task Matrix_NameDescending_PagesFromZToA()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        var bucket = host.Get<IBucket>();
+        foreach (var name in new[] { "alpha", "delta", "bravo", "charlie" })
+        {
+            WriteBehind(bucket, name + ".yml", State(name));
+        }
+
+        var queries = host.Get<AudienceQueries>();
+        var (first, total) = await queries.MatrixAsync(null, null, 0, 3, descending: true);
+        var (second, _) = await queries.MatrixAsync(null, null, 3, 3, descending: true);
+
+        Assert.Equal(4, total);
+        Assert.Equal(["delta", "charlie", "bravo", "alpha"], first.Concat(second).Select(a => a.Name));
+        Assert.Equal(["alpha", "bravo"], (await queries.MatrixAsync(null, null, 0, 2)).Items.Select(a => a.Name));
+    }
+
+    [Fact]
     public async Task List_EachStatusFilter_KeepsTheAudiencesInThatState()
     {
         await using var host = await CoreHost.StartAsync(Folder);

@@ -27,6 +27,34 @@ public sealed class SegmentQueriesTests : DatabaseTest
     }
 
     [Fact]
+    public async Task History_SortedByAColumn_OrdersInTheDatabaseTiesNewestFirst()
+    {
+        await using var host = await RuleHost.StartAsync(Folder);
+        var (_, segment) = await RuleHost.SaveAsync(host, Draft("A"));
+        var day = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
+        await using (var db = await host.DbAsync())
+        {
+            // Refreshes on days 1 to 4: rows 30, 10, none (failed), 10; durations 5, 9, 1, 7 ms.
+            db.SegmentRefreshes.AddRange(
+                new SegmentRefresh { SegmentId = segment, StartedAt = day.AddDays(1), Succeeded = true, RowCount = 30, DurationMs = 5 },
+                new SegmentRefresh { SegmentId = segment, StartedAt = day.AddDays(2), Succeeded = true, RowCount = 10, DurationMs = 9 },
+                new SegmentRefresh { SegmentId = segment, StartedAt = day.AddDays(3), Succeeded = false, DurationMs = 1, Error = "boom" },
+                new SegmentRefresh { SegmentId = segment, StartedAt = day.AddDays(4), Succeeded = true, RowCount = 10, DurationMs = 7 });
+            await db.SaveChangesAsync();
+        }
+
+        var queries = host.Get<SegmentQueries>();
+        async Task<List<int>> Days(RefreshHistorySortField field, bool descending, int skip = 0, int take = 10) =>
+            [.. (await queries.HistoryAsync(segment, skip, take, new GridSort<RefreshHistorySortField>(field, descending))).Items.Select(h => (h.StartedAt - day).Days)];
+
+        Assert.Equal([4, 3, 2, 1], (await queries.HistoryAsync(segment, 0, 10)).Items.Select(h => (h.StartedAt - day).Days));
+        Assert.Equal([1, 2, 3, 4], await Days(RefreshHistorySortField.Started, false));
+        Assert.Equal([2, 4, 1, 3], await Days(RefreshHistorySortField.Duration, true));
+        Assert.Equal([1, 4], await Days(RefreshHistorySortField.Rows, true, 0, 2));
+        Assert.Equal([3], await Days(RefreshHistorySortField.Result, false, 0, 1));
+    }
+
+    [Fact]
     public async Task List_SortedByRowsAndPaged_ReturnsTheRequestedPage()
     {
         await using var host = await RuleHost.StartAsync(Folder);
