@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor;
@@ -31,6 +32,45 @@ public sealed class RuleEditorPageTests : DatabaseTest
         Assert.Equal("Tier one", rule.Name);
         var condition = Assert.IsType<AttributeCondition>(((GroupCondition)ConditionJson.Read(rule.Conditions)).Children.Single());
         Assert.Equal((RuleFields.CityTier, ConditionOperator.Eq), (condition.Field, condition.Operator));
+    }
+
+    [Fact]
+    public async Task DependsOn_ManyRules_SearchesThemAndAddsTheOnePickedInOrder()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        var ids = new Dictionary<string, long>();
+        foreach (var name in Enumerable.Range(1, 40).Select(i => $"Base {i:00}"))
+        {
+            ids[name] = (await RuleHost.SaveAsync(host, Portal.Tests.Core.Rules.RuleSamples.Draft(name))).Rule.Id;
+        }
+
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+        var popovers = ctx.Render<MudPopoverProvider>();
+        var page = ctx.Render<RuleEditorPage>();
+        await page.WaitForAssertionAsync(() => page.Find("input[aria-label='Add a rule to combine']"));
+        // No component per rule while the search is closed.
+        Assert.Empty(page.FindComponents<MudSelectItem<long>>());
+
+        async Task PickAsync(string search, string name)
+        {
+            await page.Find("input[aria-label='Add a rule to combine']").InputAsync(new ChangeEventArgs { Value = search });
+            var item = await popovers.WaitForElementAsync($".mud-list-item:contains('{name}')");
+            Assert.True(popovers.FindAll(".mud-list-item").Count <= 25);
+            await page.InvokeAsync(() => item.ClickAsync(new MouseEventArgs()));
+        }
+
+        await PickAsync("base 3", "Base 37");
+        await PickAsync("Base 0", "Base 02");
+        await page.WaitForAssertionAsync(() => Assert.Equal(["1. Base 37", "2. Base 02"],
+            page.FindAll("[aria-label='Depends on'] .mud-chip").Select(c => c.TextContent.Trim())));
+        await page.Find("input[aria-label='Rule name']").ChangeAsync(new() { Value = "Combined" });
+        await ClickButtonAsync(page, "Save");
+
+        await host.WaitUntilAsync(async () => { await using var d = await host.DbAsync(); return await d.Rules.AnyAsync(r => r.Name == "Combined"); }, "the rule to be saved");
+        await using var db = await host.DbAsync();
+        var rule = await db.Rules.SingleAsync(r => r.Name == "Combined");
+        Assert.Equal([ids["Base 37"], ids["Base 02"]], rule.DependsOn);
+        Assert.Equal(SetOperation.Intersection, rule.Operation);
     }
 
     [Fact]
