@@ -74,6 +74,39 @@ public sealed class RuleEditorPageTests : DatabaseTest
     }
 
     [Fact]
+    public async Task MembershipCondition_ManySegments_SearchesThemAndSavesTheOnePicked()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        var segments = new Dictionary<string, long>();
+        foreach (var name in Enumerable.Range(1, 40).Select(i => $"Base {i:00}"))
+        {
+            segments[name] = (await RuleHost.SaveAsync(host, Portal.Tests.Core.Rules.RuleSamples.Draft(name))).Segment;
+        }
+
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+        var popovers = ctx.Render<MudPopoverProvider>();
+        var page = ctx.Render<RuleEditorPage>();
+        await page.WaitForAssertionAsync(() => page.Find("button[aria-label='Add to Rule conditions']"));
+        await page.Find("input[aria-label='Rule name']").ChangeAsync(new() { Value = "Members of base 37" });
+        await page.InvokeAsync(() => page.Find("button[aria-label='Add to Rule conditions']").ClickAsync(new MouseEventArgs()));
+        await popovers.WaitForElement(".mud-menu-item:contains('Membership in a segment')").ClickAsync(new MouseEventArgs());
+        await page.WaitForAssertionAsync(() => page.Find("input[aria-label='Condition c1 segment']"));
+        Assert.Empty(page.FindComponents<MudSelectItem<long>>());
+
+        await page.Find("input[aria-label='Condition c1 segment']").InputAsync(new ChangeEventArgs { Value = "base 3" });
+        var item = await popovers.WaitForElementAsync(".mud-list-item:contains('Base 37')");
+        await page.InvokeAsync(() => item.ClickAsync(new MouseEventArgs()));
+        await page.WaitForAssertionAsync(() => Assert.StartsWith("Base 37", page.Find("input[aria-label='Condition c1 segment']").GetAttribute("value"), StringComparison.Ordinal));
+        await ClickButtonAsync(page, "Save");
+
+        await host.WaitUntilAsync(async () => { await using var d = await host.DbAsync(); return await d.Rules.AnyAsync(r => r.Name == "Members of base 37"); }, "the rule to be saved");
+        await using var db = await host.DbAsync();
+        var rule = await db.Rules.SingleAsync(r => r.Name == "Members of base 37");
+        var condition = Assert.IsType<SegmentCondition>(((GroupCondition)ConditionJson.Read(rule.Conditions)).Children.Single());
+        Assert.Equal(segments["Base 37"], condition.SegmentId);
+    }
+
+    [Fact]
     public async Task Undo_AfterAnEdit_RestoresThePreviousTree()
     {
         await using var host = await CoreHost.StartAsync(Folder);
