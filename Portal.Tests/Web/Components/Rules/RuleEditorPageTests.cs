@@ -179,6 +179,34 @@ public sealed class RuleEditorPageTests : DatabaseTest
     }
 
     [Fact]
+    public async Task PreviewPanel_ManySavedSegmentsFit_ShowsTheBestFiveAndCountsTheRest()
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        for (var i = 1; i <= 8; i++)
+        {
+            await host.Get<RuleService>().SaveAsync(null, RuleDraft.Empty($"Tier one base {i}") with
+            {
+                Root = new GroupCondition("root", false, GroupLogic.And, [new AttributeCondition("c1", false, RuleFields.CityTier, ConditionOperator.Eq, ["1"])]),
+            }, null, CoreHost.Marketer);
+        }
+
+        await using var ctx = ComponentContext.Create(host, "m@tests.local", Roles.Marketer);
+        var popovers = ctx.Render<MudPopoverProvider>();
+        var page = ctx.Render<RuleEditorPage>();
+        await page.WaitForAssertionAsync(() => page.Find("button[aria-label='Add to Rule conditions']"));
+        await page.InvokeAsync(() => page.Find("button[aria-label='Add to Rule conditions']").ClickAsync(new MouseEventArgs()));
+        await popovers.WaitForElement(".mud-menu-item:contains('Customer attribute')").ClickAsync(new MouseEventArgs());
+        await page.InvokeAsync(() => page.Find("button[aria-label='Add to Rule conditions']").ClickAsync(new MouseEventArgs()));
+        await popovers.WaitForElement(".mud-menu-item:contains('Spend / transactions')").ClickAsync(new MouseEventArgs());
+
+        await page.WaitForAssertionAsync(() =>
+        {
+            Assert.Equal(RulePreviewPanel.MaxSuggestions, page.FindAll("[aria-label^='Suggestion: reuse']").Count);
+            Assert.Contains("3 more saved segments fit too", page.Find("[aria-label='More suggestions']").TextContent, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
     public async Task Save_NewRuleContainingASavedSegment_OffersThePlanAndApplyAndSaveStoresIt()
     {
         await using var host = await CoreHost.StartAsync(Folder);
