@@ -46,20 +46,14 @@ public sealed class RuleQueries(IDbContextFactory<PortalDbContext> dbFactory, Ti
         }
 
         var total = await query.CountAsync(cancellationToken);
-        query = (sort.Field, sort.Descending) switch
+        query = sort.Field switch
         {
-            (RuleSortField.Schedule, false) => query.OrderBy(x => x.Rule.Schedule).ThenBy(x => x.Rule.Name),
-            (RuleSortField.Schedule, true) => query.OrderByDescending(x => x.Rule.Schedule).ThenBy(x => x.Rule.Name),
-            (RuleSortField.Updated, false) => query.OrderBy(x => x.Rule.UpdatedAt).ThenBy(x => x.Rule.Name),
-            (RuleSortField.Updated, true) => query.OrderByDescending(x => x.Rule.UpdatedAt).ThenBy(x => x.Rule.Name),
-            (RuleSortField.Status, false) => query.OrderBy(x => x.Segment!.Status).ThenBy(x => x.Rule.Name),
-            (RuleSortField.Status, true) => query.OrderByDescending(x => x.Segment!.Status).ThenBy(x => x.Rule.Name),
-            (RuleSortField.RowCount, false) => query.OrderBy(x => x.Segment!.RowCount).ThenBy(x => x.Rule.Name),
-            (RuleSortField.RowCount, true) => query.OrderByDescending(x => x.Segment!.RowCount).ThenBy(x => x.Rule.Name),
-            (RuleSortField.LastRefreshed, false) => query.OrderBy(x => x.Segment!.LastRefreshedAt).ThenBy(x => x.Rule.Name),
-            (RuleSortField.LastRefreshed, true) => query.OrderByDescending(x => x.Segment!.LastRefreshedAt).ThenBy(x => x.Rule.Name),
-            (_, true) => query.OrderByDescending(x => x.Rule.Name),
-            _ => query.OrderBy(x => x.Rule.Name),
+            RuleSortField.Schedule => query.SortBy(x => x.Rule.Schedule, sort.Descending).ThenBy(x => x.Rule.Name),
+            RuleSortField.Updated => query.SortBy(x => x.Rule.UpdatedAt, sort.Descending).ThenBy(x => x.Rule.Name),
+            RuleSortField.Status => query.SortBy(x => x.Segment!.Status, sort.Descending).ThenBy(x => x.Rule.Name),
+            RuleSortField.RowCount => query.SortBy(x => x.Segment!.RowCount, sort.Descending).ThenBy(x => x.Rule.Name),
+            RuleSortField.LastRefreshed => query.SortBy(x => x.Segment!.LastRefreshedAt, sort.Descending).ThenBy(x => x.Rule.Name),
+            _ => query.SortBy(x => x.Rule.Name, sort.Descending),
         };
         var rows = await query.Skip(Math.Max(0, page) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;

@@ -66,18 +66,13 @@ public sealed class SegmentQueries(IDbContextFactory<PortalDbContext> dbFactory)
         }
 
         var total = await query.CountAsync(cancellationToken);
-        query = (sort.Field, sort.Descending) switch
+        query = sort.Field switch
         {
-            (SegmentSortField.RowCount, false) => query.OrderBy(x => x.Segment.RowCount).ThenBy(x => x.Segment.Name),
-            (SegmentSortField.RowCount, true) => query.OrderByDescending(x => x.Segment.RowCount).ThenBy(x => x.Segment.Name),
-            (SegmentSortField.LastRefreshed, false) => query.OrderBy(x => x.Segment.LastRefreshedAt).ThenBy(x => x.Segment.Name),
-            (SegmentSortField.LastRefreshed, true) => query.OrderByDescending(x => x.Segment.LastRefreshedAt).ThenBy(x => x.Segment.Name),
-            (SegmentSortField.Status, false) => query.OrderBy(x => x.Segment.Status).ThenBy(x => x.Segment.Name),
-            (SegmentSortField.Status, true) => query.OrderByDescending(x => x.Segment.Status).ThenBy(x => x.Segment.Name),
-            (SegmentSortField.Rule, false) => query.OrderBy(x => x.Rule.Name).ThenBy(x => x.Segment.Name),
-            (SegmentSortField.Rule, true) => query.OrderByDescending(x => x.Rule.Name).ThenBy(x => x.Segment.Name),
-            (_, true) => query.OrderByDescending(x => x.Segment.Name),
-            _ => query.OrderBy(x => x.Segment.Name),
+            SegmentSortField.RowCount => query.SortBy(x => x.Segment.RowCount, sort.Descending).ThenBy(x => x.Segment.Name),
+            SegmentSortField.LastRefreshed => query.SortBy(x => x.Segment.LastRefreshedAt, sort.Descending).ThenBy(x => x.Segment.Name),
+            SegmentSortField.Status => query.SortBy(x => x.Segment.Status, sort.Descending).ThenBy(x => x.Segment.Name),
+            SegmentSortField.Rule => query.SortBy(x => x.Rule.Name, sort.Descending).ThenBy(x => x.Segment.Name),
+            _ => query.SortBy(x => x.Segment.Name, sort.Descending),
         };
         var rows = await query.Skip(Math.Max(0, page) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
         var parents = await SegmentsOfRulesAsync(db, rows.SelectMany(x => x.Rule.DependsOn), cancellationToken);

@@ -61,26 +61,18 @@ public sealed class ImportedFileQueries(IDbContextFactory<PortalDbContext> dbFac
         }
 
         var total = await query.CountAsync(cancellationToken);
-        query = (sort.Field, sort.Descending) switch
+        query = sort.Field switch
         {
-            (ImportedFileSortField.FileName, false) => query.OrderBy(f => f.FileName).ThenByDescending(f => f.Id),
-            (ImportedFileSortField.FileName, true) => query.OrderByDescending(f => f.FileName).ThenByDescending(f => f.Id),
-            (ImportedFileSortField.Dataset, false) => query.OrderBy(f => f.Dataset).ThenByDescending(f => f.Id),
-            (ImportedFileSortField.Dataset, true) => query.OrderByDescending(f => f.Dataset).ThenByDescending(f => f.Id),
-            (ImportedFileSortField.Partition, false) => query.OrderBy(f => f.Partition).ThenByDescending(f => f.Id),
-            (ImportedFileSortField.Partition, true) => query.OrderByDescending(f => f.Partition).ThenByDescending(f => f.Id),
-            (ImportedFileSortField.Status, false) => query.OrderBy(f => f.Status).ThenByDescending(f => f.Id),
-            (ImportedFileSortField.Status, true) => query.OrderByDescending(f => f.Status).ThenByDescending(f => f.Id),
-            (ImportedFileSortField.RowsIn, false) => query.OrderBy(f => f.RowsIn).ThenByDescending(f => f.Id),
-            (ImportedFileSortField.RowsIn, true) => query.OrderByDescending(f => f.RowsIn).ThenByDescending(f => f.Id),
-            (ImportedFileSortField.RowsKept, false) => query.OrderBy(f => f.RowsKept).ThenByDescending(f => f.Id),
-            (ImportedFileSortField.RowsKept, true) => query.OrderByDescending(f => f.RowsKept).ThenByDescending(f => f.Id),
-            (ImportedFileSortField.Dropped, false) => query.OrderBy(f => f.DroppedDuplicate + f.DroppedMissing + f.DroppedExistingKey).ThenByDescending(f => f.Id),
-            (ImportedFileSortField.Dropped, true) => query.OrderByDescending(f => f.DroppedDuplicate + f.DroppedMissing + f.DroppedExistingKey).ThenByDescending(f => f.Id),
-            (ImportedFileSortField.ImportedBy, false) => query.OrderBy(f => f.ImportedBy).ThenByDescending(f => f.Id),
-            (ImportedFileSortField.ImportedBy, true) => query.OrderByDescending(f => f.ImportedBy).ThenByDescending(f => f.Id),
-            (_, false) => query.OrderBy(f => f.ImportedAt).ThenBy(f => f.Id),
-            _ => query.OrderByDescending(f => f.ImportedAt).ThenByDescending(f => f.Id),
+            ImportedFileSortField.FileName => query.SortBy(f => f.FileName, sort.Descending).ThenByDescending(f => f.Id),
+            ImportedFileSortField.Dataset => query.SortBy(f => f.Dataset, sort.Descending).ThenByDescending(f => f.Id),
+            ImportedFileSortField.Partition => query.SortBy(f => f.Partition, sort.Descending).ThenByDescending(f => f.Id),
+            ImportedFileSortField.Status => query.SortBy(f => f.Status, sort.Descending).ThenByDescending(f => f.Id),
+            ImportedFileSortField.RowsIn => query.SortBy(f => f.RowsIn, sort.Descending).ThenByDescending(f => f.Id),
+            ImportedFileSortField.RowsKept => query.SortBy(f => f.RowsKept, sort.Descending).ThenByDescending(f => f.Id),
+            ImportedFileSortField.Dropped => query.SortBy(f => f.DroppedDuplicate + f.DroppedMissing + f.DroppedExistingKey, sort.Descending).ThenByDescending(f => f.Id),
+            ImportedFileSortField.ImportedBy => query.SortBy(f => f.ImportedBy, sort.Descending).ThenByDescending(f => f.Id),
+            _ when sort.Descending => query.OrderByDescending(f => f.ImportedAt).ThenByDescending(f => f.Id),
+            _ => query.OrderBy(f => f.ImportedAt).ThenBy(f => f.Id),
         };
         var items = await query.Skip(Math.Max(0, page) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
         return (items, total);
