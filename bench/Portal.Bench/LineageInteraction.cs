@@ -7,7 +7,8 @@ namespace Portal.Bench;
 
 /// <summary>
 /// On a drawn lineage page: wheel-zoom steps and drag-pan steps (each a server round trip that redraws what came into
-/// view), timed in the page from the event until the canvas's transform has changed and a frame is painted; then the
+/// view), timed in the page from the event until the canvas's transform has changed and a frame is painted (and, apart,
+/// until the change is seen at a frame: the server's share); then the
 /// portal's resident memory before and after opening three more pages of the same view, per page.
 /// </summary>
 internal static class LineageInteraction
@@ -19,6 +20,7 @@ internal static class LineageInteraction
             const frame = () => new Promise(r => requestAnimationFrame(r));
             const box = canvas.getBoundingClientRect();
             const [x, y] = [box.left + box.width / 2, box.top + box.height / 2];
+            const answered = [];
             async function step(fire) {
                 const before = layer.style.transform;
                 const started = performance.now();
@@ -27,6 +29,7 @@ internal static class LineageInteraction
                     if (performance.now() - started > 5000) return null;
                     await frame();
                 }
+                answered.push(performance.now() - started);
                 await frame();
                 return performance.now() - started;
             }
@@ -41,7 +44,7 @@ internal static class LineageInteraction
                 pan.push(await step(() => pointer("pointermove", i * 40)));
             }
             pointer("pointerup", 400);
-            return { zoom, pan, drawn: document.querySelectorAll(".lineage-node").length };
+            return { answered, zoom, pan, drawn: document.querySelectorAll(".lineage-node").length };
         }
         """;
 
@@ -50,8 +53,10 @@ internal static class LineageInteraction
         var seen = await page.EvaluateAsync<JsonElement>(Steps);
         var zoom = Times(seen.GetProperty("zoom"));
         var pan = Times(seen.GetProperty("pan"));
+        var answered = Times(seen.GetProperty("answered"));
         Console.WriteLine($"  zoom steps: {string.Join(" ", zoom.Select(Ms))} (median {Ms(Median(zoom))});  pan steps: {string.Join(" ", pan.Select(Ms))} (median {Ms(Median(pan))}); "
             + $"{seen.GetProperty("drawn").GetInt32()} nodes drawn after; target <= 50 ms each");
+        Console.WriteLine($"  of which the server's answer (the new transform in the DOM, seen at a frame): median {Ms(Median(answered))} ms, the rest the frame that draws it");
 
         var before = PortalQuiet.ResidentMegabytes(portal.ProcessId);
         var pages = new List<IPage>();
