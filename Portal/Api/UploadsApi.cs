@@ -96,7 +96,7 @@ internal static class UploadsApi
                 var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
                 var reader = new MultipartReader(boundary, request.Body);
                 StagedUpload? found = null;
-                while (found is null && await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+                while (found is null && await MultipartParts.NextAsync(reader, cancellationToken) is { } section)
                 {
                     if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
                     {
@@ -118,7 +118,7 @@ internal static class UploadsApi
                         }
 
                         found = await uploads.StageUploadAsync(user, dataset ?? fields.GetValueOrDefault("dataset") ?? "",
-                            partition ?? fields.GetValueOrDefault("partition"), name, section.Body, force: forced ?? false, cancellationToken: cancellationToken);
+                            partition ?? fields.GetValueOrDefault("partition"), name, MultipartParts.Body(section, "the file part"), force: forced ?? false, cancellationToken: cancellationToken);
                     }
                     else if (disposition.IsFormDisposition())
                     {
@@ -128,7 +128,7 @@ internal static class UploadsApi
                             return FormTooLarge($"The form has more than the {ApiLimits.FormFieldCount} fields an upload may send before its file.");
                         }
 
-                        if (await ReadFieldAsync(section.Body, cancellationToken) is not { } value)
+                        if (await ReadFieldAsync(MultipartParts.Body(section, $"the form field '{Shortened(field)}'"), cancellationToken) is not { } value)
                         {
                             return FormTooLarge($"The form field '{Shortened(field)}' is longer than the {ApiLimits.FormFieldChars:N0} characters a field may be.");
                         }
@@ -152,6 +152,10 @@ internal static class UploadsApi
 
             return TypedResults.Accepted($"/api/jobs/{staged.JobId}",
                 new UploadAcceptedDto(forced == true ? "The file was received; its re-import is queued." : "The file was received; its import is queued.", staged.JobId, staged.Dataset, staged.Partition, staged.FileName, staged.Bytes));
+        }
+        catch (MultipartParts.MalformedException ex)
+        {
+            return TypedResults.BadRequest(new UploadProblemDto(ex.Message, "bad_request"));
         }
         catch (ImportRejectedException ex)
         {

@@ -89,6 +89,58 @@ public sealed class UploadsApiTests(ApiWebFactory portal) : IClassFixture<ApiWeb
         Assert.Equal(JobStatus.Succeeded, (await FinishedAsync(accepted.GetProperty("job_id").GetInt64())).Status);
     }
 
+    /// <summary>A multipart body written by hand, as a broken client sends it.</summary>
+    private static ByteArrayContent RawMultipart(string body)
+    {
+        var content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(body));
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("multipart/form-data; boundary=b0undary");
+        return content;
+    }
+
+    private static string FilePart(string name) =>
+        $"--b0undary\r\nContent-Disposition: form-data; name=\"dataset\"\r\n\r\nimpressions\r\n"
+        + $"--b0undary\r\nContent-Disposition: form-data; name=\"partition\"\r\n\r\n2031-Q1\r\n"
+        + $"--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n"
+        + "banner_id,campaign_id\r\n1,7001\r\n";
+
+    [Fact]
+    public async Task Post_MultipartWithMoreThan16KilobytesBeforeItsFirstBoundary_Answers400SayingSo()
+    {
+        var client = await portal.SignedInClientAsync(Roles.Marketer);
+        var name = Unique("preamble");
+        using var body = RawMultipart(new string('x', 20_000) + "\r\n" + FilePart(name) + "\r\n--b0undary--\r\n");
+
+        var response = await client.PostAsync("/api/uploads", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("bad_request", problem.GetProperty("reason").GetString());
+        Assert.StartsWith("The multipart body is malformed: ", problem.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("16384", problem.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Post_MultipartCutShortInItsFilePart_Answers400AndQueuesNoImport()
+    {
+        var client = await portal.SignedInClientAsync(Roles.Marketer);
+        var name = Unique("cut");
+        using var body = RawMultipart(FilePart(name));
+
+        var response = await client.PostAsync("/api/uploads", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(("bad_request", "The multipart body ends in the file part, before its closing boundary."),
+            (problem.GetProperty("reason").GetString(), problem.GetProperty("message").GetString()));
+        var jobs = portal.Services.GetRequiredService<JobQueries>();
+        var filter = new JobFilter(Search: name);
+        var sort = new JobSort(JobSortField.Created, Descending: true);
+        Assert.Equal(0, (await jobs.ListAsync(filter, sort, 0, 10)).Total);
+        using var whole = RawMultipart(FilePart(name) + "\r\n--b0undary--\r\n");
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/uploads", whole)).StatusCode);
+        Assert.Equal(1, (await jobs.ListAsync(filter, sort, 0, 10)).Total);
+    }
+
     [Fact]
     public async Task Post_RejectedFile_JobFailsAndTheCatalogSaysWhere()
     {
