@@ -4,6 +4,8 @@ using MudBlazor;
 using MudBlazor.Services;
 using Portal.Components.Pages.Rules;
 using Portal.Core.Rules;
+using Portal.Tests.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Portal.Tests.Web.Components.Rules;
 
@@ -17,6 +19,7 @@ public sealed class ConditionBuilderTests : IAsyncLifetime
     {
         _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         _ctx.Services.AddMudServices();
+        _ctx.Services.AddSingleton<TimeProvider>(new FixedClock(new DateTimeOffset(2031, 5, 4, 22, 30, 0, TimeSpan.Zero)));
         return Task.CompletedTask;
     }
 
@@ -51,6 +54,18 @@ public sealed class ConditionBuilderTests : IAsyncLifetime
         var added = Assert.IsType<AggregateCondition>(g1.Children[1]);
         Assert.Equal("c3", added.Id);
         Assert.Equal(AggregateFunction.Sum, added.Function);
+    }
+
+    [Fact]
+    public async Task FieldSelect_ADateFieldChosen_FillsInTodayByTheClock()
+    {
+        var (builder, popovers) = Render(Tree());
+        await builder.InvokeAsync(() => builder.Find("[aria-label='Condition c1 field'] .mud-select-input, .portal-leaf-field .mud-input-control-input-container").MouseDownAsync(new MouseEventArgs()));
+        await popovers.WaitForElement(".mud-list-item:contains('Customer since')").ClickAsync(new MouseEventArgs());
+
+        var c1 = Assert.IsType<AttributeCondition>(ConditionTree.Find(_changed!, "c1"));
+        Assert.Equal((RuleFields.CreatedAt, ConditionOperator.Eq), (c1.Field, c1.Operator));
+        Assert.Equal(["2031-05-04"], c1.Values);
     }
 
     [Fact]
