@@ -32,6 +32,7 @@ public sealed partial class PortalInitializer(
     IBucket bucket,
     Demo.DemoStory story,
     AudienceIndex audienceIndex,
+    Rules.RuleVocabulary vocabulary,
     TimeProvider clock,
     ILogger<PortalInitializer> logger) : BackgroundService
 {
@@ -141,6 +142,22 @@ public sealed partial class PortalInitializer(
         var resumed = await recovery.DispatchQueuedAsync(cancellationToken);
         LogReady(logger, settings.Describe(), resumed);
         await ReconcileAudienceIndexAsync(cancellationToken);
+        await WarmRuleVocabularyAsync(cancellationToken);
+    }
+
+    /// <summary>The rule builder's pickers read once now (seconds at millions of transactions) rather than on the first rule editor opened.</summary>
+    private async Task WarmRuleVocabularyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await vocabulary.WarmAsync(cancellationToken);
+        }
+#pragma warning disable CA1031 // the portal runs on; the first rule editor opened reads them again
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            LogVocabularyFailed(logger, ex);
+        }
     }
 
     /// <summary>
@@ -212,6 +229,9 @@ public sealed partial class PortalInitializer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The audience index could not be reconciled with the bucket at start-up")]
     private static partial void LogIndexFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The rule builder's values could not be read at start-up")]
+    private static partial void LogVocabularyFailed(ILogger logger, Exception ex);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Message}")]
     private static partial void LogFailed(ILogger logger, string message);

@@ -33,6 +33,12 @@ public sealed class RuleVocabulary(IDbContextFactory<PortalDbContext> dbFactory,
     public async Task<IReadOnlyList<string>> CitiesAsync(CancellationToken cancellationToken = default) =>
         (await CustomerValuesAsync(cancellationToken)).Cities;
 
+    /// <summary>
+    /// Reads the customer values now unless kept, so that the first rule editor opened after a start finds them (the
+    /// portal calls it once the database is ready). A failure is left for the next reader to try again.
+    /// </summary>
+    public Task WarmAsync(CancellationToken cancellationToken = default) => CustomerValuesAsync(cancellationToken);
+
     /// <summary>Saved segments, except the one of <paramref name="exceptRuleId"/> (a rule cannot test its own segment).</summary>
     public async Task<IReadOnlyList<SegmentChoice>> SegmentsAsync(long? exceptRuleId, CancellationToken cancellationToken = default)
     {
