@@ -269,8 +269,12 @@ public partial class RuleEditorPage
     {
         try
         {
-            await JS.InvokeVoidAsync("portal.unlisten", "rule-editor-save");
-            await JS.InvokeVoidAsync("portal.unlisten", "rule-editor-undo");
+            // The prerendered copy never registered the listeners (and cannot call JavaScript).
+            if (RendererInfo.IsInteractive)
+            {
+                await JS.InvokeVoidAsync("portal.unlisten", "rule-editor-save");
+                await JS.InvokeVoidAsync("portal.unlisten", "rule-editor-undo");
+            }
         }
         catch (JSDisconnectedException)
         {
