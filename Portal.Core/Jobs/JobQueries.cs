@@ -48,20 +48,14 @@ public sealed class JobQueries(IDbContextFactory<PortalDbContext> dbFactory, Tim
         }
 
         var total = await query.CountAsync(cancellationToken);
-        query = (sort.Field, sort.Descending) switch
+        query = sort.Field switch
         {
-            (JobSortField.Title, false) => query.OrderBy(j => j.Title).ThenByDescending(j => j.Id),
-            (JobSortField.Title, true) => query.OrderByDescending(j => j.Title).ThenByDescending(j => j.Id),
-            (JobSortField.Status, false) => query.OrderBy(j => j.Status).ThenByDescending(j => j.Id),
-            (JobSortField.Status, true) => query.OrderByDescending(j => j.Status).ThenByDescending(j => j.Id),
-            (JobSortField.Kind, false) => query.OrderBy(j => j.Kind).ThenByDescending(j => j.Id),
-            (JobSortField.Kind, true) => query.OrderByDescending(j => j.Kind).ThenByDescending(j => j.Id),
-            (JobSortField.RequestedBy, false) => query.OrderBy(j => j.RequestedBy).ThenByDescending(j => j.Id),
-            (JobSortField.RequestedBy, true) => query.OrderByDescending(j => j.RequestedBy).ThenByDescending(j => j.Id),
-            (JobSortField.Progress, false) => query.OrderBy(j => j.ProgressTotal == 0 ? 0.0 : (double)j.ProgressDone / j.ProgressTotal).ThenByDescending(j => j.Id),
-            (JobSortField.Progress, true) => query.OrderByDescending(j => j.ProgressTotal == 0 ? 0.0 : (double)j.ProgressDone / j.ProgressTotal).ThenByDescending(j => j.Id),
-            (_, false) => query.OrderBy(j => j.Id),
-            _ => query.OrderByDescending(j => j.Id),
+            JobSortField.Title => query.SortBy(j => j.Title, sort.Descending).ThenByDescending(j => j.Id),
+            JobSortField.Status => query.SortBy(j => j.Status, sort.Descending).ThenByDescending(j => j.Id),
+            JobSortField.Kind => query.SortBy(j => j.Kind, sort.Descending).ThenByDescending(j => j.Id),
+            JobSortField.RequestedBy => query.SortBy(j => j.RequestedBy, sort.Descending).ThenByDescending(j => j.Id),
+            JobSortField.Progress => query.SortBy(j => j.ProgressTotal == 0 ? 0.0 : (double)j.ProgressDone / j.ProgressTotal, sort.Descending).ThenByDescending(j => j.Id),
+            _ => query.SortBy(j => j.Id, sort.Descending),
         };
         var items = await query.Skip(Math.Max(0, page) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
         return (items, total);

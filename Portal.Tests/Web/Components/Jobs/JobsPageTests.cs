@@ -81,6 +81,40 @@ public sealed class JobsPageTests : DatabaseTest
         Assert.Contains("Retry job", panel.Markup, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(JobSortField.Created)]
+    [InlineData(JobSortField.Title)]
+    [InlineData(JobSortField.Status)]
+    [InlineData(JobSortField.Kind)]
+    [InlineData(JobSortField.Progress)]
+    [InlineData(JobSortField.RequestedBy)]
+    public async Task JobQueries_EachColumnEitherWay_SortsByItThenNewestFirst(JobSortField field)
+    {
+        await using var host = await CoreHost.StartAsync(Folder);
+        await SeedAsync(host);
+        var queries = host.Get<JobQueries>();
+        var filter = new JobFilter(Kind: "dashboard.recompute");
+        var (all, total) = await queries.ListAsync(filter, JobSort.Newest, 0, 10);
+        Assert.Equal(3, total);
+        Func<JobRecord, IComparable> key = field switch
+        {
+            JobSortField.Title => j => j.Title,
+            JobSortField.Status => j => j.Status.ToString(),
+            JobSortField.Kind => j => j.Kind,
+            JobSortField.Progress => j => j.ProgressTotal == 0 ? 0.0 : (double)j.ProgressDone / j.ProgressTotal,
+            JobSortField.RequestedBy => j => j.RequestedBy,
+            _ => j => j.Id,
+        };
+
+        foreach (var descending in new[] { false, true })
+        {
+            var (sorted, _) = await queries.ListAsync(filter, new JobSort(field, descending), 0, 10);
+            var expected = (descending ? all.OrderByDescending(key, Comparer<IComparable>.Default) : all.OrderBy(key, Comparer<IComparable>.Default))
+                .ThenByDescending(j => j.Id).Select(j => j.Id);
+            Assert.Equal(expected, sorted.Select(j => j.Id));
+        }
+    }
+
     [Fact]
     public async Task JobQueries_FilterSortAndPage_ReturnTheRightRows()
     {
