@@ -29,21 +29,21 @@ public sealed class ExportRunQueries(IDbContextFactory<PortalDbContext> dbFactor
     {
         var d = sort.Descending;
         // Missing values (no report, no answer) sort as the lowest on every provider (SQLite and PostgreSQL put NULLs at opposite ends).
-        var sorted = sort.Field switch
+        return sort.Field switch
         {
-            ExportRunSortField.Audience => query.SortBy(r => r.Audience, d),
-            ExportRunSortField.Adtech => query.SortBy(r => r.AdtechKey, d),
-            ExportRunSortField.Status => query.SortBy(r => r.Status, d),
-            ExportRunSortField.Sent => query.SortBy(r => r.MembersSent, d),
-            ExportRunSortField.Added => query.SortBy(r => r.Added ?? -1, d),
-            ExportRunSortField.MatchRate => query.SortBy(r => r.MatchedLow == null || r.Members == null || r.Members == 0 ? -1.0 : (double)r.MatchedLow.Value / r.Members.Value, d),
-            ExportRunSortField.Rejected => query.SortBy(r => r.FailedCount, d),
-            ExportRunSortField.InvalidValues => query.SortBy(r => r.InvalidValues, d),
-            ExportRunSortField.Duration => query.SortBy(r => r.DurationMs, d),
-            ExportRunSortField.HttpStatus => query.SortBy(r => r.HttpStatus ?? -1, d),
-            _ => query.SortBy(r => r.StartedUtc, d),
+            ExportRunSortField.Audience => query.SortBy(r => r.Audience, d).ThenByDescending(r => r.Id),
+            ExportRunSortField.Adtech => query.SortBy(r => r.AdtechKey, d).ThenByDescending(r => r.Id),
+            ExportRunSortField.Status => query.SortBy(r => r.Status, d).ThenByDescending(r => r.Id),
+            ExportRunSortField.Sent => query.SortBy(r => r.MembersSent, d).ThenByDescending(r => r.Id),
+            ExportRunSortField.Added => query.SortBy(r => r.Added ?? -1, d).ThenByDescending(r => r.Id),
+            ExportRunSortField.MatchRate => query.SortBy(r => r.MatchedLow == null || r.Members == null || r.Members == 0 ? -1.0 : (double)r.MatchedLow.Value / r.Members.Value, d)
+                .ThenByDescending(r => r.Id),
+            ExportRunSortField.Rejected => query.SortBy(r => r.FailedCount, d).ThenByDescending(r => r.Id),
+            ExportRunSortField.InvalidValues => query.SortBy(r => r.InvalidValues, d).ThenByDescending(r => r.Id),
+            ExportRunSortField.Duration => query.SortBy(r => r.DurationMs, d).ThenByDescending(r => r.Id),
+            ExportRunSortField.HttpStatus => query.SortBy(r => r.HttpStatus ?? -1, d).ThenByDescending(r => r.Id),
+            _ => query.SortBy(r => r.StartedUtc, d).ThenSortBy(r => r.Id, d),
         };
-        return sort.Field == ExportRunSortField.Started && !d ? sorted.ThenBy(r => r.Id) : sorted.ThenByDescending(r => r.Id);
     }
 
     public async Task<ExportRun?> GetAsync(long id, CancellationToken cancellationToken = default)

@@ -11,4 +11,8 @@ public static class QuerySorting
 {
     public static IOrderedQueryable<T> SortBy<T, TKey>(this IQueryable<T> query, Expression<Func<T, TKey>> key, bool descending) =>
         descending ? query.OrderByDescending(key) : query.OrderBy(key);
+
+    /// <summary>A tie-breaker in the sort's own direction (a time column's ties by id, oldest or newest first with it).</summary>
+    public static IOrderedQueryable<T> ThenSortBy<T, TKey>(this IOrderedQueryable<T> query, Expression<Func<T, TKey>> key, bool descending) =>
+        descending ? query.ThenByDescending(key) : query.ThenBy(key);
 }

@@ -17,16 +17,16 @@ public enum JobSortField
     RequestedBy,
 }
 
-public sealed record JobSort(JobSortField Field, bool Descending)
-{
-    public static readonly JobSort Newest = new(JobSortField.Created, true);
-    public static readonly JobSort Oldest = new(JobSortField.Created, false);
-}
-
 /// <summary>Reads for the Jobs page, the dashboard and the status bar.</summary>
 public sealed class JobQueries(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock)
 {
-    public async Task<(IReadOnlyList<JobRecord> Items, int Total)> ListAsync(JobFilter filter, JobSort sort, int page, int pageSize,
+    /// <summary>The newest job first.</summary>
+    public static readonly GridSort<JobSortField> Newest = new(JobSortField.Created, true);
+
+    /// <summary>The oldest job first.</summary>
+    public static readonly GridSort<JobSortField> Oldest = new(JobSortField.Created, false);
+
+    public async Task<(IReadOnlyList<JobRecord> Items, int Total)> ListAsync(JobFilter filter, GridSort<JobSortField> sort, int page, int pageSize,
         CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

@@ -15,11 +15,6 @@ public enum RuleSortField
     LastRefreshed,
 }
 
-public sealed record RuleSort(RuleSortField Field, bool Descending)
-{
-    public static readonly RuleSort ByName = new(RuleSortField.Name, false);
-}
-
 /// <summary>The latest outcome of a rule, read from its segment.</summary>
 public sealed record RuleLastResult(long SegmentId, SegmentStatus Status, long RowCount, DateTime? LastRefreshedAt, string? LastError);
 
@@ -29,8 +24,11 @@ public sealed record RuleOverview(Rule Rule, DateTime? NextRun, RuleLastResult? 
 /// <summary>Reads for the Rules page and the API: the paged, sorted, filtered list and one rule.</summary>
 public sealed class RuleQueries(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock)
 {
+    /// <summary>Rules by name, A to Z: the grid's and the API's order.</summary>
+    public static readonly GridSort<RuleSortField> ByName = new(RuleSortField.Name, false);
+
     /// <summary>One page (0-based) of rules whose name or description contains <paramref name="search"/> (any case).</summary>
-    public async Task<(IReadOnlyList<RuleOverview> Items, int Total)> ListAsync(string? search, RuleSort sort, int page, int pageSize,
+    public async Task<(IReadOnlyList<RuleOverview> Items, int Total)> ListAsync(string? search, GridSort<RuleSortField> sort, int page, int pageSize,
         CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

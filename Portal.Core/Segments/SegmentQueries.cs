@@ -13,11 +13,6 @@ public enum SegmentSortField
     Rule,
 }
 
-public sealed record SegmentSort(SegmentSortField Field, bool Descending)
-{
-    public static readonly SegmentSort ByName = new(SegmentSortField.Name, false);
-}
-
 /// <summary>A segment named for links and pickers.</summary>
 public sealed record SegmentRef(long Id, string Name, long RuleId);
 
@@ -46,12 +41,15 @@ public sealed record SegmentOverlap(long SegmentA, long SegmentB, long Both, lon
 /// </summary>
 public sealed class SegmentQueries(IDbContextFactory<PortalDbContext> dbFactory)
 {
+    /// <summary>Segments by name, A to Z: the grid's and the API's order.</summary>
+    public static readonly GridSort<SegmentSortField> ByName = new(SegmentSortField.Name, false);
+
     public const int SampleSize = 100;
     public const int HistorySize = 100;
 
     public static readonly IReadOnlyList<string> SampleColumns = ["user_id", "name", "email", "city", "city_tier"];
 
-    public async Task<(IReadOnlyList<SegmentOverview> Items, int Total)> ListAsync(string? search, SegmentSort sort, int page, int pageSize,
+    public async Task<(IReadOnlyList<SegmentOverview> Items, int Total)> ListAsync(string? search, GridSort<SegmentSortField> sort, int page, int pageSize,
         CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -129,13 +127,12 @@ public sealed class SegmentQueries(IDbContextFactory<PortalDbContext> dbFactory)
         // Missing values (a failed refresh's rows) sort as the lowest on every provider (SQLite and PostgreSQL put NULLs at opposite ends).
         var sorted = sort.Field switch
         {
-            RefreshHistorySortField.Result => query.SortBy(h => h.Succeeded, d).ThenByDescending(h => h.StartedAt),
-            RefreshHistorySortField.Rows => query.SortBy(h => h.RowCount ?? -1, d).ThenByDescending(h => h.StartedAt),
-            RefreshHistorySortField.Duration => query.SortBy(h => h.DurationMs ?? -1, d).ThenByDescending(h => h.StartedAt),
-            _ => query.SortBy(h => h.StartedAt, d),
+            RefreshHistorySortField.Result => query.SortBy(h => h.Succeeded, d).ThenByDescending(h => h.StartedAt).ThenByDescending(h => h.Id),
+            RefreshHistorySortField.Rows => query.SortBy(h => h.RowCount ?? -1, d).ThenByDescending(h => h.StartedAt).ThenByDescending(h => h.Id),
+            RefreshHistorySortField.Duration => query.SortBy(h => h.DurationMs ?? -1, d).ThenByDescending(h => h.StartedAt).ThenByDescending(h => h.Id),
+            _ => query.SortBy(h => h.StartedAt, d).ThenSortBy(h => h.Id, d),
         };
-        return (sort.Field == RefreshHistorySortField.Started && !d ? sorted.ThenBy(h => h.Id) : sorted.ThenByDescending(h => h.Id))
-            .Select(h => new SegmentHistoryPoint(h.Id, h.JobId, h.StartedAt, h.FinishedAt, h.Succeeded, h.RowCount, h.DurationMs, h.Error));
+        return sorted.Select(h => new SegmentHistoryPoint(h.Id, h.JobId, h.StartedAt, h.FinishedAt, h.Succeeded, h.RowCount, h.DurationMs, h.Error));
     }
 
     /// <summary>The segment of a rule, or null.</summary>

@@ -16,11 +16,6 @@ public enum ImportedFileSortField
     ImportedBy,
 }
 
-public sealed record ImportedFileSort(ImportedFileSortField Field, bool Descending)
-{
-    public static readonly ImportedFileSort Newest = new(ImportedFileSortField.ImportedAt, true);
-}
-
 /// <summary>Filters of the catalog grid; null or empty means any. <paramref name="Search"/> looks in the file name, who imported it and the error.</summary>
 public sealed record ImportedFileFilter(string? Dataset = null, string? Partition = null, ImportStatus? Status = null, string? Search = null);
 
@@ -31,8 +26,11 @@ public sealed record DatasetSummary(DatasetSchema Schema, int FilesImported, int
 /// <summary>Reads of the catalog of imported files, for the Uploads page and the API (any signed-in user).</summary>
 public sealed class ImportedFileQueries(IDbContextFactory<PortalDbContext> dbFactory)
 {
+    /// <summary>The newest import first: the grid's and the API's order.</summary>
+    public static readonly GridSort<ImportedFileSortField> Newest = new(ImportedFileSortField.ImportedAt, true);
+
     /// <summary>A page (0-based) of the catalog, filtered and sorted, and how many rows match in all.</summary>
-    public async Task<(IReadOnlyList<ImportedFile> Items, int Total)> ListAsync(ImportedFileFilter filter, ImportedFileSort sort, int page, int pageSize,
+    public async Task<(IReadOnlyList<ImportedFile> Items, int Total)> ListAsync(ImportedFileFilter filter, GridSort<ImportedFileSortField> sort, int page, int pageSize,
         CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -71,8 +69,7 @@ public sealed class ImportedFileQueries(IDbContextFactory<PortalDbContext> dbFac
             ImportedFileSortField.RowsKept => query.SortBy(f => f.RowsKept, sort.Descending).ThenByDescending(f => f.Id),
             ImportedFileSortField.Dropped => query.SortBy(f => f.DroppedDuplicate + f.DroppedMissing + f.DroppedExistingKey, sort.Descending).ThenByDescending(f => f.Id),
             ImportedFileSortField.ImportedBy => query.SortBy(f => f.ImportedBy, sort.Descending).ThenByDescending(f => f.Id),
-            _ when sort.Descending => query.OrderByDescending(f => f.ImportedAt).ThenByDescending(f => f.Id),
-            _ => query.OrderBy(f => f.ImportedAt).ThenBy(f => f.Id),
+            _ => query.SortBy(f => f.ImportedAt, sort.Descending).ThenSortBy(f => f.Id, sort.Descending),
         };
         var items = await query.Skip(Math.Max(0, page) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
         return (items, total);

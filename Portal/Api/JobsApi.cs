@@ -68,7 +68,7 @@ internal static class JobsApi
             return ApiProblems.Invalid("status", $"Unknown status in '{status}'. Use any of: {string.Join(", ", Enum.GetNames<JobStatus>())}.");
         }
 
-        var (items, total) = await queries.ListAsync(new JobFilter(statuses, kind), JobSort.Newest, paging.Index, paging.PerPage);
+        var (items, total) = await queries.ListAsync(new JobFilter(statuses, kind), JobQueries.Newest, paging.Index, paging.PerPage);
         return TypedResults.Ok(paging.Of(items.Select(JobDto.From).ToList(), total));
     }
 

@@ -63,7 +63,7 @@ internal static class RulesApi
             return invalid;
         }
 
-        var (items, total) = await queries.ListAsync(search, RuleSort.ByName, paging.Index, paging.PerPage, cancellationToken);
+        var (items, total) = await queries.ListAsync(search, RuleQueries.ByName, paging.Index, paging.PerPage, cancellationToken);
         return TypedResults.Ok(paging.Of(items.Select(RuleDto.From).ToList(), total));
     }
 

@@ -30,7 +30,7 @@ internal static class SegmentsApi
             return invalid;
         }
 
-        var (items, total) = await queries.ListAsync(search, SegmentSort.ByName, paging.Index, paging.PerPage, cancellationToken);
+        var (items, total) = await queries.ListAsync(search, SegmentQueries.ByName, paging.Index, paging.PerPage, cancellationToken);
         return TypedResults.Ok(paging.Of(items.Select(SegmentDto.From).ToList(), total));
     }
 

@@ -208,7 +208,7 @@ internal static class UploadsApi
             wanted = parsed;
         }
 
-        var (items, total) = await queries.ListAsync(new ImportedFileFilter(dataset, partition, wanted, search), ImportedFileSort.Newest, paging.Index,
+        var (items, total) = await queries.ListAsync(new ImportedFileFilter(dataset, partition, wanted, search), ImportedFileQueries.Newest, paging.Index,
             paging.PerPage, cancellationToken);
         return TypedResults.Ok(paging.Of(items.Select(ImportedFileDto.From).ToList(), total));
     }

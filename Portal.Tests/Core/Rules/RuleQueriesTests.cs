@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Data;
 using Portal.Core.Rules;
 using Portal.Core.Segments;
 using Portal.Tests.TestSupport;
@@ -16,7 +17,7 @@ public sealed class RuleQueriesTests : DatabaseTest
         await RuleHost.SaveAsync(host, Draft("Tier 1") with { Description = "Metro TRAVELLERS too" });
         await RuleHost.SaveAsync(host, Draft("Gmail users") with { Description = null });
 
-        var (items, total) = await host.Get<RuleQueries>().ListAsync("travel", RuleSort.ByName, 0, 10);
+        var (items, total) = await host.Get<RuleQueries>().ListAsync("travel", RuleQueries.ByName, 0, 10);
 
         Assert.Equal(2, total);
         Assert.Equal(["Tier 1", "Travel spenders"], items.Select(i => i.Rule.Name));
@@ -32,9 +33,9 @@ public sealed class RuleQueriesTests : DatabaseTest
         }
 
         var queries = host.Get<RuleQueries>();
-        var (first, total) = await queries.ListAsync(null, RuleSort.ByName, 0, 2);
-        var (third, _) = await queries.ListAsync(null, RuleSort.ByName, 2, 2);
-        var (descending, _) = await queries.ListAsync(null, new RuleSort(RuleSortField.Name, true), 0, 2);
+        var (first, total) = await queries.ListAsync(null, RuleQueries.ByName, 0, 2);
+        var (third, _) = await queries.ListAsync(null, RuleQueries.ByName, 2, 2);
+        var (descending, _) = await queries.ListAsync(null, new GridSort<RuleSortField>(RuleSortField.Name, true), 0, 2);
 
         Assert.Equal(5, total);
         Assert.Equal(["A", "B"], first.Select(i => i.Rule.Name));
@@ -52,7 +53,7 @@ public sealed class RuleQueriesTests : DatabaseTest
         var at = new DateTime(2025, 6, 1, 3, 0, 0, DateTimeKind.Utc);
         await SegmentData.SetMembersAsync(host.Services, segment, [1, 3], at);
 
-        var (items, _) = await host.Get<RuleQueries>().ListAsync(null, new RuleSort(RuleSortField.RowCount, true), 0, 10);
+        var (items, _) = await host.Get<RuleQueries>().ListAsync(null, new GridSort<RuleSortField>(RuleSortField.RowCount, true), 0, 10);
 
         var first = items[0];
         Assert.Equal((refreshed.Id, "0 3 * * *"), (first.Rule.Id, first.Rule.Schedule));
@@ -78,7 +79,7 @@ public sealed class RuleQueriesTests : DatabaseTest
                 .SetProperty(x => x.LastError, "no such column: foo"));
         }
 
-        var (items, _) = await host.Get<RuleQueries>().ListAsync(null, new RuleSort(RuleSortField.Status, false), 0, 10);
+        var (items, _) = await host.Get<RuleQueries>().ListAsync(null, new GridSort<RuleSortField>(RuleSortField.Status, false), 0, 10);
 
         Assert.Equal((SegmentStatus.Failed, "no such column: foo"), (items[0].LastResult!.Status, items[0].LastResult!.LastError));
     }

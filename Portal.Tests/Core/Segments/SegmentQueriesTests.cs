@@ -17,7 +17,7 @@ public sealed class SegmentQueriesTests : DatabaseTest
         var (b, segmentB) = await RuleHost.SaveAsync(host, Draft("B"));
         var (c, _) = await RuleHost.SaveAsync(host, Draft("C", And("root")) with { DependsOn = [b.Id, a.Id], Operation = SetOperation.Difference });
 
-        var (items, total) = await host.Get<SegmentQueries>().ListAsync(null, SegmentSort.ByName, 0, 10);
+        var (items, total) = await host.Get<SegmentQueries>().ListAsync(null, SegmentQueries.ByName, 0, 10);
 
         Assert.Equal(3, total);
         var combined = items.Single(i => i.Segment.Name == "C");
@@ -66,9 +66,9 @@ public sealed class SegmentQueriesTests : DatabaseTest
         }
 
         var queries = host.Get<SegmentQueries>();
-        var (first, total) = await queries.ListAsync(null, new SegmentSort(SegmentSortField.RowCount, true), 0, 2);
-        var (second, _) = await queries.ListAsync(null, new SegmentSort(SegmentSortField.RowCount, true), 1, 2);
-        var (searched, found) = await queries.ListAsync("MED", SegmentSort.ByName, 0, 10);
+        var (first, total) = await queries.ListAsync(null, new GridSort<SegmentSortField>(SegmentSortField.RowCount, true), 0, 2);
+        var (second, _) = await queries.ListAsync(null, new GridSort<SegmentSortField>(SegmentSortField.RowCount, true), 1, 2);
+        var (searched, found) = await queries.ListAsync("MED", SegmentQueries.ByName, 0, 10);
 
         Assert.Equal(3, total);
         Assert.Equal([("Large", 9L), ("Medium", 5L)], first.Select(i => (i.Segment.Name, i.Segment.RowCount)));

@@ -23,7 +23,7 @@ public sealed class JobsApiTests(ApiWebFactory portal) : IClassFixture<ApiWebFac
     }
 
     private async Task<int> JobsOfKindAsync(string kind) => (await portal.Services.GetRequiredService<JobQueries>()
-        .ListAsync(new JobFilter([], kind), JobSort.Newest, 0, 100)).Total;
+        .ListAsync(new JobFilter([], kind), JobQueries.Newest, 0, 100)).Total;
 
     [Fact]
     public async Task Post_DatasetImportAimedAtAStateFile_Answers400AndTheFileStays()

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Accounts;
 using Portal.Core.Audiences;
+using Portal.Core.Data;
 using Portal.Core.Jobs;
 using Portal.Core.Uploads;
 using Portal.Tests.TestSupport;
@@ -134,7 +135,7 @@ public sealed class UploadsApiTests(ApiWebFactory portal) : IClassFixture<ApiWeb
             (problem.GetProperty("reason").GetString(), problem.GetProperty("message").GetString()));
         var jobs = portal.Services.GetRequiredService<JobQueries>();
         var filter = new JobFilter(Search: name);
-        var sort = new JobSort(JobSortField.Created, Descending: true);
+        var sort = new GridSort<JobSortField>(JobSortField.Created, Descending: true);
         Assert.Equal(0, (await jobs.ListAsync(filter, sort, 0, 10)).Total);
         using var whole = RawMultipart(FilePart(name) + "\r\n--b0undary--\r\n");
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/uploads", whole)).StatusCode);

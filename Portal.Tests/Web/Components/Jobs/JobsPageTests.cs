@@ -2,6 +2,7 @@ using Bunit;
 using Microsoft.EntityFrameworkCore;
 using Portal.Components.Pages.Jobs;
 using Portal.Core.Accounts;
+using Portal.Core.Data;
 using Portal.Core.Jobs;
 using Portal.Tests.TestSupport;
 
@@ -94,7 +95,7 @@ public sealed class JobsPageTests : DatabaseTest
         await SeedAsync(host);
         var queries = host.Get<JobQueries>();
         var filter = new JobFilter(Kind: "dashboard.recompute");
-        var (all, total) = await queries.ListAsync(filter, JobSort.Newest, 0, 10);
+        var (all, total) = await queries.ListAsync(filter, JobQueries.Newest, 0, 10);
         Assert.Equal(3, total);
         Func<JobRecord, IComparable> key = field switch
         {
@@ -108,7 +109,7 @@ public sealed class JobsPageTests : DatabaseTest
 
         foreach (var descending in new[] { false, true })
         {
-            var (sorted, _) = await queries.ListAsync(filter, new JobSort(field, descending), 0, 10);
+            var (sorted, _) = await queries.ListAsync(filter, new GridSort<JobSortField>(field, descending), 0, 10);
             var expected = (descending ? all.OrderByDescending(key, Comparer<IComparable>.Default) : all.OrderBy(key, Comparer<IComparable>.Default))
                 .ThenByDescending(j => j.Id).Select(j => j.Id);
             Assert.Equal(expected, sorted.Select(j => j.Id));
@@ -121,15 +122,15 @@ public sealed class JobsPageTests : DatabaseTest
         await using var host = await CoreHost.StartAsync(Folder);
         await SeedAsync(host);
         var queries = host.Get<JobQueries>();
-        var (failedOnly, failedTotal) = await queries.ListAsync(new JobFilter([JobStatus.Failed]), JobSort.Newest, 0, 10);
+        var (failedOnly, failedTotal) = await queries.ListAsync(new JobFilter([JobStatus.Failed]), JobQueries.Newest, 0, 10);
         Assert.Equal(1, failedTotal);
         Assert.Equal("Broken run", failedOnly.Single().Title);
-        var (byTitle, _) = await queries.ListAsync(new JobFilter(), new JobSort(JobSortField.Title, false), 0, 10);
+        var (byTitle, _) = await queries.ListAsync(new JobFilter(), new GridSort<JobSortField>(JobSortField.Title, false), 0, 10);
         Assert.Equal(["All good", "Broken run", "Half way"], byTitle.Select(j => j.Title));
-        var (page2, total) = await queries.ListAsync(new JobFilter(), JobSort.Newest, 1, 2);
+        var (page2, total) = await queries.ListAsync(new JobFilter(), JobQueries.Newest, 1, 2);
         Assert.Equal(3, total);
         Assert.Equal("Broken run", page2.Single().Title);
-        var (searched, _) = await queries.ListAsync(new JobFilter(Search: "disk full"), JobSort.Newest, 0, 10);
+        var (searched, _) = await queries.ListAsync(new JobFilter(Search: "disk full"), JobQueries.Newest, 0, 10);
         Assert.Equal("Broken run", searched.Single().Title);
         await using var db = await host.DbAsync();
         Assert.Equal(3, await db.Jobs.CountAsync());

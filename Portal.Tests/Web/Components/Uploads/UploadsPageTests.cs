@@ -274,7 +274,7 @@ public sealed class UploadsPageTests : DatabaseTest
         Assert.Equal("1", outcome.QuerySelector("dd[aria-label='Missing a required value']")!.TextContent);
         Assert.Equal("0", outcome.QuerySelector("dd[aria-label='Key already stored']")!.TextContent);
         Assert.Equal("100", panel.Find("[aria-label='Upload progress']").GetAttribute("aria-valuenow"));
-        var file = Assert.Single((await host.Get<ImportedFileQueries>().ListAsync(new ImportedFileFilter(), ImportedFileSort.Newest, 0, 10)).Items);
+        var file = Assert.Single((await host.Get<ImportedFileQueries>().ListAsync(new ImportedFileFilter(), ImportedFileQueries.Newest, 0, 10)).Items);
         Assert.Equal("m@tests.local", file.ImportedBy);
         Assert.Equal("100", panel.Find($"[aria-label='Progress of job {file.JobId}']").GetAttribute("aria-valuenow"));
     }
