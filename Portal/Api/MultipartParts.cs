@@ -29,7 +29,7 @@ internal static class MultipartParts
         }
         catch (Exception ex) when (IsMalformed(ex, cancellationToken))
         {
-            throw new MalformedException(ex is InvalidDataException ? $"The multipart body is malformed: {ex.Message}" : "The multipart body ends before its first part.");
+            throw new MalformedException(ex is InvalidDataException ? $"The multipart body is malformed: {ex.Message}" : "The multipart body ends before its closing boundary.");
         }
     }
 

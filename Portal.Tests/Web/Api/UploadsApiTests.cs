@@ -121,6 +121,20 @@ public sealed class UploadsApiTests(ApiWebFactory portal) : IClassFixture<ApiWeb
     }
 
     [Fact]
+    public async Task Post_MultipartCutShortAfterAPart_Answers400SayingItEndsEarly()
+    {
+        var client = await portal.SignedInClientAsync(Roles.Marketer);
+        using var body = RawMultipart("--b0undary\r\nContent-Disposition: form-data; name=\"dataset\"\r\n\r\nimpressions\r\n--b0undary");
+
+        var response = await client.PostAsync("/api/uploads", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(("bad_request", "The multipart body ends before its closing boundary."),
+            (problem.GetProperty("reason").GetString(), problem.GetProperty("message").GetString()));
+    }
+
+    [Fact]
     public async Task Post_MultipartCutShortInItsFilePart_Answers400AndQueuesNoImport()
     {
         var client = await portal.SignedInClientAsync(Roles.Marketer);
