@@ -180,15 +180,26 @@ internal sealed class GcSampler : IDisposable
     private readonly Timer _timer;
     private long _peakHeap;
     private long _peakCommitted;
+    private string _atPeak = "";
 
     public GcSampler() => _timer = new Timer(_ => Sample(), null, 0, 10);
 
     public long PeakHeap => Interlocked.Read(ref _peakHeap);
     public long PeakCommitted => Interlocked.Read(ref _peakCommitted);
 
+    /// <summary>The generations' sizes (gen0, gen1, gen2, large objects, pinned; MiB) after the GC that found the heap at its largest.</summary>
+    public string AtPeak => Volatile.Read(ref _atPeak);
+
     private void Sample()
     {
         var info = GC.GetGCMemoryInfo();
+        if (info.HeapSizeBytes > Interlocked.Read(ref _peakHeap))
+        {
+            var generations = info.GenerationInfo.ToArray();
+            Volatile.Write(ref _atPeak, string.Join(" / ", Enumerable.Range(0, generations.Length)
+                .Select(g => $"{generations[g].SizeAfterBytes / 1048576.0:N0}" + (generations[g].FragmentationAfterBytes > 1048576 ? $" ({generations[g].FragmentationAfterBytes / 1048576.0:N0} free)" : ""))));
+        }
+
         Max(ref _peakHeap, info.HeapSizeBytes);
         Max(ref _peakCommitted, info.TotalCommittedBytes);
     }

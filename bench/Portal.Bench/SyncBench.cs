@@ -89,6 +89,7 @@ internal static class SyncBench
         if (args.Contains("--warm"))
         {
             await WarmUpAsync(bucket);
+            ResetPeak();
         }
 
         var before = Process.GetCurrentProcess().PeakWorkingSet64;
@@ -103,6 +104,7 @@ internal static class SyncBench
         Console.WriteLine($"sync CPU:               {cpu.TotalSeconds,10:0.0} s ({cpu / result.Duration:0.00} cores busy on average)");
         Console.WriteLine($"peak WS:                {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0,10:N0} MiB   (target <= 150; {before / 1048576.0:N0} MiB before the sync)");
         Console.WriteLine($"GC heap (sampled):      {sampler.PeakHeap / 1048576.0,10:N0} MiB at most, {sampler.PeakCommitted / 1048576.0:N0} MiB committed at most; {allocated / 1048576.0:N0} MiB allocated");
+        Console.WriteLine($"GC heap at its peak:    gen0 / gen1 / gen2 / large / pinned {sampler.AtPeak} MiB");
         var journal = (await new MirrorSnapshot(bucket, Audience, "adtechB").JournalAsync(CancellationToken.None)).Count;
         var watch = Stopwatch.StartNew();
         cpu = Process.GetCurrentProcess().TotalProcessorTime;
@@ -126,6 +128,26 @@ internal static class SyncBench
 
         await Task.Delay(TimeSpan.FromSeconds(1)); // the JIT's background compilations of the hot methods end
         GC.Collect();
+    }
+
+    /// <summary>
+    /// Starts the peak working set again from the current one (Linux: "5" to <c>/proc/self/clear_refs</c>), so that a
+    /// warmed process's peak is the sync's, not the warm-up's.
+    /// </summary>
+    private static void ResetPeak()
+    {
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+        }
+        catch (IOException)
+        {
+            Console.WriteLine("(the peak working set could not be reset: it includes the warm-up's)");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            Console.WriteLine("(the peak working set could not be reset: it includes the warm-up's)");
+        }
     }
 
     private static void CopyFolder(string from, string to)

@@ -6,8 +6,8 @@ namespace Portal.Core.Adtech.Sync;
 /// <summary>
 /// Hashes an audience's members as one adtech wants them and sorts them by record key in bounded memory. One task reads
 /// the members into chunks while the chunks before are processed on every core: each member gets its raw digest
-/// (<see cref="RawDigest"/>); a member whose digest the snapshot knows is marked present there and not hashed again
-/// (<see cref="KnownDigests"/>); the others are hashed and packed as records into a run buffer of a bounded size, and a
+/// (<see cref="RawDigest"/>); a <see cref="DigestFilter"/> tells from it whether to hash the member (a member whose
+/// digest the snapshot knows is not hashed again); the members to hash are hashed and packed as records into a run buffer of a bounded size, and a
 /// full buffer is sorted (on the key's first 8 bytes, then the whole key) and written to a run file. The runs are
 /// merged when read (<see cref="SortedMembers.Open"/>). Memory follows the run buffer and the chunk size, not the
 /// audience size.
@@ -27,7 +27,7 @@ public static class MemberSorter
         var sorted = new SortedMembers(folder);
         try
         {
-            await AddAsync(sorted, members, normalization, null, runBytes, cancellationToken);
+            await AddAsync(sorted, members, normalization, null, new RunBuffer(runBytes), cancellationToken);
             return sorted;
         }
         catch
@@ -38,11 +38,11 @@ public static class MemberSorter
     }
 
     /// <summary>
-    /// One pass over the members into <paramref name="sorted"/>'s runs: with <paramref name="known"/>, only the members
-    /// of its partition, and of those only the ones the snapshot does not know by digest.
+    /// One pass over the members into <paramref name="sorted"/>'s runs: with <paramref name="filter"/>, only the members
+    /// it says to hash. <paramref name="run"/> is empty before and after (one buffer for every pass of a sync).
     /// </summary>
-    internal static async Task AddAsync(SortedMembers sorted, IAsyncEnumerable<Member> members, NormalizationOptions normalization, KnownDigests? known,
-        int runBytes, CancellationToken cancellationToken)
+    internal static async Task AddAsync(SortedMembers sorted, IAsyncEnumerable<Member> members, NormalizationOptions normalization, DigestFilter? filter,
+        RunBuffer run, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(sorted.Folder);
         var free = Channel.CreateBounded<MemberBatch>(ChunksAhead + 1);
@@ -56,8 +56,7 @@ public static class MemberSorter
         var reading = Task.Run(() => ReadAsync(members, free.Reader, full.Writer, stop.Token), stop.Token);
         try
         {
-            var chunk = new Chunk(RawDigest.Seed(normalization), normalization, known);
-            var run = new RunBuffer(runBytes);
+            var chunk = new Chunk(RawDigest.Seed(normalization), normalization, filter);
             await foreach (var batch in full.Reader.ReadAllAsync(stop.Token))
             {
                 await chunk.AddAsync(batch, run, sorted, stop.Token);
@@ -122,8 +121,11 @@ public static class MemberSorter
     }
 
     /// <summary>The per-chunk work: digests, lookups and hashing on every core, then packing into the run.</summary>
-    private sealed class Chunk(byte[] seed, NormalizationOptions normalization, KnownDigests? known)
+    private sealed class Chunk(byte[] seed, NormalizationOptions normalization, DigestFilter? filter)
     {
+        /// <summary>The place in the pass of the next chunk's first member.</summary>
+        private long _first;
+
         private readonly HashedMember?[] _hashed = new HashedMember?[ChunkSize];
         private readonly byte[] _digests = new byte[ChunkSize * RawDigest.Size];
         private readonly int[] _invalid = new int[ChunkSize];
@@ -135,7 +137,7 @@ public static class MemberSorter
             {
                 var digest = _digests.AsSpan(i * RawDigest.Size, RawDigest.Size);
                 RawDigest.Compute(seed, batch, i, digest);
-                if (known is not null && (!known.InPass(digest) || known.TryMark(digest)))
+                if (filter?.MustHash(_first + i, digest) == false)
                 {
                     return local;
                 }
@@ -146,6 +148,8 @@ public static class MemberSorter
                 return local;
             }, stats.Add);
             sorted.Stats.Add(stats);
+            filter?.AfterChunk(_first, _digests.AsSpan(0, batch.Count * RawDigest.Size));
+            _first += batch.Count;
 
             await PackAsync(_hashed, batch.Count, _digests, _invalid, run, sorted, cancellationToken);
             Array.Clear(_hashed, 0, batch.Count);
@@ -195,7 +199,7 @@ public static class MemberSorter
         var path = Path.Combine(sorted.Folder, $"run-{sorted.Runs.Count:D5}");
         await using (var file = MirrorFiles.CreateWork(path))
         {
-            var writer = new RecordWriter(file, 1 << 20);
+            var writer = new RecordWriter(file);
             writer.Start(MirrorFiles.Work.Span);
             sorted.DuplicatesInRuns += await run.WriteDistinctAsync(writer, cancellationToken);
             await writer.FlushAsync(cancellationToken);

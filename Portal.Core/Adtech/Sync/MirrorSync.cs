@@ -25,10 +25,10 @@ public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimePr
     /// Run size of a sync at most: it sorts only the members the snapshot does not know by digest (a few percent), so
     /// smaller runs cost little more merging and keep its memory low beside the digest table at 10M members.
     /// </summary>
-    private const int SyncRunBytes = 8 * 1024 * 1024;
+    private const int SyncRunBytes = 4 * 1024 * 1024;
 
     /// <summary>Syncs the <paramref name="adtech"/> audience of <paramref name="audience"/> with <paramref name="members"/>, hashed as <paramref name="normalization"/> says.</summary>
-    /// <param name="members">Read once, or once per partition of the snapshot's digests when it holds more than <see cref="MirrorSyncOptions.DigestMembers"/>.</param>
+    /// <param name="members">Read once, or twice when the snapshot's digests are more than <see cref="MirrorSyncOptions.DigestMembers"/> (in the same order both times).</param>
     public async Task<MirrorSyncResult> RunAsync(string audience, string adtech, IAsyncEnumerable<Member> members, NormalizationOptions normalization,
         IMirrorTarget target, CancellationToken cancellationToken = default)
     {
@@ -95,14 +95,10 @@ public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimePr
             await using var sorted = new SortedMembers(Path.Combine(work, "runs"));
             var index = useDigests ? await SnapshotIndex.LoadAsync(bucket, snapshot.DigestsPath, options.DigestMembers, cancellationToken) : null;
             var present = index is null ? null : new PresentSet(index.Records);
-            long repeated = 0;
-            for (var partition = 0; partition < (index?.Partitions ?? 1); partition++)
-            {
-                var table = index is null ? null : partition == 0 ? index.Table : await index.PartitionAsync(bucket, snapshot.DigestsPath, partition, cancellationToken);
-                var known = index is null ? null : new KnownDigests(table!, present!, partition, index.Partitions);
-                await MemberSorter.AddAsync(sorted, members, normalization, known, Math.Min(options.RunBytes, SyncRunBytes), cancellationToken);
-                repeated += known?.Repeated ?? 0;
-            }
+            var run = new RunBuffer(Math.Min(options.RunBytes, SyncRunBytes));
+            var repeated = index is null ? await AddAllAsync(sorted, members, normalization, run, cancellationToken)
+                : index.Partitions == 1 ? await AddUnknownAsync(sorted, index, present!, members, normalization, run, snapshot.DigestsPath, cancellationToken)
+                : await AddByPartitionsAsync(sorted, index, present!, members, normalization, run, Path.Combine(work, "digests"), snapshot.DigestsPath, cancellationToken);
 
             var (removesFile, addsFile) = (Path.Combine(work, "removes"), Path.Combine(work, "adds"));
             var check = new KeyCheck();
@@ -113,7 +109,7 @@ public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimePr
             await using (var held = await snapshot.OpenAsync(cancellationToken))
             await using (var current = sorted.Open())
             {
-                var (removes, adds) = (new RecordWriter(removesStream, 1 << 20), new RecordWriter(addsStream, 1 << 20));
+                var (removes, adds) = (new RecordWriter(removesStream), new RecordWriter(addsStream));
                 removes.Start(MirrorFiles.Work.Span);
                 adds.Start(MirrorFiles.Work.Span);
                 counts = await MirrorDifference.ComputeAsync(held, present, current, removes, adds, refreshBefore, check, next, cancellationToken);
@@ -143,6 +139,53 @@ public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimePr
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>Every member hashed and sorted (the snapshot's digests are not known).</summary>
+    private static async Task<long> AddAllAsync(SortedMembers sorted, IAsyncEnumerable<Member> members, NormalizationOptions normalization, RunBuffer run,
+        CancellationToken cancellationToken)
+    {
+        await MemberSorter.AddAsync(sorted, members, normalization, null, run, cancellationToken);
+        return 0;
+    }
+
+    /// <summary>
+    /// The members the snapshot's digests (in one table) do not know hashed and sorted; the ones they know marked in
+    /// <paramref name="present"/>. Returns the members found as a record another member was found as already. The table
+    /// is let go when this returns, before the difference is computed.
+    /// </summary>
+    private async Task<long> AddUnknownAsync(SortedMembers sorted, SnapshotIndex index, PresentSet present, IAsyncEnumerable<Member> members,
+        NormalizationOptions normalization, RunBuffer run, string digestsPath, CancellationToken cancellationToken)
+    {
+        var known = new KnownDigests(await index.ReadTableAsync(bucket, digestsPath, 0, null, cancellationToken), present);
+        await MemberSorter.AddAsync(sorted, members, normalization, known, run, cancellationToken);
+        return known.Repeated;
+    }
+
+    /// <summary>
+    /// The members hashed and sorted when the snapshot's digests are too many for one table: a first pass writes the
+    /// members' digests to disk by partition (<see cref="DigestSpill"/>), each partition is looked up in a table of the
+    /// snapshot's digests of that partition, and a second pass hashes the members not found. Returns the members found as
+    /// a record another member was found as already.
+    /// </summary>
+    private async Task<long> AddByPartitionsAsync(SortedMembers sorted, SnapshotIndex index, PresentSet present, IAsyncEnumerable<Member> members,
+        NormalizationOptions normalization, RunBuffer run, string folder, string digestsPath, CancellationToken cancellationToken)
+    {
+        await using var spill = new DigestSpill(folder, index.Partitions);
+        await MemberSorter.AddAsync(sorted, members, normalization, spill, run, cancellationToken);
+        var unknown = new PresentSet(spill.Order.Members);
+        long repeated = 0;
+        DigestTable? table = null;
+        for (var partition = 0; partition < index.Partitions; partition++)
+        {
+            table = await index.ReadTableAsync(bucket, digestsPath, partition, table, cancellationToken);
+            repeated += await spill.LookUpAsync(partition, table, present, unknown, cancellationToken);
+        }
+
+        var second = new UnknownMembers(unknown, spill.Order);
+        await MemberSorter.AddAsync(sorted, members, normalization, second, run, cancellationToken);
+        second.EnsureSameMembers();
+        return repeated;
     }
 
     /// <summary>Days after its last add a member is added again: the lifetime less the margin, the margin at most half the lifetime.</summary>

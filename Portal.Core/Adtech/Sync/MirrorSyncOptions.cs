@@ -12,10 +12,11 @@ public sealed class MirrorSyncOptions
     public int RunBytes { get; set; } = 32 * 1024 * 1024;
 
     /// <summary>
-    /// Members whose raw digests are held in memory at once (12 to 24 bytes each): a snapshot with more has its digests
-    /// split into partitions, and the members are read once per partition.
+    /// Members whose raw digests are held in memory at once (12 to 24 bytes each). A snapshot with more has its digests
+    /// split into partitions looked up one at a time: the members are then read twice (their digests written to disk by
+    /// partition, then the ones not found hashed) instead of once.
     /// </summary>
-    public int DigestMembers { get; set; } = 3_000_000;
+    public int DigestMembers { get; set; } = 1_000_000;
 
     /// <summary>
     /// How large the journal of accepted batches may grow, in percent of the snapshot's size, before a sync folds it into

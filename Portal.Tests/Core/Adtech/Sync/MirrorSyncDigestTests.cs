@@ -17,15 +17,18 @@ public sealed class MirrorSyncDigestTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private Task<MirrorSyncResult> RunAsync(IEnumerable<Member> members, IMirrorTarget target, int digestMembers = 3_000_000) =>
+    private Task<MirrorSyncResult> RunAsync(IEnumerable<Member> members, IMirrorTarget target, int digestMembers = 1_000_000) =>
+        RunAsync(members.ToAsyncEnumerable(), target, digestMembers);
+
+    private Task<MirrorSyncResult> RunAsync(IAsyncEnumerable<Member> members, IMirrorTarget target, int digestMembers = 1_000_000) =>
         new MirrorSync(_bucket, new MirrorSyncOptions { WorkFolder = Path.Combine(_folder.Path, "work"), RunBytes = 16 * 1024, DigestMembers = digestMembers })
-            .RunAsync("demo", "adtechB", members.ToAsyncEnumerable(), MirrorMembers.India, target);
+            .RunAsync("demo", "adtechB", members, MirrorMembers.India, target);
 
     private static List<Member> Range(int from, int count) => [.. Enumerable.Range(from, count).Select(MirrorMembers.Numbered)];
 
     [Theory]
-    [InlineData(3_000_000)] // every digest in one table
-    [InlineData(16)] // 16 partitions: the members are read 16 times, each time for the digests of one
+    [InlineData(1_000_000)] // every digest in one table: the members read once
+    [InlineData(16)] // 16 partitions: the members' digests written to disk by partition, then the ones not found hashed in a second read
     public async Task RunAsync_FivePercentChanged_HashesOnlyTheMembersTheSnapshotDoesNotKnow(int digestMembers)
     {
         var target = new RecordingMirrorTarget(batchSize: 7);
@@ -38,6 +41,34 @@ public sealed class MirrorSyncDigestTests : IDisposable
         Assert.Equal(5, result.Hashed);
         Assert.Equal(MirrorMembers.Expected(Range(5, 200)), target.Held);
         Assert.Equal(MirrorMembers.Expected(Range(200, 5)).Order(), target.Accepted(MirrorChange.Add).Order());
+    }
+
+    [Fact]
+    public async Task RunAsync_MembersReplacedBetweenTheTwoReads_SendsNothingAndTheNextSyncSendsTheDifference()
+    {
+        var target = new RecordingMirrorTarget(batchSize: 7);
+        await RunAsync(Range(0, 200), target, digestMembers: 16);
+        target.Calls.Clear();
+        var reads = 0;
+        async IAsyncEnumerable<Member> Replaced()
+        {
+            // The first read sees the file before a refresh replaced it, the second the file after.
+            foreach (var member in Range(++reads == 1 ? 5 : 10, 200))
+            {
+                await Task.Yield();
+                yield return member;
+            }
+        }
+
+        var failure = await Assert.ThrowsAsync<MembersChangedException>(() => RunAsync(Replaced(), target, digestMembers: 16));
+        var sentOnFailure = target.Calls.Count;
+        var next = await RunAsync(Range(10, 200), target, digestMembers: 16);
+
+        Assert.Equal((2, 0), (reads, sentOnFailure));
+        Assert.Contains("changed while the sync read them", failure.Message);
+        Assert.Equal((10L, 10L, 190L), (next.Added, next.Removed, next.Unchanged));
+        Assert.Equal(MirrorMembers.Expected(Range(10, 200)), target.Held);
+        Assert.Equal(MirrorMembers.Expected(Range(0, 10)).Order(), target.Accepted(MirrorChange.Remove).Order());
     }
 
     [Fact]

@@ -13,11 +13,15 @@ public sealed class MirrorSyncTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    /// <summary>A sync whose sort runs are small (a few hundred members each), so that most syncs merge several.</summary>
-    private MirrorSync Sync(int runBytes = 32 * 1024) => new(_bucket, new MirrorSyncOptions { WorkFolder = Path.Combine(_folder.Path, "work"), RunBytes = runBytes });
+    /// <summary>
+    /// A sync whose sort runs are small (a few hundred members each), so that most syncs merge several; with
+    /// <paramref name="digestMembers"/> below the snapshot's size, its digests are looked up by partition.
+    /// </summary>
+    private MirrorSync Sync(int runBytes = 32 * 1024, int digestMembers = 1_000_000) =>
+        new(_bucket, new MirrorSyncOptions { WorkFolder = Path.Combine(_folder.Path, "work"), RunBytes = runBytes, DigestMembers = digestMembers });
 
-    private Task<MirrorSyncResult> RunAsync(IEnumerable<Member> members, IMirrorTarget target, int runBytes = 32 * 1024) =>
-        Sync(runBytes).RunAsync("demo", "adtechB", members.ToAsyncEnumerable(), MirrorMembers.India, target);
+    private Task<MirrorSyncResult> RunAsync(IEnumerable<Member> members, IMirrorTarget target, int runBytes = 32 * 1024, int digestMembers = 1_000_000) =>
+        Sync(runBytes, digestMembers).RunAsync("demo", "adtechB", members.ToAsyncEnumerable(), MirrorMembers.India, target);
 
     /// <summary>
     /// Random members of a universe of 2,000: some with two emails in either order (the same member), some twice, some
@@ -50,22 +54,25 @@ public sealed class MirrorSyncTests : IDisposable
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(5)]
-    public async Task RunAsync_RandomMembersAfterOthers_SendsExactlyTheSetDifferences(int seed)
+    [InlineData(1, 1_000_000)]
+    [InlineData(2, 1_000_000)]
+    [InlineData(3, 1_000_000)]
+    [InlineData(4, 1_000_000)]
+    [InlineData(5, 1_000_000)]
+    [InlineData(6, 300)] // the snapshot's digests in 4 partitions: the members read twice
+    [InlineData(7, 100)]
+    [InlineData(8, 16)]
+    public async Task RunAsync_RandomMembersAfterOthers_SendsExactlyTheSetDifferences(int seed, int digestMembers)
     {
         var random = new Random(seed);
         var (before, after) = (RandomMembers(random, 0.6), RandomMembers(random, 0.6));
         var (held, wanted) = (MirrorMembers.Expected(before), MirrorMembers.Expected(after));
         var target = new RecordingMirrorTarget(batchSize: 37);
-        await RunAsync(before, target);
+        await RunAsync(before, target, digestMembers: digestMembers);
         Assert.Equal(held, target.Held);
         target.Calls.Clear();
 
-        var result = await RunAsync(after, target);
+        var result = await RunAsync(after, target, digestMembers: digestMembers);
 
         Assert.Equal(MirrorSyncOutcome.Synced, result.Outcome);
         Assert.Equal(wanted, target.Held);
