@@ -89,7 +89,7 @@ internal static class SyncBench
         if (args.Contains("--warm"))
         {
             await WarmUpAsync(bucket);
-            ResetPeak();
+            PeakWorkingSet.Reset();
         }
 
         var before = Process.GetCurrentProcess().PeakWorkingSet64;
@@ -128,26 +128,6 @@ internal static class SyncBench
 
         await Task.Delay(TimeSpan.FromSeconds(1)); // the JIT's background compilations of the hot methods end
         GC.Collect();
-    }
-
-    /// <summary>
-    /// Starts the peak working set again from the current one (Linux: "5" to <c>/proc/self/clear_refs</c>), so that a
-    /// warmed process's peak is the sync's, not the warm-up's.
-    /// </summary>
-    private static void ResetPeak()
-    {
-        try
-        {
-            File.WriteAllText("/proc/self/clear_refs", "5");
-        }
-        catch (IOException)
-        {
-            Console.WriteLine("(the peak working set could not be reset: it includes the warm-up's)");
-        }
-        catch (UnauthorizedAccessException)
-        {
-            Console.WriteLine("(the peak working set could not be reset: it includes the warm-up's)");
-        }
     }
 
     private static void CopyFolder(string from, string to)
