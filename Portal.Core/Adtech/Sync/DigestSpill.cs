@@ -52,7 +52,7 @@ internal sealed class DigestSpill : DigestFilter, IAsyncDisposable
     /// that partition): a record found is marked in <paramref name="present"/>, a member not found in <paramref name="unknown"/>
     /// (by its place). Returns how many members were found as a record another member was found as already.
     /// </summary>
-    public async Task<long> LookUpAsync(int partition, DigestTable table, PresentSet present, PresentSet unknown, CancellationToken cancellationToken)
+    public async Task<long> LookUpAsync(int partition, DigestTable table, PositionSet present, PositionSet unknown, CancellationToken cancellationToken)
     {
         await CloseAsync();
         long repeated = 0;

@@ -4,7 +4,7 @@ namespace Portal.Core.Adtech.Sync;
 /// The snapshot's raw digests in memory, and the set of its records found so far: a member whose digest the table holds
 /// is that record, marked present and not hashed.
 /// </summary>
-internal sealed class KnownDigests(DigestTable table, PresentSet present) : DigestFilter
+internal sealed class KnownDigests(DigestTable table, PositionSet present) : DigestFilter
 {
     private long _repeated;
 

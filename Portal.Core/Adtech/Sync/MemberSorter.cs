@@ -7,10 +7,10 @@ namespace Portal.Core.Adtech.Sync;
 /// Hashes an audience's members as one adtech wants them and sorts them by record key in bounded memory. One task reads
 /// the members into chunks while the chunks before are processed on every core: each member gets its raw digest
 /// (<see cref="RawDigest"/>); a <see cref="DigestFilter"/> tells from it whether to hash the member (a member whose
-/// digest the snapshot knows is not hashed again); the members to hash are hashed and packed as records into a run buffer of a bounded size, and a
-/// full buffer is sorted (on the key's first 8 bytes, then the whole key) and written to a run file. The runs are
-/// merged when read (<see cref="SortedMembers.Open"/>). Memory follows the run buffer and the chunk size, not the
-/// audience size.
+/// digest the snapshot knows is not hashed again); the members to hash are hashed and packed as records into a run
+/// buffer of a bounded size, and a full buffer is sorted (on the key's first 8 bytes, then the whole key) and written to
+/// a run file. The runs are merged when read (<see cref="SortedMembers.Open"/>). Memory follows the run buffer and the
+/// chunk size, not the audience size.
 /// </summary>
 public static class MemberSorter
 {

@@ -11,7 +11,7 @@ public sealed record MirrorCounts(long ToAdd, long ToRemove, long Unchanged, lon
 /// <summary>
 /// The difference between what the adtech holds and the current members, as a merge-join of the snapshot with the
 /// members hashed this time (sorted): a snapshot record is held when a member was found as it by raw digest
-/// (<see cref="PresentSet"/>) or hashed to its key, and a remove otherwise; a hashed member the snapshot lacks is an
+/// (<see cref="PositionSet"/>) or hashed to its key, and a remove otherwise; a hashed member the snapshot lacks is an
 /// add. A held record accepted before <c>refreshBefore</c> (a day number) is sent again as an add. A held record whose
 /// member was hashed (its raw values changed, or it was kept without a digest) goes to the adds file unsent, to be
 /// journaled with its new digest. The removes and the adds are written to their own files in key order, so that all
@@ -28,7 +28,7 @@ public static class MirrorDifference
     /// Given, in key order, the record whose digest the adtech's audience will have for each member once every remove and
     /// add is accepted: the held record's, or the current one's where the adds file replaces it.
     /// </param>
-    internal static async Task<MirrorCounts> ComputeAsync(RecordSource snapshot, PresentSet? present, RecordSource current, RecordWriter removes,
+    internal static async Task<MirrorCounts> ComputeAsync(RecordSource snapshot, PositionSet? present, RecordSource current, RecordWriter removes,
         RecordWriter adds, int refreshBefore, KeyCheck check, SnapshotDigests? next, CancellationToken cancellationToken)
     {
         long unchanged = 0, refresh = 0, retagged = 0, repeated = 0, invalid = 0, toAdd = 0, position = -1;

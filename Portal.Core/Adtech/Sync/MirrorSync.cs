@@ -94,7 +94,7 @@ public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimePr
         {
             await using var sorted = new SortedMembers(Path.Combine(work, "runs"));
             var index = useDigests ? await SnapshotIndex.LoadAsync(bucket, snapshot.DigestsPath, options.DigestMembers, cancellationToken) : null;
-            var present = index is null ? null : new PresentSet(index.Records);
+            var present = index is null ? null : new PositionSet(index.Records);
             var run = new RunBuffer(Math.Min(options.RunBytes, SyncRunBytes));
             var repeated = index is null ? await AddAllAsync(sorted, members, normalization, run, cancellationToken)
                 : index.Partitions == 1 ? await AddUnknownAsync(sorted, index, present!, members, normalization, run, snapshot.DigestsPath, cancellationToken)
@@ -154,7 +154,7 @@ public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimePr
     /// <paramref name="present"/>. Returns the members found as a record another member was found as already. The table
     /// is let go when this returns, before the difference is computed.
     /// </summary>
-    private async Task<long> AddUnknownAsync(SortedMembers sorted, SnapshotIndex index, PresentSet present, IAsyncEnumerable<Member> members,
+    private async Task<long> AddUnknownAsync(SortedMembers sorted, SnapshotIndex index, PositionSet present, IAsyncEnumerable<Member> members,
         NormalizationOptions normalization, RunBuffer run, string digestsPath, CancellationToken cancellationToken)
     {
         var known = new KnownDigests(await index.ReadTableAsync(bucket, digestsPath, 0, null, cancellationToken), present);
@@ -168,12 +168,12 @@ public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimePr
     /// snapshot's digests of that partition, and a second pass hashes the members not found. Returns the members found as
     /// a record another member was found as already.
     /// </summary>
-    private async Task<long> AddByPartitionsAsync(SortedMembers sorted, SnapshotIndex index, PresentSet present, IAsyncEnumerable<Member> members,
+    private async Task<long> AddByPartitionsAsync(SortedMembers sorted, SnapshotIndex index, PositionSet present, IAsyncEnumerable<Member> members,
         NormalizationOptions normalization, RunBuffer run, string folder, string digestsPath, CancellationToken cancellationToken)
     {
         await using var spill = new DigestSpill(folder, index.Partitions);
         await MemberSorter.AddAsync(sorted, members, normalization, spill, run, cancellationToken);
-        var unknown = new PresentSet(spill.Order.Members);
+        var unknown = new PositionSet(spill.Order.Members);
         long repeated = 0;
         DigestTable? table = null;
         for (var partition = 0; partition < index.Partitions; partition++)

@@ -5,7 +5,7 @@ namespace Portal.Core.Adtech.Sync;
 /// did not find (by their place in the pass), and checks that it read the members the first pass read
 /// (<see cref="MemberOrder"/>).
 /// </summary>
-internal sealed class UnknownMembers(PresentSet unknown, MemberOrder firstPass) : DigestFilter
+internal sealed class UnknownMembers(PositionSet unknown, MemberOrder firstPass) : DigestFilter
 {
     private readonly MemberOrder _order = new();
 
