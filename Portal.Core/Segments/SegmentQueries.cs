@@ -10,7 +10,6 @@ public enum SegmentSortField
     RowCount,
     LastRefreshed,
     Status,
-    Rule,
 }
 
 /// <summary>A segment named for links and pickers.</summary>
@@ -69,7 +68,6 @@ public sealed class SegmentQueries(IDbContextFactory<PortalDbContext> dbFactory)
             SegmentSortField.RowCount => query.SortBy(x => x.Segment.RowCount, sort.Descending).ThenBy(x => x.Segment.Name),
             SegmentSortField.LastRefreshed => query.SortBy(x => x.Segment.LastRefreshedAt, sort.Descending).ThenBy(x => x.Segment.Name),
             SegmentSortField.Status => query.SortBy(x => x.Segment.Status, sort.Descending).ThenBy(x => x.Segment.Name),
-            SegmentSortField.Rule => query.SortBy(x => x.Rule.Name, sort.Descending).ThenBy(x => x.Segment.Name),
             _ => query.SortBy(x => x.Segment.Name, sort.Descending),
         };
         var rows = await query.Skip(Math.Max(0, page) * pageSize).Take(pageSize).ToListAsync(cancellationToken);

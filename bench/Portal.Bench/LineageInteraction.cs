@@ -8,8 +8,8 @@ namespace Portal.Bench;
 /// <summary>
 /// On a drawn lineage page: wheel-zoom steps and drag-pan steps (each a server round trip that redraws what came into
 /// view), timed in the page from the event until the canvas's transform has changed and a frame is painted (and, apart,
-/// until the change is seen at a frame: the server's share); then the
-/// portal's resident memory before and after opening three more pages of the same view, per page.
+/// until the change is seen at a frame: the server's share); then the portal's resident memory before and after
+/// opening three more pages of the same view, per page.
 /// </summary>
 internal static class LineageInteraction
 {
