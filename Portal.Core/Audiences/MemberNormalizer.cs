@@ -42,27 +42,18 @@ public static class MemberNormalizer
     public static string Sha256Hex(string normalized)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        Sha256(normalized, hash);
+        HashUtf8(normalized, hash);
         return Convert.ToHexStringLower(hash);
     }
 
-    /// <summary>
-    /// A SHA-256 context per thread, reused: hashing short values, a one-shot hash spends most of its time setting up and
-    /// tearing down the context it makes each time.
-    /// </summary>
-    [ThreadStatic]
-    private static IncrementalHash? _sha256;
-
     /// <summary>The SHA-256 of <paramref name="normalized"/>'s UTF-8 into <paramref name="hash"/>.</summary>
-    private static void Sha256(ReadOnlySpan<char> normalized, Span<byte> hash)
+    private static void HashUtf8(ReadOnlySpan<char> normalized, Span<byte> hash)
     {
         var max = Encoding.UTF8.GetMaxByteCount(normalized.Length);
         byte[]? rented = null;
         Span<byte> utf8 = max <= 3 * StackChars ? stackalloc byte[max] : (rented = ArrayPool<byte>.Shared.Rent(max));
         var length = Encoding.UTF8.GetBytes(normalized, utf8);
-        var sha256 = _sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha256.AppendData(utf8[..length]);
-        sha256.GetHashAndReset(hash);
+        Sha256.Hash(utf8[..length], hash);
         if (rented is not null)
         {
             ArrayPool<byte>.Shared.Return(rented);
@@ -129,7 +120,7 @@ public static class MemberNormalizer
         };
         if (length != Invalid)
         {
-            Sha256(normalized[..length], hash);
+            HashUtf8(normalized[..length], hash);
         }
 
         if (rented is not null)

@@ -37,10 +37,6 @@ public static class MirrorRecord
     /// <summary>The day of a record not accepted yet (a work file's member to add).</summary>
     public const int NeverAccepted = -1;
 
-    /// <summary>A SHA-256 context per thread, reused (records are keyed on every core at once).</summary>
-    [ThreadStatic]
-    private static IncrementalHash? _sha256;
-
     /// <summary>The length of the record whose header is at the start of <paramref name="header"/>.</summary>
     public static int Length(ReadOnlySpan<byte> header) => HeaderSize + HashesLength(header);
 
@@ -129,10 +125,7 @@ public static class MirrorRecord
             at += count * HashSize;
         }
 
-        var sha256 = _sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha256.AppendData(counts);
-        sha256.AppendData(tail[..at]);
-        sha256.GetHashAndReset(destination[..KeySize]);
+        Sha256.Hash(counts, tail[..at], destination[..KeySize]);
     }
 
     /// <summary>The member a record holds, its hashes as <see cref="HashList"/>s (what connectors write payloads from).</summary>
