@@ -104,7 +104,7 @@ internal static class UploadPipeline
     /// <summary>Hashes each batch on every core and writes its request body (the first one a create when <paramref name="create"/>).</summary>
     /// <remarks>
     /// <paramref name="position"/> is the first batch's place in the upload; the later ones follow it. With
-    /// <paramref name="seed"/>, each batch's members are also packed, with their raw digests, into its sorted runs.
+    /// <paramref name="seed"/>, each batch's members are also packed, with their raw digests, into its partitions.
     /// </remarks>
     public static async Task PrepareBatchesAsync(AdtechConnector connector, AudienceState state, NormalizationOptions normalization, ChannelReader<ReadBatch> input,
         Reused<MemberBatch> batches, ChannelWriter<PreparedBatch> output, bool create, BatchPosition position, Reused<ArrayBufferWriter<byte>> buffers,
@@ -128,10 +128,7 @@ internal static class UploadPipeline
                 hashed[i] = seed is null ? local.Hash(raw, i, normalization) : seed.Hash(local, raw, i, normalization);
                 return local;
             }, stats.Add);
-            if (seed is not null)
-            {
-                await seed.AddAsync(raw.Count, cancellationToken);
-            }
+            seed?.Add(raw.Count);
 
             var kept = 0;
             for (var i = 0; i < raw.Count; i++)
@@ -160,7 +157,7 @@ internal static class UploadPipeline
 
         if (seed is not null)
         {
-            await seed.FinishAsync(cancellationToken);
+            await seed.FinishAsync();
         }
     }
 }

@@ -177,7 +177,7 @@ public sealed class LocalBucket : IBucket
             // Read/write: Parquet appends row groups by reading back the footer it wrote.
             await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, useAsync: true))
             {
-                await write(stream, cancellationToken);
+                await write(new WritebackStream(stream), cancellationToken);
                 await stream.FlushAsync(cancellationToken);
                 stream.Flush(flushToDisk: true);
             }

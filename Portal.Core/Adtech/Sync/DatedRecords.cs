@@ -8,13 +8,17 @@ public sealed class DatedRecords(RecordSource records, int day) : RecordSource
 
     public override ReadOnlySpan<byte> Current => _current.AsSpan(0, _length);
 
-    public override async ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
+    public override ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
     {
-        if (!await records.MoveNextAsync(cancellationToken))
-        {
-            return false;
-        }
+        var moved = records.MoveNextAsync(cancellationToken);
+        return moved.IsCompletedSuccessfully ? ValueTask.FromResult(moved.Result && Date()) : DateAfterAsync(moved);
+    }
 
+    private async ValueTask<bool> DateAfterAsync(ValueTask<bool> moving) => await moving && Date();
+
+    /// <summary>Copies the source's record, dated; true.</summary>
+    private bool Date()
+    {
         _length = records.Current.Length;
         if (_current.Length < _length)
         {

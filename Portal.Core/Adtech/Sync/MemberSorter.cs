@@ -163,12 +163,7 @@ public static class MemberSorter
     internal static async Task PackAsync(HashedMember?[] hashed, int count, byte[] digests, int[] invalid, RunBuffer run, SortedMembers sorted,
         CancellationToken cancellationToken)
     {
-        var bytes = 0;
-        for (var i = 0; i < count; i++)
-        {
-            bytes += hashed[i] is { IsEmpty: false } member ? MirrorRecord.Length(member) : 0;
-        }
-
+        var bytes = RunBuffer.BytesFor(hashed, count);
         if (!run.Fits(bytes, count))
         {
             await FlushRunAsync(run, sorted, cancellationToken);
@@ -178,14 +173,7 @@ public static class MemberSorter
             }
         }
 
-        var offsets = run.Append(hashed.AsSpan(0, count));
-        Parallel.For(0, count, i =>
-        {
-            if (offsets[i] >= 0)
-            {
-                run.Write(hashed[i]!, offsets[i], digests.AsSpan(i * RawDigest.Size, RawDigest.Size), invalid[i]);
-            }
-        });
+        run.Pack(hashed, count, digests, invalid);
     }
 
     internal static async Task FlushRunAsync(RunBuffer run, SortedMembers sorted, CancellationToken cancellationToken)

@@ -63,7 +63,7 @@ public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimePr
     }
 
     /// <summary>
-    /// Records what a first export sent as what the adtech holds, from the runs its upload packed as it hashed
+    /// Records what a first export sent as what the adtech holds, from the records its upload packed as it hashed
     /// (<see cref="ExportSeed"/>): the same snapshot <see cref="SeedAsync(string, string, IAsyncEnumerable{Member}, NormalizationOptions, CancellationToken)"/>
     /// writes, without reading or hashing the members again.
     /// </summary>
@@ -74,7 +74,7 @@ public sealed class MirrorSync(IBucket bucket, MirrorSyncOptions options, TimePr
             throw new InvalidOperationException("The export did not record every member it sent; seed from the members instead");
         }
 
-        await new MirrorSnapshot(bucket, audience, adtech).ReplaceAsync(seed.Sorted.Open(), Today(), cancellationToken);
+        await new MirrorSnapshot(bucket, audience, adtech).ReplaceAsync(seed.Open(), Today(), cancellationToken);
     }
 
     /// <summary>A new <see cref="ExportSeed"/> for an export's upload to fill, in its own work folder.</summary>

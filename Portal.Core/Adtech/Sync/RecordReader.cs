@@ -41,7 +41,8 @@ public sealed class RecordReader : RecordSource
 
     public override ReadOnlySpan<byte> Current => _upgraded is null ? _buffer.AsSpan(_current, _length) : _upgraded.AsSpan(0, _upgradedLength);
 
-    public override async ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
+    /// <remarks>A record already in the buffer is taken without an asynchronous step (most of them: a file is read a buffer at a time).</remarks>
+    public override ValueTask<bool> MoveNextAsync(CancellationToken cancellationToken)
     {
         if (_current >= 0)
         {
@@ -51,6 +52,18 @@ public sealed class RecordReader : RecordSource
             _current = -1;
         }
 
+        if (_headerRead && _upgraded is null && _end - _start >= MirrorRecord.HeaderSize
+            && MirrorRecord.Length(_buffer.AsSpan(_start)) is var length && _end - _start >= length)
+        {
+            return ValueTask.FromResult(Take(length));
+        }
+
+        return ReadNextAsync(cancellationToken);
+    }
+
+    /// <summary>Reads the file's magic first if need be, then the next record, filling the buffer from the stream.</summary>
+    private async ValueTask<bool> ReadNextAsync(CancellationToken cancellationToken)
+    {
         if (!_headerRead)
         {
             _headerRead = true;
@@ -89,11 +102,17 @@ public sealed class RecordReader : RecordSource
             throw new InvalidDataException($"{_name} ends in the middle of a record");
         }
 
+        return Take(length);
+    }
+
+    /// <summary>Makes the <paramref name="length"/> bytes at <see cref="_start"/> the current record (upgraded if legacy), checking its key's order; true.</summary>
+    private bool Take(int length)
+    {
         _current = _start;
         _length = length;
-        if (legacy)
+        if (_upgraded is not null)
         {
-            if (_upgraded!.Length < length + MirrorRecord.MetaSize)
+            if (_upgraded.Length < length + MirrorRecord.MetaSize)
             {
                 _upgraded = new byte[(length + MirrorRecord.MetaSize) * 2];
             }

@@ -18,6 +18,35 @@ public sealed class LocalBucketTests : DatabaseTest
     }
 
     [Fact]
+    public async Task WriteAsync_ALargeFileWrittenReadAndAppended_KeepsEveryByte()
+    {
+        var bucket = new LocalBucket(Folder.Path);
+        var data = new byte[20 << 20]; // past the 8 MiB steps at which the write-back of what was written starts
+        new Random(3).NextBytes(data);
+
+        await bucket.WriteAsync("data/big.bin", async (stream, ct) =>
+        {
+            for (var at = 0; at < data.Length; at += 1 << 20)
+            {
+                await stream.WriteAsync(data.AsMemory(at, 1 << 20), ct);
+            }
+
+            // As Parquet does when it appends: reads back what it wrote, then writes on at the end.
+            stream.Position = 4;
+            var read = new byte[16];
+            await stream.ReadExactlyAsync(read, ct);
+            Assert.Equal(data[4..20], read);
+            stream.Seek(0, SeekOrigin.End);
+            stream.Write(data, 0, 100);
+        });
+
+        var written = await File.ReadAllBytesAsync(Path.Combine(Folder.Path, "data", "big.bin"));
+        Assert.Equal(data.Length + 100, written.Length);
+        Assert.True(written.AsSpan(0, data.Length).SequenceEqual(data));
+        Assert.True(written.AsSpan(data.Length).SequenceEqual(data.AsSpan(0, 100)));
+    }
+
+    [Fact]
     public async Task Write_WithStaleVersion_IsRefusedAndLeavesTheFileAsItWas()
     {
         var bucket = new LocalBucket(Folder.Path);

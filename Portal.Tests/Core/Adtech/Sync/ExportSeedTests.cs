@@ -27,9 +27,9 @@ public sealed class ExportSeedTests : IDisposable
 
     private LocalBucket Bucket(string name) => new(Path.Combine(_folder.Path, name));
 
-    // Small runs, so that both the upload and the seed sort into many.
-    private MirrorSync Sync(IBucket bucket) =>
-        new(bucket, new MirrorSyncOptions { WorkFolder = Path.Combine(_folder.Path, "work"), RunBytes = 16 * 1024 }, new FixedClock(Today));
+    // Small runs, so that the seed from the members sorts into many (and with 1 KB the upload's partitions are sorted on disk).
+    private MirrorSync Sync(IBucket bucket, int runBytes = 16 * 1024) =>
+        new(bucket, new MirrorSyncOptions { WorkFolder = Path.Combine(_folder.Path, "work"), RunBytes = runBytes }, new FixedClock(Today));
 
     /// <summary>Numbered members (unless <paramref name="plain"/>, with exact repeats, a member left with no valid value and one with an invalid phone among them).</summary>
     private static IAsyncEnumerable<Member> Members(int from, int count, bool plain = false) =>
@@ -39,9 +39,10 @@ public sealed class ExportSeedTests : IDisposable
             : i % 101 == 9 ? new Member([$"Member{i}@Example.com"], ["not a phone"], ["560001"])
             : MirrorMembers.Numbered(i)).ToAsyncEnumerable();
 
-    private async Task<(UploadOutcome Outcome, bool Complete)> ExportAsync(IBucket bucket, SandboxServer sandbox, IAsyncEnumerable<Member> members, UploadStart start)
+    private async Task<(UploadOutcome Outcome, bool Complete)> ExportAsync(IBucket bucket, SandboxServer sandbox, IAsyncEnumerable<Member> members, UploadStart start,
+        int runBytes = 16 * 1024)
     {
-        var sync = Sync(bucket);
+        var sync = Sync(bucket, runBytes);
         await using var seed = sync.StartSeed();
         var outcome = await Connector().UploadAsync(State, Connection(sandbox), members, start with { BatchSize = 100, Seed = seed });
         if (seed.Complete)
@@ -52,13 +53,15 @@ public sealed class ExportSeedTests : IDisposable
         return (outcome, seed.Complete);
     }
 
-    [Fact]
-    public async Task UploadAsync_WithASeed_WritesTheSnapshotAndDigestsASeedFromTheMembersWrites()
+    [Theory]
+    [InlineData(16 * 1024)]
+    [InlineData(1024)]
+    public async Task UploadAsync_WithASeed_WritesTheSnapshotAndDigestsASeedFromTheMembersWrites(int runBytes)
     {
         await using var sandbox = await SandboxServer.StartAsync();
         var (exported, seeded) = (Bucket("exported"), Bucket("seeded"));
 
-        var (outcome, complete) = await ExportAsync(exported, sandbox, Members(0, 1_050), UploadStart.Fresh());
+        var (outcome, complete) = await ExportAsync(exported, sandbox, Members(0, 1_050), UploadStart.Fresh(), runBytes);
         await Sync(seeded).SeedAsync("demo", AdtechKeys.AdtechB, Members(0, 1_050), Connector().Normalization(State.RequireCountry()));
 
         Assert.True(outcome.Succeeded);
