@@ -128,8 +128,9 @@ public sealed class RuleVocabulary(IDbContextFactory<PortalDbContext> dbFactory,
         var categories = (await db.CreditCardTransactions.Select(t => t.Category).Distinct().ToListAsync())
             .Union(await db.UpiTransactions.Select(t => t.Category).Distinct().ToListAsync())
             .Order(StringComparer.Ordinal).ToList();
-        var merchants = (await db.CreditCardTransactions.Select(t => t.Merchant).Distinct().Take(1000).ToListAsync())
-            .Union(await db.UpiTransactions.Select(t => t.Description).Distinct().Take(1000).ToListAsync())
+        // The first thousand of each table by name (without an order, which thousand would be the database's choice).
+        var merchants = (await db.CreditCardTransactions.Select(t => t.Merchant).Distinct().OrderBy(m => m).Take(1000).ToListAsync())
+            .Union(await db.UpiTransactions.Select(t => t.Description).Distinct().OrderBy(d => d).Take(1000).ToListAsync())
             .Order(StringComparer.Ordinal).ToList();
         var cities = await db.Customers.Select(c => c.City).Distinct().OrderBy(c => c).Take(1000).ToListAsync();
         return new CustomerValues(categories, merchants, cities);

@@ -87,6 +87,42 @@ public sealed class RuleVocabularyTests : DatabaseTest
         Assert.Equal(await db.Customers.Select(c => c.City).Distinct().OrderBy(c => c).ToListAsync(), lists[0]);
     }
 
+    [Fact]
+    public async Task Pickers_MoreThanAThousandMerchants_OfferTheFirstThousandOfEachTableByName()
+    {
+        await using var host = await RuleHostExtensions.StartWithDemoDataAsync(Folder);
+        var clock = (FixedClock)host.Get<TimeProvider>();
+        await using (var db = await host.DbAsync())
+        {
+            // Written last first, so that the order rows were stored in is not the order of their names.
+            for (var i = 1_199; i >= 0; i--)
+            {
+                db.CreditCardTransactions.Add(new CreditCardTransaction
+                {
+                    TransactionId = 9_400_000 + i, UserId = 1, Amount = 10m, Merchant = $"Merchant {i:D4}", Category = "Shopping",
+                    TransactionDate = clock.Now.UtcDateTime,
+                });
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        // Written behind the portal: seen once the values kept (perhaps read as the host started) are old.
+        var vocabulary = host.Get<RuleVocabulary>();
+        clock.Now += RuleVocabulary.MaxAge + TimeSpan.FromSeconds(1);
+        await vocabulary.MerchantsAsync();
+        await host.WaitUntilAsync(async () => (await vocabulary.MerchantsAsync()).Contains("Merchant 0000"), "the read after the rows were written");
+        var merchants = await vocabulary.MerchantsAsync();
+
+        await using var check = await host.DbAsync();
+        var cards = await check.CreditCardTransactions.Select(t => t.Merchant).Distinct().ToListAsync();
+        var upi = await check.UpiTransactions.Select(t => t.Description).Distinct().ToListAsync();
+        var expected = cards.Order(StringComparer.Ordinal).Take(1000).Union(upi.Order(StringComparer.Ordinal).Take(1000)).Order(StringComparer.Ordinal);
+        Assert.Equal(expected, merchants);
+        Assert.Contains("Merchant 0000", merchants);
+        Assert.DoesNotContain("Merchant 1199", merchants);
+    }
+
     private static async Task<List<string>> CategoriesInTheTablesAsync(CoreHost host)
     {
         await using var db = await host.DbAsync();
