@@ -33,6 +33,9 @@ public sealed class ExportRunsGridTests : DatabaseTest
             Assert.Contains("no change", rows[0], StringComparison.Ordinal);
             Assert.Contains($"+{1_204:N0} / −87", rows[1], StringComparison.Ordinal);
             Assert.DoesNotContain(" / −", rows[2], StringComparison.Ordinal);
+            // Seen without scrolling in the audience's side panel: the outcome right after the result.
+            var headers = grid.FindAll("thead th").Select(h => h.TextContent.Trim()).ToList();
+            Assert.Equal(headers.IndexOf("Result") + 1, headers.FindIndex(h => h.StartsWith("Added / removed", StringComparison.Ordinal)));
         });
     }
 
