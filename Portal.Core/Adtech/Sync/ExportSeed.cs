@@ -57,12 +57,7 @@ public sealed class ExportSeed(string folder, int runBytes) : IAsyncDisposable
     /// <summary>Packs the batch of <paramref name="count"/> members just hashed as records and adds them to their partitions.</summary>
     internal void Add(int count)
     {
-        var bytes = RunBuffer.BytesFor(_hashed, count);
-        if (!_batch.Fits(bytes, count))
-        {
-            _batch.Reserve(bytes, count);
-        }
-
+        _batch.MakeRoom(RunBuffer.BytesFor(_hashed, count), count);
         var offsets = _batch.Pack(_hashed, count, _digests, _invalid);
         for (var i = 0; i < count; i++)
         {

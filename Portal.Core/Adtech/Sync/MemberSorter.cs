@@ -167,10 +167,7 @@ public static class MemberSorter
         if (!run.Fits(bytes, count))
         {
             await FlushRunAsync(run, sorted, cancellationToken);
-            if (!run.Fits(bytes, count))
-            {
-                run.Reserve(bytes, count);
-            }
+            run.MakeRoom(bytes, count);
         }
 
         run.Pack(hashed, count, digests, invalid);

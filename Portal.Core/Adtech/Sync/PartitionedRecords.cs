@@ -138,10 +138,7 @@ internal sealed class PartitionedRecords(KeyPartitions partitions, int maxBytes)
                 if (!buffer.Fits(length, 1))
                 {
                     await MemberSorter.FlushRunAsync(buffer, runs, cancellationToken);
-                    if (!buffer.Fits(length, 1))
-                    {
-                        buffer.Reserve(length, 1);
-                    }
+                    buffer.MakeRoom(length, 1);
                 }
 
                 buffer.Add(record.AsSpan(0, length));

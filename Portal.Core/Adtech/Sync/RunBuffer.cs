@@ -38,8 +38,16 @@ internal sealed class RunBuffer(int maxBytes)
         return true;
     }
 
-    /// <summary>Makes room in an empty buffer for a chunk larger than it.</summary>
-    public void Reserve(int bytes, int records)
+    /// <summary>Makes room in an empty buffer: grown up to its size, or beyond for a chunk larger than it.</summary>
+    public void MakeRoom(int bytes, int records)
+    {
+        if (!Fits(bytes, records))
+        {
+            Reserve(bytes, records);
+        }
+    }
+
+    private void Reserve(int bytes, int records)
     {
         if (bytes > _bytes.Length)
         {
@@ -67,7 +75,7 @@ internal sealed class RunBuffer(int maxBytes)
     /// <summary>
     /// Packs the first <paramref name="count"/> members as records, written on every core with their raw digests and
     /// invalid counts; returns where each one's record starts (-1 for nulls and members left without a value). The
-    /// caller made room (<see cref="Fits"/>, <see cref="Reserve"/>).
+    /// caller made room (<see cref="Fits"/>, <see cref="MakeRoom"/>).
     /// </summary>
     public int[] Pack(HashedMember?[] members, int count, byte[] digests, int[] invalid)
     {
