@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -56,7 +55,7 @@ public sealed class UploadService(
                 bytes += read;
                 if (bytes > limit)
                 {
-                    throw new ImportRejectedException(string.Create(CultureInfo.InvariantCulture, $"The file is larger than the {limit / 1048576.0:N0} MB an upload may be."),
+                    throw new ImportRejectedException($"The file is larger than the {ByteSize.Describe(limit)} an upload may be.",
                         ImportRejection.TooLarge);
                 }
 

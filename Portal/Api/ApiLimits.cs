@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
@@ -35,12 +34,4 @@ internal static class ApiLimits
         o.ValueCountLimit = 64;
         o.MultipartBodyLengthLimit = JsonBodyBytes;
     });
-
-    /// <summary>A size in words, for the 413's message: "1 MiB (1,048,576 bytes)".</summary>
-    public static string Describe(long bytes) => bytes switch
-    {
-        >= 1024 * 1024 when bytes % (1024 * 1024) == 0 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024 * 1024):N0} MiB ({bytes:N0} bytes)"),
-        >= 1024 when bytes % 1024 == 0 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024:N0} KiB ({bytes:N0} bytes)"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes:N0} bytes"),
-    };
 }

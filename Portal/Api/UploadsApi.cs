@@ -25,6 +25,7 @@ internal static class UploadsApi
             .RequireAuthorization(Policies.Operator)
             .WithMetadata(new RequestSizeLimitAttribute(
                 ((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<IOptions<UploadOptions>>().Value.MaxUploadBytes + ApiLimits.MultipartAllowanceBytes))
+            .WithMetadata(new BodyLimitMiddleware.TooLargeAnswer(TooLarge))
             .WithSummary("Upload a CSV file into a dataset (operators): queues its import, or with force=true its re-import")
             .WithDescription("Either the raw file as the body (`Content-Type: text/csv`) with `dataset`, `partition` (a quarter like 2024-Q1 for "
                 + "impressions, clicks and conversions; empty otherwise) and `file_name` in the query, or `multipart/form-data` with those fields "
@@ -33,8 +34,9 @@ internal static class UploadsApi
                 + "partition or file name; 409 when a file of that name was already imported into the dataset, unless `force` is `true`: then the "
                 + "file replaces that earlier import, all or nothing (its rows leave the dataset's table, its Parquet file and, for impressions, clicks "
                 + "and conversions, the quarter's campaign aggregate are recomputed without it; it must go into the same partition; audited as "
-                + "`upload.reimported`); 413 over the size limit "
-                + $"(Uploads:MaxUploadBytes), or for a form field longer than {ApiLimits.FormFieldChars:N0} characters or more than {ApiLimits.FormFieldCount} fields.")
+                + "`upload.reimported`); 413 `{message, reason: too_large}` naming the limit met: "
+                + $"a file over Uploads:MaxUploadBytes, a body over that plus {ByteSize.Describe(ApiLimits.MultipartAllowanceBytes)} for the form, a form field longer than "
+                + $"{ApiLimits.FormFieldChars:N0} characters or more than {ApiLimits.FormFieldCount} fields.")
             .Accepts<IFormFile>("multipart/form-data", "text/csv", "text/plain", "application/octet-stream")
             .Produces<UploadAcceptedDto>(StatusCodes.Status202Accepted)
             .Produces<UploadProblemDto>(StatusCodes.Status400BadRequest)
@@ -125,12 +127,12 @@ internal static class UploadsApi
                         var field = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
                         if (fields.Count >= ApiLimits.FormFieldCount)
                         {
-                            return FormTooLarge($"The form has more than the {ApiLimits.FormFieldCount} fields an upload may send before its file.");
+                            return TooLarge($"The form has more than the {ApiLimits.FormFieldCount} fields an upload may send before its file.");
                         }
 
                         if (await ReadFieldAsync(MultipartParts.Body(section, $"the form field '{Shortened(field)}'"), cancellationToken) is not { } value)
                         {
-                            return FormTooLarge($"The form field '{Shortened(field)}' is longer than the {ApiLimits.FormFieldChars:N0} characters a field may be.");
+                            return TooLarge($"The form field '{Shortened(field)}' is longer than the {ApiLimits.FormFieldChars:N0} characters a field may be.");
                         }
 
                         fields[field] = value;
@@ -163,7 +165,7 @@ internal static class UploadsApi
             return ex.Reason switch
             {
                 ImportRejection.AlreadyImported => TypedResults.Conflict(body),
-                ImportRejection.TooLarge => TypedResults.Json(body, statusCode: StatusCodes.Status413PayloadTooLarge),
+                ImportRejection.TooLarge => TooLarge(ex.Message),
                 _ => TypedResults.BadRequest(body),
             };
         }
@@ -184,7 +186,8 @@ internal static class UploadsApi
         return length > ApiLimits.FormFieldChars ? null : new string(buffer, 0, length).Trim();
     }
 
-    private static JsonHttpResult<UploadProblemDto> FormTooLarge(string message) =>
+    /// <summary>Every 413 of the route, whichever limit was met (the file's, a form field's, the body's): <c>{message, reason: "too_large"}</c>.</summary>
+    private static JsonHttpResult<UploadProblemDto> TooLarge(string message) =>
         TypedResults.Json(new UploadProblemDto(message, PortalApi.Snake(ImportRejection.TooLarge)), statusCode: StatusCodes.Status413PayloadTooLarge);
 
     private static string Shortened(string text) => text.Length > 40 ? text[..40] + "…" : text;

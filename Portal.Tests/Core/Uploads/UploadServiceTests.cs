@@ -151,6 +151,7 @@ public sealed class UploadServiceTests : DatabaseTest
             "big.csv", new MemoryStream(new byte[300_000])));
 
         Assert.Equal(ImportRejection.TooLarge, ex.Reason);
+        Assert.Equal("The file is larger than the 100,000 bytes an upload may be.", ex.Message);
         Assert.Empty(await FilesAsync(host, "uploads"));
         Assert.Empty(Directory.GetFiles(Path.Combine(((LocalBucket)host.Get<IBucket>()).Root, "uploads", "incoming"), "*", SearchOption.AllDirectories));
     }

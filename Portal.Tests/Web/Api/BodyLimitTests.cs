@@ -13,7 +13,8 @@ namespace Portal.Tests.Web.Api;
 public sealed class BodyLimitTests(KestrelPortalWebFactory portal) : IClassFixture<KestrelPortalWebFactory>
 {
     private const string JsonLimit = "1 MiB (1,048,576 bytes)";
-    private const long ApiLimitsAllowance = 64 * 1024;
+    /// <summary>The uploads route's limit: the upload cap and 64 KiB for the multipart form.</summary>
+    private const long RouteLimit = KestrelPortalWebFactory.MaxUploadBytes + 64 * 1024;
 
     /// <summary>A rule whose description makes the body a little over 1 MiB.</summary>
     private static string RuleOverOneMebibyte() => JsonSerializer.Serialize(new
@@ -33,14 +34,33 @@ public sealed class BodyLimitTests(KestrelPortalWebFactory portal) : IClassFixtu
         Assert.Equal($"The request body is larger than the {limit} this route accepts.", problem.GetProperty("detail").GetString());
     }
 
-    /// <summary>A body without a declared length (chunked), so the server finds out only while reading.</summary>
-    private sealed class ChunkedContent(byte[] bytes, string mediaType) : HttpContent
+    /// <summary>The uploads route's 413, whichever limit was met: its own error shape, <c>{message, reason}</c>.</summary>
+    private async Task AssertUploadTooLargeAsync(HttpResponseMessage response, string message)
+    {
+        Assert.True(response.StatusCode == HttpStatusCode.RequestEntityTooLarge,
+            $"Expected 413, got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}. The server logged:\n{portal.LoggedErrors()}");
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(message, problem.GetProperty("message").GetString());
+        Assert.Equal("too_large", problem.GetProperty("reason").GetString());
+    }
+
+    /// <summary>
+    /// A body without a declared length (chunked), so the server finds out only while reading; sent in 8 KB pieces,
+    /// <paramref name="pause"/> milliseconds apart (0: as fast as the connection takes them).
+    /// </summary>
+    private sealed class ChunkedContent(byte[] bytes, string mediaType, int pause = 0) : HttpContent
     {
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
         {
             for (var offset = 0; offset < bytes.Length; offset += 8192)
             {
                 await stream.WriteAsync(bytes.AsMemory(offset, Math.Min(8192, bytes.Length - offset)));
+                if (pause > 0)
+                {
+                    await stream.FlushAsync();
+                    await Task.Delay(pause);
+                }
             }
         }
 
@@ -94,18 +114,55 @@ public sealed class BodyLimitTests(KestrelPortalWebFactory portal) : IClassFixtu
     }
 
     [Fact]
-    public async Task PostUploads_MultipartLongerThanTheUploadCap_Answers413NamingTheCap()
+    public async Task PostUploads_MultipartLongerThanTheRouteLimit_Answers413NamingTheLimitInTheUploadsShape()
     {
         var client = await portal.SignedInClientAsync(Roles.Marketer);
-        // A file part whose rows take the body just past the cap. (Not a preamble: the multipart reader refuses more
-        // than 16 KB before the first boundary as malformed, and which limit it met first depended on the reads.)
-        var rows = string.Join("\n", Enumerable.Range(1, (int)((KestrelPortalWebFactory.MaxUploadBytes + ApiLimitsAllowance) / 60) + 1).Select(i => User(i)));
-        var body = Encoding.UTF8.GetBytes("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"users.csv\"\r\n\r\n"
-            + UsersHeader + "\n" + rows + "\r\n--b--\r\n");
+        // The bulk is in the fields' part headers (the multipart reader takes up to 16 KB of them a part), so the body
+        // passes the route's limit before any file part: with a file part over the upload cap instead, which limit is met
+        // first depends on how much of the body has arrived at the server's first read.
+        var padding = new string('p', 15_000);
+        var fields = string.Concat(Enumerable.Range(1, 6).Select(i =>
+            $"--b\r\nContent-Disposition: form-data; name=\"note{i}\"\r\nX-Padding: {padding}\r\n\r\nx\r\n"));
+        var body = Encoding.UTF8.GetBytes(fields + "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"users.csv\"\r\n\r\n"
+            + UsersHeader + "\n" + User(1) + "\r\n--b--\r\n");
+        Assert.True(body.Length > RouteLimit);
 
         var response = await client.PostAsync("/api/uploads?dataset=users", new ChunkedContent(body, "multipart/form-data; boundary=b").Typed());
 
-        await AssertTooLargeAsync(response, $"{KestrelPortalWebFactory.MaxUploadBytes + ApiLimitsAllowance:N0} bytes");
+        await AssertUploadTooLargeAsync(response, $"The request body is larger than the {RouteLimit:N0} bytes this route accepts.");
+    }
+
+    [Fact]
+    public async Task PostUploads_DeclaredLengthOverTheRouteLimit_Answers413BeforeReadingInTheUploadsShape()
+    {
+        var client = await portal.SignedInClientAsync(Roles.Marketer);
+        using var form = new MultipartFormDataContent("b")
+        {
+            { new ByteArrayContent(Csv(UsersHeader, Enumerable.Range(1, (int)(RouteLimit / 50)).Select(i => User(i)).ToArray())), "file", "users.csv" },
+        };
+        await form.LoadIntoBufferAsync(); // sent with its Content-Length
+        Assert.True(form.Headers.ContentLength > RouteLimit);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/uploads?dataset=users") { Content = form };
+        request.Headers.ExpectContinue = true;
+
+        var response = await client.SendAsync(request);
+
+        await AssertUploadTooLargeAsync(response, $"The request body is larger than the {RouteLimit:N0} bytes this route accepts.");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(20)] // the body arriving piece by piece: the same answer
+    public async Task PostUploads_MultipartFileOverTheUploadCap_Answers413NamingTheCap(int pause)
+    {
+        var client = await portal.SignedInClientAsync(Roles.Marketer);
+        var body = Encoding.UTF8.GetBytes("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"users.csv\"\r\n\r\n"
+            + UsersHeader + "\n" + string.Join("\n", Enumerable.Range(1, 400).Select(i => User(i))) + "\r\n--b--\r\n");
+        Assert.InRange(body.Length, KestrelPortalWebFactory.MaxUploadBytes + 1, RouteLimit); // over the file's cap, under the route's
+
+        var response = await client.PostAsync("/api/uploads?dataset=users", new ChunkedContent(body, "multipart/form-data; boundary=b", pause).Typed());
+
+        await AssertUploadTooLargeAsync(response, $"The file is larger than the {KestrelPortalWebFactory.MaxUploadBytes:N0} bytes an upload may be.");
     }
 
     [Fact]
@@ -120,9 +177,7 @@ public sealed class BodyLimitTests(KestrelPortalWebFactory portal) : IClassFixtu
 
         var response = await client.PostAsync("/api/uploads", form);
 
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("The form field 'dataset' is longer than the 1,024 characters a field may be.", problem.GetProperty("message").GetString());
+        await AssertUploadTooLargeAsync(response, "The form field 'dataset' is longer than the 1,024 characters a field may be.");
     }
 
     [Fact]
@@ -135,7 +190,6 @@ public sealed class BodyLimitTests(KestrelPortalWebFactory portal) : IClassFixtu
 
         var response = await client.PostAsync("/api/uploads?dataset=users&file_name=many.csv", body);
 
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Contains("an upload may be", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message").GetString(), StringComparison.Ordinal);
+        await AssertUploadTooLargeAsync(response, $"The file is larger than the {KestrelPortalWebFactory.MaxUploadBytes:N0} bytes an upload may be.");
     }
 }
