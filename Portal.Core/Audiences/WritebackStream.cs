@@ -56,7 +56,10 @@ internal sealed class WritebackStream(FileStream file) : Stream
 
     public override Task FlushAsync(CancellationToken cancellationToken) => file.FlushAsync(cancellationToken);
 
-    /// <summary>Starts the write-back of what was written since the last hint, once that is a step or more (the file's own buffer may still hold its end: harmless).</summary>
+    /// <summary>
+    /// Starts the write-back of what was written since the last hint, once that is a step or more. Getting the file's
+    /// handle first writes out what the stream still buffers, so the whole range has reached the system.
+    /// </summary>
     private void Hint()
     {
         var position = file.Position;
