@@ -7,7 +7,8 @@ namespace Portal;
 /// The adtech and data-source sandbox inside the portal (<c>Sandbox:Enabled</c>, on by default in Development only):
 /// mapped at <c>/sandbox</c>, answering loopback callers only, so demo exports work offline. When enabled, the data
 /// source and the adtech connections default to it unless configured otherwise, and its host is added to
-/// <c>Outbound:AllowedHosts</c> (loopback, over http) so the portal may call it.
+/// <c>Outbound:AllowedHosts</c> (loopback, over http) so the portal may call it. Its audiences outlive a restart
+/// (<see cref="SandboxStateKeeper"/>).
 /// </summary>
 internal static class SandboxHosting
 {
@@ -47,6 +48,8 @@ internal static class SandboxHosting
         var sources = builder.Configuration.Sources;
         sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = defaults });
         builder.Services.AddSingleton(new SandboxState());
+        builder.Services.AddSingleton<SandboxStateKeeper>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SandboxStateKeeper>());
     }
 
     public static void MapSandbox(WebApplication app)
@@ -56,12 +59,24 @@ internal static class SandboxHosting
             return;
         }
 
+        var keeper = app.Services.GetRequiredService<SandboxStateKeeper>();
         app.MapAdtechSandbox(Prefix, app.Services.GetRequiredService<SandboxState>())
             .AllowAnonymous()
             .DisableAntiforgery()
             .AddEndpointFilter(async (context, next) =>
-                context.HttpContext.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip)
-                    ? await next(context)
-                    : Results.NotFound());
+            {
+                if (context.HttpContext.Connection.RemoteIpAddress is not { } ip || !IPAddress.IsLoopback(ip))
+                {
+                    return Results.NotFound();
+                }
+
+                var answer = await next(context);
+                if (!HttpMethods.IsGet(context.HttpContext.Request.Method))
+                {
+                    keeper.Changed();
+                }
+
+                return answer;
+            });
     }
 }

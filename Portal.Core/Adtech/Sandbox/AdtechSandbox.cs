@@ -72,6 +72,32 @@ public sealed class SandboxState
 
     internal string NewId(string prefix) => $"{prefix}{Interlocked.Increment(ref _nextId):D10}";
 
+    /// <summary>What a restart must not lose (<see cref="SandboxSaved"/>).</summary>
+    public SandboxSaved Save()
+    {
+        var (rows, known) = Members.Save();
+        return new SandboxSaved(Volatile.Read(ref _nextId), new(AudienceMembers), new(AudienceNames), new(UserListNames), rows, known, DataManager.Save());
+    }
+
+    /// <summary>Takes back what <see cref="Save"/> kept, into a sandbox that has served nothing yet.</summary>
+    public void Restore(SandboxSaved saved)
+    {
+        _nextId = saved.NextId;
+        Copy(saved.AudienceMembers, AudienceMembers);
+        Copy(saved.AudienceNames, AudienceNames);
+        Copy(saved.UserListNames, UserListNames);
+        Members.Restore(saved.Rows, saved.KnownRows);
+        DataManager.Restore(saved.DataManager);
+
+        static void Copy<T>(Dictionary<string, T> from, ConcurrentDictionary<string, T> to)
+        {
+            foreach (var (key, value) in from)
+            {
+                to[key] = value;
+            }
+        }
+    }
+
     private readonly Lock _faultLock = new();
 
     /// <summary>Takes the next fault when it is for this request.</summary>

@@ -142,4 +142,33 @@ public sealed class SandboxDataManager
             }
         }
     }
+
+    /// <summary>The user lists, their members and names, and the ids given, for <see cref="SandboxSaved"/>.</summary>
+    internal SandboxSaved.DataManagerLists Save()
+    {
+        lock (_lock)
+        {
+            return new SandboxSaved.DataManagerLists(_nextId, Creates,
+                _lists.ToDictionary(l => l.Key, l => l.Value.ToDictionary(m => SandboxSaved.Hex(m.Key), m => m.Value, StringComparer.Ordinal), StringComparer.Ordinal),
+                new Dictionary<string, string>(_names, StringComparer.Ordinal));
+        }
+    }
+
+    internal void Restore(SandboxSaved.DataManagerLists saved)
+    {
+        lock (_lock)
+        {
+            _nextId = saved.NextId;
+            Creates = saved.Creates;
+            foreach (var (list, members) in saved.Lists)
+            {
+                _lists[list] = members.ToDictionary(m => SandboxSaved.Row(m.Key), m => m.Value);
+            }
+
+            foreach (var (name, list) in saved.Names)
+            {
+                _names[name] = list;
+            }
+        }
+    }
 }

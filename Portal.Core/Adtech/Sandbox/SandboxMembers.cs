@@ -96,4 +96,27 @@ public sealed class SandboxMembers
             return _audiences.TryGetValue(audienceId, out var held) ? rows.Count(held.Remove) : 0;
         }
     }
+
+    /// <summary>The rows each audience holds and the matched rows, for <see cref="SandboxSaved"/>.</summary>
+    internal (Dictionary<string, List<string>> Rows, List<string> Known) Save()
+    {
+        lock (_lock)
+        {
+            return (_audiences.ToDictionary(a => a.Key, a => a.Value.Select(SandboxSaved.Hex).ToList(), StringComparer.Ordinal),
+                [.. _known.Select(SandboxSaved.Hex)]);
+        }
+    }
+
+    internal void Restore(Dictionary<string, List<string>> rows, List<string> known)
+    {
+        lock (_lock)
+        {
+            foreach (var (audience, held) in rows)
+            {
+                _audiences[audience] = [.. held.Select(SandboxSaved.Row)];
+            }
+
+            _known.UnionWith(known.Select(SandboxSaved.Row));
+        }
+    }
 }
